@@ -1,0 +1,61 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * the one private header: gnutls/libgcrypt cleanups and the error helper.
+ * every gnutls type the library holds in a g_autoptr() is declared here and
+ * nowhere else.
+ */
+#pragma once
+
+#include <glib.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
+#include <gnutls/pkcs12.h>
+
+#include "meetpki/mp-error.h"
+
+G_BEGIN_DECLS
+
+/* the struct types behind gnutls' pointer typedefs, so that
+ * g_autoptr(MpX509Crt) declares a gnutls_x509_crt_t */
+typedef struct gnutls_x509_crt_int MpX509Crt;
+typedef struct gnutls_x509_crq_int MpX509Crq;
+typedef struct gnutls_x509_privkey_int MpX509Privkey;
+typedef struct gnutls_privkey_st MpPrivkey;
+typedef struct gnutls_pubkey_st MpPubkey;
+typedef struct gnutls_pkcs12_int MpPkcs12;
+typedef struct gnutls_pkcs12_bag_int MpPkcs12Bag;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Crt, gnutls_x509_crt_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Crq, gnutls_x509_crq_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Privkey, gnutls_x509_privkey_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPrivkey, gnutls_privkey_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPubkey, gnutls_pubkey_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPkcs12, gnutls_pkcs12_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPkcs12Bag, gnutls_pkcs12_bag_deinit)
+
+/* a gnutls_datum_t owned by gnutls_malloc; wiped before it is freed because
+ * it may hold key material */
+typedef gnutls_datum_t MpDatum;
+void mp_datum_wipe_free (MpDatum *d);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MpDatum, mp_datum_wipe_free)
+
+/* turns a gnutls return code into an MP_ERROR_CRYPTO GError of the form
+ * "op: message [code]"; always returns FALSE so callers can `return` it */
+gboolean mp_error_set_gnutls (GError **error, int rc, const char *op);
+/* the same for a libgcrypt gcry_error_t */
+gboolean mp_error_set_gcrypt (GError **error, unsigned int err, const char *op);
+
+/* makes sure gnutls and libgcrypt (secure memory included) are initialised
+ * once per process */
+void mp_crypto_init (void);
+
+/* the library's clock: $MEETPKI_NOW (seconds since the epoch) when set, so
+ * tests can fix the time; otherwise the real time */
+gint64 mp_now (void);
+
+/* overwrites and frees a string that may hold secrets */
+void mp_secret_free (char *s);
+
+G_END_DECLS

@@ -1,0 +1,727 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * the node store: one directory holding every key, csr and certificate, with
+ * names confined to it and every write atomic.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "meetpki/mp-store.h"
+#include "meetpki/mp-error.h"
+
+struct _MpStore {
+  GObject parent_instance;
+  char *path; /* canonical, no trailing slash */
+};
+
+G_DEFINE_TYPE (MpStore, mp_store, G_TYPE_OBJECT)
+
+static void
+mp_store_finalize (GObject *object)
+{
+  MpStore *self = MP_STORE (object);
+
+  g_free (self->path);
+  G_OBJECT_CLASS (mp_store_parent_class)->finalize (object);
+}
+
+static void
+mp_store_class_init (MpStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mp_store_finalize;
+}
+
+static void
+mp_store_init (MpStore *self)
+{
+}
+
+/**
+ * mp_store_default_path:
+ *
+ * Returns: (transfer full): `$MEETPKI_HOME`, else `/var/lib/meetpki` for root
+ * and `$XDG_DATA_HOME/meetpki` for everyone else
+ */
+char *
+mp_store_default_path (void)
+{
+  const char *env = g_getenv ("MEETPKI_HOME");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (geteuid () == 0)
+    return g_strdup ("/var/lib/meetpki");
+  return g_build_filename (g_get_user_data_dir (), "meetpki", NULL);
+}
+
+/**
+ * mp_store_new:
+ * @home: (nullable): the store directory, or %NULL for the default
+ * @error: return location for a #GError
+ *
+ * Opens the store, creating its directory with mode 0700 when missing.
+ *
+ * Returns: (transfer full): a new #MpStore, or %NULL on error
+ */
+MpStore *
+mp_store_new (const char *home, GError **error)
+{
+  g_autofree char *path = home != NULL ? g_strdup (home) : mp_store_default_path ();
+  g_autofree char *real = NULL;
+  MpStore *self;
+
+  if (g_mkdir_with_parents (path, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, MP_ERROR, MP_ERROR_IO,
+                   "cannot create store directory %s: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  real = realpath (path, NULL);
+  if (real == NULL || !g_file_test (real, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_IO,
+                   "store %s is not a directory", path);
+      return NULL;
+    }
+  self = g_object_new (MP_TYPE_STORE, NULL);
+  self->path = g_steal_pointer (&real);
+  return self;
+}
+
+const char *
+mp_store_get_path (MpStore *self)
+{
+  g_return_val_if_fail (MP_IS_STORE (self), NULL);
+  return self->path;
+}
+
+/**
+ * mp_store_is_valid_name:
+ * @name: a file name
+ *
+ * Returns: %TRUE when @name is a plain file name that can live in the store:
+ * no directory part, not hidden, printable, at most 255 bytes
+ */
+gboolean
+mp_store_is_valid_name (const char *name)
+{
+  gsize len;
+
+  if (name == NULL || name[0] == '\0' || name[0] == '.')
+    return FALSE;
+  len = strlen (name);
+  if (len > 255)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (*p == '/' || g_ascii_iscntrl (*p))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+path_is_inside (const char *dir, const char *path)
+{
+  gsize n = strlen (dir);
+  return strncmp (path, dir, n) == 0 && path[n] == '/' && strchr (path + n + 1, '/') == NULL;
+}
+
+/**
+ * mp_store_resolve:
+ * @self: the store
+ * @name: a plain file name
+ * @error: return location for a #GError
+ *
+ * Maps @name to its path in the store.  A name with a directory part, a
+ * hidden name, or a symbolic link that points out of the store is refused
+ * with %MP_ERROR_OUTSIDE_STORE.  The file need not exist.
+ *
+ * Returns: (transfer full): the path, or %NULL on error
+ */
+char *
+mp_store_resolve (MpStore *self, const char *name, GError **error)
+{
+  g_autofree char *path = NULL;
+  struct stat st;
+
+  g_return_val_if_fail (MP_IS_STORE (self), NULL);
+
+  if (!mp_store_is_valid_name (name))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_OUTSIDE_STORE,
+                   "'%s' is not a plain file name inside the store %s",
+                   name != NULL ? name : "", self->path);
+      return NULL;
+    }
+  path = g_build_filename (self->path, name, NULL);
+  if (lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
+    {
+      g_autofree char *real = realpath (path, NULL);
+      if (real == NULL || !path_is_inside (self->path, real))
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_OUTSIDE_STORE,
+                       "'%s' is a link that leads out of the store %s", name, self->path);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&path);
+}
+
+/**
+ * mp_store_resolve_existing:
+ *
+ * Like mp_store_resolve() but the file must exist; when it does not, the
+ * error names the closest file in the store ("did you mean").
+ */
+char *
+mp_store_resolve_existing (MpStore *self, const char *name, GError **error)
+{
+  g_autofree char *path = mp_store_resolve (self, name, error);
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *hint = NULL;
+
+  if (path == NULL)
+    return NULL;
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&path);
+
+  names = mp_store_list_names (self, NULL);
+  if (names != NULL)
+    {
+      g_ptr_array_add (names, NULL);
+      hint = mp_suggest (name, (const char * const *) names->pdata);
+    }
+  if (hint != NULL)
+    g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+                 "%s: no such file in the store (did you mean %s?)", name, hint);
+  else
+    g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+                 "%s: no such file in the store %s", name, self->path);
+  return NULL;
+}
+
+/**
+ * mp_store_resolve_input:
+ * @self: the store
+ * @arg: a store name or, for read-only use, a path
+ * @error: return location for a #GError
+ *
+ * For commands that only read: a plain name is looked up in the store first;
+ * an argument with a directory part, or a plain name that exists in the
+ * current directory but not in the store, is taken as a path.
+ *
+ * Returns: (transfer full): the path to read, or %NULL on error
+ */
+char *
+mp_store_resolve_input (MpStore *self, const char *arg, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *path = NULL;
+
+  if (arg == NULL || *arg == '\0')
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "empty file name");
+      return NULL;
+    }
+  if (strchr (arg, '/') != NULL)
+    {
+      if (!g_file_test (arg, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no such file", arg);
+          return NULL;
+        }
+      return g_strdup (arg);
+    }
+  path = mp_store_resolve_existing (self, arg, &local);
+  if (path != NULL)
+    return g_steal_pointer (&path);
+  if (g_file_test (arg, G_FILE_TEST_IS_REGULAR))
+    return g_strdup (arg);
+  g_propagate_error (error, g_steal_pointer (&local));
+  return NULL;
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * mp_store_list_names:
+ *
+ * Returns: (transfer full) (element-type utf8): the regular files of the
+ * store, sorted, hidden (temporary) files left out
+ */
+GPtrArray *
+mp_store_list_names (MpStore *self, GError **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *n;
+  GError *local = NULL;
+
+  dir = g_dir_open (self->path, 0, &local);
+  if (dir == NULL)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s", local->message);
+      g_error_free (local);
+      return NULL;
+    }
+  while ((n = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *p = NULL;
+      if (!mp_store_is_valid_name (n))
+        continue;
+      p = g_build_filename (self->path, n, NULL);
+      if (g_file_test (p, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (names, g_strdup (n));
+    }
+  g_ptr_array_sort (names, compare_strings);
+  return g_steal_pointer (&names);
+}
+
+gboolean
+mp_store_contains (MpStore *self, const char *name)
+{
+  g_autofree char *path = mp_store_resolve (self, name, NULL);
+  return path != NULL && g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+GBytes *
+mp_file_read (const char *path, GError **error)
+{
+  char *data = NULL;
+  gsize len = 0;
+  GError *local = NULL;
+
+  if (!g_file_get_contents (path, &data, &len, &local))
+    {
+      g_set_error (error, MP_ERROR,
+                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? MP_ERROR_NOT_FOUND : MP_ERROR_IO,
+                   "%s", local->message);
+      g_error_free (local);
+      return NULL;
+    }
+  return g_bytes_new_take (data, len);
+}
+
+GBytes *
+mp_store_read (MpStore *self, const char *name, GError **error)
+{
+  g_autofree char *path = mp_store_resolve_existing (self, name, error);
+
+  if (path == NULL)
+    return NULL;
+  return mp_file_read (path, error);
+}
+
+static gboolean
+set_io_error (GError **error, int errsv, const char *what, const char *path)
+{
+  g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s %s: %s", what, path, g_strerror (errsv));
+  return FALSE;
+}
+
+static gboolean
+fsync_dir_of (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return set_io_error (error, errno, "cannot open directory", dir);
+  if (fsync (fd) != 0 && errno != EINVAL)
+    {
+      int errsv = errno;
+      close (fd);
+      return set_io_error (error, errsv, "cannot sync directory", dir);
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* writes @data to a new hidden temporary file beside @path and syncs it;
+ * returns the temporary file's name */
+static char *
+write_temp_beside (const char *path, const void *data, gsize len,
+                   MpWriteFlags flags, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmpl = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  mode_t mode = (flags & MP_WRITE_PRIVATE) ? 0600 : 0644;
+  const guint8 *p = data;
+  gsize left = len;
+  int fd;
+
+  fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      set_io_error (error, errno, "cannot create a temporary file in", dir);
+      return NULL;
+    }
+  while (left > 0)
+    {
+      ssize_t n = write (fd, p, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int errsv = errno;
+          close (fd);
+          unlink (tmpl);
+          set_io_error (error, errsv, "cannot write", tmpl);
+          return NULL;
+        }
+      p += n;
+      left -= (gsize) n;
+    }
+  if (fchmod (fd, mode) != 0 || fsync (fd) != 0)
+    {
+      int errsv = errno;
+      close (fd);
+      unlink (tmpl);
+      set_io_error (error, errsv, "cannot sync", tmpl);
+      return NULL;
+    }
+  if (close (fd) != 0)
+    {
+      int errsv = errno;
+      unlink (tmpl);
+      set_io_error (error, errsv, "cannot close", tmpl);
+      return NULL;
+    }
+  return g_steal_pointer (&tmpl);
+}
+
+static gboolean
+exists_error (GError **error, const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_set_error (error, MP_ERROR, MP_ERROR_EXISTS,
+               "%s already exists; refusing to overwrite it (use --force to replace it)", base);
+  return FALSE;
+}
+
+/* moves @tmp onto @path; without MP_WRITE_REPLACE an existing @path is
+ * never replaced, even if it appeared after our check */
+static gboolean
+install_temp (const char *tmp, const char *path, MpWriteFlags flags, GError **error)
+{
+  if (flags & MP_WRITE_REPLACE)
+    {
+      if (rename (tmp, path) != 0)
+        return set_io_error (error, errno, "cannot rename onto", path);
+      return TRUE;
+    }
+  /* link() fails with EEXIST instead of replacing, on every filesystem */
+  if (link (tmp, path) != 0)
+    {
+      if (errno == EEXIST)
+        return exists_error (error, path);
+      return set_io_error (error, errno, "cannot create", path);
+    }
+  unlink (tmp);
+  return TRUE;
+}
+
+/**
+ * mp_file_write_atomic:
+ * @path: the destination
+ * @data: the bytes
+ * @len: their length
+ * @flags: #MpWriteFlags
+ * @error: return location for a #GError
+ *
+ * Writes a temporary file in the directory of @path, syncs it, then moves it
+ * into place and syncs the directory.  Readers see the old file or the new
+ * one, never a mix.  On failure @path is unchanged.
+ */
+gboolean
+mp_file_write_atomic (const char *path, const void *data, gsize len,
+                      MpWriteFlags flags, GError **error)
+{
+  g_autofree char *tmp = NULL;
+
+  if (!(flags & MP_WRITE_REPLACE) && g_file_test (path, G_FILE_TEST_EXISTS))
+    return exists_error (error, path);
+  tmp = write_temp_beside (path, data, len, flags, error);
+  if (tmp == NULL)
+    return FALSE;
+  if (!install_temp (tmp, path, flags, error))
+    {
+      unlink (tmp);
+      return FALSE;
+    }
+  return fsync_dir_of (path, error);
+}
+
+gboolean
+mp_store_write (MpStore *self, const char *name, GBytes *data,
+                MpWriteFlags flags, GError **error)
+{
+  g_autoptr(MpStoreTxn) txn = mp_store_txn_new (self);
+
+  return mp_store_txn_add (txn, name, data, flags, error) &&
+         mp_store_txn_commit (txn, error);
+}
+
+typedef struct {
+  char *path;
+  char *tmp;
+  char *backup; /* hard link to the file being replaced, until commit ends */
+  MpWriteFlags flags;
+  gboolean installed;
+} TxnEntry;
+
+struct _MpStoreTxn {
+  MpStore *store;
+  GArray *entries; /* TxnEntry */
+  gboolean committed;
+};
+
+static void
+txn_entry_clear (TxnEntry *e)
+{
+  if (e->tmp != NULL)
+    unlink (e->tmp);
+  if (e->backup != NULL)
+    unlink (e->backup);
+  g_free (e->path);
+  g_free (e->tmp);
+  g_free (e->backup);
+}
+
+MpStoreTxn *
+mp_store_txn_new (MpStore *store)
+{
+  MpStoreTxn *txn = g_new0 (MpStoreTxn, 1);
+
+  txn->store = g_object_ref (store);
+  txn->entries = g_array_new (FALSE, TRUE, sizeof (TxnEntry));
+  g_array_set_clear_func (txn->entries, (GDestroyNotify) txn_entry_clear);
+  return txn;
+}
+
+void
+mp_store_txn_free (MpStoreTxn *txn)
+{
+  if (txn == NULL)
+    return;
+  g_array_unref (txn->entries);
+  g_object_unref (txn->store);
+  g_free (txn);
+}
+
+/**
+ * mp_store_txn_add:
+ *
+ * Stages @data under @name.  Fails with %MP_ERROR_EXISTS when the file
+ * exists and @flags lacks %MP_WRITE_REPLACE.
+ */
+gboolean
+mp_store_txn_add (MpStoreTxn *txn, const char *name, GBytes *data,
+                  MpWriteFlags flags, GError **error)
+{
+  TxnEntry e = { 0 };
+  gsize len = 0;
+  const void *buf = g_bytes_get_data (data, &len);
+
+  g_return_val_if_fail (!txn->committed, FALSE);
+
+  e.path = mp_store_resolve (txn->store, name, error);
+  if (e.path == NULL)
+    return FALSE;
+  for (guint i = 0; i < txn->entries->len; i++)
+    {
+      if (g_strcmp0 (g_array_index (txn->entries, TxnEntry, i).path, e.path) == 0)
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                       "%s is written twice by one command", name);
+          g_free (e.path);
+          return FALSE;
+        }
+    }
+  if (!(flags & MP_WRITE_REPLACE) && g_file_test (e.path, G_FILE_TEST_EXISTS))
+    {
+      exists_error (error, e.path);
+      g_free (e.path);
+      return FALSE;
+    }
+  e.tmp = write_temp_beside (e.path, buf, len, flags, error);
+  if (e.tmp == NULL)
+    {
+      g_free (e.path);
+      return FALSE;
+    }
+  e.flags = flags;
+  g_array_append_val (txn->entries, e);
+  return TRUE;
+}
+
+static int
+store_lock (MpStore *store, GError **error)
+{
+  g_autofree char *lock = g_build_filename (store->path, ".lock", NULL);
+  int fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      set_io_error (error, errno, "cannot open the store lock", lock);
+      return -1;
+    }
+  while (flock (fd, LOCK_EX) != 0)
+    {
+      if (errno != EINTR)
+        {
+          set_io_error (error, errno, "cannot lock", lock);
+          close (fd);
+          return -1;
+        }
+    }
+  return fd;
+}
+
+/* puts back what an interrupted commit already changed */
+static void
+txn_undo (MpStoreTxn *txn)
+{
+  for (guint i = 0; i < txn->entries->len; i++)
+    {
+      TxnEntry *e = &g_array_index (txn->entries, TxnEntry, i);
+      if (!e->installed)
+        continue;
+      if (e->backup != NULL)
+        {
+          if (rename (e->backup, e->path) == 0)
+            g_clear_pointer (&e->backup, g_free);
+        }
+      else
+        unlink (e->path);
+    }
+}
+
+/**
+ * mp_store_txn_commit:
+ *
+ * Moves every staged file into place under the store lock.  When one move
+ * fails, the files already moved are put back as they were.
+ */
+gboolean
+mp_store_txn_commit (MpStoreTxn *txn, GError **error)
+{
+  int lock_fd;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (!txn->committed, FALSE);
+
+  lock_fd = store_lock (txn->store, error);
+  if (lock_fd < 0)
+    return FALSE;
+
+  for (guint i = 0; ok && i < txn->entries->len; i++)
+    {
+      TxnEntry *e = &g_array_index (txn->entries, TxnEntry, i);
+
+      if ((e->flags & MP_WRITE_REPLACE) && g_file_test (e->path, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *base = g_path_get_basename (e->path);
+          g_autofree char *dir = g_path_get_dirname (e->path);
+          e->backup = g_strdup_printf ("%s/.%s.old.%d", dir, base, (int) getpid ());
+          unlink (e->backup);
+          if (link (e->path, e->backup) != 0)
+            {
+              ok = set_io_error (error, errno, "cannot keep the previous", e->path);
+              g_clear_pointer (&e->backup, g_free);
+              break;
+            }
+        }
+      ok = install_temp (e->tmp, e->path, e->flags, error);
+      if (ok)
+        {
+          e->installed = TRUE;
+          g_clear_pointer (&e->tmp, g_free);
+        }
+    }
+  if (ok)
+    ok = fsync_dir_of (g_array_index (txn->entries, TxnEntry, 0).path, error);
+  if (!ok)
+    txn_undo (txn);
+  else
+    txn->committed = TRUE;
+
+  flock (lock_fd, LOCK_UN);
+  close (lock_fd);
+  return ok;
+}
+
+/* classic two-row levenshtein distance */
+static guint
+edit_distance (const char *a, const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  g_autofree guint *prev = g_new (guint, lb + 1);
+  g_autofree guint *cur = g_new (guint, lb + 1);
+
+  for (gsize j = 0; j <= lb; j++)
+    prev[j] = (guint) j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      cur[0] = (guint) i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+          guint best = prev[j] + 1;
+          best = MIN (best, cur[j - 1] + 1);
+          best = MIN (best, prev[j - 1] + cost);
+          cur[j] = best;
+        }
+      memcpy (prev, cur, (lb + 1) * sizeof (guint));
+    }
+  return prev[lb];
+}
+
+/**
+ * mp_suggest:
+ * @word: what the user typed
+ * @candidates: (array zero-terminated=1): the words that exist
+ *
+ * Returns: (transfer full) (nullable): the closest candidate when it is close
+ * enough to be a typo of @word, else %NULL
+ */
+char *
+mp_suggest (const char *word, const char * const *candidates)
+{
+  const char *best = NULL;
+  guint best_d = G_MAXUINT;
+  guint limit;
+
+  if (word == NULL || candidates == NULL)
+    return NULL;
+  limit = MAX (1, (guint) strlen (word) / 3);
+  for (guint i = 0; candidates[i] != NULL; i++)
+    {
+      guint d = edit_distance (word, candidates[i]);
+      if (d < best_d)
+        {
+          best_d = d;
+          best = candidates[i];
+        }
+    }
+  if (best == NULL || best_d == 0 || best_d > limit)
+    return NULL;
+  return g_strdup (best);
+}

@@ -1,0 +1,326 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * meetpki: the command-line frontend.  main() parses options, finds the
+ * command in the table, runs it and turns a GError into one line and an exit
+ * status.  Nothing else here prints errors.
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mp-cli.h"
+
+/* exit statuses; documented in doc/meetpki.1.scd */
+enum {
+  EXIT_OK = 0,
+  EXIT_CHECK_FAILED = 1,  /* FAILURE: mismatch, verification, not a CA */
+  EXIT_USAGE = 2,         /* bad command line or field value */
+  EXIT_NOT_FOUND = 3,
+  EXIT_EXISTS = 4,
+  EXIT_OUTSIDE_STORE = 5,
+  EXIT_INVALID_DATA = 6,
+  EXIT_CRYPTO = 7,
+  EXIT_IO = 8,
+  EXIT_INTERNAL = 70,
+};
+
+static const MpCliCommand commands[] = {
+  { "pki csr", mp_cli_pki_csr, 2, G_MAXUINT, MP_OPT_FORCE | MP_OPT_KEY_TYPE,
+    "<basename> CN:<value> [OU:<v>] [O:<v>] [L:<v>] [ST:<v>] [C:<v>] [subjectAltName:<a,b,...>]",
+    "generate <basename>.key and a CSR <basename>.csr" },
+  { "pki selfsigned", mp_cli_pki_selfsigned, 2, G_MAXUINT, MP_OPT_FORCE | MP_OPT_KEY_TYPE | MP_OPT_DAYS,
+    "<basename> CN:<value> [fields as pki csr]",
+    "generate <basename>.key and a self-signed CA certificate <basename>.crt" },
+  { "pki sign", mp_cli_pki_sign, 2, 2, MP_OPT_DAYS,
+    "<basename> <ca-basename>",
+    "sign <basename>.csr with the CA <ca-basename> into <basename>.crt" },
+};
+
+static const struct {
+  MpCliOption bit;
+  const char *name;
+} option_names[] = {
+  { MP_OPT_FORCE, "--force" },
+  { MP_OPT_JSON, "--json" },
+  { MP_OPT_DAYS, "--days" },
+  { MP_OPT_KEY_TYPE, "--key-type" },
+  { MP_OPT_SYSTEM_TRUST, "--system-trust" },
+  { MP_OPT_PASSWORD_FILE, "--password-file" },
+  { MP_OPT_OUTPUT, "--output" },
+};
+
+MpStore *
+mp_cli_get_store (MpCli *cli, GError **error)
+{
+  if (cli->store == NULL)
+    cli->store = mp_store_new (cli->home, error);
+  return cli->store;
+}
+
+void
+mp_cli_print_notes (GPtrArray *notes)
+{
+  for (guint i = 0; notes != NULL && i < notes->len; i++)
+    g_print ("%s\n", (const char *) g_ptr_array_index (notes, i));
+}
+
+void
+mp_cli_print_json (gpointer json_node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, json_node);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
+static guint
+word_count (const char *words)
+{
+  guint n = 1;
+  for (const char *p = words; *p != '\0'; p++)
+    n += *p == ' ';
+  return n;
+}
+
+/* the longest command whose words start @argv */
+static const MpCliCommand *
+find_command (char **argv, guint argc, guint *n_words)
+{
+  const MpCliCommand *best = NULL;
+  guint best_n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(GStrv) words = g_strsplit (commands[i].words, " ", -1);
+      guint n = g_strv_length (words);
+      gboolean match = n <= argc;
+
+      for (guint k = 0; match && k < n; k++)
+        match = g_strcmp0 (words[k], argv[k]) == 0;
+      if (match && n > best_n)
+        {
+          best = &commands[i];
+          best_n = n;
+        }
+    }
+  *n_words = best_n;
+  return best;
+}
+
+/* "did you mean": compares what was typed, word for word, with every command */
+static char *
+suggest_command (char **argv, guint argc)
+{
+  g_autoptr(GPtrArray) phrases = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *typed = NULL;
+  guint n = MIN (argc, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (word_count (commands[i].words) == n)
+        g_ptr_array_add (phrases, g_strdup (commands[i].words));
+    }
+  g_ptr_array_add (phrases, NULL);
+  {
+    char *saved = argv[n];
+    argv[n] = NULL;
+    typed = g_strjoinv (" ", argv);
+    argv[n] = saved;
+  }
+  return mp_suggest (typed, (const char * const *) phrases->pdata);
+}
+
+static void
+print_usage_line (FILE *out, const MpCliCommand *cmd)
+{
+  fprintf (out, "  meetpki %s %s\n", cmd->words, cmd->usage);
+}
+
+static void
+print_help (const char *topic)
+{
+  gboolean any = FALSE;
+
+  if (topic == NULL)
+    {
+      g_print ("Usage: meetpki [--home DIR] <command> [arguments] [options]\n\n"
+               "Commands:\n");
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        g_print ("  %-18s %s\n", commands[i].words, commands[i].summary);
+      g_print ("\nGlobal options: --home DIR (the store; default $MEETPKI_HOME), --version, --help\n"
+               "Run 'meetpki help <command>' for a command's arguments.\n");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (!g_str_has_prefix (commands[i].words, topic))
+        continue;
+      any = TRUE;
+      g_print ("meetpki %s %s\n    %s\n", commands[i].words, commands[i].usage, commands[i].summary);
+      if (commands[i].options != 0)
+        {
+          g_print ("    options:");
+          for (guint k = 0; k < G_N_ELEMENTS (option_names); k++)
+            {
+              if (commands[i].options & option_names[k].bit)
+                g_print (" %s", option_names[k].name);
+            }
+          g_print ("\n");
+        }
+    }
+  if (!any)
+    g_printerr ("meetpki: no command '%s'; run 'meetpki help' for the list\n", topic);
+}
+
+static int
+exit_code_for (const GError *error)
+{
+  if (error->domain == G_OPTION_ERROR)
+    return EXIT_USAGE;
+  if (error->domain != MP_ERROR)
+    return EXIT_INTERNAL;
+  switch ((MpError) error->code)
+    {
+    case MP_ERROR_MISMATCH:
+    case MP_ERROR_VERIFY_FAILED:
+    case MP_ERROR_NOT_CA:
+      return EXIT_CHECK_FAILED;
+    case MP_ERROR_INVALID_ARGS:
+      return EXIT_USAGE;
+    case MP_ERROR_NOT_FOUND:
+      return EXIT_NOT_FOUND;
+    case MP_ERROR_EXISTS:
+      return EXIT_EXISTS;
+    case MP_ERROR_OUTSIDE_STORE:
+      return EXIT_OUTSIDE_STORE;
+    case MP_ERROR_INVALID_DATA:
+      return EXIT_INVALID_DATA;
+    case MP_ERROR_CRYPTO:
+      return EXIT_CRYPTO;
+    case MP_ERROR_IO:
+      return EXIT_IO;
+    case MP_ERROR_FAILED:
+    default:
+      return EXIT_INTERNAL;
+    }
+}
+
+static int
+fail (GError *error)
+{
+  int code = exit_code_for (error);
+
+  /* check failures read as the vendor's FAILURE lines */
+  if (code == EXIT_CHECK_FAILED)
+    g_print ("FAILURE: %s\n", error->message);
+  else
+    g_printerr ("meetpki: %s\n", error->message);
+  return code;
+}
+
+static void
+cli_clear (MpCli *cli)
+{
+  g_free (cli->home);
+  g_free (cli->key_type);
+  g_free (cli->password_file);
+  g_free (cli->output);
+  g_clear_object (&cli->store);
+}
+
+int
+main (int argc, char **argv)
+{
+  MpCli cli = { .days = -1 };
+  gboolean version = FALSE, help = FALSE;
+  const GOptionEntry entries[] = {
+    { "home", 0, 0, G_OPTION_ARG_FILENAME, &cli.home, "the store directory", "DIR" },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &cli.force, "replace existing files", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, "print JSON", NULL },
+    { "days", 0, 0, G_OPTION_ARG_INT, &cli.days, "validity in days", "N" },
+    { "key-type", 0, 0, G_OPTION_ARG_STRING, &cli.key_type, "key type", "TYPE" },
+    { "system-trust", 0, 0, G_OPTION_ARG_NONE, &cli.system_trust, "trust the system CA store too", NULL },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.password_file, "read the password from FILE", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_STRING, &cli.output, "output name", "NAME" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show help", NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const MpCliCommand *cmd;
+  guint n_words = 0, n_args;
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_option_context_set_help_enabled (ctx, FALSE);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return fail (error);
+
+  if (version)
+    {
+      g_print ("meetpki %s\n", MP_VERSION);
+      cli_clear (&cli);
+      return EXIT_OK;
+    }
+  if (help || argc < 2 || g_strcmp0 (argv[1], "help") == 0)
+    {
+      g_autofree char *topic = argc > 2 && !help ? g_strjoinv (" ", argv + 2) : NULL;
+      print_help (topic);
+      cli_clear (&cli);
+      return argc < 2 && !help ? EXIT_USAGE : EXIT_OK;
+    }
+
+  cli.given = (cli.force ? MP_OPT_FORCE : 0) | (cli.json ? MP_OPT_JSON : 0) |
+              (cli.days != -1 ? MP_OPT_DAYS : 0) | (cli.key_type ? MP_OPT_KEY_TYPE : 0) |
+              (cli.system_trust ? MP_OPT_SYSTEM_TRUST : 0) |
+              (cli.password_file ? MP_OPT_PASSWORD_FILE : 0) | (cli.output ? MP_OPT_OUTPUT : 0);
+
+  cmd = find_command (argv + 1, (guint) argc - 1, &n_words);
+  if (cmd == NULL)
+    {
+      g_autofree char *hint = suggest_command (argv + 1, (guint) argc - 1);
+      if (hint != NULL)
+        g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                     "unknown command '%s'; did you mean '%s'?", argv[1], hint);
+      else
+        g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                     "unknown command '%s'; run 'meetpki help' for the list", argv[1]);
+      cli_clear (&cli);
+      return fail (error);
+    }
+
+  n_args = (guint) argc - 1 - n_words;
+  if (n_args < cmd->min_args || n_args > cmd->max_args)
+    {
+      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                   "usage: meetpki %s %s", cmd->words, cmd->usage);
+      cli_clear (&cli);
+      return fail (error);
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (option_names); k++)
+    {
+      if ((cli.given & option_names[k].bit) && !(cmd->options & option_names[k].bit))
+        {
+          g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                       "option %s does not apply to 'meetpki %s'", option_names[k].name, cmd->words);
+          cli_clear (&cli);
+          return fail (error);
+        }
+    }
+
+  if (cmd->handler (&cli, (const char * const *) argv + 1 + n_words, n_args, &error))
+    status = EXIT_OK;
+  else
+    status = fail (error);
+  cli_clear (&cli);
+  return status;
+}

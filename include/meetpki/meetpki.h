@@ -1,0 +1,16 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * the umbrella header of libmeetpki
+ */
+#pragma once
+
+#define __MEETPKI_H_INSIDE__
+
+#include <meetpki/mp-error.h>
+#include <meetpki/mp-store.h>
+#include <meetpki/mp-subject.h>
+#include <meetpki/mp-key.h>
+#include <meetpki/mp-pki.h>
+
+#undef __MEETPKI_H_INSIDE__
