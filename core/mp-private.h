@@ -26,6 +26,7 @@ typedef struct gnutls_privkey_st MpPrivkey;
 typedef struct gnutls_pubkey_st MpPubkey;
 typedef struct gnutls_pkcs12_int MpPkcs12;
 typedef struct gnutls_pkcs12_bag_int MpPkcs12Bag;
+typedef struct gnutls_x509_trust_list_st MpTrustList;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Crt, gnutls_x509_crt_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Crq, gnutls_x509_crq_deinit)
@@ -34,6 +35,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPrivkey, gnutls_privkey_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPubkey, gnutls_pubkey_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPkcs12, gnutls_pkcs12_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPkcs12Bag, gnutls_pkcs12_bag_deinit)
+/* a trust list owns the certificates added to it */
+void mp_trust_list_free (MpTrustList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpTrustList, mp_trust_list_free)
 
 /* a gnutls_datum_t owned by gnutls_malloc; wiped before it is freed because
  * it may hold key material */
