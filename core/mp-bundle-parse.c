@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mp-bundle-private.h"
+#include "mp-der.h"
 #include "mp-x509.h"
 
 #define BEGIN_MARK "-----BEGIN "
@@ -149,20 +150,19 @@ decode_body (const char *body, gsize len)
 static void
 read_der_cert (Parser *p, const guchar *der, gsize len, guint line)
 {
-  gnutls_x509_crt_t crt = NULL;
-  gnutls_datum_t d = { (unsigned char *) der, (unsigned int) len };
-
-  gnutls_x509_crt_init (&crt);
-  if (gnutls_x509_crt_import (crt, &d, GNUTLS_X509_FMT_DER) < 0)
+  switch (mp_bundle_add_der (p->bundle, der, len, p->source, line))
     {
-      gnutls_x509_crt_deinit (crt);
-      mp_bundle_add_finding (p->bundle, MP_FINDING_ERROR, "bad-certificate", p->source, line,
-                             "the block decodes but is not a readable certificate");
-      return;
+    case MP_BUNDLE_ADD_NEW:
+      p->n_certs++;
+      p->n_seen++;
+      break;
+    case MP_BUNDLE_ADD_DUPLICATE:
+      p->n_seen++;
+      break;
+    case MP_BUNDLE_ADD_BAD:
+    default:
+      break;
     }
-  p->n_seen++;
-  if (mp_bundle_add_crt (p->bundle, crt, p->source, line) != NULL)
-    p->n_certs++;
 }
 
 static gboolean
@@ -256,27 +256,6 @@ parse_pem (Parser *p)
   check_gap (p, prev_end, p->len, FALSE, TRUE);
 }
 
-/* the length of the der element at @buf, or 0 when it is not one */
-static gsize
-der_element_len (const guchar *buf, gsize len)
-{
-  gsize n, hdr;
-
-  if (len < 2 || buf[0] != 0x30)
-    return 0;
-  if (buf[1] < 0x80)
-    return 2 + (gsize) buf[1] <= len ? 2 + (gsize) buf[1] : 0;
-  hdr = buf[1] & 0x7f;
-  if (hdr == 0 || hdr > 4 || len < 2 + hdr)
-    return 0;
-  n = 0;
-  for (gsize i = 0; i < hdr; i++)
-    n = (n << 8) | buf[2 + i];
-  if (n > len - 2 - hdr)
-    return 0;
-  return 2 + hdr + n;
-}
-
 static void
 parse_der (Parser *p, GBytes *data)
 {
@@ -285,7 +264,7 @@ parse_der (Parser *p, GBytes *data)
 
   while (off < p->len)
     {
-      gsize n = der_element_len (buf + off, p->len - off);
+      gsize n = mp_der_element_len (buf + off, p->len - off);
       if (n == 0)
         {
           if (off == 0 && mp_x509_sniff (data) == MP_FILE_PRIVATE_KEY)

@@ -13,6 +13,8 @@
 #include <meetpki/meetpki.h>
 
 #include "bundle-fixture.h"
+#include "mp-der.h"
+#include "mp-private.h"
 
 #define EXIT_CHECK_FAILED 1
 #define EXIT_WARNINGS 10
@@ -151,6 +153,85 @@ test_engine_der (void)
   g_assert_true (mp_bundle_add_file (b, der, "int1.der", &n, &error));
   g_assert_cmpuint (n, ==, 1);
   g_assert_cmpuint (mp_bundle_get_findings (b)->len, ==, 0);
+}
+
+/* the quick der reader against gnutls' decoder, on every certificate of the
+ * fixtures and of the system store */
+static void
+compare_with_gnutls (const char *path)
+{
+  g_autoptr(GBytes) data = fixture_read (path);
+  gnutls_datum_t d = { (unsigned char *) g_bytes_get_data (data, NULL), (unsigned int) g_bytes_get_size (data) };
+  gnutls_x509_crt_t *list = NULL;
+  unsigned int n = 0;
+
+  mp_crypto_init ();
+  g_assert_cmpint (gnutls_x509_crt_list_import2 (&list, &n, &d, GNUTLS_X509_FMT_PEM, 0), >=, 0);
+  for (unsigned int i = 0; i < n; i++)
+    {
+      g_auto(MpDatum) der = { NULL, 0 };
+      g_auto(MpDatum) dn = { NULL, 0 };
+      g_auto(MpDatum) idn = { NULL, 0 };
+      MpDerCertInfo info;
+      unsigned char buf[256];
+      size_t size = sizeof buf;
+      unsigned int critical = 0, ca = 0;
+      int pathlen;
+
+      g_assert_cmpint (gnutls_x509_crt_export2 (list[i], GNUTLS_X509_FMT_DER, &der), ==, 0);
+      g_assert_true (mp_der_cert_info_read (der.data, der.size, &info));
+      gnutls_x509_crt_get_raw_dn (list[i], &dn);
+      gnutls_x509_crt_get_raw_issuer_dn (list[i], &idn);
+      g_assert_cmpmem (g_bytes_get_data (info.subject_raw, NULL), g_bytes_get_size (info.subject_raw), dn.data, dn.size);
+      g_assert_cmpmem (g_bytes_get_data (info.issuer_raw, NULL), g_bytes_get_size (info.issuer_raw), idn.data, idn.size);
+      g_assert_cmpint (info.not_before, ==, gnutls_x509_crt_get_activation_time (list[i]));
+      g_assert_cmpint (info.not_after, ==, gnutls_x509_crt_get_expiration_time (list[i]));
+      if (gnutls_x509_crt_get_subject_key_id (list[i], buf, &size, &critical) >= 0)
+        g_assert_cmpmem (g_bytes_get_data (info.ski, NULL), g_bytes_get_size (info.ski), buf, size);
+      else
+        g_assert_null (info.ski);
+      size = sizeof buf;
+      if (gnutls_x509_crt_get_authority_key_id (list[i], buf, &size, &critical) >= 0)
+        g_assert_cmpmem (g_bytes_get_data (info.aki, NULL), g_bytes_get_size (info.aki), buf, size);
+      else
+        g_assert_null (info.aki);
+      g_assert_cmpint (info.has_basic_constraints, ==,
+                       gnutls_x509_crt_get_basic_constraints (list[i], &critical, &ca, &pathlen) >= 0);
+      if (info.has_basic_constraints)
+        g_assert_cmpint (info.is_ca, ==, ca != 0);
+      g_assert_cmpint (info.version, ==, gnutls_x509_crt_get_version (list[i]));
+      mp_der_cert_info_clear (&info);
+      gnutls_x509_crt_deinit (list[i]);
+    }
+  gnutls_free (list);
+}
+
+static void
+test_engine_der_reader (void)
+{
+  const char *names[] = { "ent", "int1", "int1exp", "rroot", "rent", "notca", NULL };
+  const char *system = "/etc/ssl/certs/ca-certificates.crt";
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *path = fixture_file (names[i], ".crt");
+      compare_with_gnutls (path);
+    }
+  if (g_file_test (system, G_FILE_TEST_EXISTS))
+    compare_with_gnutls (system);
+  /* truncated input never reads past its end */
+  {
+    g_autofree char *path = fixture_file ("ent", ".crt");
+    g_autofree char *der_path = fixture_path ("ent.der");
+    const char *argv[] = { "openssl", "x509", "-in", path, "-outform", "DER", "-out", der_path, NULL };
+    g_autoptr(GBytes) der = NULL;
+    MpDerCertInfo info;
+
+    g_assert_cmpint (run_argv (argv, NULL, NULL, NULL), ==, 0);
+    der = fixture_read (der_path);
+    for (gsize cut = 0; cut < g_bytes_get_size (der); cut++)
+      g_assert_false (mp_der_cert_info_read (g_bytes_get_data (der, NULL), cut, &info));
+  }
 }
 
 /* ---- bundle build ---- */
@@ -431,6 +512,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/engine/expired-only", test_engine_expired_only);
   g_test_add_func ("/bundle/engine/parse-lines", test_engine_parse_lines);
   g_test_add_func ("/bundle/engine/der", test_engine_der);
+  g_test_add_func ("/bundle/engine/der-reader", test_engine_der_reader);
   g_test_add_func ("/bundle/build/shuffled-ec", test_build_shuffled_ec);
   g_test_add_func ("/bundle/build/shuffled-rsa", test_build_shuffled_rsa);
   g_test_add_func ("/bundle/build/ca-only-no-root", test_build_ca_only_no_root);
