@@ -205,7 +205,7 @@ static void
 parse_pem (Parser *p)
 {
   gsize pos = 0, prev_end = 0;
-  gboolean first = TRUE;
+  gboolean first = TRUE, skip_gap = FALSE;
   const char *cr;
 
   cr = find (p->buf, 0, p->len, "\r\n");
@@ -230,8 +230,11 @@ parse_pem (Parser *p)
           pos = begin + strlen (BEGIN_MARK);
           continue;
         }
-      check_gap (p, prev_end, begin, first, FALSE);
+      /* after an unterminated block the next one starts where it was cut */
+      if (!skip_gap)
+        check_gap (p, prev_end, begin, first, FALSE);
       first = FALSE;
+      skip_gap = FALSE;
       label = g_strndup (b + strlen (BEGIN_MARK), (gsize) (label_end - b) - strlen (BEGIN_MARK));
       body = (gsize) (label_end - p->buf) + strlen (DASHES);
       end_line = g_strdup_printf (END_MARK "%s" DASHES, label);
@@ -246,6 +249,7 @@ parse_pem (Parser *p)
           if (next_b == NULL)
             return;
           pos = prev_end = (gsize) (next_b - p->buf);
+          skip_gap = TRUE;
           continue;
         }
       read_block (p, label, begin, body, (gsize) (e - p->buf));

@@ -140,6 +140,27 @@ test_engine_parse_lines (void)
 }
 
 static void
+test_engine_unterminated (void)
+{
+  g_autofree char *ent = fixture_canonical ("ent");
+  g_autofree char *int2 = fixture_canonical ("int2");
+  /* the entity is cut after its first base64 line */
+  g_autofree char *cut = g_strndup (ent, strchr (strchr (ent, '\n') + 1, '\n') + 1 - ent);
+  g_autofree char *text = g_strconcat (cut, int2, NULL);
+  g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
+  g_autoptr(MpBundle) b = mp_bundle_new ();
+  const MpFinding *f;
+
+  g_assert_cmpuint (mp_bundle_add_data (b, data, "cut.pem"), ==, 1);
+  f = mp_bundle_find_finding (b, "unterminated-block");
+  g_assert_nonnull (f);
+  g_assert_cmpuint (f->line, ==, 1);
+  g_assert_cmpuint (mp_bundle_cert_get_line (g_ptr_array_index (mp_bundle_get_certs (b), 0)), ==, 3);
+  g_assert_null (mp_bundle_find_finding (b, "glued-blocks"));
+  g_assert_cmpuint (mp_bundle_get_findings (b)->len, ==, 1);
+}
+
+static void
 test_engine_der (void)
 {
   g_autofree char *crt = fixture_file ("int1", ".crt");
@@ -312,6 +333,39 @@ test_build_no_root_without_root (void)
   /* without --no-root the missing root is an error */
   g_assert_cmpint (run_cli (NULL, NULL, &err, "bundle", "build", ent, pool_path, NULL), ==, EXIT_CHECK_FAILED);
   g_assert_nonnull (strstr (err, "[root-missing]"));
+}
+
+/* several pool files at once: der, crlf, glued, with a key in one */
+static void
+test_build_several_inputs (void)
+{
+  const char *want[] = { "ent", "int2", "int1", "root", NULL };
+  g_autofree char *expected = concat_canonical (want);
+  g_autofree char *int1 = fixture_file ("int1", ".crt");
+  g_autofree char *der = fixture_path ("int1-pool.der");
+  const char *argv[] = { "openssl", "x509", "-in", int1, "-outform", "DER", "-out", der, NULL };
+  g_autofree char *root_pem = fixture_canonical ("root");
+  g_autofree char *other_pem = fixture_canonical ("otherroot");
+  g_autofree char *int2_pem = fixture_canonical ("int2");
+  g_autofree char *glued = g_strconcat (root_pem, other_pem, NULL);
+  g_autofree char *glued_path = NULL;
+  g_autofree char *crlf_path = NULL;
+  g_autofree char *key_path = fixture_file ("otherleaf", ".key");
+  g_autofree char *ent = fixture_file ("ent", ".crt");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_argv (argv, NULL, NULL, NULL), ==, 0);
+  glued[strlen (root_pem) - 1] = ' '; /* "-----END CERTIFICATE----- -----BEGIN" */
+  glued_path = write_text ("glued.pem", glued);
+  {
+    g_auto(GStrv) lines = g_strsplit (int2_pem, "\n", -1);
+    g_autofree char *crlf = g_strjoinv ("\r\n", lines);
+    crlf_path = write_text ("int2-crlf.pem", crlf);
+  }
+  g_assert_cmpint (run_cli (NULL, &out, &err, "bundle", "build", ent, glued_path, der, key_path, crlf_path, NULL), ==, 0);
+  g_test_message ("%s", err);
+  g_assert_cmpstr (out, ==, expected);
 }
 
 static void
@@ -512,12 +566,14 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/engine/expired-only", test_engine_expired_only);
   g_test_add_func ("/bundle/engine/parse-lines", test_engine_parse_lines);
   g_test_add_func ("/bundle/engine/der", test_engine_der);
+  g_test_add_func ("/bundle/engine/unterminated", test_engine_unterminated);
   g_test_add_func ("/bundle/engine/der-reader", test_engine_der_reader);
   g_test_add_func ("/bundle/build/shuffled-ec", test_build_shuffled_ec);
   g_test_add_func ("/bundle/build/shuffled-rsa", test_build_shuffled_rsa);
   g_test_add_func ("/bundle/build/ca-only-no-root", test_build_ca_only_no_root);
   g_test_add_func ("/bundle/build/no-root-without-root", test_build_no_root_without_root);
   g_test_add_func ("/bundle/build/output-file", test_build_output_file);
+  g_test_add_func ("/bundle/build/several-inputs", test_build_several_inputs);
   g_test_add_func ("/bundle/build/missing-issuer", test_build_missing_issuer);
   g_test_add_func ("/bundle/check/clean", test_check_clean);
   for (guint i = 0; i < G_N_ELEMENTS (check_cases); i++)
