@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <gnutls/gnutls.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -167,6 +168,26 @@ test_fix_refuses_incomplete (void)
   g_autofree char *text = concat_canonical (names);
 
   assert_fix_refused (text, "[missing-issuer]");
+}
+
+static void
+test_fix_refuses_other_blocks (void)
+{
+  const char *names[] = { "int2", "ent", "int1", "root", NULL };
+  const char *no_root[] = { "int1", "ent", "int2", NULL };
+  const char *forged[] = { "root", "fakeint2", "int1", "ent", NULL };
+  g_autofree char *chain = concat_canonical (names);
+  g_autofree char *crl = g_strconcat (chain, "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n", NULL);
+  g_autofree char *b64 = g_strconcat (chain, "-----BEGIN CERTIFICATE-----\nMI*B\n-----END CERTIFICATE-----\n", NULL);
+  g_autofree char *cut = g_strconcat (chain, "-----BEGIN CERTIFICATE-----\nMIIB\n", NULL);
+  g_autofree char *partial = concat_canonical (no_root);
+  g_autofree char *bad_sig = concat_canonical (forged);
+
+  assert_fix_refused (crl, "[not-a-certificate]");
+  assert_fix_refused (b64, "[bad-base64]");
+  assert_fix_refused (cut, "[unterminated-block]");
+  assert_fix_refused (partial, "[root-missing]");
+  assert_fix_refused (bad_sig, "[bad-signature]");
 }
 
 static void
@@ -375,6 +396,9 @@ main (int argc, char **argv)
   int rc;
 
   g_test_init (&argc, &argv, NULL);
+  /* the failing handshake closes the client side while the server may
+   * still write its alert */
+  signal (SIGPIPE, SIG_IGN);
   gnutls_global_init ();
   fixture_setup (TRUE);
 
@@ -382,6 +406,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/fix/output", test_fix_output);
   g_test_add_func ("/bundle/fix/refuses-key", test_fix_refuses_key);
   g_test_add_func ("/bundle/fix/refuses-incomplete", test_fix_refuses_incomplete);
+  g_test_add_func ("/bundle/fix/refuses-other-blocks", test_fix_refuses_other_blocks);
   g_test_add_func ("/bundle/fix/refuses-outside-store", test_fix_refuses_outside_store);
   for (guint i = 0; i < G_N_ELEMENTS (verify_cases); i++)
     {

@@ -386,6 +386,8 @@ test_build_output_file (void)
   /* an existing output is not replaced without --force */
   g_assert_cmpint (run_cli (NULL, NULL, NULL, "bundle", "build", ent, pool_path, "-o", "ent-chain.crt", NULL), ==, 4);
   g_assert_cmpint (run_cli (NULL, NULL, NULL, "bundle", "build", ent, pool_path, "-o", "ent-chain.crt", "--force", NULL), ==, 0);
+  /* writes stay in the store */
+  g_assert_cmpint (run_cli (NULL, NULL, NULL, "bundle", "build", ent, pool_path, "-o", "../escape.crt", NULL), ==, 5);
   g_unlink (stored);
 }
 
