@@ -100,14 +100,11 @@ check_gap (Parser *p, gsize from, gsize to, gboolean first, gboolean last)
         add (p, MP_FINDING_WARNING, "blank-line", from, "spaces after the last block");
       return;
     }
-  if (from == to)
+  if (newlines == 0)
     add (p, MP_FINDING_WARNING, "glued-blocks", from,
          "no line end between -----END and the next -----BEGIN");
   else if (newlines > 1 || blank)
     add (p, MP_FINDING_WARNING, "blank-line", from, "blank line or spaces between blocks");
-  else if (newlines == 0)
-    add (p, MP_FINDING_WARNING, "glued-blocks", from,
-         "no line end between -----END and the next -----BEGIN");
 }
 
 static gboolean

@@ -255,6 +255,45 @@ test_engine_der_reader (void)
   }
 }
 
+/* damaged input of every kind: findings, never a crash or a read past the
+ * end (the asan build checks that) */
+static void
+test_engine_mutations (void)
+{
+  const char *names[] = { "ent", "int2", "int1", "root", NULL };
+  g_autofree char *chain = concat_canonical (names);
+  g_autofree char *der_path = fixture_path ("mut.der");
+  g_autofree char *crt = fixture_file ("int1", ".crt");
+  const char *argv[] = { "openssl", "x509", "-in", crt, "-outform", "DER", "-out", der_path, NULL };
+  g_autoptr(GBytes) der = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261128);
+
+  g_assert_cmpint (run_argv (argv, NULL, NULL, NULL), ==, 0);
+  der = fixture_read (der_path);
+  for (guint round = 0; round < 400; round++)
+    {
+      gboolean pem = round % 2 == 0;
+      gsize len = pem ? strlen (chain) : g_bytes_get_size (der);
+      g_autofree guchar *buf = g_memdup2 (pem ? (gconstpointer) chain : g_bytes_get_data (der, NULL), len);
+      g_autoptr(GBytes) data = NULL;
+      g_autoptr(MpBundle) b = mp_bundle_new ();
+      guint edits = g_rand_int_range (rand, 1, 8);
+
+      for (guint e = 0; e < edits; e++)
+        buf[g_rand_int_range (rand, 0, (gint32) len)] = (guchar) g_rand_int_range (rand, 0, 256);
+      if (g_rand_boolean (rand))
+        len = (gsize) g_rand_int_range (rand, 0, (gint32) len);
+      data = g_bytes_new (buf, len);
+      mp_bundle_add_data (b, data, "mutated");
+      mp_bundle_check (b, MP_BUNDLE_KIND_AUTO);
+      if (mp_bundle_get_chain (b)->len > 0)
+        {
+          g_autoptr(GBytes) out = mp_bundle_chain_to_pem (b, MP_PEM_ALL, NULL);
+          g_assert_nonnull (out);
+        }
+    }
+}
+
 /* ---- bundle build ---- */
 
 static char *
@@ -366,6 +405,8 @@ test_build_several_inputs (void)
   g_assert_cmpint (run_cli (NULL, &out, &err, "bundle", "build", ent, glued_path, der, key_path, crlf_path, NULL), ==, 0);
   g_test_message ("%s", err);
   g_assert_cmpstr (out, ==, expected);
+  g_assert_nonnull (strstr (err, "[glued-blocks]"));
+  g_assert_nonnull (strstr (err, "[crlf]"));
 }
 
 static void
@@ -570,6 +611,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/engine/der", test_engine_der);
   g_test_add_func ("/bundle/engine/unterminated", test_engine_unterminated);
   g_test_add_func ("/bundle/engine/der-reader", test_engine_der_reader);
+  g_test_add_func ("/bundle/engine/mutations", test_engine_mutations);
   g_test_add_func ("/bundle/build/shuffled-ec", test_build_shuffled_ec);
   g_test_add_func ("/bundle/build/shuffled-rsa", test_build_shuffled_rsa);
   g_test_add_func ("/bundle/build/ca-only-no-root", test_build_ca_only_no_root);
