@@ -279,6 +279,12 @@ subject_add_san_list (MpSubject *subject, const char *list, GError **error)
       g_autofree char *entry = g_strstrip (g_strdup (parts[i]));
       MpSan *san;
 
+      if (*entry == '\0')
+        {
+          g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                               "subjectAltName has an empty entry (a doubled or trailing comma?)");
+          return FALSE;
+        }
       if (g_ascii_strncasecmp (entry, "DNS:", 4) == 0 || g_ascii_strncasecmp (entry, "IP:", 3) == 0)
         {
           g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,

@@ -137,13 +137,22 @@ suggest_command (char **argv, guint argc)
   return mp_suggest (typed, (const char * const *) phrases->pdata);
 }
 
-static void
-print_usage_line (FILE *out, const MpCliCommand *cmd)
+/* TRUE when @word is the first word of a longer command, such as `pki` */
+static gboolean
+is_group (const char *word)
 {
-  fprintf (out, "  meetpki %s %s\n", cmd->words, cmd->usage);
+  gsize len = strlen (word);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (strncmp (commands[i].words, word, len) == 0 && commands[i].words[len] == ' ')
+        return TRUE;
+    }
+  return FALSE;
 }
 
-static void
+/* returns FALSE when @topic names no command */
+static gboolean
 print_help (const char *topic)
 {
   gboolean any = FALSE;
@@ -156,7 +165,7 @@ print_help (const char *topic)
         g_print ("  %-18s %s\n", commands[i].words, commands[i].summary);
       g_print ("\nGlobal options: --home DIR (the store; default $MEETPKI_HOME), --version, --help\n"
                "Run 'meetpki help <command>' for a command's arguments.\n");
-      return;
+      return TRUE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
@@ -177,6 +186,7 @@ print_help (const char *topic)
     }
   if (!any)
     g_printerr ("meetpki: no command '%s'; run 'meetpki help' for the list\n", topic);
+  return any;
 }
 
 static int
@@ -238,7 +248,7 @@ cli_clear (MpCli *cli)
 int
 main (int argc, char **argv)
 {
-  MpCli cli = { .days = -1 };
+  MpCli cli = { .days = MP_CLI_DAYS_UNSET };
   gboolean version = FALSE, help = FALSE;
   const GOptionEntry entries[] = {
     { "home", 0, 0, G_OPTION_ARG_FILENAME, &cli.home, "the store directory", "DIR" },
@@ -274,13 +284,14 @@ main (int argc, char **argv)
   if (help || argc < 2 || g_strcmp0 (argv[1], "help") == 0)
     {
       g_autofree char *topic = argc > 2 && !help ? g_strjoinv (" ", argv + 2) : NULL;
-      print_help (topic);
+      gboolean known = print_help (topic);
       cli_clear (&cli);
-      return argc < 2 && !help ? EXIT_USAGE : EXIT_OK;
+      /* `help <no such command>` fails, so scripts can probe for a command */
+      return (argc < 2 && !help) || !known ? EXIT_USAGE : EXIT_OK;
     }
 
   cli.given = (cli.force ? MP_OPT_FORCE : 0) | (cli.json ? MP_OPT_JSON : 0) |
-              (cli.days != -1 ? MP_OPT_DAYS : 0) | (cli.key_type ? MP_OPT_KEY_TYPE : 0) |
+              (cli.days != MP_CLI_DAYS_UNSET ? MP_OPT_DAYS : 0) | (cli.key_type ? MP_OPT_KEY_TYPE : 0) |
               (cli.system_trust ? MP_OPT_SYSTEM_TRUST : 0) |
               (cli.password_file ? MP_OPT_PASSWORD_FILE : 0) | (cli.output ? MP_OPT_OUTPUT : 0);
 
@@ -288,12 +299,18 @@ main (int argc, char **argv)
   if (cmd == NULL)
     {
       g_autofree char *hint = suggest_command (argv + 1, (guint) argc - 1);
+      /* name what was typed: `pki foo`, not just `pki` */
+      g_autofree char *typed = is_group (argv[1]) && argc > 2 ? g_strdup_printf ("%s %s", argv[1], argv[2])
+                                                             : g_strdup (argv[1]);
       if (hint != NULL)
         g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                     "unknown command '%s'; did you mean '%s'?", argv[1], hint);
+                     "unknown command '%s'; did you mean '%s'?", typed, hint);
+      else if (is_group (argv[1]) && argc == 2)
+        g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                     "'%s' needs a command; run 'meetpki help %s' for the list", argv[1], argv[1]);
       else
         g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                     "unknown command '%s'; run 'meetpki help' for the list", argv[1]);
+                     "unknown command '%s'; run 'meetpki help' for the list", typed);
       cli_clear (&cli);
       return fail (error);
     }

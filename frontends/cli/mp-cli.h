@@ -20,11 +20,14 @@ typedef enum {
   MP_OPT_OUTPUT = 1 << 6,
 } MpCliOption;
 
+/* --days not given; any other value, negative ones too, was typed */
+#define MP_CLI_DAYS_UNSET G_MININT
+
 typedef struct {
   char *home;
   gboolean force;
   gboolean json;
-  gint days; /* -1: not given */
+  gint days; /* MP_CLI_DAYS_UNSET: not given */
   char *key_type;
   gboolean system_trust;
   char *password_file;
