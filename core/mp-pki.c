@@ -281,11 +281,14 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
   return TRUE;
 }
 
-/* validity: [now - backdate, min(now + days, limit)]; @limit 0 is none */
+/* validity: [max(now - backdate, @start), min(now + days, @limit)]; @start
+ * and @limit 0 are none.  the issuer's window bounds the issued one */
 static gboolean
-set_validity (gnutls_x509_crt_t crt, guint days, time_t limit, GPtrArray *notes, GError **error)
+set_validity (gnutls_x509_crt_t crt, guint days, time_t start, time_t limit,
+              GPtrArray *notes, GError **error)
 {
   gint64 now = mp_now ();
+  gint64 not_before = MAX (now - BACKDATE_SECONDS, (gint64) start);
   gint64 not_after = now + (gint64) days * 86400;
 
   if (limit > 0 && not_after > (gint64) limit)
@@ -294,7 +297,7 @@ set_validity (gnutls_x509_crt_t crt, guint days, time_t limit, GPtrArray *notes,
       not_after = limit;
       note (notes, "Validity shortened to end with the CA's on %s", when);
     }
-  gnutls_x509_crt_set_activation_time (crt, (time_t) (now - BACKDATE_SECONDS));
+  gnutls_x509_crt_set_activation_time (crt, (time_t) not_before);
   gnutls_x509_crt_set_expiration_time (crt, (time_t) not_after);
   (void) error;
   return TRUE;
@@ -339,7 +342,7 @@ mp_pki_selfsigned (MpStore *store, const char *basename, const MpSubject *subjec
   gnutls_x509_crt_set_version (crt, 3);
   if (!set_dn (crt, (SetDnFunc) gnutls_x509_crt_set_dn_by_oid, subject, error) ||
       !set_sans (crt, (SetSanFunc) gnutls_x509_crt_set_subject_alt_name, subject, error) ||
-      !set_random_serial (crt, error) || !set_validity (crt, days, 0, notes, error))
+      !set_random_serial (crt, error) || !set_validity (crt, days, 0, 0, notes, error))
     return FALSE;
   if ((rc = gnutls_x509_crt_set_key (crt, key)) < 0)
     return mp_error_set_gnutls (error, rc, "putting the key in the certificate");
@@ -433,6 +436,39 @@ copy_san (gnutls_x509_crt_t crt, gnutls_x509_crq_t crq, GPtrArray *notes, GError
   return TRUE;
 }
 
+/* reads @name from the store; a missing file gets a did-you-mean among the
+ * files of the same kind only (dbca.csr must not suggest dbca.crt) */
+static GBytes *
+read_input (MpStore *store, const char *name, const char *hint, GError **error)
+{
+  const char *ext = strrchr (name, '.');
+  g_autoptr(GPtrArray) same_kind = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *suggestion = NULL;
+  g_autofree char *path = mp_store_resolve (store, name, error);
+
+  if (path == NULL)
+    return NULL;
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return mp_file_read (path, error);
+  names = mp_store_list_names (store, NULL);
+  same_kind = g_ptr_array_new ();
+  for (guint i = 0; names != NULL && i < names->len; i++)
+    {
+      if (ext != NULL && g_str_has_suffix (g_ptr_array_index (names, i), ext))
+        g_ptr_array_add (same_kind, g_ptr_array_index (names, i));
+    }
+  g_ptr_array_add (same_kind, NULL);
+  suggestion = mp_suggest (name, (const char * const *) same_kind->pdata);
+  if (suggestion != NULL)
+    g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+                 "%s: no such file in the store (did you mean %s?)", name, suggestion);
+  else
+    g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+                 "%s: no such file in the store (%s)", name, hint);
+  return NULL;
+}
+
 /**
  * mp_pki_sign:
  * @store: the store
@@ -466,7 +502,7 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
   g_autoptr(MpX509Crt) crt = NULL;
   g_autoptr(GBytes) crt_pem = NULL;
   gboolean existed;
-  time_t ca_not_after;
+  time_t ca_not_after, ca_not_before;
   unsigned int bits = 0;
   int rc;
 
@@ -480,7 +516,7 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
       return FALSE;
     }
 
-  csr_data = mp_store_read (store, csr_name, error);
+  csr_data = read_input (store, csr_name, "make it with 'pki csr'", error);
   if (csr_data == NULL)
     return FALSE;
   crq = mp_x509_crq_import (csr_data, csr_name, error);
@@ -493,7 +529,7 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
       return FALSE;
     }
 
-  ca_crt_data = mp_store_read (store, ca_crt_name, error);
+  ca_crt_data = read_input (store, ca_crt_name, "make a CA with 'pki selfsigned'", error);
   if (ca_crt_data == NULL)
     return FALSE;
   ca = mp_x509_crt_import (ca_crt_data, ca_crt_name, error);
@@ -506,7 +542,17 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
       g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED, "%s expired on %s", ca_crt_name, when);
       return FALSE;
     }
-  ca_key_data = mp_store_read (store, ca_key_name, error);
+  /* a certificate valid before its issuer would not verify then; this is
+   * a wrong clock (or a CA made on a node whose clock runs ahead) */
+  ca_not_before = gnutls_x509_crt_get_activation_time (ca);
+  if ((gint64) ca_not_before > mp_now ())
+    {
+      g_autofree char *when = format_time (ca_not_before);
+      g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED,
+                   "%s is not valid before %s; check the system clock", ca_crt_name, when);
+      return FALSE;
+    }
+  ca_key_data = read_input (store, ca_key_name, "the CA's private key is needed to sign", error);
   if (ca_key_data == NULL)
     return FALSE;
   ca_key = mp_x509_privkey_import (ca_key_data, ca_key_name, error);
@@ -526,7 +572,7 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
     return mp_error_set_gnutls (error, rc, "taking subject and key from the CSR");
   gnutls_x509_crt_set_version (crt, 3);
   if (!copy_san (crt, crq, notes, error) || !set_random_serial (crt, error) ||
-      !set_validity (crt, days, ca_not_after, notes, error))
+      !set_validity (crt, days, ca_not_before, ca_not_after, notes, error))
     return FALSE;
   if ((rc = gnutls_x509_crt_set_basic_constraints (crt, 0, -1)) < 0 ||
       (rc = gnutls_x509_crt_set_key_usage (crt, leaf_key_usage (gnutls_x509_crq_get_pk_algorithm (crq, &bits)))) < 0 ||
