@@ -414,22 +414,47 @@ copy_san (gnutls_x509_crt_t crt, gnutls_x509_crq_t crq, GPtrArray *notes, GError
 {
   char cn[256];
   size_t cn_len = sizeof cn;
-  int rc = gnutls_x509_crt_set_crq_extension_by_oid (crt, crq, GNUTLS_X509EXT_OID_SAN, 0);
+  size_t san_len = 0;
+  unsigned int critical = 0;
   g_autoptr(MpSan) san = NULL;
+  gnutls_x509_subject_alt_name_t type;
+  int rc;
 
-  if (rc >= 0)
-    return TRUE;
+  /* set_crq_extension_by_oid() succeeds without copying anything when the
+   * CSR lacks the extension, so ask first */
+  rc = gnutls_x509_crq_get_extension_by_oid (crq, GNUTLS_X509EXT_OID_SAN, 0, NULL, &san_len, &critical);
   if (rc != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-    return mp_error_set_gnutls (error, rc, "copying the subjectAltName");
+    {
+      rc = gnutls_x509_crt_set_crq_extension_by_oid (crt, crq, GNUTLS_X509EXT_OID_SAN, 0);
+      if (rc < 0)
+        return mp_error_set_gnutls (error, rc, "copying the subjectAltName");
+      return TRUE;
+    }
   if (gnutls_x509_crq_get_dn_by_oid (crq, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &cn_len) < 0)
     return TRUE;
   san = mp_san_new_from_string (cn, NULL);
   if (san == NULL)
     return TRUE;
+  switch (san->type)
+    {
+    case MP_SAN_IP:
+      type = GNUTLS_SAN_IPADDRESS;
+      break;
+    case MP_SAN_EMAIL:
+      type = GNUTLS_SAN_RFC822NAME;
+      break;
+    case MP_SAN_URI:
+      type = GNUTLS_SAN_URI;
+      break;
+    case MP_SAN_DNS:
+    default:
+      type = GNUTLS_SAN_DNSNAME;
+      break;
+    }
   if (san->type == MP_SAN_IP)
-    rc = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, san->ip, (unsigned int) san->ip_len, 0);
+    rc = gnutls_x509_crt_set_subject_alt_name (crt, type, san->ip, (unsigned int) san->ip_len, 0);
   else
-    rc = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_DNSNAME, cn, (unsigned int) strlen (cn), 0);
+    rc = gnutls_x509_crt_set_subject_alt_name (crt, type, san->value, (unsigned int) strlen (san->value), 0);
   if (rc < 0)
     return mp_error_set_gnutls (error, rc, "setting the subjectAltName");
   note (notes, "The CSR has no subjectAltName; added its CN %s", cn);
