@@ -15,6 +15,9 @@
  * "not yet valid" */
 #define BACKDATE_SECONDS (5 * 60)
 
+/* the smallest rsa key we sign, as the vendor's own csr command makes */
+#define MIN_RSA_BITS 2048
+
 /**
  * mp_pki_validate_basename:
  *
@@ -232,6 +235,7 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
 {
   g_autofree char *key_name = g_strconcat (basename, ".key", NULL);
   g_autofree char *csr_name = g_strconcat (basename, ".csr", NULL);
+  g_autofree char *crt_name = g_strconcat (basename, ".crt", NULL);
   const char *names[] = { key_name, csr_name, NULL };
   g_autoptr(MpX509Privkey) key = NULL;
   g_autoptr(MpPrivkey) pk = NULL;
@@ -278,6 +282,11 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
 
   if (subject->cn_added)
     note (notes, "Added the CN %s to subjectAltName (a certificate's names are taken from its SAN)", subject->cn);
+  /* the vendor's warning: a service using <basename>.crt now has a key
+   * that does not match it */
+  if ((flags & MP_PKI_FORCE) && mp_store_contains (store, crt_name))
+    note (notes, "%s was issued for the previous key; it no longer matches %s until the new CSR is signed",
+          crt_name, key_name);
   return TRUE;
 }
 
@@ -553,6 +562,16 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
                    "%s: the CSR's signature does not verify; it was altered or is corrupt", csr_name);
       return FALSE;
     }
+  {
+    unsigned int csr_bits = 0;
+    /* the services refuse short rsa keys; better now than at their restart */
+    if (gnutls_x509_crq_get_pk_algorithm (crq, &csr_bits) == GNUTLS_PK_RSA && csr_bits < MIN_RSA_BITS)
+      {
+        g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
+                     "%s: its key is RSA %u bits; at least %d are needed", csr_name, csr_bits, MIN_RSA_BITS);
+        return FALSE;
+      }
+  }
 
   ca_crt_data = read_input (store, ca_crt_name, "make a CA with 'pki selfsigned'", error);
   if (ca_crt_data == NULL)

@@ -35,6 +35,7 @@ typedef struct {
   gboolean on_stdout;   /* FAILURE: lines go to stdout, the rest to stderr */
   const char *line;     /* the whole line; "@STORE@" is the store's path */
   gboolean prefix;      /* only the start of the line is ours (a gnutls text follows) */
+  const char *needs;    /* a fixture file only openssl can make; skip without it */
 } ErrorCase;
 
 static const ErrorCase cases[] = {
@@ -73,6 +74,8 @@ static const ErrorCase cases[] = {
     "meetpki: C:ZZ is not an ISO 3166-1 alpha-2 country code (two capital letters, e.g. US, GB, KR)" },
   { "subject/country-name", "pki selfsigned newca CN:ca C:Korea", USAGE, FALSE,
     "meetpki: field C is longer than 2 characters" },
+  { "subject/control-character", "pki csr new CN:new.example.com 'O:evil\nline'", USAGE, FALSE,
+    "meetpki: field O holds a control character" },
   { "subject/cn-not-a-name", "pki csr new 'CN:My Server'", USAGE, FALSE,
     "meetpki: CN: 'My Server' is not a valid DNS name: character ' ' is not allowed" },
 
@@ -173,6 +176,8 @@ static const ErrorCase cases[] = {
     "meetpki: junk.csr: not a readable certificate request (", TRUE },
   { "sign/junk-ca", "pki sign dbclient junkca", INVALID_DATA, FALSE,
     "meetpki: junkca.crt: not a readable certificate (", TRUE },
+  { "sign/weak-rsa-csr", "pki sign weak dbca", INVALID_DATA, FALSE,
+    "meetpki: weak.csr: its key is RSA 1024 bits; at least 2048 are needed", FALSE, "weak.csr" },
   { "sign/leaf-as-ca", "pki sign dbclient dbserver", CHECK_FAILED, TRUE,
     "FAILURE: dbserver.crt is not a CA certificate (basicConstraints CA:TRUE missing)" },
   { "sign/ca-key-mismatch", "pki sign dbclient badca", CHECK_FAILED, TRUE,
@@ -254,6 +259,7 @@ make_fixture (void)
 {
   g_autofree char *link = NULL;
   g_autofree char *lonely_key = NULL;
+  g_autofree char *openssl = NULL;
 
   fixture_home = mpt_make_home ();
   fixture_real = realpath (fixture_home, NULL);
@@ -280,6 +286,13 @@ make_fixture (void)
   copy_in_store (fixture_home, "dbca.crt", "badca.crt");
   copy_in_store (fixture_home, "dbserver.key", "badca.key");
   copy_in_store (fixture_home, "dbca.crt", "nokeyca.crt");
+  /* a 1024-bit rsa request, which meetpki itself never makes */
+  if ((openssl = g_find_program_in_path ("openssl")) != NULL)
+    {
+      g_autoptr(MptResult) r = mpt_tool_va (fixture_home, "openssl", "req", "-new", "-newkey", "rsa:1024", "-nodes",
+                                            "-keyout", "weak.key", "-out", "weak.csr", "-subj", "/CN=weak.example.com", NULL);
+      mpt_assert_ok (r);
+    }
   link = g_build_filename (fixture_home, "evil.csr", NULL);
   g_assert_cmpint (symlink ("/etc/hostname", link), ==, 0);
 }
@@ -295,6 +308,15 @@ test_error_case (gconstpointer data)
   g_autofree char *want = NULL;
   const char *got, *other;
 
+  if (c->needs != NULL)
+    {
+      g_autofree char *p = g_build_filename (fixture_home, c->needs, NULL);
+      if (!g_file_test (p, G_FILE_TEST_EXISTS))
+        {
+          g_test_skip ("openssl is not installed");
+          return;
+        }
+    }
   g_assert_true (g_shell_parse_argv (c->args, NULL, &argv, NULL));
   r = mpt_meetpki (fixture_home, (const char * const *) argv);
   after = mpt_snapshot (fixture_home);
@@ -348,6 +370,16 @@ test_force (void)
   r = mpt_meetpki_va (home, "pki", "csr", "dbserver", "CN:cmscore1.example.com", "--force", "--key-type", "ec:p256", NULL);
   mpt_assert_ok (r);
   g_assert_nonnull (strstr (r->out, "Created key file dbserver.key and CSR dbserver.csr\n"));
+  g_assert_null (strstr (r->out, "no longer matches"));
+
+  /* replacing the key of an issued certificate says what that breaks */
+  run_ok (home, "pki selfsigned dbca CN:tplab.local --key-type ec:p256");
+  run_ok (home, "pki sign dbserver dbca");
+  g_clear_pointer (&r, mpt_result_free);
+  r = mpt_meetpki_va (home, "pki", "csr", "dbserver", "CN:cmscore1.example.com", "--force", "--key-type", "ec:p256", NULL);
+  mpt_assert_ok (r);
+  g_assert_nonnull (strstr (r->out, "\ndbserver.crt was issued for the previous key; it no longer matches dbserver.key "
+                                    "until the new CSR is signed\n"));
   key2 = mpt_read (home, "dbserver.key");
   g_assert_false (g_bytes_equal (key1, key2));
   g_clear_pointer (&after, g_free);
@@ -367,7 +399,6 @@ test_force (void)
 
   /* selfsigned too */
   g_clear_pointer (&r, mpt_result_free);
-  run_ok (home, "pki selfsigned dbca CN:tplab.local --key-type ec:p256");
   g_clear_pointer (&key1, g_bytes_unref);
   key1 = mpt_read (home, "dbca.crt");
   run_ok (home, "pki selfsigned dbca CN:tplab.local --key-type ec:p256 --force");
