@@ -422,6 +422,27 @@ test_no_command (void)
   mpt_remove_home (home);
 }
 
+/* help for one command, asked either way; --version */
+static void
+test_help (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  const char *want = "meetpki pki sign <basename> <ca-basename>\n"
+                     "    sign <basename>.csr with the CA <ca-basename> into <basename>.crt\n"
+                     "    options: --days\n";
+  g_autoptr(MptResult) a = mpt_meetpki_va (home, "help", "pki", "sign", NULL);
+  g_autoptr(MptResult) b = mpt_meetpki_va (home, "pki", "sign", "dbserver", "dbca", "--help", NULL);
+  g_autoptr(MptResult) v = mpt_meetpki_va (home, "--version", NULL);
+
+  mpt_assert_ok (a);
+  mpt_assert_ok (b);
+  mpt_assert_ok (v);
+  g_assert_cmpstr (a->out, ==, want);
+  g_assert_cmpstr (b->out, ==, want);
+  g_assert_true (g_str_has_prefix (v->out, "meetpki "));
+  mpt_remove_home (home);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -436,6 +457,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/cli-errors/force", test_force);
   g_test_add_func ("/cli-errors/no-command", test_no_command);
+  g_test_add_func ("/cli-errors/help", test_help);
   status = g_test_run ();
   mpt_remove_home (fixture_home);
   g_free (fixture_home);

@@ -284,7 +284,17 @@ main (int argc, char **argv)
   if (help || argc < 2 || g_strcmp0 (argv[1], "help") == 0)
     {
       g_autofree char *topic = argc > 2 && !help ? g_strjoinv (" ", argv + 2) : NULL;
-      gboolean known = print_help (topic);
+      gboolean known;
+
+      /* `meetpki pki csr ... --help`: that command's help */
+      if (help && argc >= 2 && g_strcmp0 (argv[1], "help") != 0)
+        {
+          guint n = 0;
+          const MpCliCommand *c = find_command (argv + 1, (guint) argc - 1, &n);
+          if (c != NULL)
+            topic = g_strdup (c->words);
+        }
+      known = print_help (topic);
       cli_clear (&cli);
       /* `help <no such command>` fails, so scripts can probe for a command */
       return (argc < 2 && !help) || !known ? EXIT_USAGE : EXIT_OK;
