@@ -110,15 +110,16 @@ check_trusted (const char *path, const struct stat *st, const char *what, GError
   if (st->st_mode & (S_IWGRP | S_IWOTH))
     {
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
-                   "%s %s is writable by group or others (mode %04o); refusing to load plugins from it",
-                   what, path, (guint) (st->st_mode & 07777));
+                   "%s %s is writable by group or others (mode %04o); refusing to load %s",
+                   what, path, (guint) (st->st_mode & 07777),
+                   S_ISDIR (st->st_mode) ? "plugins from it" : "it");
       return FALSE;
     }
   if (st->st_uid != 0 && st->st_uid != geteuid ())
     {
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
-                   "%s %s is owned by uid %u, neither root nor the running user; refusing to load plugins from it",
-                   what, path, (guint) st->st_uid);
+                   "%s %s is owned by uid %u, neither root nor the running user; refusing to load %s",
+                   what, path, (guint) st->st_uid, S_ISDIR (st->st_mode) ? "plugins from it" : "it");
       return FALSE;
     }
   return TRUE;
