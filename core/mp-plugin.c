@@ -217,6 +217,13 @@ validate_roles (const MpPluginDescriptor *desc, GError **error)
             return invalid (error, "role '%s' pairs with '%s', which is not a key role",
                             r->name, r->pairs_with);
         }
+      if (r->issued_by != NULL)
+        {
+          const MpPluginRole *ca = find_role (desc, r->issued_by);
+          if (ca == NULL || ca->kind != MP_ROLE_CA)
+            return invalid (error, "role '%s' is issued by '%s', which is not a CA role",
+                            r->name, r->issued_by);
+        }
     }
   return TRUE;
 }

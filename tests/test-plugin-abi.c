@@ -15,8 +15,8 @@ G_STATIC_ASSERT (offsetof (MpPluginDescriptor, struct_size) == 4);
 G_STATIC_ASSERT (offsetof (MpPluginFacts, struct_size) == 0);
 
 static const MpPluginRole roles[] = {
-  { "key", MP_ROLE_KEY, 0, NULL, 0, 0, "private key" },
-  { "cert", MP_ROLE_CERTIFICATE, 0, "key", MP_KEY_USAGE_DIGITAL_SIGNATURE, MP_EKU_SERVER_AUTH, "certificate" },
+  { "key", MP_ROLE_KEY, 0, NULL, NULL, 0, 0, "private key" },
+  { "cert", MP_ROLE_CERTIFICATE, 0, "key", NULL, MP_KEY_USAGE_DIGITAL_SIGNATURE, MP_EKU_SERVER_AUTH, "certificate" },
 };
 static const char * const form_roles[] = { "key", "cert" };
 static const MpPluginForm forms[] = { { "default", form_roles, G_N_ELEMENTS (form_roles), "key and certificate" } };

@@ -113,9 +113,9 @@ test_dir_writable (void)
 }
 
 static const MpPluginRole roles[] = {
-  { "key", MP_ROLE_KEY, 0, NULL, 0, 0, "key" },
-  { "cert", MP_ROLE_CERTIFICATE, 0, "key", 0, MP_EKU_SERVER_AUTH, "certificate" },
-  { "bundle", MP_ROLE_BUNDLE, MP_ROLE_FLAG_OPTIONAL, NULL, 0, 0, "bundle" },
+  { "key", MP_ROLE_KEY, 0, NULL, NULL, 0, 0, "key" },
+  { "cert", MP_ROLE_CERTIFICATE, 0, "key", NULL, 0, MP_EKU_SERVER_AUTH, "certificate" },
+  { "bundle", MP_ROLE_BUNDLE, MP_ROLE_FLAG_OPTIONAL, NULL, NULL, 0, 0, "bundle" },
 };
 static const char * const form_roles[] = { "key", "cert", "bundle" };
 static const char * const bad_form_roles[] = { "key", "bundle", "cert" };

@@ -38,6 +38,10 @@ static const MpCliCommand commands[] = {
   { "pki sign", mp_cli_pki_sign, 2, 2, MP_OPT_DAYS,
     "<basename> <ca-basename>",
     "sign <basename>.csr with the CA <ca-basename> into <basename>.crt" },
+  { "plugins list", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
+    "the loaded service plugins: roles, SAN rules, apply sequence" },
+  { "services", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
+    "the same as 'plugins list'" },
 };
 
 static const struct {
@@ -233,6 +237,7 @@ cli_clear (MpCli *cli)
   g_free (cli->password_file);
   g_free (cli->output);
   g_clear_object (&cli->store);
+  g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
 }
 
 int

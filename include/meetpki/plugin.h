@@ -157,6 +157,8 @@ typedef enum {
  * @flags: #MpRoleFlags
  * @pairs_with: for a certificate role, the name of the key role whose key it
  *   must match; else %NULL
+ * @issued_by: for a certificate role, the name of the CA role that must have
+ *   issued it (the database's client and server certificates); else %NULL
  * @key_usage: #MpKeyUsage bits the certificate must carry
  * @ext_key_usage: #MpExtKeyUsage bits the certificate must carry
  * @summary: one line for listings
@@ -169,6 +171,7 @@ typedef struct {
   MpRoleKind kind;
   guint32 flags;
   const char *pairs_with;
+  const char *issued_by;
   guint32 key_usage;
   guint32 ext_key_usage;
   const char *summary;
@@ -312,8 +315,10 @@ typedef struct {
  * @facts: the node facts
  * @error: return location for a #GError
  *
- * A hook for checks the tables cannot state.  Must set @error when it
- * returns %FALSE; the core names the plugin in front of the message.
+ * A hook for checks the tables cannot state.  Must set @error (in any
+ * domain: a plugin does not link libmeetpki) when it returns %FALSE; the
+ * core turns it into an %MP_ERROR_INVALID_ARGS error and names the plugin in
+ * front of the message.
  *
  * Returns: %TRUE when the facts suit the service
  */

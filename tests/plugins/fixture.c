@@ -28,8 +28,8 @@ check_facts (const MpPluginFacts *facts, GError **error)
 }
 
 static const MpPluginRole roles[] = {
-  { "key", MP_ROLE_KEY, 0, NULL, 0, 0, "private key" },
-  { "cert", MP_ROLE_CERTIFICATE, 0, "key", MP_KEY_USAGE_DIGITAL_SIGNATURE, MP_EKU_SERVER_AUTH, "certificate" },
+  { "key", MP_ROLE_KEY, 0, NULL, NULL, 0, 0, "private key" },
+  { "cert", MP_ROLE_CERTIFICATE, 0, "key", NULL, MP_KEY_USAGE_DIGITAL_SIGNATURE, MP_EKU_SERVER_AUTH, "certificate" },
 };
 static const char * const form_roles[] = { "key", "cert" };
 static const MpPluginForm forms[] = {
