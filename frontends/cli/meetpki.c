@@ -42,6 +42,13 @@ static const MpCliCommand commands[] = {
     "the loaded service plugins: roles, SAN rules, apply sequence" },
   { "services", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
     "the same as 'plugins list'" },
+  { "node set", mp_cli_node_set, 2, G_MAXUINT, 0,
+    "<server-fqdn|cluster-fqdn|peers|join-urls|xmpp-domain|database-role|database-primary> <value> (lists: a,b,c)",
+    "record a fact about this node (node.conf in the store)" },
+  { "node unset", mp_cli_node_unset, 1, 1, 0, "<key>",
+    "remove a node fact" },
+  { "node show", mp_cli_node_show, 0, 0, MP_OPT_JSON, "",
+    "the node facts the service rules are checked against" },
 };
 
 static const struct {

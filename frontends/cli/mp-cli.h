@@ -63,5 +63,8 @@ gboolean  mp_cli_pki_selfsigned (MpCli *cli, const char * const *args, guint n_a
 gboolean  mp_cli_pki_sign       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 gboolean  mp_cli_plugins_list    (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_set        (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_unset      (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_show       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS
