@@ -38,6 +38,17 @@ static const MpCliCommand commands[] = {
   { "pki sign", mp_cli_pki_sign, 2, 2, MP_OPT_DAYS,
     "<basename> <ca-basename>",
     "sign <basename>.csr with the CA <ca-basename> into <basename>.crt" },
+  { "plugins list", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
+    "the loaded service plugins: roles, SAN rules, apply sequence" },
+  { "services", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
+    "the same as 'plugins list'" },
+  { "node set", mp_cli_node_set, 2, G_MAXUINT, 0,
+    "<server-fqdn|cluster-fqdn|peers|join-urls|xmpp-domain|database-role|database-primary> <value> (lists: a,b,c)",
+    "record a fact about this node (node.conf in the store)" },
+  { "node unset", mp_cli_node_unset, 1, 1, 0, "<key>",
+    "remove a node fact" },
+  { "node show", mp_cli_node_show, 0, 0, MP_OPT_JSON, "",
+    "the node facts the service rules are checked against" },
 };
 
 static const struct {
@@ -243,6 +254,7 @@ cli_clear (MpCli *cli)
   g_free (cli->password_file);
   g_free (cli->output);
   g_clear_object (&cli->store);
+  g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
 }
 
 int

@@ -34,6 +34,7 @@ typedef struct {
   char *output;
   guint given; /* MpCliOption bits the user gave */
   MpStore *store;
+  MpPluginLoader *plugins; /* loaded by service commands only */
 } MpCli;
 
 typedef gboolean (*MpCliHandler) (MpCli              *cli,
@@ -54,6 +55,8 @@ typedef struct {
 /* opens the store on first use */
 MpStore  *mp_cli_get_store   (MpCli *cli, GError **error);
 void      mp_cli_print_notes (GPtrArray *notes);
+/* loads the service plugins on first use; pki and bundle commands never do */
+MpPluginLoader *mp_cli_get_plugins (MpCli *cli, GError **error);
 /* prints a JsonNode to stdout, pretty */
 void      mp_cli_print_json  (gpointer json_node);
 
@@ -61,5 +64,10 @@ void      mp_cli_print_json  (gpointer json_node);
 gboolean  mp_cli_pki_csr        (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_selfsigned (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_sign       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+
+gboolean  mp_cli_plugins_list    (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_set        (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_unset      (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_show       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS
