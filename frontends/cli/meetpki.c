@@ -38,6 +38,15 @@ static const MpCliCommand commands[] = {
   { "pki sign", mp_cli_pki_sign, 2, 2, MP_OPT_DAYS,
     "<basename> <ca-basename>",
     "sign <basename>.csr with the CA <ca-basename> into <basename>.crt" },
+  { "pki inspect", mp_cli_pki_inspect, 1, 1, MP_OPT_JSON,
+    "<file>",
+    "show a certificate, CSR, private key (public half only) or bundle" },
+  { "pki match", mp_cli_pki_match, 2, 2, 0,
+    "<key> <cert>",
+    "check that a private key and a certificate belong together" },
+  { "pki list", mp_cli_pki_list, 0, 0, MP_OPT_JSON,
+    "",
+    "list the store's keys, CSRs and certificates with CN and days left" },
 };
 
 static const struct {

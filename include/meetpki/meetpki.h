@@ -12,5 +12,6 @@
 #include <meetpki/mp-subject.h>
 #include <meetpki/mp-key.h>
 #include <meetpki/mp-pki.h>
+#include <meetpki/mp-inspect.h>
 
 #undef __MEETPKI_H_INSIDE__
