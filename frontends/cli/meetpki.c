@@ -49,6 +49,15 @@ static const MpCliCommand commands[] = {
     "remove a node fact" },
   { "node show", mp_cli_node_show, 0, 0, MP_OPT_JSON, "",
     "the node facts the service rules are checked against" },
+  { "pki inspect", mp_cli_pki_inspect, 1, 1, MP_OPT_JSON,
+    "<file>",
+    "show a certificate, CSR, private key (public half only) or bundle" },
+  { "pki match", mp_cli_pki_match, 2, 2, 0,
+    "<key> <cert>",
+    "check that a private key and a certificate belong together" },
+  { "pki list", mp_cli_pki_list, 0, 0, MP_OPT_JSON,
+    "",
+    "list the store's keys, CSRs and certificates with CN and days left" },
 };
 
 static const struct {

@@ -64,6 +64,9 @@ void      mp_cli_print_json  (gpointer json_node);
 gboolean  mp_cli_pki_csr        (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_selfsigned (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_sign       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_inspect    (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_match      (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_list       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 gboolean  mp_cli_plugins_list    (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_node_set        (MpCli *cli, const char * const *args, guint n_args, GError **error);
