@@ -38,6 +38,15 @@ static const MpCliCommand commands[] = {
   { "pki sign", mp_cli_pki_sign, 2, 2, MP_OPT_DAYS,
     "<basename> <ca-basename>",
     "sign <basename>.csr with the CA <ca-basename> into <basename>.crt" },
+  { "pki import", mp_cli_pki_import, 1, 2, MP_OPT_FORCE,
+    "<path> [<name>]",
+    "copy an outside key, CSR, certificate or bundle into the store" },
+  { "pki export", mp_cli_pki_export, 2, 2, MP_OPT_FORCE,
+    "<name> <path>",
+    "copy a file out of the store" },
+  { "pki pkcs12-to-pem", mp_cli_pki_pkcs12_to_pem, 2, 2, MP_OPT_PASSWORD_FILE | MP_OPT_FORCE,
+    "<file.p12> <basename>",
+    "split a PKCS#12 file into <basename>.key, <basename>.crt and <basename>-bundle.crt" },
 };
 
 static const struct {

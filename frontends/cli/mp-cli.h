@@ -58,5 +58,8 @@ void      mp_cli_print_json  (gpointer json_node);
 gboolean  mp_cli_pki_csr        (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_selfsigned (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_sign       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_import     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_export     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS

@@ -12,5 +12,7 @@
 #include <meetpki/mp-subject.h>
 #include <meetpki/mp-key.h>
 #include <meetpki/mp-pki.h>
+#include <meetpki/mp-password.h>
+#include <meetpki/mp-transfer.h>
 
 #undef __MEETPKI_H_INSIDE__
