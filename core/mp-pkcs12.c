@@ -156,8 +156,13 @@ parse (GBytes *data, const char *what, const char *password, Parts *parts, GErro
   rc = gnutls_pkcs12_import (p12, &d, pem ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, 0);
   if (rc < 0)
     {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
-                   "%s is not a PKCS#12 file (%s)", what, gnutls_strerror (rc));
+      MpFileKind kind = mp_x509_sniff (data);
+      if (kind != MP_FILE_UNKNOWN && kind != MP_FILE_PKCS12)
+        g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
+                     "%s is not a PKCS#12 file but a %s file", what, mp_file_kind_to_string (kind));
+      else
+        g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
+                     "%s is not a PKCS#12 file (%s)", what, gnutls_strerror (rc));
       return FALSE;
     }
   if (!verify_mac (p12, what, password, &pass, error))

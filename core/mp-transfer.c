@@ -163,7 +163,7 @@ normalise (GBytes *data, MpFileKind kind, const char *what, guint *n_certs, GErr
         if (rc < 0)
           {
             g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
-                         "%s: the CSR's own signature does not verify (%s)", what, gnutls_strerror (rc));
+                         "%s: the CSR's own signature does not verify", what);
             return NULL;
           }
         return mp_x509_crq_export_pem (crq, error);
