@@ -11,6 +11,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -970,6 +974,79 @@ test_pkcs12_password_not_echoed (Fixture *f, gconstpointer data)
   g_assert_null (strstr (err, PASSWORD));
 }
 
+/* reads from the pty master until @until shows up (or, for NULL, until the
+ * child closes it); appends to @seen */
+static void
+read_pty (int master, GString *seen, const char *until)
+{
+  while (until == NULL || strstr (seen->str, until) == NULL)
+    {
+      struct pollfd pfd = { .fd = master, .events = POLLIN };
+      char buf[256];
+      ssize_t n;
+      int rc = poll (&pfd, 1, 20000);
+
+      g_assert_cmpint (rc, >, 0); /* else the cli hung */
+      n = read (master, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break; /* EIO: the child is gone */
+      g_string_append_len (seen, buf, n);
+    }
+}
+
+/* on a terminal the password is asked for with echo off */
+static void
+test_pkcs12_terminal_prompt (Fixture *f, gconstpointer data)
+{
+  g_autofree char *p12 = mat ("full.p12");
+  g_autoptr(GString) seen = g_string_new (NULL);
+  const char *argv[] = { g_getenv ("MEETPKI_CLI"), "--home", f->home, "pki", "pkcs12-to-pem",
+                         p12, "tty", NULL };
+  const char *slave_name;
+  int master, status = 0;
+  pid_t pid;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave_name = ptsname (master);
+  g_assert_nonnull (slave_name);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      /* only async-signal-safe calls between fork and exec */
+      int slave;
+      setsid ();
+      slave = open (slave_name, O_RDWR);
+      if (slave < 0)
+        _exit (126);
+      dup2 (slave, 0);
+      dup2 (slave, 1);
+      dup2 (slave, 2);
+      close (master);
+      execv (argv[0], (char **) argv);
+      _exit (127);
+    }
+
+  read_pty (master, seen, "Password for ");
+  g_assert_cmpint (write (master, PASSWORD "\n", strlen (PASSWORD) + 1), ==, (gssize) strlen (PASSWORD) + 1);
+  read_pty (master, seen, NULL);
+  close (master);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_test_message ("terminal: %s", seen->str);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_nonnull (strstr (seen->str, "Created key file tty.key, certificate tty.crt"));
+  /* the terminal never showed what was typed */
+  g_assert_null (strstr (seen->str, PASSWORD));
+  check_split (f, p12, "tty", TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -995,6 +1072,7 @@ main (int argc, char **argv)
   ADD ("/io/pkcs12/empty-password", test_pkcs12_empty_password);
   ADD ("/io/pkcs12/bad-input", test_pkcs12_bad_input);
   ADD ("/io/pkcs12/password-not-echoed", test_pkcs12_password_not_echoed);
+  ADD ("/io/pkcs12/terminal-prompt", test_pkcs12_terminal_prompt);
 #undef ADD
 
   rc = g_test_run ();

@@ -84,14 +84,16 @@ prompt_password (const char *what, GError **error)
   quiet = saved;
   quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
   quiet.c_lflag |= ICANON;
-  fprintf (stderr, "Password for %s: ", what);
-  fflush (stderr);
+  /* echo goes off before the prompt shows, so nothing typed after the
+   * prompt can be echoed or flushed away */
   if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
     {
       g_set_error (error, MP_ERROR, MP_ERROR_IO,
                    "cannot turn off echo on the terminal; use --password-file FILE");
       return NULL;
     }
+  fprintf (stderr, "Password for %s: ", what);
+  fflush (stderr);
   pw = mp_password_read_fd (STDIN_FILENO, "the terminal", error);
   tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
   fputc ('\n', stderr);
