@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 /* the cli's exit statuses (doc/meetpki.1.scd) */
@@ -596,6 +597,20 @@ test_import_bad_input (Fixture *f, gconstpointer data)
   FAILS (f, EXIT_INVALID_DATA, m, "pki", "import", badsig);
   g_clear_pointer (&m, g_free);
 
+  /* a link out of the store is never written through, even with --force */
+  {
+    g_autofree char *outside = in_dir (f->dir, "outside.crt");
+    g_autofree char *link = in_dir (f->home, "escape.crt");
+    g_autofree char *content = NULL;
+    write_file (outside, "outside\n", -1);
+    g_assert_cmpint (symlink (outside, link), ==, 0);
+    m = g_strdup_printf ("'escape.crt' is a link that leads out of the store %s", f->home);
+    FAILS (f, EXIT_OUTSIDE_STORE, m, "pki", "import", leaf_crt, "escape.crt", "--force");
+    g_clear_pointer (&m, g_free);
+    content = read_file (outside);
+    g_assert_cmpstr (content, ==, "outside\n");
+  }
+
   /* names */
   FAILS (f, EXIT_OUTSIDE_STORE, "'../x.crt' is not a plain file name inside the store (no directories, no leading '.')",
          "pki", "import", leaf_crt, "../x.crt");
@@ -749,6 +764,16 @@ test_export_bad_input (Fixture *f, gconstpointer data)
     FAILS (f, EXIT_IO, m, "pki", "export", "existing.crt", deep);
   }
   g_clear_pointer (&m, g_free);
+  /* a link that leads out of the store is not followed */
+  {
+    g_autofree char *outside = in_dir (f->dir, "outside.crt");
+    g_autofree char *link = in_dir (f->home, "escape.crt");
+    write_file (outside, "outside\n", -1);
+    g_assert_cmpint (symlink (outside, link), ==, 0);
+    m = g_strdup_printf ("'escape.crt' is a link that leads out of the store %s", f->home);
+    FAILS (f, EXIT_OUTSIDE_STORE, m, "pki", "export", "escape.crt", target);
+    g_clear_pointer (&m, g_free);
+  }
   FAILS (f, EXIT_USAGE, "usage: meetpki pki export <name> <path>", "pki", "export", "existing.crt");
   FAILS (f, EXIT_USAGE, "option --password-file does not apply to 'meetpki pki export'",
          "pki", "export", "existing.crt", target, "--password-file", "x");
@@ -886,6 +911,29 @@ test_pkcs12_empty_password (Fixture *f, gconstpointer data)
     g_autofree char *bundle = in_dir (f->home, "nopw-bundle.crt");
     g_assert_false (g_file_test (bundle, G_FILE_TEST_EXISTS));
   }
+
+  /* over an earlier split that had a bundle: the old bundle stays, and the
+   * user is told */
+  {
+    g_autofree char *full = mat ("full.p12");
+    g_autofree char *pw = mat ("pw");
+    g_autofree char *bundle = in_dir (f->home, "again-bundle.crt");
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (cli (f, &out, &err, "pki", "pkcs12-to-pem", full, "again", "--password-file", pw, NULL), ==, 0);
+    before = read_file (bundle);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (cli (f, &out, &err, "pki", "pkcs12-to-pem", p12, "again", "--force", NULL), ==, 0);
+    g_clear_pointer (&m, g_free);
+    m = g_strdup_printf ("Created key file again.key and certificate again.crt (no CA certificates in %s, no bundle written)\n"
+                         "Note: the older again-bundle.crt was left as it was; it may not belong to again.crt\n", p12);
+    g_assert_cmpstr (out, ==, m);
+    after = read_file (bundle);
+    g_assert_cmpstr (after, ==, before);
+  }
 }
 
 static void
@@ -996,16 +1044,15 @@ read_pty (int master, GString *seen, const char *until)
     }
 }
 
-/* on a terminal the password is asked for with echo off */
-static void
-test_pkcs12_terminal_prompt (Fixture *f, gconstpointer data)
+/* starts `meetpki pki pkcs12-to-pem <p12> <basename>` on a new pty whose
+ * master end it returns */
+static int
+spawn_on_pty (Fixture *f, const char *p12, const char *basename, pid_t *pid_out)
 {
-  g_autofree char *p12 = mat ("full.p12");
-  g_autoptr(GString) seen = g_string_new (NULL);
   const char *argv[] = { g_getenv ("MEETPKI_CLI"), "--home", f->home, "pki", "pkcs12-to-pem",
-                         p12, "tty", NULL };
+                         p12, basename, NULL };
   const char *slave_name;
-  int master, status = 0;
+  int master;
   pid_t pid;
 
   master = posix_openpt (O_RDWR | O_NOCTTY);
@@ -1032,6 +1079,19 @@ test_pkcs12_terminal_prompt (Fixture *f, gconstpointer data)
       execv (argv[0], (char **) argv);
       _exit (127);
     }
+  *pid_out = pid;
+  return master;
+}
+
+/* on a terminal the password is asked for with echo off */
+static void
+test_pkcs12_terminal_prompt (Fixture *f, gconstpointer data)
+{
+  g_autofree char *p12 = mat ("full.p12");
+  g_autoptr(GString) seen = g_string_new (NULL);
+  int status = 0;
+  pid_t pid = 0;
+  int master = spawn_on_pty (f, p12, "tty", &pid);
 
   read_pty (master, seen, "Password for ");
   g_assert_cmpint (write (master, PASSWORD "\n", strlen (PASSWORD) + 1), ==, (gssize) strlen (PASSWORD) + 1);
@@ -1045,6 +1105,35 @@ test_pkcs12_terminal_prompt (Fixture *f, gconstpointer data)
   /* the terminal never showed what was typed */
   g_assert_null (strstr (seen->str, PASSWORD));
   check_split (f, p12, "tty", TRUE);
+}
+
+/* ctrl-c at the prompt: the cli dies of the signal, the terminal echoes
+ * again and nothing is written */
+static void
+test_pkcs12_terminal_interrupt (Fixture *f, gconstpointer data)
+{
+  g_autofree char *p12 = mat ("full.p12");
+  g_autoptr(GString) seen = g_string_new (NULL);
+  struct termios t;
+  int status = 0;
+  pid_t pid = 0;
+  int master = spawn_on_pty (f, p12, "tty", &pid);
+
+  read_pty (master, seen, "Password for ");
+  /* echo is off while the prompt waits */
+  g_assert_cmpint (tcgetattr (master, &t), ==, 0);
+  g_assert_false (t.c_lflag & ECHO);
+  g_assert_cmpint (write (master, "\003", 1), ==, 1);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGINT);
+  g_assert_cmpint (tcgetattr (master, &t), ==, 0);
+  g_assert_true (t.c_lflag & ECHO);
+  close (master);
+  {
+    g_autofree char *snap = snapshot (f->home);
+    g_assert_cmpstr (snap, ==, "");
+  }
 }
 
 int
@@ -1073,6 +1162,7 @@ main (int argc, char **argv)
   ADD ("/io/pkcs12/bad-input", test_pkcs12_bad_input);
   ADD ("/io/pkcs12/password-not-echoed", test_pkcs12_password_not_echoed);
   ADD ("/io/pkcs12/terminal-prompt", test_pkcs12_terminal_prompt);
+  ADD ("/io/pkcs12/terminal-interrupt", test_pkcs12_terminal_interrupt);
 #undef ADD
 
   rc = g_test_run ();

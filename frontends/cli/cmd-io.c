@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <termios.h>
 #include <unistd.h>
@@ -67,12 +68,28 @@ mp_cli_pki_export (MpCli *cli, const char * const *args, guint n_args, GError **
   return TRUE;
 }
 
+/* the terminal settings to put back if a signal ends the prompt */
+static struct termios prompt_saved;
+static const int prompt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static void
+restore_terminal_and_reraise (int sig)
+{
+  /* both calls are async-signal-safe; the default action then ends us */
+  tcsetattr (STDIN_FILENO, TCSANOW, &prompt_saved);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
 /* reads a line from the terminal with echo off; the typed password never
- * appears on the screen and goes straight into secure memory */
+ * appears on the screen and goes straight into secure memory.  ctrl-c
+ * during the prompt leaves the terminal echoing again. */
 static MpPassword *
 prompt_password (const char *what, GError **error)
 {
   struct termios saved, quiet;
+  struct sigaction on_signal = { .sa_handler = restore_terminal_and_reraise };
+  struct sigaction previous[G_N_ELEMENTS (prompt_signals)];
   MpPassword *pw;
 
   if (tcgetattr (STDIN_FILENO, &saved) != 0)
@@ -84,19 +101,28 @@ prompt_password (const char *what, GError **error)
   quiet = saved;
   quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
   quiet.c_lflag |= ICANON;
+  prompt_saved = saved;
+  sigemptyset (&on_signal.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
+    sigaction (prompt_signals[i], &on_signal, &previous[i]);
   /* echo goes off before the prompt shows, so nothing typed after the
    * prompt can be echoed or flushed away */
   if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
     {
       g_set_error (error, MP_ERROR, MP_ERROR_IO,
                    "cannot turn off echo on the terminal; use --password-file FILE");
-      return NULL;
+      pw = NULL;
     }
-  fprintf (stderr, "Password for %s: ", what);
-  fflush (stderr);
-  pw = mp_password_read_fd (STDIN_FILENO, "the terminal", error);
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-  fputc ('\n', stderr);
+  else
+    {
+      fprintf (stderr, "Password for %s: ", what);
+      fflush (stderr);
+      pw = mp_password_read_fd (STDIN_FILENO, "the terminal", error);
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+      fputc ('\n', stderr);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
+    sigaction (prompt_signals[i], &previous[i], NULL);
   return pw;
 }
 
@@ -135,12 +161,19 @@ mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GE
   if (!mp_transfer_pkcs12_to_pem (store, p12, args[0], args[1], password,
                                   transfer_flags (cli), &result, error))
     return FALSE;
+  g_clear_pointer (&password, mp_password_free);
   if (result.bundle_name != NULL)
     g_print ("Created key file %s, certificate %s and CA bundle %s (%u certificate%s)\n",
              result.key_name, result.crt_name, result.bundle_name, result.n_bundle,
              result.n_bundle == 1 ? "" : "s");
   else
-    g_print ("Created key file %s and certificate %s (no CA certificates in %s, no bundle written)\n",
-             result.key_name, result.crt_name, args[0]);
+    {
+      g_autofree char *stale = g_strconcat (args[1], "-bundle.crt", NULL);
+      g_print ("Created key file %s and certificate %s (no CA certificates in %s, no bundle written)\n",
+               result.key_name, result.crt_name, args[0]);
+      if (mp_store_contains (store, stale))
+        g_print ("Note: the older %s was left as it was; it may not belong to %s\n",
+                 stale, result.crt_name);
+    }
   return TRUE;
 }
