@@ -65,4 +65,11 @@ gint64 mp_now (void);
 /* overwrites and frees a string that may hold secrets */
 void mp_secret_free (char *s);
 
+/* a GBytes that holds key material: g_autoptr(MpSecretBytes) overwrites the
+ * bytes before dropping the reference, so only use it on bytes nobody else
+ * holds */
+typedef GBytes MpSecretBytes;
+void mp_secret_bytes_unref (MpSecretBytes *bytes);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSecretBytes, mp_secret_bytes_unref)
+
 G_END_DECLS

@@ -58,6 +58,15 @@ static const MpCliCommand commands[] = {
   { "pki list", mp_cli_pki_list, 0, 0, MP_OPT_JSON,
     "",
     "list the store's keys, CSRs and certificates with CN and days left" },
+  { "pki import", mp_cli_pki_import, 1, 2, MP_OPT_FORCE,
+    "<path> [<name>]",
+    "copy an outside key, CSR, certificate or bundle into the store" },
+  { "pki export", mp_cli_pki_export, 2, 2, MP_OPT_FORCE,
+    "<name> <path>",
+    "copy a file out of the store" },
+  { "pki pkcs12-to-pem", mp_cli_pki_pkcs12_to_pem, 2, 2, MP_OPT_PASSWORD_FILE | MP_OPT_FORCE,
+    "<file.p12> <basename>",
+    "split a PKCS#12 file into <basename>.key, <basename>.crt and <basename>-bundle.crt" },
 };
 
 static const struct {

@@ -72,5 +72,8 @@ gboolean  mp_cli_plugins_list    (MpCli *cli, const char * const *args, guint n_
 gboolean  mp_cli_node_set        (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_node_unset      (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_node_show       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_import     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_export     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS

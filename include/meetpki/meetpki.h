@@ -15,5 +15,7 @@
 #include <meetpki/mp-plugin.h>
 #include <meetpki/mp-node.h>
 #include <meetpki/mp-inspect.h>
+#include <meetpki/mp-password.h>
+#include <meetpki/mp-transfer.h>
 
 #undef __MEETPKI_H_INSIDE__
