@@ -22,6 +22,12 @@ mp_datum_wipe_free (MpDatum *d)
 }
 
 void
+mp_trust_list_free (MpTrustList *list)
+{
+  gnutls_x509_trust_list_deinit (list, 1);
+}
+
+void
 mp_secret_free (char *s)
 {
   if (s == NULL)

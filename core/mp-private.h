@@ -30,6 +30,7 @@ typedef struct gnutls_pkcs12_bag_int MpPkcs12Bag;
 typedef struct gnutls_subject_alt_names_st MpSubjectAltNames;
 typedef struct gnutls_x509_key_purposes_st MpKeyPurposes;
 typedef struct gnutls_x509_aki_st MpAki;
+typedef struct gnutls_x509_trust_list_st MpTrustList;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Crt, gnutls_x509_crt_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Crq, gnutls_x509_crq_deinit)
@@ -41,6 +42,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPkcs12Bag, gnutls_pkcs12_bag_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSubjectAltNames, gnutls_subject_alt_names_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpKeyPurposes, gnutls_x509_key_purpose_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpAki, gnutls_x509_aki_deinit)
+/* a trust list owns the certificates added to it */
+void mp_trust_list_free (MpTrustList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpTrustList, mp_trust_list_free)
 
 /* a gnutls_datum_t owned by gnutls_malloc; wiped before it is freed because
  * it may hold key material */

@@ -25,6 +25,7 @@ enum {
   EXIT_INVALID_DATA = 6,
   EXIT_CRYPTO = 7,
   EXIT_IO = 8,
+  EXIT_WARNINGS = MP_CLI_EXIT_WARNINGS, /* bundle check: warnings, no errors */
   EXIT_INTERNAL = 70,
 };
 
@@ -67,6 +68,18 @@ static const MpCliCommand commands[] = {
   { "pki pkcs12-to-pem", mp_cli_pki_pkcs12_to_pem, 2, 2, MP_OPT_PASSWORD_FILE | MP_OPT_FORCE,
     "<file.p12> <basename>",
     "split a PKCS#12 file into <basename>.key, <basename>.crt and <basename>-bundle.crt" },
+  { "pki verify", mp_cli_pki_verify, 1, 2, MP_OPT_SYSTEM_TRUST,
+    "<cert> [<bundle or root CA>]",
+    "build the chain of <cert> from the bundle (any order) and verify it" },
+  { "bundle build", mp_cli_bundle_build, 2, G_MAXUINT, MP_OPT_OUTPUT | MP_OPT_FORCE | MP_OPT_CA_ONLY | MP_OPT_NO_ROOT,
+    "<entity-cert> <pool-file>... [-o <name>] [--ca-only] [--no-root]",
+    "print or write the ordered chain of <entity-cert> picked from the pool files" },
+  { "bundle check", mp_cli_bundle_check, 1, 1, MP_OPT_JSON | MP_OPT_FULL_CHAIN | MP_OPT_CA_BUNDLE,
+    "<file> [--full-chain|--ca-bundle] [--json]",
+    "list every finding about a bundle (exit 0 clean, 10 warnings only, 1 errors)" },
+  { "bundle fix", mp_cli_bundle_fix, 1, 1, MP_OPT_OUTPUT | MP_OPT_FORCE,
+    "<file> [-o <name>]",
+    "rewrite a bundle in canonical order and format (keeps <file>.bak)" },
 };
 
 static const struct {
@@ -80,6 +93,10 @@ static const struct {
   { MP_OPT_SYSTEM_TRUST, "--system-trust" },
   { MP_OPT_PASSWORD_FILE, "--password-file" },
   { MP_OPT_OUTPUT, "--output" },
+  { MP_OPT_CA_ONLY, "--ca-only" },
+  { MP_OPT_NO_ROOT, "--no-root" },
+  { MP_OPT_FULL_CHAIN, "--full-chain" },
+  { MP_OPT_CA_BUNDLE, "--ca-bundle" },
 };
 
 MpStore *
@@ -289,6 +306,10 @@ main (int argc, char **argv)
     { "system-trust", 0, 0, G_OPTION_ARG_NONE, &cli.system_trust, "trust the system CA store too", NULL },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.password_file, "read the password from FILE", "FILE" },
     { "output", 'o', 0, G_OPTION_ARG_STRING, &cli.output, "output name", "NAME" },
+    { "ca-only", 0, 0, G_OPTION_ARG_NONE, &cli.ca_only, "leave the entity certificate out", NULL },
+    { "no-root", 0, 0, G_OPTION_ARG_NONE, &cli.no_root, "leave the root out", NULL },
+    { "full-chain", 0, 0, G_OPTION_ARG_NONE, &cli.full_chain, "the file is a full chain", NULL },
+    { "ca-bundle", 0, 0, G_OPTION_ARG_NONE, &cli.ca_bundle, "the file is a CA bundle", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show help", NULL },
     { NULL },
@@ -333,7 +354,9 @@ main (int argc, char **argv)
   cli.given = (cli.force ? MP_OPT_FORCE : 0) | (cli.json ? MP_OPT_JSON : 0) |
               (cli.days != MP_CLI_DAYS_UNSET ? MP_OPT_DAYS : 0) | (cli.key_type ? MP_OPT_KEY_TYPE : 0) |
               (cli.system_trust ? MP_OPT_SYSTEM_TRUST : 0) |
-              (cli.password_file ? MP_OPT_PASSWORD_FILE : 0) | (cli.output ? MP_OPT_OUTPUT : 0);
+              (cli.password_file ? MP_OPT_PASSWORD_FILE : 0) | (cli.output ? MP_OPT_OUTPUT : 0) |
+              (cli.ca_only ? MP_OPT_CA_ONLY : 0) | (cli.no_root ? MP_OPT_NO_ROOT : 0) |
+              (cli.full_chain ? MP_OPT_FULL_CHAIN : 0) | (cli.ca_bundle ? MP_OPT_CA_BUNDLE : 0);
 
   cmd = find_command (argv + 1, (guint) argc - 1, &n_words);
   if (cmd == NULL)
@@ -375,7 +398,7 @@ main (int argc, char **argv)
     }
 
   if (cmd->handler (&cli, (const char * const *) argv + 1 + n_words, n_args, &error))
-    status = EXIT_OK;
+    status = cli.status;
   else
     status = fail (error);
   cli_clear (&cli);

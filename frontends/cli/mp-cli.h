@@ -18,10 +18,18 @@ typedef enum {
   MP_OPT_SYSTEM_TRUST = 1 << 4,
   MP_OPT_PASSWORD_FILE = 1 << 5,
   MP_OPT_OUTPUT = 1 << 6,
+  MP_OPT_CA_ONLY = 1 << 7,
+  MP_OPT_NO_ROOT = 1 << 8,
+  MP_OPT_FULL_CHAIN = 1 << 9,
+  MP_OPT_CA_BUNDLE = 1 << 10,
 } MpCliOption;
 
 /* --days not given; any other value, negative ones too, was typed */
 #define MP_CLI_DAYS_UNSET G_MININT
+/* exit statuses a handler may pick itself (see cli->status); the rest are
+ * chosen by main() from the error code */
+#define MP_CLI_EXIT_CHECK_FAILED 1
+#define MP_CLI_EXIT_WARNINGS 10
 
 typedef struct {
   char *home;
@@ -32,6 +40,11 @@ typedef struct {
   gboolean system_trust;
   char *password_file;
   char *output;
+  gboolean ca_only;
+  gboolean no_root;
+  gboolean full_chain;
+  gboolean ca_bundle;
+  int status;   /* exit status of a handler that succeeds with news (bundle check: warnings) */
   guint given; /* MpCliOption bits the user gave */
   MpStore *store;
   MpPluginLoader *plugins; /* loaded by service commands only */
@@ -59,6 +72,11 @@ void      mp_cli_print_notes (GPtrArray *notes);
 MpPluginLoader *mp_cli_get_plugins (MpCli *cli, GError **error);
 /* prints a JsonNode to stdout, pretty */
 void      mp_cli_print_json  (gpointer json_node);
+/* prints findings as "file:line: severity: message [code]" */
+void      mp_cli_print_findings (GPtrArray *findings, gboolean to_stderr);
+/* reads a read-only input (a store name or a path) into @bundle */
+gboolean  mp_cli_add_bundle_input (MpCli *cli, MpBundle *bundle, const char *arg,
+                                   guint *n_certs, GError **error);
 
 /* handlers, one file per area */
 gboolean  mp_cli_pki_csr        (MpCli *cli, const char * const *args, guint n_args, GError **error);
@@ -75,5 +93,9 @@ gboolean  mp_cli_node_show       (MpCli *cli, const char * const *args, guint n_
 gboolean  mp_cli_pki_import     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_export     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_verify     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bundle_build   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bundle_check   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bundle_fix     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS

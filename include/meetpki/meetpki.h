@@ -17,5 +17,6 @@
 #include <meetpki/mp-inspect.h>
 #include <meetpki/mp-password.h>
 #include <meetpki/mp-transfer.h>
+#include <meetpki/mp-bundle.h>
 
 #undef __MEETPKI_H_INSIDE__

@@ -1,0 +1,71 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * the bundle engine's shared internals: the certificate record, the pool and
+ * its indexes.  parse, chain and output each live in their own file.
+ */
+#pragma once
+
+#include "mp-private.h"
+#include "meetpki/mp-bundle.h"
+
+G_BEGIN_DECLS
+
+struct _MpBundleCert {
+  gnutls_x509_crt_t crt;
+  GBytes *der;
+  GBytes *subject_raw;  /* DER of the subject name: the index key */
+  GBytes *issuer_raw;
+  GBytes *ski;          /* NULL when absent */
+  GBytes *aki;          /* key id of the authority key identifier, or NULL */
+  char *subject;
+  char *issuer;
+  gint64 not_before;
+  gint64 not_after;
+  gboolean is_ca;
+  gboolean self_signed;
+  char *source;
+  guint line;
+  guint order;          /* position among the unique certificates read */
+};
+
+struct _MpBundle {
+  GPtrArray *certs;     /* MpBundleCert, unique, in input order */
+  GPtrArray *findings;  /* MpFinding */
+  GHashTable *by_der;   /* GBytes der -> MpBundleCert */
+  GHashTable *by_subject; /* GBytes subject_raw -> GPtrArray of MpBundleCert */
+  GHashTable *by_ski;   /* GBytes ski -> GPtrArray of MpBundleCert */
+  GPtrArray *chain;     /* MpBundleCert (borrowed), entity first */
+  gboolean chain_complete; /* the chain ends in a self-signed certificate */
+};
+
+/* mp-bundle.c */
+void          mp_bundle_add_finding   (MpBundle          *self,
+                                       MpFindingSeverity  severity,
+                                       const char        *code,
+                                       const char        *source,
+                                       guint              line,
+                                       const char        *format,
+                                       ...) G_GNUC_PRINTF (6, 7);
+/* takes @crt; returns the pool's record, or NULL when it was a duplicate */
+MpBundleCert *mp_bundle_add_crt       (MpBundle          *self,
+                                       gnutls_x509_crt_t  crt,
+                                       const char        *source,
+                                       guint              line);
+
+/* mp-bundle-parse.c: reads PEM (any mix) or DER into the pool; returns the
+ * number of certificates read */
+guint         mp_bundle_parse         (MpBundle          *self,
+                                       GBytes            *data,
+                                       const char        *source);
+
+/* mp-bundle-chain.c */
+/* the issuer of @cert in the pool, confirmed by signature; NULL if none */
+MpBundleCert *mp_bundle_find_issuer   (MpBundle          *self,
+                                       MpBundleCert      *cert,
+                                       GHashTable        *exclude,
+                                       gboolean          *bad_signature);
+gboolean      mp_bundle_cert_signed_by (MpBundleCert     *cert,
+                                        MpBundleCert     *issuer);
+
+G_END_DECLS
