@@ -118,6 +118,7 @@ static void
 test_walkthrough (void)
 {
   g_autofree char *home = mpt_make_home ();
+  g_autofree char *certtool = NULL;
   g_autoptr(GHashTable) server = NULL;
   g_autoptr(GHashTable) client = NULL;
   g_autoptr(GHashTable) ca = NULL;
@@ -167,6 +168,36 @@ test_walkthrough (void)
   assert_crt_verifies (home, "dbca.crt", "dbserver.crt", 0);
   assert_crt_verifies (home, "dbca.crt", "dbclient.crt", 0);
   assert_crt_verifies (home, "dbca.crt", "dbca.crt", 0);
+
+  /* usable for what the database link does: TLS server names from the SAN,
+   * client authentication; checked by openssl and by certtool */
+  {
+    const char *server_names[] = { "cmscore1.example.com", "cmscore2.example.com", "cmscore3.example.com" };
+    for (guint i = 0; i < G_N_ELEMENTS (server_names); i++)
+      {
+        g_autoptr(MptResult) v = mpt_tool_va (home, "openssl", "verify", "-CAfile", "dbca.crt", "-purpose", "sslserver",
+                                              "-verify_hostname", server_names[i], "dbserver.crt", NULL);
+        mpt_assert_ok (v);
+      }
+  }
+  {
+    g_autoptr(MptResult) v = mpt_tool_va (home, "openssl", "verify", "-CAfile", "dbca.crt", "-purpose", "sslclient",
+                                          "dbclient.crt", NULL);
+    g_autoptr(MptResult) w = mpt_tool_va (home, "openssl", "verify", "-CAfile", "dbca.crt",
+                                          "-verify_hostname", "cmscore4.example.com", "dbserver.crt", NULL);
+    mpt_assert_ok (v);
+    /* and a name that is not in the SAN does not pass */
+    g_assert_cmpint (w->status, !=, 0);
+  }
+  if ((certtool = g_find_program_in_path ("certtool")) != NULL)
+    {
+      g_autoptr(MptResult) v = mpt_tool_va (home, "certtool", "--verify", "--verify-profile=medium",
+                                            "--verify-hostname=cmscore3.example.com",
+                                            "--verify-purpose=1.3.6.1.5.5.7.3.1",
+                                            "--load-ca-certificate", "dbca.crt", "--infile", "dbserver.crt", NULL);
+      mpt_assert_ok (v);
+      g_assert_nonnull (strstr (v->out, "Chain verification output: Verified."));
+    }
 
   ca = openssl_view (home, "dbca.crt");
   g_assert_cmpstr (view_get (ca, "subject"), ==, "CN = tplab.local");
