@@ -298,15 +298,9 @@ describe_san (unsigned int type, const gnutls_datum_t *san, const gnutls_datum_t
       }
       break;
     case GNUTLS_SAN_DN:
-      {
-        gnutls_datum_t dn = { NULL, 0 };
-        kind = "DirName";
-        if (gnutls_x509_rdn_get2 (san, &dn, 0) == 0)
-          value = utf8_of (dn.data, dn.size);
-        else
-          value = g_strdup ("");
-        gnutls_free (dn.data);
-      }
+      /* gnutls hands a directory name over already as an rfc 4514 string */
+      kind = "DirName";
+      value = utf8_of (san->data, san->size);
       break;
     case GNUTLS_SAN_REGISTERED_ID:
       kind = "RID";
