@@ -2,12 +2,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * inspection: what a key, csr or certificate file holds, as one json
- * description that every frontend renders (`pki inspect`, `pki list`), and
- * the key/certificate pair check (`pki match`).
+ * description that every frontend renders (`pki inspect`; `pki list`
+ * summarises it in mp-inspect-list.c).
  */
 #include "config.h"
 
-#include <gio/gio.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "meetpki/mp-inspect.h"
@@ -269,9 +269,12 @@ describe_san (unsigned int type, const gnutls_datum_t *san, const gnutls_datum_t
       kind = "IP";
       if (san->size == 4 || san->size == 16)
         {
-          g_autoptr(GInetAddress) addr =
-            g_inet_address_new_from_bytes (san->data, san->size == 4 ? G_SOCKET_FAMILY_IPV4 : G_SOCKET_FAMILY_IPV6);
-          value = g_inet_address_to_string (addr);
+          /* plain inet_ntop: gio's address type would cost start-up time */
+          char text[INET6_ADDRSTRLEN];
+          if (inet_ntop (san->size == 4 ? AF_INET : AF_INET6, san->data, text, sizeof text) != NULL)
+            value = g_strdup (text);
+          else
+            value = hex_colon (san->data, san->size);
         }
       else
         value = hex_colon (san->data, san->size);
@@ -298,15 +301,9 @@ describe_san (unsigned int type, const gnutls_datum_t *san, const gnutls_datum_t
       }
       break;
     case GNUTLS_SAN_DN:
-      {
-        gnutls_datum_t dn = { NULL, 0 };
-        kind = "DirName";
-        if (gnutls_x509_rdn_get2 (san, &dn, 0) == 0)
-          value = utf8_of (dn.data, dn.size);
-        else
-          value = g_strdup ("");
-        gnutls_free (dn.data);
-      }
+      /* gnutls hands a directory name over already as an rfc 4514 string */
+      kind = "DirName";
+      value = utf8_of (san->data, san->size);
       break;
     case GNUTLS_SAN_REGISTERED_ID:
       kind = "RID";
@@ -788,201 +785,4 @@ mp_inspect_file (GBytes *data, const char *display_name, GError **error)
       return NULL;
     }
   return json_node_init_object (json_node_alloc (), root);
-}
-
-/* one line of `pki list` from a file's full description */
-static JsonObject *
-summarise (const char *name, JsonObject *desc)
-{
-  JsonObject *row = json_object_new ();
-  const char *kind = json_object_get_string_member (desc, "kind");
-  const char *cn = NULL;
-  const char *key_type = NULL;
-  const char *not_after = NULL;
-  JsonNode *expired_ago = NULL;
-  gboolean have_days = FALSE;
-  gint64 days = 0;
-  guint count = 0;
-
-  if (g_strcmp0 (kind, "certificate") == 0 || g_strcmp0 (kind, "certificates") == 0)
-    {
-      JsonArray *crts = json_object_get_array_member (desc, "certificates");
-      count = json_array_get_length (crts);
-      for (guint i = 0; i < count; i++)
-        {
-          JsonObject *c = json_array_get_object_element (crts, i);
-          if (i == 0)
-            {
-              cn = json_object_get_string_member_with_default (c, "common_name", NULL);
-              key_type = json_object_get_string_member (json_object_get_object_member (c, "public_key"), "type");
-            }
-          /* a bundle is as good as its first certificate to expire */
-          if (!json_object_get_null_member (c, "days_left") &&
-              (!have_days || json_object_get_int_member (c, "days_left") < days))
-            {
-              have_days = TRUE;
-              days = json_object_get_int_member (c, "days_left");
-              not_after = json_object_get_string_member_with_default (c, "not_after", NULL);
-              expired_ago = json_object_get_member (c, "expired_days_ago");
-            }
-        }
-    }
-  else if (g_strcmp0 (kind, "csr") == 0)
-    {
-      JsonObject *c = json_object_get_object_member (desc, "csr");
-      cn = json_object_get_string_member_with_default (c, "common_name", NULL);
-      key_type = json_object_get_string_member (json_object_get_object_member (c, "public_key"), "type");
-    }
-  else if (g_strcmp0 (kind, "key") == 0)
-    {
-      JsonObject *k = json_object_get_object_member (desc, "key");
-      JsonObject *pk = json_object_get_null_member (k, "public_key") ? NULL
-                                                                     : json_object_get_object_member (k, "public_key");
-      key_type = pk != NULL ? json_object_get_string_member (pk, "type") : "encrypted";
-    }
-
-  json_object_set_string_member (row, "name", name);
-  json_object_set_string_member (row, "kind", kind);
-  if (cn != NULL)
-    json_object_set_string_member (row, "common_name", cn);
-  else
-    json_object_set_null_member (row, "common_name");
-  if (have_days)
-    json_object_set_int_member (row, "days_left", days);
-  else
-    json_object_set_null_member (row, "days_left");
-  if (expired_ago != NULL)
-    json_object_set_member (row, "expired_days_ago", json_node_copy (expired_ago));
-  else
-    json_object_set_null_member (row, "expired_days_ago");
-  if (not_after != NULL)
-    json_object_set_string_member (row, "not_after", not_after);
-  else
-    json_object_set_null_member (row, "not_after");
-  if (key_type != NULL)
-    json_object_set_string_member (row, "key_type", key_type);
-  else
-    json_object_set_null_member (row, "key_type");
-  json_object_set_int_member (row, "count", count);
-  return row;
-}
-
-JsonNode *
-mp_inspect_store (MpStore *store, GError **error)
-{
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(JsonObject) root = json_object_new ();
-  JsonArray *files;
-
-  g_return_val_if_fail (MP_IS_STORE (store), NULL);
-
-  names = mp_store_list_names (store, error);
-  if (names == NULL)
-    return NULL;
-  json_object_set_string_member (root, "store", mp_store_get_path (store));
-  files = json_array_new ();
-  json_object_set_array_member (root, "files", files);
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *name = g_ptr_array_index (names, i);
-      g_autoptr(GError) local = NULL;
-      g_autoptr(GBytes) data = mp_store_read (store, name, &local);
-      g_autoptr(JsonNode) desc = NULL;
-
-      if (data != NULL)
-        desc = mp_inspect_file (data, name, &local);
-      if (desc == NULL)
-        {
-          /* a file we cannot read or parse is listed, not fatal */
-          JsonObject *row = json_object_new ();
-          json_object_set_string_member (row, "name", name);
-          json_object_set_string_member (row, "kind", "unknown");
-          json_object_set_null_member (row, "common_name");
-          json_object_set_null_member (row, "days_left");
-          json_object_set_null_member (row, "expired_days_ago");
-          json_object_set_null_member (row, "not_after");
-          json_object_set_null_member (row, "key_type");
-          json_object_set_int_member (row, "count", 0);
-          json_object_set_string_member (row, "error", local->message);
-          json_array_add_object_element (files, row);
-          continue;
-        }
-      json_array_add_object_element (files, summarise (name, json_node_get_object (desc)));
-    }
-  return json_node_init_object (json_node_alloc (), root);
-}
-
-static const char *
-kind_with_article (MpFileKind kind)
-{
-  switch (kind)
-    {
-    case MP_FILE_CERTIFICATE:
-      return "a certificate";
-    case MP_FILE_CSR:
-      return "a certificate request (CSR)";
-    case MP_FILE_PRIVATE_KEY:
-      return "a private key";
-    case MP_FILE_PKCS12:
-      return "a PKCS#12 file";
-    case MP_FILE_UNKNOWN:
-    default:
-      return "neither a key, a CSR nor a certificate";
-    }
-}
-
-gboolean
-mp_inspect_match (GBytes *key_data, const char *key_name, GBytes *crt_data, const char *crt_name,
-                  GError **error)
-{
-  g_autoptr(MpX509Privkey) key = NULL;
-  g_autoptr(MpX509Crt) crt = NULL;
-  g_autoptr(GError) local = NULL;
-  MpFileKind key_kind, crt_kind;
-
-  g_return_val_if_fail (key_data != NULL && crt_data != NULL, FALSE);
-
-  mp_crypto_init ();
-  key_kind = mp_x509_sniff (key_data);
-  crt_kind = mp_x509_sniff (crt_data);
-  if (key_kind == MP_FILE_CERTIFICATE && crt_kind == MP_FILE_PRIVATE_KEY)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "the arguments are the wrong way round: %s is a certificate and %s a private key; "
-                   "usage: pki match <key> <cert>", key_name, crt_name);
-      return FALSE;
-    }
-  if (key_kind != MP_FILE_PRIVATE_KEY)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "%s is %s, not a private key; usage: pki match <key> <cert>",
-                   key_name, kind_with_article (key_kind));
-      return FALSE;
-    }
-  if (crt_kind != MP_FILE_CERTIFICATE)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "%s is %s, not a certificate; usage: pki match <key> <cert>",
-                   crt_name, kind_with_article (crt_kind));
-      return FALSE;
-    }
-  key = mp_x509_privkey_import (key_data, key_name, error);
-  if (key == NULL)
-    return FALSE;
-  crt = mp_x509_crt_import (crt_data, crt_name, error);
-  if (crt == NULL)
-    return FALSE;
-  if (!mp_x509_privkey_matches_crt (key, crt, &local))
-    {
-      if (g_error_matches (local, MP_ERROR, MP_ERROR_MISMATCH))
-        {
-          g_set_error (error, MP_ERROR, MP_ERROR_MISMATCH,
-                       "Key and certificate pair do not match: the public key of %s is not the one of %s",
-                       crt_name, key_name);
-          return FALSE;
-        }
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  return TRUE;
 }

@@ -413,6 +413,39 @@ test_ec_certificate (void)
 }
 
 static void
+test_ed25519_xmpp (void)
+{
+  /* the xmpp service wants its domain as an xmppAddr othername */
+  g_autofree char *o = openssl ("req -x509 -newkey ed25519 -nodes -keyout ed.key -out ed.crt -days 30 "
+                                "-subj /CN=xmpp.example.com "
+                                "-addext subjectAltName=DNS:xmpp.example.com,"
+                                "otherName:1.3.6.1.5.5.7.8.5;UTF8:example.com,RID:1.2.3.4");
+  g_autofree char *text = openssl ("x509 -in ed.crt -noout -text");
+  g_autoptr(JsonNode) node = inspect ("ed.crt");
+  JsonObject *crt = only_certificate (node);
+  JsonObject *pk = json_object_get_object_member (crt, "public_key");
+  JsonArray *sans = json_object_get_array_member (crt, "sans");
+  const char *want[][2] = { { "DNS", "xmpp.example.com" }, { "XMPP", "example.com" }, { "RID", "1.2.3.4" } };
+
+  g_assert_nonnull (strstr (text, "ED25519 Public-Key"));
+  g_assert_cmpstr (json_object_get_string_member (pk, "type"), ==, "Ed25519");
+  g_assert_cmpuint (json_array_get_length (sans), ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      JsonObject *san = json_array_get_object_element (sans, i);
+      g_assert_cmpstr (json_object_get_string_member (san, "type"), ==, want[i][0]);
+      g_assert_cmpstr (json_object_get_string_member (san, "value"), ==, want[i][1]);
+    }
+  {
+    g_autofree char *fpr_out = openssl ("x509 -in ed.crt -noout -fingerprint -sha256");
+    g_autofree char *fpr = openssl_field (fpr_out, "sha256 Fingerprint");
+    g_autofree char *pin = openssl_pin ("ed.key");
+    g_assert_cmpstr (json_object_get_string_member (crt, "fingerprint_sha256"), ==, fpr);
+    g_assert_cmpstr (json_object_get_string_member (pk, "pin_sha256"), ==, pin);
+  }
+}
+
+static void
 test_expired (void)
 {
   /* ec.crt lives one day; ten days on it has been expired for nine */
@@ -963,6 +996,7 @@ main (int argc, char **argv)
   g_test_add_func ("/inspect/certificate/rsa", test_rsa_certificate);
   g_test_add_func ("/inspect/certificate/ca", test_ca_certificate);
   g_test_add_func ("/inspect/certificate/ec", test_ec_certificate);
+  g_test_add_func ("/inspect/certificate/ed25519-xmpp", test_ed25519_xmpp);
   g_test_add_func ("/inspect/certificate/expired", test_expired);
   g_test_add_func ("/inspect/certificate/der", test_der);
   g_test_add_func ("/inspect/certificate/several", test_several_certificates);

@@ -41,9 +41,9 @@ JsonNode  *mp_inspect_file   (GBytes     *data,
  *
  * Summarises every file of the store for `meetpki pki list`: an object with
  * `store` (its path) and `files`, an array of objects with `name`, `kind`,
- * `common_name`, `days_left` (certificates: of the one in the file that
- * expires first), `not_after`, `key_type` and `count` (certificates in the
- * file).  A file that cannot be read or parsed is listed with kind
+ * `common_name`, `days_left` and `expired_days_ago` (certificates: of the
+ * one in the file that expires first), `not_after`, `key_type` and `count`
+ * (certificates in the file).  A file that cannot be read or parsed is listed with kind
  * `unknown` and an `error` member; it does not fail the listing.
  *
  * Returns: (transfer full): a JSON object node, or %NULL when the store
