@@ -32,6 +32,7 @@ typedef struct {
   guint given; /* MpCliOption bits the user gave */
   MpStore *store;
   MpPluginLoader *plugins; /* loaded by service commands only */
+  MpPlugin *service;       /* the plugin of a `<service> ...` command */
 } MpCli;
 
 typedef gboolean (*MpCliHandler) (MpCli              *cli,
@@ -66,5 +67,11 @@ gboolean  mp_cli_plugins_list    (MpCli *cli, const char * const *args, guint n_
 gboolean  mp_cli_node_set        (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_node_unset      (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_node_show       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+
+/* `<service> <verb>` commands, found once the plugins are loaded */
+const MpCliCommand *mp_cli_service_commands     (guint *n_commands);
+const MpCliCommand *mp_cli_find_service_command (MpCli *cli, char **argv, guint argc,
+                                                 guint *n_words, GError **error);
+gboolean  mp_cli_service_csr     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS

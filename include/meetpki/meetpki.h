@@ -14,5 +14,6 @@
 #include <meetpki/mp-pki.h>
 #include <meetpki/mp-plugin.h>
 #include <meetpki/mp-node.h>
+#include <meetpki/mp-rules.h>
 
 #undef __MEETPKI_H_INSIDE__
