@@ -441,6 +441,58 @@ test_cli_csr (void)
   rm_rf (home);
 }
 
+/* seed step 3 as one command: dbserver and dbclient, checked by openssl */
+static void
+test_cli_database_csr (void)
+{
+  g_autofree char *home = g_dir_make_tmp ("meetpki-rules-XXXXXX", NULL);
+  const char *cli = g_getenv ("MEETPKI_CLI");
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *client_csr = g_build_filename (home, "dbclient.csr", NULL);
+  g_autofree char *server_csr = g_build_filename (home, "dbserver.csr", NULL);
+  g_autofree char *server_key = g_build_filename (home, "dbserver.key", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpStore) store = mp_store_new (home, &error);
+  const char *csr_argv[] = { cli, "--home", home, "database", "csr", "db", NULL };
+
+  g_assert_no_error (error);
+  g_assert_true (mp_node_facts_set (store, "server-fqdn", "cms1.example.com", &error));
+  g_assert_true (mp_node_facts_set (store, "peers", "cms2.example.com,cms3.example.com", &error));
+  g_assert_no_error (error);
+
+  /* the plugin's hook refuses first: no role yet; nothing is written */
+  g_assert_cmpint (run (csr_argv, NULL), ==, 2);
+  g_assert_false (g_file_test (server_key, G_FILE_TEST_EXISTS));
+
+  g_assert_true (mp_node_facts_set (store, "database-role", "primary", &error));
+  g_assert_cmpint (run (csr_argv, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "dbserver: CN:cms1.example.com subjectAltName:cms1.example.com,cms2.example.com,cms3.example.com\n"));
+  g_assert_nonnull (strstr (out, "dbclient: CN:postgres subjectAltName:postgres\n"));
+  g_clear_pointer (&out, g_free);
+  if (openssl != NULL)
+    {
+      const char *client[] = { openssl, "req", "-in", client_csr, "-noout", "-subject", NULL };
+      const char *server[] = { openssl, "req", "-in", server_csr, "-noout", "-text", NULL };
+      g_assert_cmpint (run (client, &out), ==, 0);
+      g_assert_nonnull (strstr (out, "CN = postgres"));
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run (server, &out), ==, 0);
+      g_assert_nonnull (strstr (out, "DNS:cms1.example.com, DNS:cms2.example.com, DNS:cms3.example.com"));
+      g_clear_pointer (&out, g_free);
+    }
+
+  /* an unknown verb gets a hint; a missing one the usage */
+  {
+    const char *typo[] = { cli, "--home", home, "database", "cssr", "db", NULL };
+    const char *bare[] = { cli, "--home", home, "database", NULL };
+    g_assert_cmpint (run (typo, NULL), ==, 2);
+    g_assert_cmpint (run (bare, NULL), ==, 2);
+  }
+  g_clear_object (&store);
+  rm_rf (home);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -460,6 +512,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rules/csr-subjects", test_csr_subjects);
   g_test_add_func ("/rules/csr-subject-table", test_csr_subject_table);
   g_test_add_func ("/rules/cli-csr", test_cli_csr);
+  g_test_add_func ("/rules/cli-database-csr", test_cli_database_csr);
   rc = g_test_run ();
   mp_plugin_loader_free (loader);
   return rc;
