@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -181,6 +182,18 @@ test_import_bad_input (MptFixture *f, gconstpointer data)
   m = g_strdup_printf ("%s: the CSR's own signature does not verify", badsig);
   MPT_FAILS (f, EXIT_INVALID_DATA, m, "pki", "import", badsig);
   g_clear_pointer (&m, g_free);
+
+  /* a huge file is not read at all (sparse: no disk space used) */
+  {
+    g_autofree char *huge = mpt_in_dir (f->dir, "huge.crt");
+    FILE *fp = fopen (huge, "w");
+    g_assert_nonnull (fp);
+    g_assert_cmpint (ftruncate (fileno (fp), 64 * 1024 * 1024), ==, 0);
+    fclose (fp);
+    m = g_strdup_printf ("%s is too large (67108864 bytes) to be a key, CSR, certificate or PKCS#12 file", huge);
+    MPT_FAILS (f, EXIT_INVALID_DATA, m, "pki", "import", huge);
+    g_clear_pointer (&m, g_free);
+  }
 
   /* a link out of the store is never written through, even with --force */
   {

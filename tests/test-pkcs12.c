@@ -204,7 +204,7 @@ test_pkcs12_bad_input (MptFixture *f, gconstpointer data)
   m = g_strdup_printf ("%s does not hold both a private key and its certificate", nokey);
   MPT_FAILS (f, EXIT_INVALID_DATA, m, "pki", "pkcs12-to-pem", nokey, "cms", "--password-file", pw);
   g_clear_pointer (&m, g_free);
-  m = g_strdup_printf ("%s: no such file", missing);
+  m = g_strdup_printf ("%s: No such file or directory", missing);
   MPT_FAILS (f, EXIT_NOT_FOUND, m, "pki", "pkcs12-to-pem", missing, "cms", "--password-file", pw);
   g_clear_pointer (&m, g_free);
   MPT_FAILS (f, EXIT_USAGE, "basename 'cms.key' may only hold letters, digits, '-' and '_' "
