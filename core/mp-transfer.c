@@ -28,6 +28,12 @@ static const struct {
   { ".pem", MP_FILE_UNKNOWN },
 };
 
+/**
+ * mp_import_result_clear:
+ * @result: an #MpImportResult
+ *
+ * Frees what @result holds (not @result itself).
+ */
 void
 mp_import_result_clear (MpImportResult *result)
 {
@@ -35,6 +41,12 @@ mp_import_result_clear (MpImportResult *result)
   result->n_certs = 0;
 }
 
+/**
+ * mp_pkcs12_result_clear:
+ * @result: an #MpPkcs12Result
+ *
+ * Frees what @result holds (not @result itself).
+ */
 void
 mp_pkcs12_result_clear (MpPkcs12Result *result)
 {

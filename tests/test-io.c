@@ -236,6 +236,10 @@ test_import_bad_input (MptFixture *f, gconstpointer data)
   MPT_FAILS (f, EXIT_USAGE, "option --days does not apply to 'meetpki pki import'",
              "pki", "import", leaf_crt, "--days", "3");
 
+  /* a regular file whose read fails (the cli's own memory at address 0) */
+  MPT_FAILS (f, EXIT_IO, "Error reading file “/proc/self/mem”: Input/output error",
+             "pki", "import", "/proc/self/mem", "x.crt");
+
   /* a file root cannot be kept from: only meaningful for other users */
   if (geteuid () != 0)
     {
