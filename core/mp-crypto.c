@@ -36,6 +36,18 @@ mp_secret_free (char *s)
   g_free (s);
 }
 
+void
+mp_secret_bytes_unref (MpSecretBytes *bytes)
+{
+  gsize len = 0;
+  /* the bytes are ours alone (see mp-private.h), so writing them is safe */
+  void *data = (void *) g_bytes_get_data (bytes, &len);
+
+  if (data != NULL)
+    gnutls_memset (data, 0, len);
+  g_bytes_unref (bytes);
+}
+
 gboolean
 mp_error_set_gnutls (GError **error, int rc, const char *op)
 {

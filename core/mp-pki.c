@@ -15,6 +15,9 @@
  * "not yet valid" */
 #define BACKDATE_SECONDS (5 * 60)
 
+/* the smallest rsa key we sign, as the vendor's own csr command makes */
+#define MIN_RSA_BITS 2048
+
 /**
  * mp_pki_validate_basename:
  *
@@ -212,6 +215,35 @@ check_free (MpStore *store, const char *const *names, MpPkiFlags flags, GError *
   return TRUE;
 }
 
+/* generates the key @spec asks for, with its abstract handle for signing */
+static gboolean
+new_key (const MpKeySpec *spec, gnutls_x509_privkey_t *key, gnutls_privkey_t *pk, GError **error)
+{
+  *key = mp_x509_privkey_generate (spec, error);
+  if (*key == NULL)
+    return FALSE;
+  *pk = mp_x509_privkey_abstract (*key, error);
+  return *pk != NULL;
+}
+
+/* writes <basename>.key (0600) and its companion (csr or crt) together:
+ * both land or neither does */
+static gboolean
+store_key_and (MpStore *store, const char *key_name, gnutls_x509_privkey_t key,
+               const char *other_name, GBytes *other_pem, MpPkiFlags flags, GError **error)
+{
+  MpWriteFlags replace = (flags & MP_PKI_FORCE) ? MP_WRITE_REPLACE : MP_WRITE_NONE;
+  g_autoptr(MpSecretBytes) key_pem = mp_x509_privkey_export_pem (key, error);
+  g_autoptr(MpStoreTxn) txn = NULL;
+
+  if (key_pem == NULL || other_pem == NULL)
+    return FALSE;
+  txn = mp_store_txn_new (store);
+  return mp_store_txn_add (txn, key_name, key_pem, MP_WRITE_PRIVATE | replace, error) &&
+         mp_store_txn_add (txn, other_name, other_pem, replace, error) &&
+         mp_store_txn_commit (txn, error);
+}
+
 /**
  * mp_pki_csr:
  * @store: the store
@@ -232,24 +264,16 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
 {
   g_autofree char *key_name = g_strconcat (basename, ".key", NULL);
   g_autofree char *csr_name = g_strconcat (basename, ".csr", NULL);
+  g_autofree char *crt_name = g_strconcat (basename, ".crt", NULL);
   const char *names[] = { key_name, csr_name, NULL };
   g_autoptr(MpX509Privkey) key = NULL;
   g_autoptr(MpPrivkey) pk = NULL;
   g_autoptr(MpX509Crq) crq = NULL;
-  g_autoptr(GBytes) key_pem = NULL;
   g_autoptr(GBytes) csr_pem = NULL;
-  g_autoptr(MpStoreTxn) txn = NULL;
-  MpWriteFlags replace = (flags & MP_PKI_FORCE) ? MP_WRITE_REPLACE : MP_WRITE_NONE;
   int rc;
 
-  if (!mp_pki_validate_basename (basename, error) || !check_free (store, names, flags, error))
-    return FALSE;
-
-  key = mp_x509_privkey_generate (spec, error);
-  if (key == NULL)
-    return FALSE;
-  pk = mp_x509_privkey_abstract (key, error);
-  if (pk == NULL)
+  if (!mp_pki_validate_basename (basename, error) || !check_free (store, names, flags, error) ||
+      !new_key (spec, &key, &pk, error))
     return FALSE;
 
   gnutls_x509_crq_init (&crq);
@@ -259,34 +283,37 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
     return FALSE;
   if ((rc = gnutls_x509_crq_set_key (crq, key)) < 0)
     return mp_error_set_gnutls (error, rc, "putting the key in the CSR");
-  gnutls_x509_crq_set_key_usage (crq, leaf_key_usage (gnutls_x509_privkey_get_pk_algorithm (key)));
-  gnutls_x509_crq_set_key_purpose_oid (crq, GNUTLS_KP_TLS_WWW_SERVER, 0);
-  gnutls_x509_crq_set_key_purpose_oid (crq, GNUTLS_KP_TLS_WWW_CLIENT, 0);
+  if ((rc = gnutls_x509_crq_set_key_usage (crq, leaf_key_usage (gnutls_x509_privkey_get_pk_algorithm (key)))) < 0 ||
+      (rc = gnutls_x509_crq_set_key_purpose_oid (crq, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0 ||
+      (rc = gnutls_x509_crq_set_key_purpose_oid (crq, GNUTLS_KP_TLS_WWW_CLIENT, 0)) < 0)
+    return mp_error_set_gnutls (error, rc, "asking for key usages in the CSR");
   if ((rc = gnutls_x509_crq_privkey_sign (crq, pk, mp_x509_sign_digest (key), 0)) < 0)
     return mp_error_set_gnutls (error, rc, "signing the CSR");
 
-  key_pem = mp_x509_privkey_export_pem (key, error);
-  csr_pem = key_pem != NULL ? mp_x509_crq_export_pem (crq, error) : NULL;
-  if (csr_pem == NULL)
-    return FALSE;
-
-  txn = mp_store_txn_new (store);
-  if (!mp_store_txn_add (txn, key_name, key_pem, MP_WRITE_PRIVATE | replace, error) ||
-      !mp_store_txn_add (txn, csr_name, csr_pem, replace, error) ||
-      !mp_store_txn_commit (txn, error))
+  csr_pem = mp_x509_crq_export_pem (crq, error);
+  if (!store_key_and (store, key_name, key, csr_name, csr_pem, flags, error))
     return FALSE;
 
   if (subject->cn_added)
     note (notes, "Added the CN %s to subjectAltName (a certificate's names are taken from its SAN)", subject->cn);
+  /* the vendor's warning: a service using <basename>.crt now has a key
+   * that does not match it */
+  if ((flags & MP_PKI_FORCE) && mp_store_contains (store, crt_name))
+    note (notes, "%s was issued for the previous key; it no longer matches %s until the new CSR is signed",
+          crt_name, key_name);
   return TRUE;
 }
 
-/* validity: [now - backdate, min(now + days, limit)]; @limit 0 is none */
+/* validity: [max(now - backdate, @start), min(now + days, @limit)]; @start
+ * and @limit 0 are none.  the issuer's window bounds the issued one */
 static gboolean
-set_validity (gnutls_x509_crt_t crt, guint days, time_t limit, GPtrArray *notes, GError **error)
+set_validity (gnutls_x509_crt_t crt, guint days, time_t start, time_t limit,
+              GPtrArray *notes, GError **error)
 {
   gint64 now = mp_now ();
+  gint64 not_before = MAX (now - BACKDATE_SECONDS, (gint64) start);
   gint64 not_after = now + (gint64) days * 86400;
+  int rc;
 
   if (limit > 0 && not_after > (gint64) limit)
     {
@@ -294,9 +321,9 @@ set_validity (gnutls_x509_crt_t crt, guint days, time_t limit, GPtrArray *notes,
       not_after = limit;
       note (notes, "Validity shortened to end with the CA's on %s", when);
     }
-  gnutls_x509_crt_set_activation_time (crt, (time_t) (now - BACKDATE_SECONDS));
-  gnutls_x509_crt_set_expiration_time (crt, (time_t) not_after);
-  (void) error;
+  if ((rc = gnutls_x509_crt_set_activation_time (crt, (time_t) not_before)) < 0 ||
+      (rc = gnutls_x509_crt_set_expiration_time (crt, (time_t) not_after)) < 0)
+    return mp_error_set_gnutls (error, rc, "setting the validity");
   return TRUE;
 }
 
@@ -318,28 +345,18 @@ mp_pki_selfsigned (MpStore *store, const char *basename, const MpSubject *subjec
   g_autoptr(MpX509Privkey) key = NULL;
   g_autoptr(MpPrivkey) pk = NULL;
   g_autoptr(MpX509Crt) crt = NULL;
-  g_autoptr(GBytes) key_pem = NULL;
   g_autoptr(GBytes) crt_pem = NULL;
-  g_autoptr(MpStoreTxn) txn = NULL;
-  MpWriteFlags replace = (flags & MP_PKI_FORCE) ? MP_WRITE_REPLACE : MP_WRITE_NONE;
   int rc;
 
   if (!mp_pki_validate_basename (basename, error) || !check_days (days, error) ||
-      !check_free (store, names, flags, error))
-    return FALSE;
-
-  key = mp_x509_privkey_generate (spec, error);
-  if (key == NULL)
-    return FALSE;
-  pk = mp_x509_privkey_abstract (key, error);
-  if (pk == NULL)
+      !check_free (store, names, flags, error) || !new_key (spec, &key, &pk, error))
     return FALSE;
 
   gnutls_x509_crt_init (&crt);
   gnutls_x509_crt_set_version (crt, 3);
   if (!set_dn (crt, (SetDnFunc) gnutls_x509_crt_set_dn_by_oid, subject, error) ||
       !set_sans (crt, (SetSanFunc) gnutls_x509_crt_set_subject_alt_name, subject, error) ||
-      !set_random_serial (crt, error) || !set_validity (crt, days, 0, notes, error))
+      !set_random_serial (crt, error) || !set_validity (crt, days, 0, 0, notes, error))
     return FALSE;
   if ((rc = gnutls_x509_crt_set_key (crt, key)) < 0)
     return mp_error_set_gnutls (error, rc, "putting the key in the certificate");
@@ -351,15 +368,8 @@ mp_pki_selfsigned (MpStore *store, const char *basename, const MpSubject *subjec
   if ((rc = gnutls_x509_crt_privkey_sign (crt, crt, pk, mp_x509_sign_digest (key), 0)) < 0)
     return mp_error_set_gnutls (error, rc, "self-signing the certificate");
 
-  key_pem = mp_x509_privkey_export_pem (key, error);
-  crt_pem = key_pem != NULL ? mp_x509_crt_export_pem (crt, error) : NULL;
-  if (crt_pem == NULL)
-    return FALSE;
-
-  txn = mp_store_txn_new (store);
-  return mp_store_txn_add (txn, key_name, key_pem, MP_WRITE_PRIVATE | replace, error) &&
-         mp_store_txn_add (txn, crt_name, crt_pem, replace, error) &&
-         mp_store_txn_commit (txn, error);
+  crt_pem = mp_x509_crt_export_pem (crt, error);
+  return store_key_and (store, key_name, key, crt_name, crt_pem, flags, error);
 }
 
 static gboolean
@@ -411,26 +421,84 @@ copy_san (gnutls_x509_crt_t crt, gnutls_x509_crq_t crq, GPtrArray *notes, GError
 {
   char cn[256];
   size_t cn_len = sizeof cn;
-  int rc = gnutls_x509_crt_set_crq_extension_by_oid (crt, crq, GNUTLS_X509EXT_OID_SAN, 0);
+  size_t san_len = 0;
+  unsigned int critical = 0;
   g_autoptr(MpSan) san = NULL;
+  gnutls_x509_subject_alt_name_t type;
+  int rc;
 
-  if (rc >= 0)
-    return TRUE;
+  /* set_crq_extension_by_oid() succeeds without copying anything when the
+   * CSR lacks the extension, so ask first */
+  rc = gnutls_x509_crq_get_extension_by_oid (crq, GNUTLS_X509EXT_OID_SAN, 0, NULL, &san_len, &critical);
   if (rc != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-    return mp_error_set_gnutls (error, rc, "copying the subjectAltName");
+    {
+      rc = gnutls_x509_crt_set_crq_extension_by_oid (crt, crq, GNUTLS_X509EXT_OID_SAN, 0);
+      if (rc < 0)
+        return mp_error_set_gnutls (error, rc, "copying the subjectAltName");
+      return TRUE;
+    }
   if (gnutls_x509_crq_get_dn_by_oid (crq, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &cn_len) < 0)
     return TRUE;
   san = mp_san_new_from_string (cn, NULL);
   if (san == NULL)
     return TRUE;
+  switch (san->type)
+    {
+    case MP_SAN_IP:
+      type = GNUTLS_SAN_IPADDRESS;
+      break;
+    case MP_SAN_EMAIL:
+      type = GNUTLS_SAN_RFC822NAME;
+      break;
+    case MP_SAN_URI:
+      type = GNUTLS_SAN_URI;
+      break;
+    case MP_SAN_DNS:
+    default:
+      type = GNUTLS_SAN_DNSNAME;
+      break;
+    }
   if (san->type == MP_SAN_IP)
-    rc = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, san->ip, (unsigned int) san->ip_len, 0);
+    rc = gnutls_x509_crt_set_subject_alt_name (crt, type, san->ip, (unsigned int) san->ip_len, 0);
   else
-    rc = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_DNSNAME, cn, (unsigned int) strlen (cn), 0);
+    rc = gnutls_x509_crt_set_subject_alt_name (crt, type, san->value, (unsigned int) strlen (san->value), 0);
   if (rc < 0)
     return mp_error_set_gnutls (error, rc, "setting the subjectAltName");
   note (notes, "The CSR has no subjectAltName; added its CN %s", cn);
   return TRUE;
+}
+
+/* reads @name from the store; a missing file gets a did-you-mean among the
+ * files of the same kind only (dbca.csr must not suggest dbca.crt) */
+static GBytes *
+read_input (MpStore *store, const char *name, const char *hint, GError **error)
+{
+  const char *ext = strrchr (name, '.');
+  g_autoptr(GPtrArray) same_kind = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *suggestion = NULL;
+  g_autofree char *path = mp_store_resolve (store, name, error);
+
+  if (path == NULL)
+    return NULL;
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return mp_file_read (path, error);
+  names = mp_store_list_names (store, NULL);
+  same_kind = g_ptr_array_new ();
+  for (guint i = 0; names != NULL && i < names->len; i++)
+    {
+      if (ext != NULL && g_str_has_suffix (g_ptr_array_index (names, i), ext))
+        g_ptr_array_add (same_kind, g_ptr_array_index (names, i));
+    }
+  g_ptr_array_add (same_kind, NULL);
+  suggestion = mp_suggest (name, (const char * const *) same_kind->pdata);
+  if (suggestion != NULL)
+    g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+                 "%s: no such file in the store (did you mean %s?)", name, suggestion);
+  else
+    g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+                 "%s: no such file in the store (%s)", name, hint);
+  return NULL;
 }
 
 /**
@@ -466,7 +534,7 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
   g_autoptr(MpX509Crt) crt = NULL;
   g_autoptr(GBytes) crt_pem = NULL;
   gboolean existed;
-  time_t ca_not_after;
+  time_t ca_not_after, ca_not_before;
   unsigned int bits = 0;
   int rc;
 
@@ -480,7 +548,7 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
       return FALSE;
     }
 
-  csr_data = mp_store_read (store, csr_name, error);
+  csr_data = read_input (store, csr_name, "make it with 'pki csr'", error);
   if (csr_data == NULL)
     return FALSE;
   crq = mp_x509_crq_import (csr_data, csr_name, error);
@@ -492,8 +560,18 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
                    "%s: the CSR's signature does not verify; it was altered or is corrupt", csr_name);
       return FALSE;
     }
+  {
+    unsigned int csr_bits = 0;
+    /* the services refuse short rsa keys; better now than at their restart */
+    if (gnutls_x509_crq_get_pk_algorithm (crq, &csr_bits) == GNUTLS_PK_RSA && csr_bits < MIN_RSA_BITS)
+      {
+        g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
+                     "%s: its key is RSA %u bits; at least %d are needed", csr_name, csr_bits, MIN_RSA_BITS);
+        return FALSE;
+      }
+  }
 
-  ca_crt_data = mp_store_read (store, ca_crt_name, error);
+  ca_crt_data = read_input (store, ca_crt_name, "make a CA with 'pki selfsigned'", error);
   if (ca_crt_data == NULL)
     return FALSE;
   ca = mp_x509_crt_import (ca_crt_data, ca_crt_name, error);
@@ -506,7 +584,17 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
       g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED, "%s expired on %s", ca_crt_name, when);
       return FALSE;
     }
-  ca_key_data = mp_store_read (store, ca_key_name, error);
+  /* a certificate valid before its issuer would not verify then; this is
+   * a wrong clock (or a CA made on a node whose clock runs ahead) */
+  ca_not_before = gnutls_x509_crt_get_activation_time (ca);
+  if ((gint64) ca_not_before > mp_now ())
+    {
+      g_autofree char *when = format_time (ca_not_before);
+      g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED,
+                   "%s is not valid before %s; check the system clock", ca_crt_name, when);
+      return FALSE;
+    }
+  ca_key_data = read_input (store, ca_key_name, "the CA's private key is needed to sign", error);
   if (ca_key_data == NULL)
     return FALSE;
   ca_key = mp_x509_privkey_import (ca_key_data, ca_key_name, error);
@@ -526,7 +614,7 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
     return mp_error_set_gnutls (error, rc, "taking subject and key from the CSR");
   gnutls_x509_crt_set_version (crt, 3);
   if (!copy_san (crt, crq, notes, error) || !set_random_serial (crt, error) ||
-      !set_validity (crt, days, ca_not_after, notes, error))
+      !set_validity (crt, days, ca_not_before, ca_not_after, notes, error))
     return FALSE;
   if ((rc = gnutls_x509_crt_set_basic_constraints (crt, 0, -1)) < 0 ||
       (rc = gnutls_x509_crt_set_key_usage (crt, leaf_key_usage (gnutls_x509_crq_get_pk_algorithm (crq, &bits)))) < 0 ||

@@ -11,6 +11,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
+#include <gnutls/x509-ext.h>
 #include <gnutls/pkcs12.h>
 
 #include "meetpki/mp-error.h"
@@ -26,6 +27,9 @@ typedef struct gnutls_privkey_st MpPrivkey;
 typedef struct gnutls_pubkey_st MpPubkey;
 typedef struct gnutls_pkcs12_int MpPkcs12;
 typedef struct gnutls_pkcs12_bag_int MpPkcs12Bag;
+typedef struct gnutls_subject_alt_names_st MpSubjectAltNames;
+typedef struct gnutls_x509_key_purposes_st MpKeyPurposes;
+typedef struct gnutls_x509_aki_st MpAki;
 typedef struct gnutls_x509_trust_list_st MpTrustList;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Crt, gnutls_x509_crt_deinit)
@@ -35,6 +39,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPrivkey, gnutls_privkey_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPubkey, gnutls_pubkey_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPkcs12, gnutls_pkcs12_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPkcs12Bag, gnutls_pkcs12_bag_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSubjectAltNames, gnutls_subject_alt_names_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpKeyPurposes, gnutls_x509_key_purpose_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpAki, gnutls_x509_aki_deinit)
 /* a trust list owns the certificates added to it */
 void mp_trust_list_free (MpTrustList *list);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpTrustList, mp_trust_list_free)
@@ -61,5 +68,12 @@ gint64 mp_now (void);
 
 /* overwrites and frees a string that may hold secrets */
 void mp_secret_free (char *s);
+
+/* a GBytes that holds key material: g_autoptr(MpSecretBytes) overwrites the
+ * bytes before dropping the reference, so only use it on bytes nobody else
+ * holds */
+typedef GBytes MpSecretBytes;
+void mp_secret_bytes_unref (MpSecretBytes *bytes);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSecretBytes, mp_secret_bytes_unref)
 
 G_END_DECLS

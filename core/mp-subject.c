@@ -279,6 +279,12 @@ subject_add_san_list (MpSubject *subject, const char *list, GError **error)
       g_autofree char *entry = g_strstrip (g_strdup (parts[i]));
       MpSan *san;
 
+      if (*entry == '\0')
+        {
+          g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                               "subjectAltName has an empty entry (a doubled or trailing comma?)");
+          return FALSE;
+        }
       if (g_ascii_strncasecmp (entry, "DNS:", 4) == 0 || g_ascii_strncasecmp (entry, "IP:", 3) == 0)
         {
           g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
@@ -406,6 +412,17 @@ mp_subject_new_from_mmp_args (const char * const *args, guint n_args,
           {
             g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "field %s is not valid UTF-8", spec->name);
             return NULL;
+          }
+        for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p))
+          {
+            /* a newline or escape in a subject ends up in every tool's
+             * one-line output of it */
+            if (g_unichar_iscntrl (g_utf8_get_char (p)))
+              {
+                g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                             "field %s holds a control character", spec->name);
+                return NULL;
+              }
           }
         if (g_utf8_strlen (value, -1) > (glong) spec->max_len)
           {

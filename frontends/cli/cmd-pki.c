@@ -9,10 +9,13 @@
 
 #include "mp-cli.h"
 
+/* a negative --days maps to 0, which the engine refuses with its range */
 static guint
 days_or (MpCli *cli, guint fallback)
 {
-  return cli->days >= 0 ? (guint) cli->days : fallback;
+  if (cli->days == MP_CLI_DAYS_UNSET)
+    return fallback;
+  return cli->days > 0 ? (guint) cli->days : 0;
 }
 
 gboolean

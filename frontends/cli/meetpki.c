@@ -39,6 +39,35 @@ static const MpCliCommand commands[] = {
   { "pki sign", mp_cli_pki_sign, 2, 2, MP_OPT_DAYS,
     "<basename> <ca-basename>",
     "sign <basename>.csr with the CA <ca-basename> into <basename>.crt" },
+  { "plugins list", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
+    "the loaded service plugins: roles, SAN rules, apply sequence" },
+  { "services", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
+    "the same as 'plugins list'" },
+  { "node set", mp_cli_node_set, 2, G_MAXUINT, 0,
+    "<server-fqdn|cluster-fqdn|peers|join-urls|xmpp-domain|database-role|database-primary> <value> (lists: a,b,c)",
+    "record a fact about this node (node.conf in the store)" },
+  { "node unset", mp_cli_node_unset, 1, 1, 0, "<key>",
+    "remove a node fact" },
+  { "node show", mp_cli_node_show, 0, 0, MP_OPT_JSON, "",
+    "the node facts the service rules are checked against" },
+  { "pki inspect", mp_cli_pki_inspect, 1, 1, MP_OPT_JSON,
+    "<file>",
+    "show a certificate, CSR, private key (public half only) or bundle" },
+  { "pki match", mp_cli_pki_match, 2, 2, 0,
+    "<key> <cert>",
+    "check that a private key and a certificate belong together" },
+  { "pki list", mp_cli_pki_list, 0, 0, MP_OPT_JSON,
+    "",
+    "list the store's keys, CSRs and certificates with CN and days left" },
+  { "pki import", mp_cli_pki_import, 1, 2, MP_OPT_FORCE,
+    "<path> [<name>]",
+    "copy an outside key, CSR, certificate or bundle into the store" },
+  { "pki export", mp_cli_pki_export, 2, 2, MP_OPT_FORCE,
+    "<name> <path>",
+    "copy a file out of the store" },
+  { "pki pkcs12-to-pem", mp_cli_pki_pkcs12_to_pem, 2, 2, MP_OPT_PASSWORD_FILE | MP_OPT_FORCE,
+    "<file.p12> <basename>",
+    "split a PKCS#12 file into <basename>.key, <basename>.crt and <basename>-bundle.crt" },
   { "pki verify", mp_cli_pki_verify, 1, 2, MP_OPT_SYSTEM_TRUST,
     "<cert> [<bundle or root CA>]",
     "build the chain of <cert> from the bundle (any order) and verify it" },
@@ -131,6 +160,19 @@ find_command (char **argv, guint argc, guint *n_words)
   return best;
 }
 
+/* whether @word starts a built-in command; anything else may be a service */
+static gboolean
+is_builtin_word (const char *word)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(GStrv) words = g_strsplit (commands[i].words, " ", 2);
+      if (g_strcmp0 (words[0], word) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* "did you mean": compares what was typed, word for word, with every command */
 static char *
 suggest_command (char **argv, guint argc)
@@ -154,13 +196,22 @@ suggest_command (char **argv, guint argc)
   return mp_suggest (typed, (const char * const *) phrases->pdata);
 }
 
-static void
-print_usage_line (FILE *out, const MpCliCommand *cmd)
+/* TRUE when @word is the first word of a longer command, such as `pki` */
+static gboolean
+is_group (const char *word)
 {
-  fprintf (out, "  meetpki %s %s\n", cmd->words, cmd->usage);
+  gsize len = strlen (word);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (strncmp (commands[i].words, word, len) == 0 && commands[i].words[len] == ' ')
+        return TRUE;
+    }
+  return FALSE;
 }
 
-static void
+/* returns FALSE when @topic names no command */
+static gboolean
 print_help (const char *topic)
 {
   gboolean any = FALSE;
@@ -171,9 +222,16 @@ print_help (const char *topic)
                "Commands:\n");
       for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
         g_print ("  %-18s %s\n", commands[i].words, commands[i].summary);
+      {
+        guint n = 0;
+        const MpCliCommand *svc = mp_cli_service_commands (&n);
+        for (guint i = 0; i < n; i++)
+          g_print ("  %-18s %s\n", svc[i].words, svc[i].summary);
+      }
+      g_print ("  (<service>: a loaded plugin; 'meetpki services' lists them)\n");
       g_print ("\nGlobal options: --home DIR (the store; default $MEETPKI_HOME), --version, --help\n"
                "Run 'meetpki help <command>' for a command's arguments.\n");
-      return;
+      return TRUE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
@@ -194,6 +252,7 @@ print_help (const char *topic)
     }
   if (!any)
     g_printerr ("meetpki: no command '%s'; run 'meetpki help' for the list\n", topic);
+  return any;
 }
 
 static int
@@ -250,12 +309,13 @@ cli_clear (MpCli *cli)
   g_free (cli->password_file);
   g_free (cli->output);
   g_clear_object (&cli->store);
+  g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
 }
 
 int
 main (int argc, char **argv)
 {
-  MpCli cli = { .days = -1 };
+  MpCli cli = { .days = MP_CLI_DAYS_UNSET };
   gboolean version = FALSE, help = FALSE;
   const GOptionEntry entries[] = {
     { "home", 0, 0, G_OPTION_ARG_FILENAME, &cli.home, "the store directory", "DIR" },
@@ -295,28 +355,55 @@ main (int argc, char **argv)
   if (help || argc < 2 || g_strcmp0 (argv[1], "help") == 0)
     {
       g_autofree char *topic = argc > 2 && !help ? g_strjoinv (" ", argv + 2) : NULL;
-      print_help (topic);
+      gboolean known;
+
+      /* `meetpki pki csr ... --help`: that command's help */
+      if (help && argc >= 2 && g_strcmp0 (argv[1], "help") != 0)
+        {
+          guint n = 0;
+          const MpCliCommand *c = find_command (argv + 1, (guint) argc - 1, &n);
+          if (c != NULL)
+            topic = g_strdup (c->words);
+        }
+      known = print_help (topic);
       cli_clear (&cli);
-      return argc < 2 && !help ? EXIT_USAGE : EXIT_OK;
+      /* `help <no such command>` fails, so scripts can probe for a command */
+      return (argc < 2 && !help) || !known ? EXIT_USAGE : EXIT_OK;
     }
 
   cli.given = (cli.force ? MP_OPT_FORCE : 0) | (cli.json ? MP_OPT_JSON : 0) |
-              (cli.days != -1 ? MP_OPT_DAYS : 0) | (cli.key_type ? MP_OPT_KEY_TYPE : 0) |
+              (cli.days != MP_CLI_DAYS_UNSET ? MP_OPT_DAYS : 0) | (cli.key_type ? MP_OPT_KEY_TYPE : 0) |
               (cli.system_trust ? MP_OPT_SYSTEM_TRUST : 0) |
               (cli.password_file ? MP_OPT_PASSWORD_FILE : 0) | (cli.output ? MP_OPT_OUTPUT : 0) |
               (cli.ca_only ? MP_OPT_CA_ONLY : 0) | (cli.no_root ? MP_OPT_NO_ROOT : 0) |
               (cli.full_chain ? MP_OPT_FULL_CHAIN : 0) | (cli.ca_bundle ? MP_OPT_CA_BUNDLE : 0);
 
   cmd = find_command (argv + 1, (guint) argc - 1, &n_words);
+  if (cmd == NULL && !is_builtin_word (argv[1]))
+    {
+      /* only here, for a word no built-in command has, do plugins load */
+      cmd = mp_cli_find_service_command (&cli, argv + 1, (guint) argc - 1, &n_words, &error);
+      if (cmd == NULL && error != NULL)
+        {
+          cli_clear (&cli);
+          return fail (error);
+        }
+    }
   if (cmd == NULL)
     {
       g_autofree char *hint = suggest_command (argv + 1, (guint) argc - 1);
+      /* name what was typed: `pki foo`, not just `pki` */
+      g_autofree char *typed = is_group (argv[1]) && argc > 2 ? g_strdup_printf ("%s %s", argv[1], argv[2])
+                                                             : g_strdup (argv[1]);
       if (hint != NULL)
         g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                     "unknown command '%s'; did you mean '%s'?", argv[1], hint);
+                     "unknown command '%s'; did you mean '%s'?", typed, hint);
+      else if (is_group (argv[1]) && argc == 2)
+        g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                     "'%s' needs a command; run 'meetpki help %s' for the list", argv[1], argv[1]);
       else
         g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                     "unknown command '%s'; run 'meetpki help' for the list", argv[1]);
+                     "unknown command '%s'; run 'meetpki help' for the list", typed);
       cli_clear (&cli);
       return fail (error);
     }

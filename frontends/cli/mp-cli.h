@@ -24,6 +24,8 @@ typedef enum {
   MP_OPT_CA_BUNDLE = 1 << 10,
 } MpCliOption;
 
+/* --days not given; any other value, negative ones too, was typed */
+#define MP_CLI_DAYS_UNSET G_MININT
 /* exit statuses a handler may pick itself (see cli->status); the rest are
  * chosen by main() from the error code */
 #define MP_CLI_EXIT_CHECK_FAILED 1
@@ -33,7 +35,7 @@ typedef struct {
   char *home;
   gboolean force;
   gboolean json;
-  gint days; /* -1: not given */
+  gint days; /* MP_CLI_DAYS_UNSET: not given */
   char *key_type;
   gboolean system_trust;
   char *password_file;
@@ -45,6 +47,8 @@ typedef struct {
   int status;   /* exit status of a handler that succeeds with news (bundle check: warnings) */
   guint given; /* MpCliOption bits the user gave */
   MpStore *store;
+  MpPluginLoader *plugins; /* loaded by service commands only */
+  MpPlugin *service;       /* the plugin of a `<service> ...` command */
 } MpCli;
 
 typedef gboolean (*MpCliHandler) (MpCli              *cli,
@@ -65,6 +69,8 @@ typedef struct {
 /* opens the store on first use */
 MpStore  *mp_cli_get_store   (MpCli *cli, GError **error);
 void      mp_cli_print_notes (GPtrArray *notes);
+/* loads the service plugins on first use; pki and bundle commands never do */
+MpPluginLoader *mp_cli_get_plugins (MpCli *cli, GError **error);
 /* prints a JsonNode to stdout, pretty */
 void      mp_cli_print_json  (gpointer json_node);
 /* prints findings as "file:line: severity: message [code]" */
@@ -77,9 +83,26 @@ gboolean  mp_cli_add_bundle_input (MpCli *cli, MpBundle *bundle, const char *arg
 gboolean  mp_cli_pki_csr        (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_selfsigned (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_sign       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_inspect    (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_match      (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_list       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+
+gboolean  mp_cli_plugins_list    (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_set        (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_unset      (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_show       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_import     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_export     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_pki_verify     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bundle_build   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bundle_check   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bundle_fix     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+
+/* `<service> <verb>` commands, found once the plugins are loaded */
+const MpCliCommand *mp_cli_service_commands     (guint *n_commands);
+const MpCliCommand *mp_cli_find_service_command (MpCli *cli, char **argv, guint argc,
+                                                 guint *n_words, GError **error);
+gboolean  mp_cli_service_csr     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS

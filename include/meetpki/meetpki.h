@@ -12,6 +12,12 @@
 #include <meetpki/mp-subject.h>
 #include <meetpki/mp-key.h>
 #include <meetpki/mp-pki.h>
+#include <meetpki/mp-plugin.h>
+#include <meetpki/mp-node.h>
+#include <meetpki/mp-inspect.h>
+#include <meetpki/mp-password.h>
+#include <meetpki/mp-transfer.h>
 #include <meetpki/mp-bundle.h>
+#include <meetpki/mp-rules.h>
 
 #undef __MEETPKI_H_INSIDE__

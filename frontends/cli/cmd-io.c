@@ -1,0 +1,174 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * `pki import`, `pki export`, `pki pkcs12-to-pem`: files in and out of the
+ * store.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "mp-cli.h"
+
+static MpTransferFlags
+transfer_flags (MpCli *cli)
+{
+  return cli->force ? MP_TRANSFER_FORCE : MP_TRANSFER_NONE;
+}
+
+gboolean
+mp_cli_pki_import (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_auto(MpImportResult) result = { 0 };
+  MpStore *store;
+
+  /* check the name before the store is created or anything is read */
+  if (n_args > 1 && !mp_transfer_is_valid_import_name (args[1], error))
+    return FALSE;
+  store = mp_cli_get_store (cli, error);
+  if (store == NULL)
+    return FALSE;
+  if (!mp_transfer_import_file (store, args[0], n_args > 1 ? args[1] : NULL,
+                                transfer_flags (cli), &result, error))
+    return FALSE;
+  switch (result.kind)
+    {
+    case MP_TRANSFER_KIND_KEY:
+      g_print ("Imported private key %s (mode 0600)\n", result.name);
+      break;
+    case MP_TRANSFER_KIND_CSR:
+      g_print ("Imported CSR %s\n", result.name);
+      break;
+    case MP_TRANSFER_KIND_CERTIFICATES:
+    default:
+      if (result.n_certs == 1)
+        g_print ("Imported certificate %s\n", result.name);
+      else
+        g_print ("Imported %u certificates as %s\n", result.n_certs, result.name);
+      break;
+    }
+  return TRUE;
+}
+
+gboolean
+mp_cli_pki_export (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autofree char *written = NULL;
+  MpStore *store = mp_cli_get_store (cli, error);
+
+  if (store == NULL)
+    return FALSE;
+  written = mp_transfer_export_file (store, args[0], args[1], transfer_flags (cli), error);
+  if (written == NULL)
+    return FALSE;
+  g_print ("Exported %s to %s\n", args[0], written);
+  return TRUE;
+}
+
+/* the terminal settings to put back if a signal ends the prompt */
+static struct termios prompt_saved;
+static const int prompt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static void
+restore_terminal_and_reraise (int sig)
+{
+  /* both calls are async-signal-safe; the default action then ends us */
+  tcsetattr (STDIN_FILENO, TCSANOW, &prompt_saved);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+/* reads a line from the terminal with echo off; the typed password never
+ * appears on the screen and goes straight into secure memory.  ctrl-c
+ * during the prompt leaves the terminal echoing again. */
+static MpPassword *
+prompt_password (const char *what, GError **error)
+{
+  struct termios saved, quiet;
+  struct sigaction on_signal = { .sa_handler = restore_terminal_and_reraise };
+  struct sigaction previous[G_N_ELEMENTS (prompt_signals)];
+  MpPassword *pw;
+
+  if (tcgetattr (STDIN_FILENO, &saved) != 0)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_IO,
+                   "cannot prompt for the password of %s; use --password-file FILE", what);
+      return NULL;
+    }
+  quiet = saved;
+  quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
+  quiet.c_lflag |= ICANON;
+  prompt_saved = saved;
+  sigemptyset (&on_signal.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
+    sigaction (prompt_signals[i], &on_signal, &previous[i]);
+  /* echo goes off before the prompt shows, so nothing typed after the
+   * prompt can be echoed or flushed away */
+  if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_IO,
+                   "cannot turn off echo on the terminal; use --password-file FILE");
+      pw = NULL;
+    }
+  else
+    {
+      fprintf (stderr, "Password for %s: ", what);
+      fflush (stderr);
+      pw = mp_password_read_fd (STDIN_FILENO, "the terminal", error);
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+      fputc ('\n', stderr);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
+    sigaction (prompt_signals[i], &previous[i], NULL);
+  return pw;
+}
+
+gboolean
+mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_auto(MpPkcs12Result) result = { 0 };
+  g_autoptr(MpPassword) password = NULL;
+  g_autoptr(GBytes) p12 = NULL;
+  MpStore *store;
+
+  /* every cheap check comes before the password is asked for */
+  if (!mp_pki_validate_basename (args[1], error))
+    return FALSE;
+  p12 = mp_transfer_read_file (args[0], error);
+  if (p12 == NULL)
+    return FALSE;
+  store = mp_cli_get_store (cli, error);
+  if (store == NULL)
+    return FALSE;
+
+  if (cli->password_file != NULL)
+    password = mp_password_read_file (cli->password_file, error);
+  else if (isatty (STDIN_FILENO))
+    password = prompt_password (args[0], error);
+  else
+    password = mp_password_new (0); /* no way to ask: try the empty password */
+  if (password == NULL)
+    return FALSE;
+
+  if (!mp_transfer_pkcs12_to_pem (store, p12, args[0], args[1], password,
+                                  transfer_flags (cli), &result, error))
+    return FALSE;
+  g_clear_pointer (&password, mp_password_free);
+  if (result.bundle_name != NULL)
+    g_print ("Created key file %s, certificate %s and CA bundle %s (%u certificate%s)\n",
+             result.key_name, result.crt_name, result.bundle_name, result.n_bundle,
+             result.n_bundle == 1 ? "" : "s");
+  else
+    {
+      g_autofree char *stale = g_strconcat (args[1], "-bundle.crt", NULL);
+      g_print ("Created key file %s and certificate %s (no CA certificates in %s, no bundle written)\n",
+               result.key_name, result.crt_name, args[0]);
+      if (mp_store_contains (store, stale))
+        g_print ("Note: the older %s was left as it was; it may not belong to %s\n",
+                 stale, result.crt_name);
+    }
+  return TRUE;
+}

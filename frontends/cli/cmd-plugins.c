@@ -1,0 +1,273 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * `plugins list` (and its alias `services`): the loaded service plugins,
+ * their roles, name rules and apply sequences, read from the descriptors
+ * alone; no plugin code runs.
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "mp-cli.h"
+
+/**
+ * mp_cli_get_plugins:
+ * @cli: the cli context
+ * @error: return location for a #GError
+ *
+ * Loads the plugins on first use.  Only service commands call this, so
+ * `pki` and `bundle` commands never open a module.
+ *
+ * Returns: (transfer none) (nullable): the loader, or %NULL on error
+ */
+MpPluginLoader *
+mp_cli_get_plugins (MpCli *cli, GError **error)
+{
+  if (cli->plugins == NULL)
+    {
+      g_autoptr(MpPluginLoader) loader = mp_plugin_loader_new (NULL);
+      if (!mp_plugin_loader_load (loader, error))
+        return NULL;
+      cli->plugins = g_steal_pointer (&loader);
+    }
+  return cli->plugins;
+}
+
+static char *
+facts_to_string (guint32 facts)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint bit = 0; bit < 32; bit++)
+    {
+      if (facts & (1u << bit))
+        g_ptr_array_add (names, (gpointer) mp_node_fact_to_string (1u << bit));
+    }
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (", ", (char **) names->pdata);
+}
+
+static char *
+sequence_to_string (const MpPluginDescriptor *d)
+{
+  g_autoptr(GPtrArray) steps = g_ptr_array_new ();
+
+  for (guint32 i = 0; i < d->n_sequence; i++)
+    g_ptr_array_add (steps, (gpointer) mp_plugin_step_kind_to_string (d->sequence[i]));
+  g_ptr_array_add (steps, NULL);
+  return g_strjoinv (" -> ", (char **) steps->pdata);
+}
+
+static void
+print_plugin (MpPlugin *plugin)
+{
+  const MpPluginDescriptor *d = mp_plugin_get_descriptor (plugin);
+  g_autofree char *facts = facts_to_string (d->facts);
+  g_autofree char *sequence = sequence_to_string (d);
+
+  g_print ("%s: %s\n", d->name, d->summary);
+  g_print ("  module: %s\n", mp_plugin_get_path (plugin));
+  g_print ("  node facts: %s\n", facts);
+  g_print ("  roles:\n");
+  for (guint32 i = 0; i < d->n_roles; i++)
+    {
+      const MpPluginRole *r = &d->roles[i];
+      g_autofree char *usage = mp_key_usage_to_string (r->key_usage, r->ext_key_usage);
+
+      g_print ("    %-12s %s%s", r->name, mp_role_kind_to_string (r->kind),
+               (r->flags & MP_ROLE_FLAG_OPTIONAL) ? ", optional" : "");
+      if (r->pairs_with != NULL)
+        g_print (", matches %s", r->pairs_with);
+      if (r->issued_by != NULL)
+        g_print (", issued by %s", r->issued_by);
+      if (*usage != '\0')
+        g_print (", requires %s", usage);
+      g_print (": %s\n", r->summary);
+    }
+  g_print ("  certs forms:\n");
+  for (guint32 i = 0; i < d->n_forms; i++)
+    g_print ("    %-12s %s\n", d->forms[i].name, d->forms[i].summary);
+  g_print ("  SAN rules:\n");
+  for (guint32 i = 0; i < d->n_san_rules; i++)
+    {
+      const MpSanRule *rule = &d->san_rules[i];
+      g_print ("    %-12s %s%s%s\n", rule->role, mp_san_rule_kind_to_string (rule->kind),
+               rule->value != NULL ? " " : "", rule->value != NULL ? rule->value : "");
+    }
+  for (guint32 i = 0; i < d->n_csrs; i++)
+    {
+      const MpPluginCsr *c = &d->csrs[i];
+      g_print ("  csr <basename>%s: %s, CN %s\n", c->suffix, c->role,
+               c->cn == MP_CN_EXACT ? c->cn_value : mp_cn_source_to_string (c->cn));
+    }
+  g_print ("  full chain: %s\n", d->full_chain_required ? "required" : "not required");
+  g_print ("  sequence: %s\n", sequence);
+  if (d->check_facts != NULL)
+    g_print ("  code: checks node facts\n");
+}
+
+static JsonNode *
+plugin_to_json (MpPlugin *plugin)
+{
+  const MpPluginDescriptor *d = mp_plugin_get_descriptor (plugin);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, d->name);
+  json_builder_set_member_name (b, "summary");
+  json_builder_add_string_value (b, d->summary);
+  json_builder_set_member_name (b, "module");
+  json_builder_add_string_value (b, mp_plugin_get_path (plugin));
+
+  json_builder_set_member_name (b, "facts");
+  json_builder_begin_array (b);
+  for (guint bit = 0; bit < 32; bit++)
+    {
+      if (d->facts & (1u << bit))
+        json_builder_add_string_value (b, mp_node_fact_to_string (1u << bit));
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "roles");
+  json_builder_begin_array (b);
+  for (guint32 i = 0; i < d->n_roles; i++)
+    {
+      const MpPluginRole *r = &d->roles[i];
+      g_autofree char *usage = mp_key_usage_to_string (r->key_usage, r->ext_key_usage);
+      g_auto(GStrv) usages = g_strsplit (usage, ",", -1);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, r->name);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, mp_role_kind_to_string (r->kind));
+      json_builder_set_member_name (b, "optional");
+      json_builder_add_boolean_value (b, (r->flags & MP_ROLE_FLAG_OPTIONAL) != 0);
+      if (r->pairs_with != NULL)
+        {
+          json_builder_set_member_name (b, "pairs_with");
+          json_builder_add_string_value (b, r->pairs_with);
+        }
+      if (r->issued_by != NULL)
+        {
+          json_builder_set_member_name (b, "issued_by");
+          json_builder_add_string_value (b, r->issued_by);
+        }
+      json_builder_set_member_name (b, "usage");
+      json_builder_begin_array (b);
+      for (guint k = 0; usages[k] != NULL; k++)
+        {
+          if (*usages[k] != '\0')
+            json_builder_add_string_value (b, usages[k]);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "summary");
+      json_builder_add_string_value (b, r->summary);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "forms");
+  json_builder_begin_array (b);
+  for (guint32 i = 0; i < d->n_forms; i++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, d->forms[i].name);
+      json_builder_set_member_name (b, "usage");
+      json_builder_add_string_value (b, d->forms[i].summary);
+      json_builder_set_member_name (b, "roles");
+      json_builder_begin_array (b);
+      for (guint32 k = 0; k < d->forms[i].n_roles; k++)
+        json_builder_add_string_value (b, d->forms[i].roles[k]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "san_rules");
+  json_builder_begin_array (b);
+  for (guint32 i = 0; i < d->n_san_rules; i++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "rule");
+      json_builder_add_string_value (b, mp_san_rule_kind_to_string (d->san_rules[i].kind));
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, d->san_rules[i].role);
+      if (d->san_rules[i].value != NULL)
+        {
+          json_builder_set_member_name (b, "value");
+          json_builder_add_string_value (b, d->san_rules[i].value);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "csrs");
+  json_builder_begin_array (b);
+  for (guint32 i = 0; i < d->n_csrs; i++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, d->csrs[i].role);
+      json_builder_set_member_name (b, "suffix");
+      json_builder_add_string_value (b, d->csrs[i].suffix);
+      json_builder_set_member_name (b, "cn");
+      json_builder_add_string_value (b, mp_cn_source_to_string (d->csrs[i].cn));
+      if (d->csrs[i].cn_value != NULL)
+        {
+          json_builder_set_member_name (b, "cn_value");
+          json_builder_add_string_value (b, d->csrs[i].cn_value);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "full_chain_required");
+  json_builder_add_boolean_value (b, d->full_chain_required);
+  json_builder_set_member_name (b, "sequence");
+  json_builder_begin_array (b);
+  for (guint32 i = 0; i < d->n_sequence; i++)
+    json_builder_add_string_value (b, mp_plugin_step_kind_to_string (d->sequence[i]));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "checks_facts");
+  json_builder_add_boolean_value (b, d->check_facts != NULL);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+gboolean
+mp_cli_plugins_list (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  MpPluginLoader *loader = mp_cli_get_plugins (cli, error);
+  GPtrArray *plugins;
+
+  if (loader == NULL)
+    return FALSE;
+  plugins = mp_plugin_loader_get_plugins (loader);
+  if (cli->json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < plugins->len; i++)
+        json_array_add_element (array, plugin_to_json (g_ptr_array_index (plugins, i)));
+      json_node_set_array (root, array);
+      mp_cli_print_json (root);
+      return TRUE;
+    }
+  if (plugins->len == 0)
+    {
+      g_print ("no plugins in %s\n", mp_plugin_loader_get_dir (loader));
+      return TRUE;
+    }
+  for (guint i = 0; i < plugins->len; i++)
+    {
+      if (i > 0)
+        g_print ("\n");
+      print_plugin (g_ptr_array_index (plugins, i));
+    }
+  return TRUE;
+}

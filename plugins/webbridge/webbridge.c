@@ -1,0 +1,70 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * webbridge: web bridge 3.  its certificate is named by the server fqdn and
+ * covers the join url(s) and the xmpp domain (seed step 2).  it serves the
+ * full chain, so it takes either the seed's key, certificate and bundle
+ * (the core assembles the chain) or web bridge 3's key and full chain.
+ */
+#include <meetpki/plugin.h>
+
+static const MpPluginRole roles[] = {
+  { .name = "key", .kind = MP_ROLE_KEY, .summary = "private key" },
+  { .name = "cert", .kind = MP_ROLE_CERTIFICATE, .pairs_with = "key",
+    .key_usage = MP_KEY_USAGE_DIGITAL_SIGNATURE, .ext_key_usage = MP_EKU_SERVER_AUTH,
+    .summary = "certificate covering the join URLs and the XMPP domain" },
+  { .name = "bundle", .kind = MP_ROLE_BUNDLE,
+    .summary = "CA bundle to build the full chain with" },
+  { .name = "fullchain", .kind = MP_ROLE_FULLCHAIN, .pairs_with = "key",
+    .key_usage = MP_KEY_USAGE_DIGITAL_SIGNATURE, .ext_key_usage = MP_EKU_SERVER_AUTH,
+    .summary = "certificate, intermediates and root in one file" },
+};
+
+static const char * const seed_form[] = { "key", "cert", "bundle" };
+static const char * const webbridge3_form[] = { "key", "fullchain" };
+
+static const MpPluginForm forms[] = {
+  { "seed", seed_form, G_N_ELEMENTS (seed_form), "webbridge certs <key> <cert> <bundle>" },
+  { "webbridge3", webbridge3_form, G_N_ELEMENTS (webbridge3_form), "webbridge certs <key> <fullchain>" },
+};
+
+static const MpSanRule san_rules[] = {
+  { MP_SAN_RULE_SERVER_FQDN, "cert", NULL },
+  { MP_SAN_RULE_JOIN_URLS, "cert", NULL },
+  { MP_SAN_RULE_XMPP_DOMAIN, "cert", NULL },
+  { MP_SAN_RULE_SERVER_FQDN, "fullchain", NULL },
+  { MP_SAN_RULE_JOIN_URLS, "fullchain", NULL },
+  { MP_SAN_RULE_XMPP_DOMAIN, "fullchain", NULL },
+};
+
+static const MpPluginCsr csrs[] = {
+  { .role = "cert", .suffix = "", .cn = MP_CN_SERVER_FQDN },
+};
+
+static const MpPluginStepKind sequence[] = {
+  MP_STEP_DISABLE, MP_STEP_CERTS, MP_STEP_ENABLE,
+};
+
+static const MpPluginDescriptor descriptor = {
+  MP_PLUGIN_DESCRIPTOR_HEADER,
+  .name = "webbridge",
+  .summary = "Web Bridge 3: browser join pages",
+  .facts = MP_NODE_FACT_SERVER_FQDN | MP_NODE_FACT_JOIN_URLS | MP_NODE_FACT_XMPP_DOMAIN,
+  .roles = roles,
+  .n_roles = G_N_ELEMENTS (roles),
+  .forms = forms,
+  .n_forms = G_N_ELEMENTS (forms),
+  .san_rules = san_rules,
+  .n_san_rules = G_N_ELEMENTS (san_rules),
+  .csrs = csrs,
+  .n_csrs = G_N_ELEMENTS (csrs),
+  .full_chain_required = TRUE,
+  .sequence = sequence,
+  .n_sequence = G_N_ELEMENTS (sequence),
+};
+
+MP_PLUGIN_EXPORT const MpPluginDescriptor *
+meetpki_plugin_query (void)
+{
+  return &descriptor;
+}

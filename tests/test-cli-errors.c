@@ -1,0 +1,466 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * every bad input of `pki csr`, `pki selfsigned`, `pki sign` and of the
+ * command dispatch: one line naming the problem, the documented exit
+ * status, and a store left exactly as it was (names, modes, contents).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mp-test-cli.h"
+
+/* 2026-01-01 00:00:00 UTC: the fixture is made then; the cases run ten
+ * days later */
+#define FIXED_NOW G_GINT64_CONSTANT (1767225600)
+#define CASE_NOW (FIXED_NOW + 10 * 86400)
+
+/* the exit statuses of doc/meetpki.1.scd */
+enum {
+  CHECK_FAILED = 1,
+  USAGE = 2,
+  NOT_FOUND = 3,
+  EXISTS = 4,
+  OUTSIDE_STORE = 5,
+  INVALID_DATA = 6,
+};
+
+typedef struct {
+  const char *name;
+  const char *args;     /* shell words */
+  int status;
+  gboolean on_stdout;   /* FAILURE: lines go to stdout, the rest to stderr */
+  const char *line;     /* the whole line; "@STORE@" is the store's path */
+  gboolean prefix;      /* only the start of the line is ours (a gnutls text follows) */
+  const char *needs;    /* a fixture file only openssl can make; skip without it */
+} ErrorCase;
+
+static const ErrorCase cases[] = {
+  /* basenames */
+  { "basename/dot", "pki csr bad.name CN:x.example.com", USAGE, FALSE,
+    "meetpki: basename 'bad.name' may only hold letters, digits, '-' and '_' (give 'dbserver', not 'dbserver.key')" },
+  { "basename/path", "pki csr ../escape CN:x.example.com", USAGE, FALSE,
+    "meetpki: basename '../escape' may only hold letters, digits, '-' and '_' (give 'dbserver', not 'dbserver.key')" },
+  { "basename/selfsigned", "pki selfsigned 'my ca' CN:ca", USAGE, FALSE,
+    "meetpki: basename 'my ca' may only hold letters, digits, '-' and '_' (give 'dbserver', not 'dbserver.key')" },
+  { "basename/sign", "pki sign dbclient.csr dbca", USAGE, FALSE,
+    "meetpki: basename 'dbclient.csr' may only hold letters, digits, '-' and '_' (give 'dbserver', not 'dbserver.key')" },
+  { "basename/sign-ca", "pki sign dbclient dbca.crt", USAGE, FALSE,
+    "meetpki: basename 'dbca.crt' may only hold letters, digits, '-' and '_' (give 'dbserver', not 'dbserver.key')" },
+
+  /* the subject grammar */
+  { "subject/missing-cn", "pki csr new O:Example", USAGE, FALSE,
+    "meetpki: CN is required (e.g. CN:cms1.example.com)" },
+  { "subject/missing-cn-selfsigned", "pki selfsigned newca 'O:Example Inc'", USAGE, FALSE,
+    "meetpki: CN is required (e.g. CN:cms1.example.com)" },
+  { "subject/unknown-field", "pki csr new CN:new.example.com E:me@example.com", USAGE, FALSE,
+    "meetpki: unknown field 'E' (expected CN, OU, O, L, ST, C or subjectAltName)" },
+  { "subject/repeated-field", "pki csr new CN:new.example.com O:A O:B", USAGE, FALSE,
+    "meetpki: field O is given twice" },
+  { "subject/repeated-cn", "pki selfsigned newca CN:a CN:b", USAGE, FALSE,
+    "meetpki: field CN is given twice" },
+  { "subject/repeated-san", "pki csr new CN:new.example.com subjectAltName:a.example.com subjectAltName:b.example.com", USAGE, FALSE,
+    "meetpki: subjectAltName is given twice; list every name in one comma-separated value" },
+  { "subject/unquoted-space", "pki csr new CN:new.example.com O:Example Inc", USAGE, FALSE,
+    "meetpki: 'Inc' is not a FIELD:value pair (quote values with spaces, e.g. O:\"Example Inc\")" },
+  { "subject/empty-value", "pki csr new CN:new.example.com OU:", USAGE, FALSE,
+    "meetpki: field OU has no value" },
+  { "subject/country-uk", "pki csr new CN:new.example.com C:UK", USAGE, FALSE,
+    "meetpki: C:UK is not an ISO 3166-1 code; the United Kingdom is GB" },
+  { "subject/country-zz", "pki csr new CN:new.example.com C:ZZ", USAGE, FALSE,
+    "meetpki: C:ZZ is not an ISO 3166-1 alpha-2 country code (two capital letters, e.g. US, GB, KR)" },
+  { "subject/country-name", "pki selfsigned newca CN:ca C:Korea", USAGE, FALSE,
+    "meetpki: field C is longer than 2 characters" },
+  { "subject/control-character", "pki csr new CN:new.example.com 'O:evil\nline'", USAGE, FALSE,
+    "meetpki: field O holds a control character" },
+  { "subject/cn-not-a-name", "pki csr new 'CN:My Server'", USAGE, FALSE,
+    "meetpki: CN: 'My Server' is not a valid DNS name: character ' ' is not allowed" },
+
+  /* subjectAltName entries */
+  { "san/underscore", "pki csr new CN:new.example.com subjectAltName:a_b.example.com", USAGE, FALSE,
+    "meetpki: subjectAltName: 'a_b.example.com' is not a valid DNS name: character '_' is not allowed" },
+  { "san/empty-entry", "pki csr new CN:new.example.com subjectAltName:a.example.com,,b.example.com", USAGE, FALSE,
+    "meetpki: subjectAltName has an empty entry (a doubled or trailing comma?)" },
+  { "san/trailing-comma", "pki csr new CN:new.example.com subjectAltName:a.example.com,", USAGE, FALSE,
+    "meetpki: subjectAltName has an empty entry (a doubled or trailing comma?)" },
+  { "san/type-prefix", "pki csr new CN:new.example.com subjectAltName:DNS:a.example.com", USAGE, FALSE,
+    "meetpki: subjectAltName entry 'DNS:a.example.com': write the name without a type prefix" },
+  { "san/wildcard-inner", "pki csr new CN:new.example.com subjectAltName:a.*.example.com", USAGE, FALSE,
+    "meetpki: subjectAltName: 'a.*.example.com' is not a valid DNS name: a wildcard may only be the whole leftmost label (*.example.com)" },
+  { "san/wildcard-tld", "pki csr new CN:new.example.com subjectAltName:*.com", USAGE, FALSE,
+    "meetpki: subjectAltName: '*.com' is not a valid DNS name: a wildcard needs at least two labels after it" },
+  { "san/email", "pki csr new CN:new.example.com subjectAltName:a@b@example.com", USAGE, FALSE,
+    "meetpki: subjectAltName: 'a@b@example.com' is not a valid e-mail address" },
+  { "san/twice", "pki csr new CN:new.example.com subjectAltName:a.example.com,A.example.com", USAGE, FALSE,
+    "meetpki: subjectAltName lists 'A.example.com' twice" },
+  { "san/no-value", "pki csr new CN:new.example.com subjectAltName:", USAGE, FALSE,
+    "meetpki: subjectAltName has no value" },
+
+  /* never overwrite a key without --force */
+  { "exists/csr", "pki csr dbserver CN:cmscore1.example.com", EXISTS, FALSE,
+    "meetpki: dbserver.key already exists in the store; refusing to overwrite it (use --force to replace it)" },
+  { "exists/selfsigned", "pki selfsigned dbca CN:tplab.local", EXISTS, FALSE,
+    "meetpki: dbca.key already exists in the store; refusing to overwrite it (use --force to replace it)" },
+  { "exists/csr-only", "pki csr lonely CN:lonely.example.com", EXISTS, FALSE,
+    "meetpki: lonely.csr already exists in the store; refusing to overwrite it (use --force to replace it)" },
+
+  /* options */
+  { "option/key-type", "pki csr new CN:new.example.com --key-type dsa:1024", USAGE, FALSE,
+    "meetpki: unknown key type 'dsa:1024' (expected rsa:2048, rsa:3072, rsa:4096, ec:p256, ec:p384 or ed25519)" },
+  { "option/days-on-csr", "pki csr new CN:new.example.com --days 30", USAGE, FALSE,
+    "meetpki: option --days does not apply to 'meetpki pki csr'" },
+  { "option/key-type-on-sign", "pki sign dbclient dbca --key-type ec:p256", USAGE, FALSE,
+    "meetpki: option --key-type does not apply to 'meetpki pki sign'" },
+  { "option/force-on-sign", "pki sign dbclient dbca --force", USAGE, FALSE,
+    "meetpki: option --force does not apply to 'meetpki pki sign'" },
+  { "option/json-on-selfsigned", "pki selfsigned newca CN:ca --json", USAGE, FALSE,
+    "meetpki: option --json does not apply to 'meetpki pki selfsigned'" },
+  { "option/unknown", "--bogus pki csr new CN:new.example.com", USAGE, FALSE,
+    "meetpki: Unknown option --bogus" },
+  { "option/days-zero", "pki sign dbclient dbca --days 0", USAGE, FALSE,
+    "meetpki: --days must be between 1 and 36500" },
+  { "option/days-negative", "pki sign dbclient dbca --days -5", USAGE, FALSE,
+    "meetpki: --days must be between 1 and 36500" },
+  { "option/days-minus-one", "pki sign dbclient dbca --days -1", USAGE, FALSE,
+    "meetpki: --days must be between 1 and 36500" },
+  { "option/days-too-many", "pki sign dbclient dbca --days 36501", USAGE, FALSE,
+    "meetpki: --days must be between 1 and 36500" },
+  { "option/days-zero-selfsigned", "pki selfsigned newca CN:ca --days 0", USAGE, FALSE,
+    "meetpki: --days must be between 1 and 36500" },
+  { "option/days-not-a-number", "pki sign dbclient dbca --days ten", USAGE, FALSE,
+    "meetpki: Cannot parse integer value", TRUE },
+
+  /* argument counts */
+  { "args/sign-one", "pki sign dbclient", USAGE, FALSE,
+    "meetpki: usage: meetpki pki sign <basename> <ca-basename>" },
+  { "args/sign-three", "pki sign dbclient dbca extra", USAGE, FALSE,
+    "meetpki: usage: meetpki pki sign <basename> <ca-basename>" },
+  { "args/csr-none", "pki csr new", USAGE, FALSE,
+    "meetpki: usage: meetpki pki csr <basename> CN:<value> [OU:<v>] [O:<v>] [L:<v>] [ST:<v>] [C:<v>] [subjectAltName:<a,b,...>]" },
+  { "args/selfsigned-none", "pki selfsigned", USAGE, FALSE,
+    "meetpki: usage: meetpki pki selfsigned <basename> CN:<value> [fields as pki csr]" },
+
+  /* command dispatch */
+  { "dispatch/pkc", "pkc csr new CN:new.example.com", USAGE, FALSE,
+    "meetpki: unknown command 'pkc'; did you mean 'pki csr'?" },
+  { "dispatch/sing", "pki sing dbclient dbca", USAGE, FALSE,
+    "meetpki: unknown command 'pki sing'; did you mean 'pki sign'?" },
+  { "dispatch/selfsign", "pki selfsign newca CN:ca", USAGE, FALSE,
+    "meetpki: unknown command 'pki selfsign'; did you mean 'pki selfsigned'?" },
+  { "dispatch/group-alone", "pki", USAGE, FALSE,
+    "meetpki: 'pki' needs a command; run 'meetpki help pki' for the list" },
+  { "dispatch/unknown-sub", "pki frobnicate x", USAGE, FALSE,
+    "meetpki: unknown command 'pki frobnicate'; run 'meetpki help' for the list" },
+  { "dispatch/unknown", "frobnicate", USAGE, FALSE,
+    "meetpki: unknown command 'frobnicate'; run 'meetpki help' for the list" },
+  { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,
+    "meetpki: no command 'pki frobnicate'; run 'meetpki help' for the list" },
+
+  /* pki sign: its inputs */
+  { "sign/no-csr", "pki sign cbclient dbca", NOT_FOUND, FALSE,
+    "meetpki: cbclient.csr: no such file in the store (did you mean dbclient.csr?)" },
+  { "sign/no-csr-for-ca", "pki sign dbca dbserver", NOT_FOUND, FALSE,
+    "meetpki: dbca.csr: no such file in the store (make it with 'pki csr')" },
+  { "sign/no-ca", "pki sign dbclient nothere", NOT_FOUND, FALSE,
+    "meetpki: nothere.crt: no such file in the store (make a CA with 'pki selfsigned')" },
+  { "sign/no-ca-key", "pki sign dbclient nokeyca", NOT_FOUND, FALSE,
+    "meetpki: nokeyca.key: no such file in the store (the CA's private key is needed to sign)" },
+  { "sign/itself", "pki sign dbserver dbserver", USAGE, FALSE,
+    "meetpki: dbserver cannot sign itself; use pki selfsigned for a CA" },
+  { "sign/tampered-csr", "pki sign tampered dbca", INVALID_DATA, FALSE,
+    "meetpki: tampered.csr: the CSR's signature does not verify; it was altered or is corrupt" },
+  { "sign/junk-csr", "pki sign junk dbca", INVALID_DATA, FALSE,
+    "meetpki: junk.csr: not a readable certificate request (", TRUE },
+  { "sign/junk-ca", "pki sign dbclient junkca", INVALID_DATA, FALSE,
+    "meetpki: junkca.crt: not a readable certificate (", TRUE },
+  { "sign/weak-rsa-csr", "pki sign weak dbca", INVALID_DATA, FALSE,
+    "meetpki: weak.csr: its key is RSA 1024 bits; at least 2048 are needed", FALSE, "weak.csr" },
+  { "sign/leaf-as-ca", "pki sign dbclient dbserver", CHECK_FAILED, TRUE,
+    "FAILURE: dbserver.crt is not a CA certificate (basicConstraints CA:TRUE missing)" },
+  { "sign/ca-key-mismatch", "pki sign dbclient badca", CHECK_FAILED, TRUE,
+    "FAILURE: badca.key and badca.crt: the certificate's public key is not the one of this private key" },
+  { "sign/expired-ca", "pki sign dbclient oldca", CHECK_FAILED, TRUE,
+    "FAILURE: oldca.crt expired on 2026-01-02 00:00:00 UTC" },
+  { "sign/future-ca", "pki sign dbclient futureca", CHECK_FAILED, TRUE,
+    "FAILURE: futureca.crt is not valid before 2026-04-10 23:55:00 UTC; check the system clock" },
+  { "sign/csr-link-out", "pki sign evil dbca", OUTSIDE_STORE, FALSE,
+    "meetpki: 'evil.csr' is a link that leads out of the store @STORE@" },
+};
+
+static char *fixture_home; /* made once in main() */
+static char *fixture_real; /* its canonical path, as messages name it */
+
+static void
+run_ok (const char *home, const char *args)
+{
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(MptResult) r = NULL;
+
+  g_assert_true (g_shell_parse_argv (args, NULL, &argv, NULL));
+  r = mpt_meetpki (home, (const char * const *) argv);
+  mpt_assert_ok (r);
+}
+
+static void
+set_now (gint64 t)
+{
+  g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, t);
+  g_setenv ("MEETPKI_NOW", v, TRUE);
+}
+
+static void
+copy_in_store (const char *home, const char *from, const char *to)
+{
+  g_autoptr(GBytes) data = mpt_read (home, from);
+  gsize len = 0;
+  const char *buf = g_bytes_get_data (data, &len);
+
+  mpt_write (home, to, buf, len);
+}
+
+/* a CSR with one byte of its signed part changed: it still parses, but its
+ * signature no longer matches ("postgres" becomes "postgrez") */
+static void
+write_tampered_csr (const char *home)
+{
+  g_autoptr(GBytes) pem = mpt_read (home, "dbclient.csr");
+  g_autofree char *text = g_strndup (g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GString) out = g_string_new ("-----BEGIN CERTIFICATE REQUEST-----\n");
+  g_autofree guchar *der = NULL;
+  g_autofree char *b64 = NULL;
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  gsize len = 0;
+  guchar *hit;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] != '-' && lines[i][0] != '\0')
+        g_string_append (body, lines[i]);
+    }
+  der = g_base64_decode (body->str, &len);
+  hit = memmem (der, len, "postgres", 8);
+  g_assert_nonnull (hit);
+  hit[7] = 'z';
+  b64 = g_base64_encode (der, len);
+  for (gsize i = 0; i < strlen (b64); i += 64)
+    g_string_append_printf (out, "%.64s\n", b64 + i);
+  g_string_append (out, "-----END CERTIFICATE REQUEST-----\n");
+  mpt_write (home, "tampered.csr", out->str, out->len);
+}
+
+/* the store every case starts from: the vendor's set plus the broken
+ * inputs the cases need */
+static void
+make_fixture (void)
+{
+  g_autofree char *link = NULL;
+  g_autofree char *lonely_key = NULL;
+  g_autofree char *openssl = NULL;
+
+  fixture_home = mpt_make_home ();
+  fixture_real = realpath (fixture_home, NULL);
+  set_now (FIXED_NOW);
+  /* ec keys: these cases are about errors, not keys, and rsa is slow
+   * under the sanitizers */
+  run_ok (fixture_home, "pki selfsigned dbca CN:tplab.local --key-type ec:p256");
+  run_ok (fixture_home, "pki csr dbserver CN:cmscore1.example.com subjectAltName:cmscore2.example.com,cmscore3.example.com --key-type ec:p256");
+  run_ok (fixture_home, "pki csr dbclient CN:postgres --key-type ec:p256");
+  run_ok (fixture_home, "pki sign dbserver dbca");
+  run_ok (fixture_home, "pki selfsigned oldca CN:old --days 1 --key-type ec:p256");
+  run_ok (fixture_home, "pki csr lonely CN:lonely.example.com --key-type ec:p256");
+  lonely_key = g_build_filename (fixture_home, "lonely.key", NULL);
+  g_assert_cmpint (unlink (lonely_key), ==, 0);
+  set_now (FIXED_NOW + 100 * 86400);
+  run_ok (fixture_home, "pki selfsigned futureca CN:future --key-type ec:p256");
+  set_now (CASE_NOW);
+
+  write_tampered_csr (fixture_home);
+  mpt_write (fixture_home, "junk.csr", "this is not a CSR\n", 18);
+  mpt_write (fixture_home, "junkca.crt", "this is not a certificate\n", 26);
+  copy_in_store (fixture_home, "dbca.key", "junkca.key");
+  /* a CA certificate with somebody else's key */
+  copy_in_store (fixture_home, "dbca.crt", "badca.crt");
+  copy_in_store (fixture_home, "dbserver.key", "badca.key");
+  copy_in_store (fixture_home, "dbca.crt", "nokeyca.crt");
+  /* a 1024-bit rsa request, which meetpki itself never makes */
+  if ((openssl = g_find_program_in_path ("openssl")) != NULL)
+    {
+      g_autoptr(MptResult) r = mpt_tool_va (fixture_home, "openssl", "req", "-new", "-newkey", "rsa:1024", "-nodes",
+                                            "-keyout", "weak.key", "-out", "weak.csr", "-subj", "/CN=weak.example.com", NULL);
+      mpt_assert_ok (r);
+    }
+  link = g_build_filename (fixture_home, "evil.csr", NULL);
+  g_assert_cmpint (symlink ("/etc/hostname", link), ==, 0);
+}
+
+static void
+test_error_case (gconstpointer data)
+{
+  const ErrorCase *c = data;
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(MptResult) r = NULL;
+  g_autofree char *before = mpt_snapshot (fixture_home);
+  g_autofree char *after = NULL;
+  g_autofree char *want = NULL;
+  const char *got, *other;
+
+  if (c->needs != NULL)
+    {
+      g_autofree char *p = g_build_filename (fixture_home, c->needs, NULL);
+      if (!g_file_test (p, G_FILE_TEST_EXISTS))
+        {
+          g_test_skip ("openssl is not installed");
+          return;
+        }
+    }
+  g_assert_true (g_shell_parse_argv (c->args, NULL, &argv, NULL));
+  r = mpt_meetpki (fixture_home, (const char * const *) argv);
+  after = mpt_snapshot (fixture_home);
+
+  got = c->on_stdout ? r->out : r->err;
+  other = c->on_stdout ? r->err : r->out;
+  {
+    g_autoptr(GString) w = g_string_new (c->line);
+    g_string_replace (w, "@STORE@", fixture_real, 0);
+    want = g_string_free (g_steal_pointer (&w), FALSE);
+  }
+  if (r->status != c->status)
+    g_error ("meetpki %s: exit %d, want %d\nstdout: %s\nstderr: %s", c->args, r->status, c->status, r->out, r->err);
+  /* one line, and nothing on the other stream */
+  g_assert_cmpstr (other, ==, "");
+  g_assert_nonnull (strchr (got, '\n'));
+  g_assert_true (strchr (got, '\n')[1] == '\0');
+  if (c->prefix)
+    {
+      if (!g_str_has_prefix (got, want))
+        g_error ("meetpki %s: got '%s', want it to start with '%s'", c->args, got, want);
+    }
+  else
+    {
+      g_autofree char *line = g_strconcat (want, "\n", NULL);
+      g_assert_cmpstr (got, ==, line);
+    }
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* --force replaces key and CSR; without it, nothing changes */
+static void
+test_force (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(GBytes) key1 = NULL;
+  g_autoptr(GBytes) key2 = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  run_ok (home, "pki csr dbserver CN:cmscore1.example.com --key-type ec:p256");
+  key1 = mpt_read (home, "dbserver.key");
+  before = mpt_snapshot (home);
+  r = mpt_meetpki_va (home, "pki", "csr", "dbserver", "CN:cmscore1.example.com", "--key-type", "ec:p256", NULL);
+  mpt_assert_status (r, EXISTS);
+  after = mpt_snapshot (home);
+  g_assert_cmpstr (after, ==, before);
+  g_clear_pointer (&r, mpt_result_free);
+
+  r = mpt_meetpki_va (home, "pki", "csr", "dbserver", "CN:cmscore1.example.com", "--force", "--key-type", "ec:p256", NULL);
+  mpt_assert_ok (r);
+  g_assert_nonnull (strstr (r->out, "Created key file dbserver.key and CSR dbserver.csr\n"));
+  g_assert_null (strstr (r->out, "no longer matches"));
+
+  /* replacing the key of an issued certificate says what that breaks */
+  run_ok (home, "pki selfsigned dbca CN:tplab.local --key-type ec:p256");
+  run_ok (home, "pki sign dbserver dbca");
+  g_clear_pointer (&r, mpt_result_free);
+  r = mpt_meetpki_va (home, "pki", "csr", "dbserver", "CN:cmscore1.example.com", "--force", "--key-type", "ec:p256", NULL);
+  mpt_assert_ok (r);
+  g_assert_nonnull (strstr (r->out, "\ndbserver.crt was issued for the previous key; it no longer matches dbserver.key "
+                                    "until the new CSR is signed\n"));
+  key2 = mpt_read (home, "dbserver.key");
+  g_assert_false (g_bytes_equal (key1, key2));
+  g_clear_pointer (&after, g_free);
+  after = mpt_snapshot (home);
+  g_assert_nonnull (strstr (after, "\ndbserver.key 100600 "));
+  g_assert_nonnull (strstr (after, "\ndbserver.csr 100644 "));
+
+  if (mpt_require ("openssl"))
+    {
+      /* the new CSR carries the new key */
+      g_autoptr(MptResult) a = mpt_tool_va (home, "openssl", "pkey", "-in", "dbserver.key", "-pubout", NULL);
+      g_autoptr(MptResult) b = mpt_tool_va (home, "openssl", "req", "-in", "dbserver.csr", "-noout", "-pubkey", NULL);
+      mpt_assert_ok (a);
+      mpt_assert_ok (b);
+      g_assert_cmpstr (a->out, ==, b->out);
+    }
+
+  /* selfsigned too */
+  g_clear_pointer (&r, mpt_result_free);
+  g_clear_pointer (&key1, g_bytes_unref);
+  key1 = mpt_read (home, "dbca.crt");
+  run_ok (home, "pki selfsigned dbca CN:tplab.local --key-type ec:p256 --force");
+  g_clear_pointer (&key2, g_bytes_unref);
+  key2 = mpt_read (home, "dbca.crt");
+  g_assert_false (g_bytes_equal (key1, key2));
+  mpt_remove_home (home);
+}
+
+/* the usage text, not an error line, when no command is given */
+static void
+test_no_command (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  const char *none[] = { NULL };
+  g_autoptr(MptResult) r = mpt_meetpki (home, none);
+
+  mpt_assert_status (r, USAGE);
+  g_assert_true (g_str_has_prefix (r->out, "Usage: meetpki"));
+  g_assert_nonnull (strstr (r->out, "pki csr"));
+  mpt_remove_home (home);
+}
+
+/* help for one command, asked either way; --version */
+static void
+test_help (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  const char *want = "meetpki pki sign <basename> <ca-basename>\n"
+                     "    sign <basename>.csr with the CA <ca-basename> into <basename>.crt\n"
+                     "    options: --days\n";
+  g_autoptr(MptResult) a = mpt_meetpki_va (home, "help", "pki", "sign", NULL);
+  g_autoptr(MptResult) b = mpt_meetpki_va (home, "pki", "sign", "dbserver", "dbca", "--help", NULL);
+  g_autoptr(MptResult) v = mpt_meetpki_va (home, "--version", NULL);
+
+  mpt_assert_ok (a);
+  mpt_assert_ok (b);
+  mpt_assert_ok (v);
+  g_assert_cmpstr (a->out, ==, want);
+  g_assert_cmpstr (b->out, ==, want);
+  g_assert_true (g_str_has_prefix (v->out, "meetpki "));
+  mpt_remove_home (home);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  make_fixture ();
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli-errors/%s", cases[i].name);
+      g_test_add_data_func (path, &cases[i], test_error_case);
+    }
+  g_test_add_func ("/cli-errors/force", test_force);
+  g_test_add_func ("/cli-errors/no-command", test_no_command);
+  g_test_add_func ("/cli-errors/help", test_help);
+  status = g_test_run ();
+  mpt_remove_home (fixture_home);
+  g_free (fixture_home);
+  free (fixture_real);
+  return status;
+}
