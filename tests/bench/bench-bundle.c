@@ -5,6 +5,9 @@
  * system ca store plus generated intermediates), against `certtool -i`
  * merely reading and printing the same pool.  whole processes, median of
  * many runs.  also reports the engine's own time per build, in process.
+ *
+ * `bench-bundle --make-pool DIR` only writes DIR/pool.pem and DIR/ent.pem
+ * (for tests/bench/compare) and exits.
  */
 #include "config.h"
 
@@ -104,7 +107,8 @@ int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("meetpki-bench-XXXXXX", &error);
+  gboolean make_pool_only = argc == 3 && g_str_equal (argv[1], "--make-pool");
+  g_autofree char *dir = make_pool_only ? g_strdup (argv[2]) : g_dir_make_tmp ("meetpki-bench-XXXXXX", &error);
   g_autofree char *pool_path = NULL;
   g_autofree char *ent_path = NULL;
   g_autofree char *home = NULL;
@@ -119,7 +123,7 @@ main (int argc, char **argv)
   double ours, certtool, engine_ms;
 
   g_assert_no_error (error);
-  g_assert_nonnull (cli);
+  g_assert_true (make_pool_only || cli != NULL);
   gnutls_global_init ();
 
   /* the system store first, as an administrator would pass it */
@@ -153,6 +157,19 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_file_set_contents (ent_path, ent_pem->str, -1, &error);
   g_assert_no_error (error);
+  gnutls_x509_crt_deinit (root);
+  gnutls_x509_crt_deinit (inter);
+  gnutls_x509_crt_deinit (ent);
+  gnutls_x509_privkey_deinit (root_key);
+  gnutls_x509_privkey_deinit (int_key);
+  gnutls_x509_privkey_deinit (ent_key);
+  gnutls_x509_privkey_deinit (filler_key);
+  if (make_pool_only)
+    {
+      g_print ("%s: %u certificates (%u from the system store)\n", pool_path, n, n_system);
+      gnutls_global_deinit ();
+      return 0;
+    }
 
   /* in process: the engine alone */
   {
@@ -185,13 +202,6 @@ main (int argc, char **argv)
   g_print ("certtool -i on the pool: %.1f ms (median of %d)\n", certtool, RUNS);
   g_print ("ratio meetpki/certtool: %.2f (goal <= 1.0)\n", ours / certtool);
 
-  gnutls_x509_crt_deinit (root);
-  gnutls_x509_crt_deinit (inter);
-  gnutls_x509_crt_deinit (ent);
-  gnutls_x509_privkey_deinit (root_key);
-  gnutls_x509_privkey_deinit (int_key);
-  gnutls_x509_privkey_deinit (ent_key);
-  gnutls_x509_privkey_deinit (filler_key);
   g_unlink (pool_path);
   g_unlink (ent_path);
   g_rmdir (home);
