@@ -467,49 +467,97 @@ mp_bundle_format_time (gint64 t)
   return g_date_time_format (dt, "%Y-%m-%d %H:%M:%S UTC");
 }
 
-/* the accessors fill caches on first use, hence the casts */
+/**
+ * mp_bundle_cert_get_subject:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the subject name (RFC 4514), read on first use
+ */
 const char *
 mp_bundle_cert_get_subject (const MpBundleCert *cert)
 {
+  /* names and the self-signature are cached on first use, hence the casts */
   return mp_bundle_cert_subject ((MpBundleCert *) cert);
 }
 
+/**
+ * mp_bundle_cert_get_issuer:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the issuer name (RFC 4514), read on first use
+ */
 const char *
 mp_bundle_cert_get_issuer (const MpBundleCert *cert)
 {
   return mp_bundle_cert_issuer ((MpBundleCert *) cert);
 }
 
+/**
+ * mp_bundle_cert_get_not_before:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the start of validity, seconds since the epoch
+ */
 gint64
 mp_bundle_cert_get_not_before (const MpBundleCert *cert)
 {
   return cert->not_before;
 }
 
+/**
+ * mp_bundle_cert_get_not_after:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the end of validity, seconds since the epoch
+ */
 gint64
 mp_bundle_cert_get_not_after (const MpBundleCert *cert)
 {
   return cert->not_after;
 }
 
+/**
+ * mp_bundle_cert_is_ca:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: whether basicConstraints says CA:TRUE (or a version 1 self-issued root)
+ */
 gboolean
 mp_bundle_cert_is_ca (const MpBundleCert *cert)
 {
   return cert->is_ca;
 }
 
+/**
+ * mp_bundle_cert_is_self_signed:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: whether the certificate is self-issued and its own key made its signature
+ */
 gboolean
 mp_bundle_cert_is_self_signed (const MpBundleCert *cert)
 {
   return mp_bundle_cert_self_signed ((MpBundleCert *) cert);
 }
 
+/**
+ * mp_bundle_cert_get_source:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the input the certificate was read from
+ */
 const char *
 mp_bundle_cert_get_source (const MpBundleCert *cert)
 {
   return cert->source;
 }
 
+/**
+ * mp_bundle_cert_get_line:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the line of its -----BEGIN in the source, 0 for DER
+ */
 guint
 mp_bundle_cert_get_line (const MpBundleCert *cert)
 {
