@@ -233,7 +233,8 @@ mp_cli_bundle_check (MpCli *cli, const char * const *args, guint n_args, GError 
   if (warnings > 0)
     g_print ("WARNING: %s: %u warning(s); 'meetpki bundle fix' rewrites it in canonical form\n", args[0], warnings);
   else
-    g_print ("SUCCESS: %s is a clean %s of %u certificate(s)\n", args[0], kind_name,
+    g_print ("SUCCESS: %s is a clean %s of %u certificate(s)\n", args[0],
+             g_str_equal (kind_name, "full-chain") ? "full chain" : "CA bundle",
              mp_bundle_get_chain (bundle)->len);
   return TRUE;
 }
