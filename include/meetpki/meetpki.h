@@ -19,5 +19,6 @@
 #include <meetpki/mp-transfer.h>
 #include <meetpki/mp-bundle.h>
 #include <meetpki/mp-rules.h>
+#include <meetpki/mp-service.h>
 
 #undef __MEETPKI_H_INSIDE__
