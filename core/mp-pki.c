@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "meetpki/mp-pki.h"
+#include "meetpki/mp-service.h"
 #include "mp-x509.h"
 
 /* clock skew between cluster nodes should not make a fresh certificate
@@ -246,7 +247,9 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
   MpWriteFlags replace = (flags & MP_PKI_FORCE) ? MP_WRITE_REPLACE : MP_WRITE_NONE;
   int rc;
 
-  if (!mp_pki_validate_basename (basename, error) || !check_free (store, names, flags, error))
+  /* the live-key guard comes first: no option overrides it */
+  if (!mp_pki_validate_basename (basename, error) || !mp_service_check_name_free (store, basename, error) ||
+      !check_free (store, names, flags, error))
     return FALSE;
 
   key = mp_x509_privkey_generate (spec, error);
@@ -337,7 +340,7 @@ mp_pki_selfsigned (MpStore *store, const char *basename, const MpSubject *subjec
   int rc;
 
   if (!mp_pki_validate_basename (basename, error) || !check_days (days, error) ||
-      !check_free (store, names, flags, error))
+      !mp_service_check_name_free (store, basename, error) || !check_free (store, names, flags, error))
     return FALSE;
 
   key = mp_x509_privkey_generate (spec, error);

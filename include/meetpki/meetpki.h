@@ -20,5 +20,6 @@
 #include <meetpki/mp-bundle.h>
 #include <meetpki/mp-rules.h>
 #include <meetpki/mp-service.h>
+#include <meetpki/mp-apply.h>
 
 #undef __MEETPKI_H_INSIDE__
