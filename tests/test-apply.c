@@ -455,6 +455,147 @@ test_webbridge_fullchain (void)
   mpt_remove_home (home);
 }
 
+
+static char *
+example (const char *name)
+{
+  return g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "examples", name, NULL);
+}
+
+/* the same public key, as openssl reads it from the key and the certificate */
+static void
+assert_pair (const char *home, const char *key, const char *crt)
+{
+  g_autoptr(MptResult) from_key = mpt_tool_va (home, "openssl", "pkey", "-in", key, "-pubout", NULL);
+  g_autoptr(MptResult) from_crt = mpt_tool_va (home, "openssl", "x509", "-in", crt, "-noout", "-pubkey", NULL);
+
+  mpt_assert_ok (from_key);
+  mpt_assert_ok (from_crt);
+  g_assert_cmpstr (from_key->out, ==, from_crt->out);
+}
+
+/* the main job: the example profile gives a node whose check passes and
+ * whose live certificates openssl verifies against the CA */
+static void
+test_provision_single (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *profile = example ("single-node.conf");
+  g_autofree char *empty = NULL;
+  g_autofree char *after_dry = NULL;
+  g_autoptr(MptResult) dry = NULL;
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) check = NULL;
+  g_autoptr(MptResult) again = NULL;
+  g_autoptr(MptResult) check2 = NULL;
+  static const char *const simple[] = { "webadmin", "callbridge", "webbridge", "xmpp", "turn" };
+
+  empty = snapshot_all (home);
+  dry = mpt_meetpki_va (home, "node", "provision", profile, "--dry-run", NULL);
+  mpt_assert_ok (dry);
+  g_assert_nonnull (strstr (dry->out, "would run: database cluster initialize"));
+  after_dry = snapshot_all (home);
+  g_assert_cmpstr (empty, ==, after_dry);
+
+  r = mpt_meetpki_va (home, "node", "provision", profile, NULL);
+  mpt_assert_ok (r);
+  check = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_ok (check);
+  g_assert_nonnull (strstr (check->out, "6 services"));
+  if (!mpt_require ("openssl"))
+    {
+      mpt_remove_home (home);
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (simple); i++)
+    {
+      g_autofree char *dir = g_build_filename ("services", simple[i], NULL);
+      g_autofree char *crt = g_build_filename (dir, "cert.pem", NULL);
+      g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+      g_autofree char *chain = g_build_filename (dir, "chain.pem", NULL);
+      g_autoptr(MptResult) verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", "example-ca.crt",
+                                                 "-untrusted", chain, "-purpose", "sslserver", crt, NULL);
+      mpt_assert_ok (verify);
+      assert_pair (home, key, crt);
+    }
+  {
+    g_autoptr(MptResult) db = mpt_tool_va (home, "openssl", "verify", "-CAfile", "services/database/ca.pem",
+                                           "services/database/server-cert.pem", "services/database/client-cert.pem", NULL);
+    g_autoptr(MptResult) subject = mpt_tool_va (home, "openssl", "x509", "-in", "services/database/client-cert.pem",
+                                                "-noout", "-subject", "-nameopt", "RFC2253", NULL);
+    mpt_assert_ok (db);
+    mpt_assert_ok (subject);
+    g_assert_cmpstr (subject->out, ==, "subject=CN=postgres\n");
+    assert_pair (home, "services/database/server-key.pem", "services/database/server-cert.pem");
+    assert_pair (home, "services/database/client-key.pem", "services/database/client-cert.pem");
+  }
+  {
+    /* web bridge 3 serves the full chain: entity first, root last */
+    g_autoptr(MptResult) certs = mpt_tool_va (home, "openssl", "crl2pkcs7", "-nocrl", "-certfile",
+                                              "services/webbridge/chain.pem", NULL);
+    g_autoptr(GBytes) chain = mpt_read (home, "services/webbridge/chain.pem");
+    g_autoptr(GBytes) crt = mpt_read (home, "services/webbridge/cert.pem");
+    mpt_assert_ok (certs);
+    g_assert_true (g_bytes_get_size (chain) > g_bytes_get_size (crt));
+    g_assert_cmpint (memcmp (g_bytes_get_data (chain, NULL), g_bytes_get_data (crt, NULL), g_bytes_get_size (crt)), ==, 0);
+  }
+
+  /* provisioning again renews under new names; check still passes */
+  again = mpt_meetpki_va (home, "node", "provision", profile, NULL);
+  mpt_assert_ok (again);
+  g_assert_nonnull (strstr (again->out, "webadmin-2.crt"));
+  check2 = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_ok (check2);
+  mpt_remove_home (home);
+}
+
+static void
+test_provision_cluster (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *profile = example ("cluster-3node.conf");
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) check = NULL;
+  g_autoptr(MptResult) names = NULL;
+
+  r = mpt_meetpki_va (home, "node", "provision", profile, NULL);
+  mpt_assert_ok (r);
+  check = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_ok (check);
+  if (mpt_require ("openssl"))
+    {
+      names = mpt_tool_va (home, "openssl", "x509", "-in", "services/callbridge/cert.pem", "-noout", "-subject",
+                           "-ext", "subjectAltName", "-nameopt", "RFC2253", NULL);
+      mpt_assert_ok (names);
+      g_assert_nonnull (strstr (names->out, "subject=CN=cms.example.com"));
+      g_assert_nonnull (strstr (names->out, "DNS:cms3.example.com"));
+    }
+  mpt_remove_home (home);
+}
+
+/* a profile naming no such service changes nothing */
+static void
+test_provision_bad_profile (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *before = snapshot_all (home);
+  g_autofree char *after = NULL;
+  g_autoptr(MptResult) r = NULL;
+  const char *text = "[node]\nserver-fqdn=cms1.example.com\n[services]\nenable=webadmn\n";
+
+  mpt_write (home, "..bad-profile.conf", text, strlen (text));
+  r = mpt_meetpki_va (home, "node", "provision", "..bad-profile.conf", NULL);
+  mpt_assert_status (r, 6);
+  g_assert_nonnull (strstr (r->err, "did you mean webadmin?"));
+  {
+    g_autofree char *p = g_build_filename (home, "..bad-profile.conf", NULL);
+    g_unlink (p);
+  }
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  mpt_remove_home (home);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -469,5 +610,8 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
   g_test_add_func ("/apply/database", test_database);
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
+  g_test_add_func ("/provision/single-node", test_provision_single);
+  g_test_add_func ("/provision/cluster-3node", test_provision_cluster);
+  g_test_add_func ("/provision/bad-profile", test_provision_bad_profile);
   return g_test_run ();
 }

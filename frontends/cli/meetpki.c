@@ -50,6 +50,8 @@ static const MpCliCommand commands[] = {
     "remove a node fact" },
   { "node show", mp_cli_node_show, 0, 0, MP_OPT_JSON, "",
     "the node facts the service rules are checked against" },
+  { "node provision", mp_cli_node_provision, 1, 1, MP_OPT_DRY_RUN | MP_OPT_KEY_TYPE, "<profile.conf>",
+    "from a profile: keys, CSRs, a CA, certificates and bundles for every service, applied in order, then check" },
   { "check", mp_cli_check, 0, 0, MP_OPT_JSON | MP_OPT_WARN_DAYS, "[--warn-days N] [--json]",
     "validate every configured service (exit 0 clean, 10 warnings only, 1 errors)" },
   { "pki inspect", mp_cli_pki_inspect, 1, 1, MP_OPT_JSON,

@@ -122,5 +122,6 @@ gboolean  mp_cli_cluster_setup   (MpCli *cli, const char * const *args, guint n_
 gboolean  mp_cli_cluster_remove  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_cluster_status  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_check           (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_provision  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS

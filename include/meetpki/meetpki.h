@@ -21,5 +21,6 @@
 #include <meetpki/mp-rules.h>
 #include <meetpki/mp-service.h>
 #include <meetpki/mp-apply.h>
+#include <meetpki/mp-provision.h>
 
 #undef __MEETPKI_H_INSIDE__
