@@ -456,6 +456,30 @@ test_webbridge_fullchain (void)
 }
 
 
+/* two commands at once: the service lock runs them one after the other,
+ * so their steps never interleave */
+static void
+test_lock (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *rec = record_path (home);
+  g_autofree char *enable = g_strdup_printf ("enable=echo start >> '%s'; sleep 0.3; echo end >> '%s'", rec, rec);
+  g_autofree char *cmd = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(MptResult) r = NULL;
+
+  issue (home, "webadmin", "wa");
+  ok (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", NULL);
+  ok (home, "webadmin", "backend", "exec", enable, NULL);
+  cmd = g_strdup_printf ("M='%s'; H='%s'; $M --home $H webadmin enable & $M --home $H webadmin enable & "
+                         "$M --home $H webadmin enable & wait", g_getenv ("MEETPKI_CLI"), home);
+  r = mpt_tool_va (home, "sh", "-c", cmd, NULL);
+  mpt_assert_ok (r);
+  text = read_record (home);
+  g_assert_cmpstr (text, ==, "start\nend\nstart\nend\nstart\nend\n");
+  mpt_remove_home (home);
+}
+
 static char *
 example (const char *name)
 {
@@ -610,6 +634,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
   g_test_add_func ("/apply/database", test_database);
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
+  g_test_add_func ("/apply/lock", test_lock);
   g_test_add_func ("/provision/single-node", test_provision_single);
   g_test_add_func ("/provision/cluster-3node", test_provision_cluster);
   g_test_add_func ("/provision/bad-profile", test_provision_bad_profile);

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mp-cli.h"
 
@@ -47,7 +48,10 @@ ask_uppercase_y (const char *question, gpointer user_data)
   g_print ("%s", question);
   fflush (stdout);
   if (fgets (answer, sizeof answer, stdin) == NULL)
-    return FALSE;
+    answer[0] = '\0';
+  /* a piped answer is not echoed: end the question's line */
+  if (!isatty (STDIN_FILENO))
+    g_print ("\n");
   g_strchomp (answer);
   return strcmp (answer, "Y") == 0;
 }

@@ -121,6 +121,9 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
       g_autofree char *all = g_strjoinv ("|", (char **) verbs->pdata);
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s <%s> ...", argv[0], all);
     }
+  else if (g_str_equal (argv[1], "cluster"))
+    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                 "usage: meetpki %s cluster <certs|localnode|initialize|join|connect|remove|status> ...", argv[0]);
   else
     {
       g_autofree char *hint = mp_suggest (argv[1], (const char * const *) verbs->pdata);
