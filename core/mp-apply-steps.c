@@ -482,6 +482,13 @@ mp_apply_step (MpApplyContext *ctx, MpPluginStepKind step, MpValidation *validat
       logf_ (ctx, MP_LINE_SUCCESS, "%s disabled", name);
       return TRUE;
     case MP_STEP_CERTS:
+      {
+        g_autofree char *state = mp_service_config_get_string (ctx->config, name, "cluster-state");
+        /* the seed's order is remove, certs, then initialize/join/connect */
+        if (state != NULL && !g_str_equal (state, "none"))
+          logf_ (ctx, MP_LINE_WARNING, "this node is in the database cluster (%s); the new certificates are used "
+                 "after 'cluster remove' and initialize, join or connect", state);
+      }
       if (!apply_certs (ctx, validation, error) || !run_exec (ctx, step, error) || !save (ctx, error))
         return FALSE;
       {

@@ -289,6 +289,19 @@ test_guard_and_check (void)
   issue (home, "webadmin", "wa-2");
   renewed = mpt_meetpki_va (home, "webadmin", "apply", "wa-2.key", "wa-2.crt", "ca.crt", NULL);
   mpt_assert_ok (renewed);
+  /* rollback: the set applied before wa-2 comes back */
+  {
+    g_autoptr(MptResult) back = mpt_meetpki_va (home, "webadmin", "rollback", NULL);
+    g_autoptr(MptResult) status = NULL;
+    mpt_assert_ok (back);
+    g_assert_nonnull (strstr (back->out, "SUCCESS: webadmin enabled"));
+    status = mpt_meetpki_va (home, "webadmin", "status", NULL);
+    g_assert_nonnull (strstr (status->out, "cert         wa.crt"));
+    g_clear_pointer (&back, mpt_result_free);
+    back = mpt_meetpki_va (home, "webadmin", "rollback", NULL);
+    mpt_assert_ok (back);
+  }
+
   g_clear_pointer (&csr, mpt_result_free);
   csr = mpt_meetpki_va (home, "pki", "csr", "wa", "CN:" FQDN, "--force", NULL);
   mpt_assert_ok (csr);

@@ -189,6 +189,54 @@ mp_cli_service_apply (MpCli *cli, const char * const *args, guint n_args, GError
   return mp_apply_sequence (&r.ctx, v, error);
 }
 
+/* the last known-good set, applied again through the whole sequence; its
+ * files must still be what they were when they were applied */
+gboolean
+mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
+  g_auto(Run) r = { 0 };
+  g_autoptr(GPtrArray) good = NULL;
+  g_autoptr(GPtrArray) sources = g_ptr_array_new ();
+  g_autoptr(MpValidation) v = NULL;
+
+  if (!run_begin (cli, &r, TRUE, error))
+    return FALSE;
+  good = mp_service_config_get_applied (r.config, desc->name, TRUE);
+  if (good->len == 0)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+                   "%s has no last known-good set (it is recorded when new files replace applied ones)", desc->name);
+      return FALSE;
+    }
+  for (guint i = 0; i < good->len; i++)
+    {
+      MpAppliedFile *f = g_ptr_array_index (good, i);
+      g_autofree char *path = mp_store_resolve_input (r.ctx.store, f->source, error);
+      g_autoptr(GBytes) data = path != NULL ? mp_file_read (path, error) : NULL;
+      g_autofree char *sha = data != NULL ? mp_sha256_hex (data) : NULL;
+
+      if (sha == NULL)
+        {
+          g_prefix_error (error, "the last known-good %s: ", f->role);
+          return FALSE;
+        }
+      if (g_strcmp0 (sha, f->sha256) != 0)
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED,
+                       "%s changed since it was applied; it is no longer the known-good file", f->source);
+          return FALSE;
+        }
+      g_ptr_array_add (sources, f->source);
+    }
+  g_ptr_array_add (sources, NULL);
+  g_print ("%s: rolling back to the last known-good files\n", desc->name);
+  v = validate_args (cli, &r, (const char * const *) sources->pdata, sources->len - 1, error);
+  if (v == NULL)
+    return FALSE;
+  return mp_apply_sequence (&r.ctx, v, error);
+}
+
 gboolean
 mp_cli_service_step (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {

@@ -19,6 +19,8 @@ static const MpCliCommand service_commands[] = {
   { "<service> apply", mp_cli_service_apply, 2, 5, MP_OPT_DRY_RUN | MP_OPT_YES | MP_OPT_WARN_DAYS,
     "<files as certs>",
     "validate, then run the service's whole apply sequence (e.g. disable, certs, enable)" },
+  { "<service> rollback", mp_cli_service_rollback, 0, 0, MP_OPT_DRY_RUN | MP_OPT_YES, "",
+    "apply the last known-good files again, through the whole sequence" },
   { "<service> enable", mp_cli_service_step, 0, 0, MP_OPT_DRY_RUN, "",
     "check the live files and enable the service" },
   { "<service> disable", mp_cli_service_step, 0, 0, MP_OPT_DRY_RUN, "",

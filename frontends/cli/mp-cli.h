@@ -114,6 +114,7 @@ gboolean  mp_cli_service_csr     (MpCli *cli, const char * const *args, guint n_
 gboolean  mp_cli_service_certs   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_apply   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_step    (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_status  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_backend (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_cluster_certs   (MpCli *cli, const char * const *args, guint n_args, GError **error);
