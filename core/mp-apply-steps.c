@@ -129,7 +129,9 @@ install_live (MpApplyContext *ctx, MpValidation *v, GError **error)
   g_autofree char *stage = g_build_filename (parent, stage_name, NULL);
   int fd;
 
-  if (g_mkdir_with_parents (parent, 0700) != 0 || (remove_dir (stage), g_mkdir (stage, 0700) != 0))
+  /* a stage left by a killed command goes first */
+  remove_dir (stage);
+  if (g_mkdir_with_parents (parent, 0700) != 0 || g_mkdir (stage, 0700) != 0)
     {
       int errsv = errno;
       g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot create %s: %s", stage, g_strerror (errsv));

@@ -149,10 +149,12 @@ pick_form (const MpPluginDescriptor *desc, guint n_args, guint *n_used)
       const MpPluginForm *f = &desc->forms[i];
       const MpPluginRole *last = f->n_roles > 0 ? find_role (desc, f->roles[f->n_roles - 1]) : NULL;
 
-      if (n_args == f->n_roles)
-        return (*n_used = n_args, f);
-      if (n_args + 1 == f->n_roles && last != NULL && (last->flags & MP_ROLE_FLAG_OPTIONAL))
-        return (*n_used = n_args, f);
+      if (n_args == f->n_roles ||
+          (n_args + 1 == f->n_roles && last != NULL && (last->flags & MP_ROLE_FLAG_OPTIONAL)))
+        {
+          *n_used = n_args;
+          return f;
+        }
     }
   return NULL;
 }

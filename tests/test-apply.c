@@ -108,8 +108,14 @@ record_steps (const char *home, const char *service)
   g_ptr_array_add (args, g_strdup ("backend"));
   g_ptr_array_add (args, g_strdup ("exec"));
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
-    g_ptr_array_add (args, g_strdup_printf ("%s=test \"$MEETPKI_SERVICE\" = %s && echo \"$MEETPKI_STEP\" >> '%s'",
-                                            steps[i], service, rec));
+    {
+      /* once the certificates are placed, every step sees them */
+      gboolean placed = !g_str_equal (steps[i], "disable") && !g_str_equal (steps[i], "cluster-remove");
+      g_ptr_array_add (args, g_strdup_printf ("%s=test \"$MEETPKI_SERVICE\" = %s && %s echo \"$MEETPKI_STEP\" >> '%s'",
+                                              steps[i], service,
+                                              placed ? "test -f \"$MEETPKI_CERT\" && test -f \"$MEETPKI_KEY\" &&" : "",
+                                              rec));
+    }
   g_ptr_array_add (args, NULL);
   r = mpt_meetpki (home, (const char * const *) args->pdata);
   mpt_assert_ok (r);
@@ -469,6 +475,28 @@ test_webbridge_fullchain (void)
 }
 
 
+/* a failing exec command stops the sequence; what ran is recorded */
+static void
+test_exec_failure (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) status = NULL;
+
+  issue (home, "webadmin", "wa");
+  ok (home, "webadmin", "backend", "exec", "enable=exit 3", NULL);
+  r = mpt_meetpki_va (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
+  g_assert_cmpint (r->status, !=, 0);
+  g_assert_nonnull (strstr (r->err, "webadmin enable: the exec backend's command failed"));
+  g_assert_nonnull (strstr (r->out, "SUCCESS: webadmin disabled"));
+  g_assert_null (strstr (r->out, "SUCCESS: webadmin enabled"));
+  status = mpt_meetpki_va (home, "webadmin", "status", NULL);
+  mpt_assert_ok (status);
+  g_assert_true (g_str_has_prefix (status->out, "webadmin: disabled, backend exec"));
+  g_assert_nonnull (strstr (status->out, "cert         wa.crt"));
+  mpt_remove_home (home);
+}
+
 /* two commands at once: the service lock runs them one after the other,
  * so their steps never interleave */
 static void
@@ -648,6 +676,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/database", test_database);
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
   g_test_add_func ("/apply/lock", test_lock);
+  g_test_add_func ("/apply/exec-failure", test_exec_failure);
   g_test_add_func ("/provision/single-node", test_provision_single);
   g_test_add_func ("/provision/cluster-3node", test_provision_cluster);
   g_test_add_func ("/provision/bad-profile", test_provision_bad_profile);
