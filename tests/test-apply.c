@@ -627,6 +627,41 @@ test_provision_cluster (void)
   mpt_assert_ok (r);
   check = mpt_meetpki_va (home, "check", NULL);
   mpt_assert_ok (check);
+
+  /* the second node: the first node's CA, imported; joins its database */
+  {
+    g_autofree char *home2 = mpt_make_home ();
+    g_autofree char *ca_key = g_build_filename (home, "cluster-ca.key", NULL);
+    g_autofree char *ca_crt = g_build_filename (home, "cluster-ca.crt", NULL);
+    g_autofree char *text = g_strdup_printf ("[node]\nserver-fqdn=cms2.example.com\ncluster-fqdn=cms.example.com\n"
+                                             "peers=cms1.example.com,cms2.example.com,cms3.example.com\n"
+                                             "join-urls=join.example.com\nxmpp-domain=example.com\n"
+                                             "database-role=joined\ndatabase-primary=cms1.example.com\n"
+                                             "[ca]\nmode=existing\nname=cluster-ca\nkey=%s\ncert=%s\n"
+                                             "[names]\ndatabase=db\n", ca_key, ca_crt);
+    g_autofree char *profile2 = g_strconcat (home2, ".profile.conf", NULL);
+    g_autoptr(MptResult) r2 = NULL;
+    g_autoptr(MptResult) check2 = NULL;
+    g_autoptr(MptResult) status2 = NULL;
+
+    g_assert_true (g_file_set_contents (profile2, text, -1, NULL));
+    r2 = mpt_meetpki_va (home2, "node", "provision", profile2, NULL);
+    mpt_assert_ok (r2);
+    g_assert_nonnull (strstr (r2->out, "imported the CA cluster-ca.crt"));
+    g_assert_nonnull (strstr (r2->out, "joined the database cluster of cms1.example.com"));
+    check2 = mpt_meetpki_va (home2, "check", NULL);
+    mpt_assert_ok (check2);
+    status2 = mpt_meetpki_va (home2, "database", "cluster", "status", NULL);
+    g_assert_nonnull (strstr (status2->out, "Connected Replica"));
+    if (mpt_require ("openssl"))
+      {
+        g_autofree char *crt = g_build_filename (home2, "services", "callbridge", "cert.pem", NULL);
+        g_autoptr(MptResult) verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", "cluster-ca.crt", crt, NULL);
+        mpt_assert_ok (verify);
+      }
+    g_unlink (profile2);
+    mpt_remove_home (home2);
+  }
   if (mpt_require ("openssl"))
     {
       names = mpt_tool_va (home, "openssl", "x509", "-in", "services/callbridge/cert.pem", "-noout", "-subject",
