@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "meetpki/mp-pki.h"
+#include "meetpki/mp-service.h"
 #include "mp-x509.h"
 
 /* clock skew between cluster nodes should not make a fresh certificate
@@ -272,8 +273,9 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
   g_autoptr(GBytes) csr_pem = NULL;
   int rc;
 
-  if (!mp_pki_validate_basename (basename, error) || !check_free (store, names, flags, error) ||
-      !new_key (spec, &key, &pk, error))
+  /* the live-key guard comes first: no option overrides it */
+  if (!mp_pki_validate_basename (basename, error) || !mp_service_check_name_free (store, basename, error) ||
+      !check_free (store, names, flags, error) || !new_key (spec, &key, &pk, error))
     return FALSE;
 
   gnutls_x509_crq_init (&crq);
@@ -349,7 +351,8 @@ mp_pki_selfsigned (MpStore *store, const char *basename, const MpSubject *subjec
   int rc;
 
   if (!mp_pki_validate_basename (basename, error) || !check_days (days, error) ||
-      !check_free (store, names, flags, error) || !new_key (spec, &key, &pk, error))
+      !mp_service_check_name_free (store, basename, error) || !check_free (store, names, flags, error) ||
+      !new_key (spec, &key, &pk, error))
     return FALSE;
 
   gnutls_x509_crt_init (&crt);

@@ -15,6 +15,7 @@
 #include "meetpki/mp-pki.h"
 #include "meetpki/mp-transfer.h"
 #include "mp-x509.h"
+#include "meetpki/mp-service.h"
 
 /* the names files arrive and leave under, as the vendor's appliance takes them */
 static const struct {
@@ -290,6 +291,9 @@ mp_transfer_import_bytes (MpStore *store, GBytes *data, const char *what, const 
 
   pem = normalise (data, kind, what, &n_certs, error);
   if (pem == NULL)
+    return FALSE;
+  /* the live-key guard: --force does not replace a file a service uses */
+  if (mp_store_contains (store, name) && !mp_service_check_name_free (store, name, error))
     return FALSE;
   if (kind == MP_FILE_PRIVATE_KEY)
     wflags |= MP_WRITE_PRIVATE;

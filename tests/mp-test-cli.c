@@ -44,7 +44,11 @@ mpt_remove_home (const char *dir)
   while (d != NULL && (n = g_dir_read_name (d)) != NULL)
     {
       g_autofree char *p = g_build_filename (dir, n, NULL);
-      g_unlink (p);
+      /* the store is flat but for services/<name>/ */
+      if (g_file_test (p, G_FILE_TEST_IS_DIR) && !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
+        mpt_remove_home (p);
+      else
+        g_unlink (p);
     }
   g_rmdir (dir);
 }

@@ -13,6 +13,40 @@
 static const MpCliCommand service_commands[] = {
   { "<service> csr", mp_cli_service_csr, 1, 1, MP_OPT_FORCE | MP_OPT_KEY_TYPE, "<basename>",
     "a key and a CSR whose CN and SAN satisfy the service's rules, from the node facts" },
+  { "<service> certs", mp_cli_service_certs, 2, 3, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS,
+    "<key> <cert> [<bundle>] (webbridge also <key> <fullchain>)",
+    "validate the files (pair, chain, names, expiry), then place them as the service's live files" },
+  { "<service> apply", mp_cli_service_apply, 2, 5, MP_OPT_DRY_RUN | MP_OPT_YES | MP_OPT_WARN_DAYS,
+    "<files as certs>",
+    "validate, then run the service's whole apply sequence (e.g. disable, certs, enable)" },
+  { "<service> rollback", mp_cli_service_rollback, 0, 0, MP_OPT_DRY_RUN | MP_OPT_YES, "",
+    "apply the last known-good files again, through the whole sequence" },
+  { "<service> enable", mp_cli_service_step, 0, 0, MP_OPT_DRY_RUN, "",
+    "check the live files and enable the service" },
+  { "<service> disable", mp_cli_service_step, 0, 0, MP_OPT_DRY_RUN, "",
+    "disable the service" },
+  { "<service> restart", mp_cli_service_step, 0, 0, MP_OPT_DRY_RUN, "",
+    "restart the service (files replaced under their applied names are taken, when they validate)" },
+  { "<service> status", mp_cli_service_status, 0, 0, MP_OPT_JSON, "",
+    "state, backend, applied and last known-good files" },
+  { "<service> backend", mp_cli_service_backend, 1, G_MAXUINT, MP_OPT_DRY_RUN,
+    "embedded | exec <step>=<command>... (steps: disable certs enable restart cluster-remove cluster-setup)",
+    "how the service's steps act" },
+  { "<service> cluster certs", mp_cli_cluster_certs, 3, 5, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS,
+    "<server-key> <server-cert> <client-key> <client-cert> <ca> | <client-key> <client-cert> <ca>",
+    "database: validate and place the cluster certificates" },
+  { "<service> cluster localnode", mp_cli_cluster_localnode, 1, 1, MP_OPT_DRY_RUN, "<interface>",
+    "database: the interface the cluster uses on this node" },
+  { "<service> cluster initialize", mp_cli_cluster_setup, 0, 0, MP_OPT_DRY_RUN, "",
+    "database: make this node the primary" },
+  { "<service> cluster join", mp_cli_cluster_setup, 1, 1, MP_OPT_DRY_RUN, "<primary>",
+    "database: join the cluster of <primary>" },
+  { "<service> cluster connect", mp_cli_cluster_setup, 1, 1, MP_OPT_DRY_RUN, "<primary>",
+    "database: connect to the cluster of <primary> (no local database)" },
+  { "<service> cluster remove", mp_cli_cluster_remove, 0, 0, MP_OPT_DRY_RUN | MP_OPT_YES, "[--yes]",
+    "database: leave the cluster (asks for an uppercase Y)" },
+  { "<service> cluster status", mp_cli_cluster_status, 0, 0, MP_OPT_JSON, "",
+    "database: this node's place in the cluster" },
 };
 
 const MpCliCommand *
@@ -53,22 +87,45 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
   plugin = mp_plugin_loader_lookup (loader, argv[0]);
   if (plugin == NULL)
     return NULL;
-  for (guint i = 0; i < G_N_ELEMENTS (service_commands); i++)
-    {
-      if (argc > 1 && strcmp (verb_of (&service_commands[i]), argv[1]) == 0)
-        {
-          cli->service = plugin;
-          *n_words = 2;
-          return &service_commands[i];
-        }
-      g_ptr_array_add (verbs, (gpointer) verb_of (&service_commands[i]));
-    }
+  {
+    const MpCliCommand *best = NULL;
+    guint best_n = 0;
+
+    /* the longest command whose words follow the service name */
+    for (guint i = 0; i < G_N_ELEMENTS (service_commands); i++)
+      {
+        g_auto(GStrv) words = g_strsplit (verb_of (&service_commands[i]), " ", -1);
+        guint n = g_strv_length (words);
+        gboolean match = argc > n;
+
+        for (guint k = 0; match && k < n; k++)
+          match = strcmp (words[k], argv[1 + k]) == 0;
+        if (match && n > best_n)
+          {
+            best = &service_commands[i];
+            best_n = n;
+          }
+        if (strchr (verb_of (&service_commands[i]), ' ') == NULL)
+          g_ptr_array_add (verbs, (gpointer) verb_of (&service_commands[i]));
+      }
+    if (best != NULL)
+      {
+        cli->service = plugin;
+        cli->verb = argv[best_n];
+        *n_words = 1 + best_n;
+        return best;
+      }
+  }
+  g_ptr_array_add (verbs, (gpointer) "cluster");
   g_ptr_array_add (verbs, NULL);
   if (argc < 2)
     {
       g_autofree char *all = g_strjoinv ("|", (char **) verbs->pdata);
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s <%s> ...", argv[0], all);
     }
+  else if (g_str_equal (argv[1], "cluster"))
+    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                 "usage: meetpki %s cluster <certs|localnode|initialize|join|connect|remove|status> ...", argv[0]);
   else
     {
       g_autofree char *hint = mp_suggest (argv[1], (const char * const *) verbs->pdata);

@@ -50,6 +50,10 @@ static const MpCliCommand commands[] = {
     "remove a node fact" },
   { "node show", mp_cli_node_show, 0, 0, MP_OPT_JSON, "",
     "the node facts the service rules are checked against" },
+  { "node provision", mp_cli_node_provision, 1, 1, MP_OPT_DRY_RUN | MP_OPT_KEY_TYPE, "<profile.conf>",
+    "from a profile: keys, CSRs, a CA, certificates and bundles for every service, applied in order, then check" },
+  { "check", mp_cli_check, 0, 0, MP_OPT_JSON | MP_OPT_WARN_DAYS, "[--warn-days N] [--json]",
+    "validate every configured service (exit 0 clean, 10 warnings only, 1 errors)" },
   { "pki inspect", mp_cli_pki_inspect, 1, 1, MP_OPT_JSON,
     "<file>",
     "show a certificate, CSR, private key (public half only) or bundle" },
@@ -97,6 +101,9 @@ static const struct {
   { MP_OPT_NO_ROOT, "--no-root" },
   { MP_OPT_FULL_CHAIN, "--full-chain" },
   { MP_OPT_CA_BUNDLE, "--ca-bundle" },
+  { MP_OPT_DRY_RUN, "--dry-run" },
+  { MP_OPT_YES, "--yes" },
+  { MP_OPT_WARN_DAYS, "--warn-days" },
 };
 
 MpStore *
@@ -315,7 +322,7 @@ cli_clear (MpCli *cli)
 int
 main (int argc, char **argv)
 {
-  MpCli cli = { .days = MP_CLI_DAYS_UNSET };
+  MpCli cli = { .days = MP_CLI_DAYS_UNSET, .warn_days = -1 };
   gboolean version = FALSE, help = FALSE;
   const GOptionEntry entries[] = {
     { "home", 0, 0, G_OPTION_ARG_FILENAME, &cli.home, "the store directory", "DIR" },
@@ -330,6 +337,9 @@ main (int argc, char **argv)
     { "no-root", 0, 0, G_OPTION_ARG_NONE, &cli.no_root, "leave the root out", NULL },
     { "full-chain", 0, 0, G_OPTION_ARG_NONE, &cli.full_chain, "the file is a full chain", NULL },
     { "ca-bundle", 0, 0, G_OPTION_ARG_NONE, &cli.ca_bundle, "the file is a CA bundle", NULL },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &cli.dry_run, "print the steps, change nothing", NULL },
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &cli.yes, "answer yes to the question of cluster remove", NULL },
+    { "warn-days", 0, 0, G_OPTION_ARG_INT, &cli.warn_days, "warn about certificates expiring within N days", "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show help", NULL },
     { NULL },
@@ -376,7 +386,9 @@ main (int argc, char **argv)
               (cli.system_trust ? MP_OPT_SYSTEM_TRUST : 0) |
               (cli.password_file ? MP_OPT_PASSWORD_FILE : 0) | (cli.output ? MP_OPT_OUTPUT : 0) |
               (cli.ca_only ? MP_OPT_CA_ONLY : 0) | (cli.no_root ? MP_OPT_NO_ROOT : 0) |
-              (cli.full_chain ? MP_OPT_FULL_CHAIN : 0) | (cli.ca_bundle ? MP_OPT_CA_BUNDLE : 0);
+              (cli.full_chain ? MP_OPT_FULL_CHAIN : 0) | (cli.ca_bundle ? MP_OPT_CA_BUNDLE : 0) |
+              (cli.dry_run ? MP_OPT_DRY_RUN : 0) | (cli.yes ? MP_OPT_YES : 0) |
+              (cli.warn_days != -1 ? MP_OPT_WARN_DAYS : 0);
 
   cmd = find_command (argv + 1, (guint) argc - 1, &n_words);
   if (cmd == NULL && !is_builtin_word (argv[1]))

@@ -22,6 +22,9 @@ typedef enum {
   MP_OPT_NO_ROOT = 1 << 8,
   MP_OPT_FULL_CHAIN = 1 << 9,
   MP_OPT_CA_BUNDLE = 1 << 10,
+  MP_OPT_DRY_RUN = 1 << 11,
+  MP_OPT_YES = 1 << 12,
+  MP_OPT_WARN_DAYS = 1 << 13,
 } MpCliOption;
 
 /* --days not given; any other value, negative ones too, was typed */
@@ -44,11 +47,15 @@ typedef struct {
   gboolean no_root;
   gboolean full_chain;
   gboolean ca_bundle;
+  gboolean dry_run;
+  gboolean yes;
+  gint warn_days; /* -1: not given */
   int status;   /* exit status of a handler that succeeds with news (bundle check: warnings) */
   guint given; /* MpCliOption bits the user gave */
   MpStore *store;
   MpPluginLoader *plugins; /* loaded by service commands only */
   MpPlugin *service;       /* the plugin of a `<service> ...` command */
+  const char *verb;        /* the last word of a service command: "enable", "join" */
 } MpCli;
 
 typedef gboolean (*MpCliHandler) (MpCli              *cli,
@@ -104,5 +111,18 @@ const MpCliCommand *mp_cli_service_commands     (guint *n_commands);
 const MpCliCommand *mp_cli_find_service_command (MpCli *cli, char **argv, guint argc,
                                                  guint *n_words, GError **error);
 gboolean  mp_cli_service_csr     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_certs   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_apply   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_step    (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_status  (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_backend (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_cluster_certs   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_cluster_localnode (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_cluster_setup   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_cluster_remove  (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_cluster_status  (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_check           (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_node_provision  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS

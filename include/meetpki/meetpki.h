@@ -19,5 +19,8 @@
 #include <meetpki/mp-transfer.h>
 #include <meetpki/mp-bundle.h>
 #include <meetpki/mp-rules.h>
+#include <meetpki/mp-service.h>
+#include <meetpki/mp-apply.h>
+#include <meetpki/mp-provision.h>
 
 #undef __MEETPKI_H_INSIDE__

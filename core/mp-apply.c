@@ -1,0 +1,602 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * validating a service's files before anything changes: key/certificate
+ * pairs, the chain (through the bundle engine), the issuing CA, the
+ * plugin's name rules, key usages, bundle format and expiry.  the same
+ * checks run on the live files for `enable` and `check`.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mp-x509.h"
+#include "meetpki/mp-apply.h"
+#include "meetpki/mp-bundle.h"
+#include "meetpki/mp-rules.h"
+
+const char *
+mp_line_kind_to_string (MpLineKind kind)
+{
+  switch (kind)
+    {
+    case MP_LINE_SUCCESS:
+      return "SUCCESS";
+    case MP_LINE_WARNING:
+      return "WARNING";
+    case MP_LINE_FAILURE:
+      return "FAILURE";
+    case MP_LINE_NOTE:
+    default:
+      return "NOTE";
+    }
+}
+
+static void
+line_free (MpLine *line)
+{
+  g_free (line->text);
+  g_free (line);
+}
+
+static void
+input_free (MpServiceInput *in)
+{
+  g_free (in->role);
+  g_free (in->source);
+  g_bytes_unref (in->data);
+  g_free (in);
+}
+
+static void
+live_free (MpLiveFile *f)
+{
+  g_free (f->name);
+  g_free (f->role);
+  g_bytes_unref (f->data);
+  g_free (f);
+}
+
+static MpValidation *
+validation_new (const MpPluginForm *form)
+{
+  MpValidation *v = g_new0 (MpValidation, 1);
+
+  v->form = form;
+  v->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) input_free);
+  v->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
+  v->live = g_ptr_array_new_with_free_func ((GDestroyNotify) live_free);
+  return v;
+}
+
+void
+mp_validation_free (MpValidation *v)
+{
+  if (v == NULL)
+    return;
+  g_ptr_array_unref (v->inputs);
+  g_ptr_array_unref (v->lines);
+  g_ptr_array_unref (v->live);
+  g_free (v);
+}
+
+static void add_line (MpValidation *v, MpLineKind kind, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+add_line (MpValidation *v, MpLineKind kind, const char *fmt, ...)
+{
+  MpLine *line = g_new0 (MpLine, 1);
+  va_list ap;
+
+  va_start (ap, fmt);
+  line->kind = kind;
+  line->text = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  v->n_failures += kind == MP_LINE_FAILURE;
+  v->n_warnings += kind == MP_LINE_WARNING;
+  g_ptr_array_add (v->lines, line);
+}
+
+static void
+add_input (MpValidation *v, const char *role, const char *source, GBytes *data)
+{
+  MpServiceInput *in = g_new0 (MpServiceInput, 1);
+
+  in->role = g_strdup (role);
+  in->source = g_strdup (source);
+  in->data = g_bytes_ref (data);
+  g_ptr_array_add (v->inputs, in);
+}
+
+static void
+add_live (MpValidation *v, const char *name, const char *role, GBytes *data, gboolean private_key)
+{
+  MpLiveFile *f = g_new0 (MpLiveFile, 1);
+
+  for (guint i = 0; i < v->live->len; i++)
+    {
+      if (g_str_equal (((MpLiveFile *) g_ptr_array_index (v->live, i))->name, name))
+        {
+          live_free (f);
+          return;
+        }
+    }
+  f->name = g_strdup (name);
+  f->role = g_strdup (role);
+  f->data = g_bytes_ref (data);
+  f->private_key = private_key;
+  g_ptr_array_add (v->live, f);
+}
+
+static const MpPluginRole *
+find_role (const MpPluginDescriptor *desc, const char *name)
+{
+  for (guint32 i = 0; i < desc->n_roles; i++)
+    {
+      if (g_strcmp0 (desc->roles[i].name, name) == 0)
+        return &desc->roles[i];
+    }
+  return NULL;
+}
+
+/* the form a number of arguments fills: all its roles, or all but a last
+ * optional one */
+static const MpPluginForm *
+pick_form (const MpPluginDescriptor *desc, guint n_args, guint *n_used)
+{
+  for (guint32 i = 0; i < desc->n_forms; i++)
+    {
+      const MpPluginForm *f = &desc->forms[i];
+      const MpPluginRole *last = f->n_roles > 0 ? find_role (desc, f->roles[f->n_roles - 1]) : NULL;
+
+      if (n_args == f->n_roles ||
+          (n_args + 1 == f->n_roles && last != NULL && (last->flags & MP_ROLE_FLAG_OPTIONAL)))
+        {
+          *n_used = n_args;
+          return f;
+        }
+    }
+  return NULL;
+}
+
+/* the name recorded for an input: a store name, or an absolute path */
+static char *
+source_name (MpStore *store, const char *arg, const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+  g_autofree char *abs_dir = g_path_get_dirname (abs);
+
+  if (strchr (arg, '/') == NULL && g_strcmp0 (abs_dir, mp_store_get_path (store)) == 0)
+    return g_path_get_basename (abs);
+  return g_steal_pointer (&abs);
+}
+
+/**
+ * mp_validation_new_for_args:
+ * @desc: the service
+ * @store: the store
+ * @args: the files of `<service> certs`, store names or paths
+ * @n_args: their number
+ * @error: return location for a #GError
+ *
+ * Picks the form the arguments fill and reads each file.
+ *
+ * Returns: (transfer full): the validation, not yet run
+ */
+MpValidation *
+mp_validation_new_for_args (const MpPluginDescriptor *desc, MpStore *store,
+                            const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(MpValidation) v = NULL;
+  const MpPluginForm *form;
+  guint n_used = 0;
+
+  form = pick_form (desc, n_args, &n_used);
+  if (form == NULL)
+    {
+      g_autoptr(GString) forms = g_string_new (NULL);
+      for (guint32 i = 0; i < desc->n_forms; i++)
+        g_string_append_printf (forms, "%s'%s'", i > 0 ? " or " : "", desc->forms[i].summary);
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s takes %u files here; usage: %s",
+                   desc->name, n_args, forms->str);
+      return NULL;
+    }
+  v = validation_new (form);
+  for (guint i = 0; i < n_used; i++)
+    {
+      g_autofree char *path = mp_store_resolve_input (store, args[i], error);
+      g_autoptr(GBytes) data = NULL;
+      g_autofree char *source = NULL;
+
+      if (path == NULL)
+        return NULL;
+      data = mp_file_read (path, error);
+      if (data == NULL)
+        return NULL;
+      source = source_name (store, args[i], path);
+      add_input (v, form->roles[i], source, data);
+    }
+  return g_steal_pointer (&v);
+}
+
+/**
+ * mp_validation_new_for_live:
+ * @desc: the service
+ * @store: the store
+ * @config: the service configuration
+ * @error: return location for a #GError
+ *
+ * Reads the service's live files, role by role, for `enable` and `check`.
+ *
+ * Returns: (transfer full): the validation, not yet run; %NULL with
+ * %MP_ERROR_NOT_FOUND when no certificates were applied
+ */
+MpValidation *
+mp_validation_new_for_live (const MpPluginDescriptor *desc, MpStore *store,
+                            MpServiceConfig *config, GError **error)
+{
+  g_autofree char *form_name = mp_service_config_get_form (config, desc->name);
+  g_autoptr(GPtrArray) applied = mp_service_config_get_applied (config, desc->name, FALSE);
+  g_autofree char *dir = mp_service_live_dir (store, desc->name);
+  g_autoptr(MpValidation) v = NULL;
+  const MpPluginForm *form = NULL;
+
+  for (guint32 i = 0; i < desc->n_forms; i++)
+    {
+      if (g_strcmp0 (desc->forms[i].name, form_name) == 0)
+        form = &desc->forms[i];
+    }
+  if (applied->len == 0 || form == NULL)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+                   "no certificates are applied to %s; run 'meetpki %s%s certs ...' first",
+                   desc->name, desc->name, desc->sequence != NULL && desc->sequence[0] == MP_STEP_CLUSTER_REMOVE ? " cluster" : "");
+      return NULL;
+    }
+  v = validation_new (form);
+  for (guint i = 0; i < applied->len; i++)
+    {
+      MpAppliedFile *f = g_ptr_array_index (applied, i);
+      g_autofree char *path = g_build_filename (dir, f->live != NULL ? f->live : "", NULL);
+      g_autoptr(GBytes) data = NULL;
+
+      if (f->live == NULL)
+        continue;
+      data = mp_file_read (path, error);
+      if (data == NULL)
+        {
+          g_prefix_error (error, "%s live file: ", desc->name);
+          return NULL;
+        }
+      {
+        /* named as the administrator sees it from the store */
+        g_autofree char *shown = g_build_filename (MP_SERVICES_DIR, desc->name, f->live, NULL);
+        add_input (v, f->role, shown, data);
+      }
+    }
+  return g_steal_pointer (&v);
+}
+
+static MpServiceInput *
+input_of_kind (MpValidation *v, const MpPluginDescriptor *desc, MpRoleKind kind)
+{
+  for (guint i = 0; i < v->inputs->len; i++)
+    {
+      MpServiceInput *in = g_ptr_array_index (v->inputs, i);
+      const MpPluginRole *r = find_role (desc, in->role);
+      if (r != NULL && r->kind == kind)
+        return in;
+    }
+  return NULL;
+}
+
+static MpServiceInput *
+input_of_role (MpValidation *v, const char *role)
+{
+  for (guint i = 0; role != NULL && i < v->inputs->len; i++)
+    {
+      MpServiceInput *in = g_ptr_array_index (v->inputs, i);
+      if (g_str_equal (in->role, role))
+        return in;
+    }
+  return NULL;
+}
+
+/* the findings of a bundle file as given, before it is rewritten */
+static void
+check_bundle_file (MpValidation *v, MpServiceInput *in, MpBundleKind kind)
+{
+  g_autoptr(MpBundle) b = mp_bundle_new ();
+  GPtrArray *findings;
+
+  mp_bundle_add_data (b, in->data, in->source);
+  mp_bundle_check (b, kind);
+  findings = mp_bundle_get_findings (b);
+  for (guint i = 0; i < findings->len; i++)
+    {
+      MpFinding *f = g_ptr_array_index (findings, i);
+      if (f->severity == MP_FINDING_ERROR)
+        add_line (v, MP_LINE_FAILURE, "%s: %s [%s]", in->source, f->message, f->code);
+      else
+        add_line (v, MP_LINE_WARNING, "%s: %s [%s] (the live copy is written in canonical form)",
+                  in->source, f->message, f->code);
+    }
+}
+
+static void
+check_usage (MpValidation *v, const MpPluginRole *role, gnutls_x509_crt_t crt, const char *source)
+{
+  unsigned int usage = 0, critical = 0;
+
+  if (role->key_usage != 0 && gnutls_x509_crt_get_key_usage (crt, &usage, &critical) >= 0)
+    {
+      if ((role->key_usage & MP_KEY_USAGE_DIGITAL_SIGNATURE) && !(usage & GNUTLS_KEY_DIGITAL_SIGNATURE))
+        add_line (v, MP_LINE_FAILURE, "%s lacks the keyUsage digitalSignature the %s role needs", source, role->name);
+      if ((role->key_usage & MP_KEY_USAGE_KEY_CERT_SIGN) && !(usage & GNUTLS_KEY_KEY_CERT_SIGN))
+        add_line (v, MP_LINE_FAILURE, "%s lacks the keyUsage keyCertSign the %s role needs", source, role->name);
+    }
+  if (role->ext_key_usage != 0)
+    {
+      gboolean any = FALSE, server = FALSE, client = FALSE;
+      for (unsigned int i = 0;; i++)
+        {
+          char oid[128];
+          size_t len = sizeof oid;
+          if (gnutls_x509_crt_get_key_purpose_oid (crt, i, oid, &len, NULL) < 0)
+            break;
+          any = TRUE;
+          server |= strcmp (oid, GNUTLS_KP_TLS_WWW_SERVER) == 0 || strcmp (oid, GNUTLS_KP_ANY) == 0;
+          client |= strcmp (oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0 || strcmp (oid, GNUTLS_KP_ANY) == 0;
+        }
+      /* no extendedKeyUsage at all means any purpose */
+      if (any && (role->ext_key_usage & MP_EKU_SERVER_AUTH) && !server)
+        add_line (v, MP_LINE_FAILURE, "%s lacks the TLS Web Server Authentication EKU", source);
+      if (any && (role->ext_key_usage & MP_EKU_CLIENT_AUTH) && !client)
+        add_line (v, MP_LINE_FAILURE, "%s lacks the TLS Web Client Authentication EKU", source);
+    }
+}
+
+static void
+check_expiry (MpValidation *v, gnutls_x509_crt_t crt, const char *source, guint warn_days)
+{
+  gint64 now = mp_now ();
+  gint64 not_after = gnutls_x509_crt_get_expiration_time (crt);
+  gint64 not_before = gnutls_x509_crt_get_activation_time (crt);
+  g_autofree char *until = mp_bundle_format_time (not_after);
+  gint64 days = (not_after - now) / 86400;
+
+  if (now > not_after)
+    add_line (v, MP_LINE_FAILURE, "%s expired on %s", source, until);
+  else if (now < not_before)
+    {
+      g_autofree char *from = mp_bundle_format_time (not_before);
+      add_line (v, MP_LINE_FAILURE, "%s is not valid before %s; check the clock", source, from);
+    }
+  else if (days < (gint64) warn_days)
+    add_line (v, MP_LINE_WARNING, "%s expires in %" G_GINT64_FORMAT " days (%s)", source, days, until);
+  else
+    add_line (v, MP_LINE_SUCCESS, "%s valid until %s (%" G_GINT64_FORMAT " days)", source, until, days);
+}
+
+/* one certificate role: pair, chain, issuer, names, usage, expiry */
+static void
+check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInput *in,
+                   const MpPluginRole *role, const MpNodeFacts *facts, guint warn_days, gboolean several)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GPtrArray) list = mp_x509_crt_import_list (in->data, in->source, &local);
+  g_autofree char *suffix = several ? g_strdup_printf (" (%s)", role->name) : g_strdup ("");
+  g_autoptr(GBytes) entity_pem = NULL;
+  g_autoptr(MpBundle) pool = mp_bundle_new ();
+  g_autoptr(MpCertNames) names = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  MpServiceInput *bundle_in = input_of_kind (v, desc, MP_ROLE_BUNDLE);
+  MpServiceInput *ca_in = input_of_role (v, role->issued_by);
+  gnutls_x509_crt_t entity;
+  gboolean anchored;
+
+  if (list == NULL || list->len == 0)
+    {
+      add_line (v, MP_LINE_FAILURE, "%s: %s", in->source, local != NULL ? local->message : "no certificate");
+      return;
+    }
+  entity = g_ptr_array_index (list, 0);
+  entity_pem = mp_x509_crt_export_pem (entity, NULL);
+  if (role->kind == MP_ROLE_FULLCHAIN)
+    check_bundle_file (v, in, MP_BUNDLE_KIND_FULL_CHAIN);
+
+  /* the pair */
+  if (role->pairs_with != NULL)
+    {
+      MpServiceInput *key_in = input_of_role (v, role->pairs_with);
+      g_autoptr(MpX509Privkey) key = key_in != NULL ? mp_x509_privkey_import (key_in->data, key_in->source, NULL) : NULL;
+      g_autoptr(GError) mismatch = NULL;
+
+      if (key == NULL)
+        add_line (v, MP_LINE_FAILURE, "no readable private key to match %s against", in->source);
+      else if (mp_x509_privkey_matches_crt (key, entity, &mismatch))
+        add_line (v, MP_LINE_SUCCESS, "Key and certificate pair match%s", suffix);
+      else
+        add_line (v, MP_LINE_FAILURE, "Key and certificate pair do not match%s: %s was not issued for %s",
+                  suffix, in->source, key_in->source);
+    }
+
+  /* the chain, whatever order the inputs give it in */
+  mp_bundle_add_data (pool, entity_pem, in->source);
+  if (role->kind == MP_ROLE_FULLCHAIN)
+    mp_bundle_add_data (pool, in->data, in->source);
+  if (bundle_in != NULL)
+    mp_bundle_add_data (pool, bundle_in->data, bundle_in->source);
+  if (ca_in != NULL)
+    mp_bundle_add_data (pool, ca_in->data, ca_in->source);
+  anchored = bundle_in != NULL || ca_in != NULL || role->kind == MP_ROLE_FULLCHAIN ||
+             mp_bundle_cert_is_self_signed (g_ptr_array_index (mp_bundle_get_certs (pool), 0));
+  mp_bundle_build_chain (pool, g_ptr_array_index (mp_bundle_get_certs (pool), 0), MP_CHAIN_ROOT_REQUIRED);
+  if (!anchored)
+    {
+      if (desc->full_chain_required)
+        add_line (v, MP_LINE_FAILURE, "%s serves the full chain; give the CA bundle too", desc->name);
+      else
+        add_line (v, MP_LINE_WARNING, "no CA bundle given: the chain of %s was not verified", in->source);
+    }
+  else
+    {
+      g_autoptr(GError) why = NULL;
+      if (mp_bundle_verify_chain (pool, FALSE, &why))
+        add_line (v, MP_LINE_SUCCESS, "certificate verified against CA bundle%s", suffix);
+      else
+        add_line (v, MP_LINE_FAILURE, "%s%s%s", why->message, suffix,
+                  role->kind == MP_ROLE_FULLCHAIN && bundle_in == NULL
+                    ? " (a full chain file holds the entity, the intermediates and the root)" : "");
+      if (mp_bundle_find_finding (pool, "intermediate-expires-first") != NULL)
+        add_line (v, MP_LINE_WARNING, "%s", mp_bundle_find_finding (pool, "intermediate-expires-first")->message);
+    }
+
+  /* the database: both certificates issued by the one CA given */
+  if (role->issued_by != NULL)
+    {
+      g_autoptr(GPtrArray) cas = ca_in != NULL ? mp_x509_crt_import_list (ca_in->data, ca_in->source, NULL) : NULL;
+      unsigned int status = 0;
+      gnutls_x509_crt_t ca = cas != NULL && cas->len > 0 ? g_ptr_array_index (cas, 0) : NULL;
+
+      if (ca == NULL)
+        add_line (v, MP_LINE_FAILURE, "no CA certificate to check %s against", in->source);
+      else if (!gnutls_x509_crt_check_issuer (entity, ca) ||
+               gnutls_x509_crt_verify (entity, &ca, 1, GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status) < 0 ||
+               status != 0)
+        add_line (v, MP_LINE_FAILURE, "%s was not issued by the CA %s", in->source, ca_in->source);
+      else
+        add_line (v, MP_LINE_SUCCESS, "%s issued by the CA %s", in->source, ca_in->source);
+    }
+
+  /* the plugin's names */
+  names = mp_cert_names_from_certificate (entity_pem, NULL);
+  if (names != NULL)
+    {
+      results = mp_rules_check (desc, role->name, names, facts);
+      for (guint i = 0; i < results->len; i++)
+        {
+          MpRuleResult *r = g_ptr_array_index (results, i);
+          if (r->status != MP_RULE_NOT_APPLICABLE)
+            add_line (v, r->status == MP_RULE_PASS ? MP_LINE_SUCCESS : MP_LINE_FAILURE, "%s", r->message);
+        }
+    }
+  check_usage (v, role, entity, in->source);
+  check_expiry (v, entity, in->source, warn_days);
+
+  /* the live copies */
+  if (role->kind == MP_ROLE_FULLCHAIN)
+    add_live (v, "cert", NULL, entity_pem, FALSE);
+  else
+    add_live (v, role->name, role->name, entity_pem, FALSE);
+  if (bundle_in != NULL)
+    {
+      g_autoptr(GBytes) cas = mp_bundle_chain_to_pem (pool, MP_PEM_NO_ENTITY, NULL);
+      if (cas != NULL)
+        add_live (v, "bundle", bundle_in->role, cas, FALSE);
+    }
+  if (role->kind == MP_ROLE_FULLCHAIN || bundle_in != NULL)
+    {
+      MpPemFlags flags = desc->full_chain_required || role->kind == MP_ROLE_FULLCHAIN ? MP_PEM_ALL : MP_PEM_NO_ENTITY;
+      g_autoptr(GBytes) chain = mp_bundle_chain_to_pem (pool, flags, NULL);
+      if (chain != NULL)
+        add_live (v, "chain", role->kind == MP_ROLE_FULLCHAIN ? role->name : NULL, chain, FALSE);
+    }
+}
+
+/**
+ * mp_validation_run:
+ * @v: the validation
+ * @desc: the service
+ * @facts: the node facts the name rules are checked against
+ * @warn_days: certificates expiring sooner are warnings
+ *
+ * Runs every check on the inputs, adding lines, and prepares the canonical
+ * live files.  Nothing is written.
+ */
+void
+mp_validation_run (MpValidation *v, const MpPluginDescriptor *desc, const MpNodeFacts *facts, guint warn_days)
+{
+  guint n_certs = 0;
+
+  mp_crypto_init ();
+  for (guint i = 0; i < v->inputs->len; i++)
+    {
+      const MpPluginRole *r = find_role (desc, ((MpServiceInput *) g_ptr_array_index (v->inputs, i))->role);
+      n_certs += r != NULL && (r->kind == MP_ROLE_CERTIFICATE || r->kind == MP_ROLE_FULLCHAIN);
+    }
+  for (guint i = 0; i < v->inputs->len; i++)
+    {
+      MpServiceInput *in = g_ptr_array_index (v->inputs, i);
+      const MpPluginRole *role = find_role (desc, in->role);
+      g_autoptr(GError) local = NULL;
+
+      if (role == NULL)
+        {
+          add_line (v, MP_LINE_FAILURE, "%s: the %s service has no role %s", in->source, desc->name, in->role);
+          continue;
+        }
+      switch (role->kind)
+        {
+        case MP_ROLE_KEY:
+          {
+            g_autoptr(MpX509Privkey) key = NULL;
+            g_autoptr(GBytes) pem = NULL;
+
+            if (mp_x509_sniff (in->data) != MP_FILE_PRIVATE_KEY)
+              {
+                add_line (v, MP_LINE_FAILURE, "%s is not a private key (the %s role)", in->source, role->name);
+                break;
+              }
+            key = mp_x509_privkey_import (in->data, in->source, &local);
+            pem = key != NULL ? mp_x509_privkey_export_pem (key, &local) : NULL;
+            if (pem == NULL)
+              add_line (v, MP_LINE_FAILURE, "%s", local->message);
+            else
+              add_live (v, role->name, role->name, pem, TRUE);
+          }
+          break;
+        case MP_ROLE_CERTIFICATE:
+        case MP_ROLE_FULLCHAIN:
+          check_certificate (v, desc, in, role, facts, warn_days, n_certs > 1);
+          break;
+        case MP_ROLE_BUNDLE:
+          check_bundle_file (v, in, MP_BUNDLE_KIND_CA_BUNDLE);
+          break;
+        case MP_ROLE_CA:
+          {
+            g_autoptr(GPtrArray) cas = mp_x509_crt_import_list (in->data, in->source, &local);
+            g_autoptr(GBytes) pem = NULL;
+            gnutls_x509_crt_t ca;
+            unsigned int critical = 0;
+
+            if (cas == NULL || cas->len == 0)
+              {
+                add_line (v, MP_LINE_FAILURE, "%s", local != NULL ? local->message : "no CA certificate");
+                break;
+              }
+            ca = g_ptr_array_index (cas, 0);
+            if (gnutls_x509_crt_get_basic_constraints (ca, &critical, NULL, NULL) <= 0)
+              add_line (v, MP_LINE_FAILURE, "%s is not a CA certificate (the %s role)", in->source, role->name);
+            pem = mp_x509_crt_export_pem (ca, NULL);
+            if (pem != NULL)
+              add_live (v, role->name, role->name, pem, FALSE);
+          }
+          break;
+        default:
+          break;
+        }
+    }
+  /* live names as files: "<role>.pem" */
+  for (guint i = 0; i < v->live->len; i++)
+    {
+      MpLiveFile *f = g_ptr_array_index (v->live, i);
+      if (!g_str_has_suffix (f->name, ".pem"))
+        {
+          char *name = g_strconcat (f->name, ".pem", NULL);
+          g_free (f->name);
+          f->name = name;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * `check`: every configured service's live files validated again (pair,
+ * chain, names, bundle format, expiry), and the files it was applied from
+ * compared with their fingerprints, for cron and monitoring.
+ */
+#include "config.h"
+
+#include "mp-private.h"
+#include "meetpki/mp-apply.h"
+
+void
+mp_check_finding_free (MpCheckFinding *finding)
+{
+  if (finding == NULL)
+    return;
+  g_free (finding->service);
+  g_free (finding->message);
+  g_free (finding);
+}
+
+static void add (GPtrArray *out, const char *service, MpLineKind kind, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+
+static void
+add (GPtrArray *out, const char *service, MpLineKind kind, const char *fmt, ...)
+{
+  MpCheckFinding *f = g_new0 (MpCheckFinding, 1);
+  va_list ap;
+
+  va_start (ap, fmt);
+  f->service = g_strdup (service);
+  f->kind = kind;
+  f->message = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_ptr_array_add (out, f);
+}
+
+/* a source replaced under its applied name: the vendor's renewal, which
+ * takes effect only on restart */
+static void
+check_sources (GPtrArray *out, MpStore *store, MpServiceConfig *config, const char *service)
+{
+  g_autoptr(GPtrArray) applied = mp_service_config_get_applied (config, service, FALSE);
+
+  for (guint i = 0; i < applied->len; i++)
+    {
+      MpAppliedFile *f = g_ptr_array_index (applied, i);
+      g_autofree char *path = f->source != NULL ? mp_store_resolve_input (store, f->source, NULL) : NULL;
+      g_autoptr(GBytes) data = path != NULL ? mp_file_read (path, NULL) : NULL;
+      g_autofree char *sha = data != NULL ? mp_sha256_hex (data) : NULL;
+
+      if (sha == NULL)
+        add (out, service, MP_LINE_WARNING, "%s (%s) is gone; the live copy is still in use", f->source, f->role);
+      else if (g_strcmp0 (sha, f->sha256) != 0)
+        add (out, service, MP_LINE_WARNING, "%s: certificate changed since applied; restart %s", f->source, service);
+    }
+}
+
+/**
+ * mp_check_services:
+ * @store: the store
+ * @loader: the loaded plugins
+ * @warn_days: certificates expiring sooner are warnings
+ * @services: (out) (optional) (transfer full): the services checked
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type MpCheckFinding): the findings,
+ * empty when everything is clean; %NULL when the configuration cannot be
+ * read
+ */
+GPtrArray *
+mp_check_services (MpStore *store, MpPluginLoader *loader, guint warn_days, GStrv *services, GError **error)
+{
+  g_autoptr(MpServiceConfig) config = mp_service_config_load (store, error);
+  g_autoptr(MpNodeFacts) facts = NULL;
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_check_finding_free);
+  g_autoptr(GPtrArray) checked = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) names = NULL;
+
+  if (config == NULL)
+    return NULL;
+  facts = mp_node_facts_load (store, error);
+  if (facts == NULL)
+    return NULL;
+  names = mp_service_config_get_services (config);
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      MpPlugin *plugin;
+      g_autoptr(MpValidation) v = NULL;
+      g_autoptr(GError) local = NULL;
+
+      if (!mp_service_config_has_applied (config, names[i]))
+        continue;
+      g_ptr_array_add (checked, g_strdup (names[i]));
+      plugin = mp_plugin_loader_lookup (loader, names[i]);
+      if (plugin == NULL)
+        {
+          add (out, names[i], MP_LINE_FAILURE, "no plugin %s is loaded from %s", names[i],
+               mp_plugin_loader_get_dir (loader));
+          continue;
+        }
+      v = mp_validation_new_for_live (mp_plugin_get_descriptor (plugin), store, config, &local);
+      if (v == NULL)
+        {
+          add (out, names[i], MP_LINE_FAILURE, "%s", local->message);
+          continue;
+        }
+      mp_validation_run (v, mp_plugin_get_descriptor (plugin), facts, warn_days);
+      for (guint k = 0; k < v->lines->len; k++)
+        {
+          MpLine *l = g_ptr_array_index (v->lines, k);
+          if (l->kind == MP_LINE_FAILURE || l->kind == MP_LINE_WARNING)
+            add (out, names[i], l->kind, "%s", l->text);
+        }
+      check_sources (out, store, config, names[i]);
+    }
+  if (services != NULL)
+    {
+      g_ptr_array_add (checked, NULL);
+      *services = (GStrv) g_ptr_array_free (g_steal_pointer (&checked), FALSE);
+    }
+  return g_steal_pointer (&out);
+}

@@ -1,0 +1,719 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * `<service> certs|apply|enable|disable|restart`, `database cluster ...`,
+ * the live-key guard and `check`, driven through the built cli.  the exec
+ * backend records the order in which each plugin's steps run; openssl
+ * checks the live files.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+
+#include "mp-test-cli.h"
+
+#define FQDN "cms1.example.com"
+
+/* the store and its services/ tree, as one comparable text */
+static char *
+snapshot_all (const char *home)
+{
+  g_autofree char *top = mpt_snapshot (home);
+  g_autofree char *services = g_build_filename (home, "services", NULL);
+  g_autoptr(GString) s = g_string_new (NULL);
+  g_auto(GStrv) lines = g_strsplit (top, "\n", -1);
+  g_autoptr(GDir) d = g_dir_open (services, 0, NULL);
+  const char *n;
+
+  /* an empty lock file (created on first use) is not store content */
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (!g_str_has_prefix (lines[i], ".services.lock "))
+        g_string_append_printf (s, "%s\n", lines[i]);
+    }
+  while (d != NULL && (n = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (services, n, NULL);
+      g_autofree char *sub = mpt_snapshot (p);
+      g_string_append_printf (s, "[%s]\n%s", n, sub);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+ok (const char *home, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(MptResult) r = NULL;
+  const char *a;
+  va_list ap;
+
+  va_start (ap, home);
+  while ((a = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  r = mpt_meetpki (home, (const char * const *) args->pdata);
+  mpt_assert_ok (r);
+}
+
+/* a single node with every fact the six services need, and a CA */
+static char *
+node_with_ca (void)
+{
+  char *home = mpt_make_home ();
+
+  ok (home, "node", "set", "server-fqdn", FQDN, NULL);
+  ok (home, "node", "set", "join-urls", "join.example.com", NULL);
+  ok (home, "node", "set", "xmpp-domain", "example.com", NULL);
+  ok (home, "node", "set", "database-role", "primary", NULL);
+  ok (home, "pki", "selfsigned", "ca", "CN:Test Root CA", NULL);
+  return home;
+}
+
+/* `<service> csr <base>` signed by the CA */
+static void
+issue (const char *home, const char *service, const char *base)
+{
+  ok (home, service, "csr", base, NULL);
+  if (g_str_equal (service, "database"))
+    {
+      g_autofree char *server = g_strconcat (base, "server", NULL);
+      g_autofree char *client = g_strconcat (base, "client", NULL);
+      ok (home, "pki", "sign", server, "ca", NULL);
+      ok (home, "pki", "sign", client, "ca", NULL);
+    }
+  else
+    ok (home, "pki", "sign", base, "ca", NULL);
+}
+
+static char *
+record_path (const char *home)
+{
+  return g_strconcat (home, ".steps", NULL);
+}
+
+/* every step's exec command appends its name to a file beside the store */
+static void
+record_steps (const char *home, const char *service)
+{
+  g_autofree char *rec = record_path (home);
+  static const char *const steps[] = { "disable", "certs", "enable", "restart", "cluster-remove", "cluster-setup" };
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(MptResult) r = NULL;
+
+  g_ptr_array_add (args, g_strdup (service));
+  g_ptr_array_add (args, g_strdup ("backend"));
+  g_ptr_array_add (args, g_strdup ("exec"));
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      /* once the certificates are placed, every step sees them */
+      gboolean placed = !g_str_equal (steps[i], "disable") && !g_str_equal (steps[i], "cluster-remove");
+      g_ptr_array_add (args, g_strdup_printf ("%s=test \"$MEETPKI_SERVICE\" = %s && %s echo \"$MEETPKI_STEP\" >> '%s'",
+                                              steps[i], service,
+                                              placed ? "test -f \"$MEETPKI_CERT\" && test -f \"$MEETPKI_KEY\" &&" : "",
+                                              rec));
+    }
+  g_ptr_array_add (args, NULL);
+  r = mpt_meetpki (home, (const char * const *) args->pdata);
+  mpt_assert_ok (r);
+  g_unlink (rec);
+}
+
+static char *
+read_record (const char *home)
+{
+  g_autofree char *rec = record_path (home);
+  char *text = NULL;
+
+  if (!g_file_get_contents (rec, &text, NULL, NULL))
+    return g_strdup ("");
+  g_unlink (rec);
+  return text;
+}
+
+typedef struct {
+  const char *service;
+  const char *expected; /* the steps, in order */
+} SequenceCase;
+
+static const SequenceCase sequences[] = {
+  { "webadmin", "disable\ncerts\nenable\n" },
+  { "callbridge", "certs\nrestart\n" },
+  { "webbridge", "disable\ncerts\nenable\n" },
+  { "xmpp", "disable\ncerts\nenable\n" },
+  { "turn", "disable\ncerts\nenable\n" },
+  { "database", "cluster-remove\ncerts\ncluster-setup\n" },
+};
+
+static void
+test_sequence (gconstpointer data)
+{
+  const SequenceCase *c = data;
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *rec = NULL;
+  g_autoptr(MptResult) dry = NULL;
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) check = NULL;
+  const char *base = g_str_equal (c->service, "database") ? "db" : "svc";
+  gboolean db = g_str_equal (c->service, "database");
+
+  issue (home, c->service, base);
+  record_steps (home, c->service);
+
+  /* --dry-run: the steps in order, nothing run, nothing changed */
+  before = snapshot_all (home);
+  if (db)
+    dry = mpt_meetpki_va (home, "database", "apply", "dbserver.key", "dbserver.crt", "dbclient.key",
+                          "dbclient.crt", "ca.crt", "--dry-run", NULL);
+  else
+    dry = mpt_meetpki_va (home, c->service, "apply", "svc.key", "svc.crt", "ca.crt", "--dry-run", NULL);
+  mpt_assert_ok (dry);
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  rec = read_record (home);
+  g_assert_cmpstr (rec, ==, "");
+  {
+    g_auto(GStrv) want = g_strsplit (c->expected, "\n", -1);
+    const char *at = dry->out;
+    for (guint i = 0; want[i] != NULL && want[i][0] != '\0'; i++)
+      {
+        const char *hit = strstr (at, "would run: ");
+        g_assert_nonnull (hit);
+        at = hit + strlen ("would run: ");
+        g_assert_true (g_str_has_prefix (at, c->service));
+      }
+  }
+  g_clear_pointer (&rec, g_free);
+
+  if (db)
+    r = mpt_meetpki_va (home, "database", "apply", "dbserver.key", "dbserver.crt", "dbclient.key",
+                        "dbclient.crt", "ca.crt", NULL);
+  else
+    r = mpt_meetpki_va (home, c->service, "apply", "svc.key", "svc.crt", "ca.crt", NULL);
+  mpt_assert_ok (r);
+  g_assert_nonnull (strstr (r->out, "SUCCESS: Key and certificate pair match"));
+  g_assert_nonnull (strstr (r->out, "SUCCESS: certificate verified against CA bundle"));
+  rec = read_record (home);
+  g_assert_cmpstr (rec, ==, c->expected);
+
+  check = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_ok (check);
+  mpt_remove_home (home);
+}
+
+/* a certificate without the server fqdn, and a key that is not the
+ * certificate's: each refused, the store as it was */
+static void
+test_refusals (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(MptResult) rule = NULL;
+  g_autoptr(MptResult) mismatch = NULL;
+
+  ok (home, "pki", "csr", "other", "CN:other.example.com", NULL);
+  ok (home, "pki", "sign", "other", "ca", NULL);
+  issue (home, "webadmin", "wa");
+  before = snapshot_all (home);
+
+  rule = mpt_meetpki_va (home, "webadmin", "certs", "other.key", "other.crt", "ca.crt", NULL);
+  mpt_assert_status (rule, 1);
+  g_assert_nonnull (strstr (rule->out, "FAILURE: cert does not cover the server FQDN " FQDN));
+  g_assert_nonnull (strstr (rule->out, "nothing was changed"));
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&after, g_free);
+
+  mismatch = mpt_meetpki_va (home, "webadmin", "apply", "other.key", "wa.crt", "ca.crt", NULL);
+  mpt_assert_status (mismatch, 1);
+  g_assert_nonnull (strstr (mismatch->out, "FAILURE: Key and certificate pair do not match"));
+  g_assert_null (strstr (mismatch->out, "disabled"));
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  mpt_remove_home (home);
+}
+
+/* the live-key guard, check's "changed since applied", and restart */
+static void
+test_guard_and_check (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *outside = NULL;
+  g_autoptr(MptResult) csr = NULL;
+  g_autoptr(MptResult) forced = NULL;
+  g_autoptr(MptResult) import = NULL;
+  g_autoptr(MptResult) changed = NULL;
+  g_autoptr(MptResult) restart = NULL;
+  g_autoptr(MptResult) clean = NULL;
+  g_autoptr(MptResult) broken = NULL;
+  g_autoptr(MptResult) json = NULL;
+  g_autoptr(MptResult) renewed = NULL;
+
+  issue (home, "webadmin", "wa");
+  ok (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
+  before = snapshot_all (home);
+
+  csr = mpt_meetpki_va (home, "pki", "csr", "wa", "CN:" FQDN, NULL);
+  mpt_assert_status (csr, 4);
+  g_assert_nonnull (strstr (csr->err, "in use by webadmin"));
+  g_assert_nonnull (strstr (csr->err, "wa-2"));
+  forced = mpt_meetpki_va (home, "pki", "csr", "wa", "CN:" FQDN, "--force", NULL);
+  mpt_assert_status (forced, 4);
+  g_assert_nonnull (strstr (forced->err, "in use by webadmin"));
+  outside = g_build_filename (home, "..", "meetpki-outside.key", NULL);
+  {
+    g_autoptr(GBytes) key = mpt_read (home, "wa.key");
+    g_assert_true (g_file_set_contents (outside, g_bytes_get_data (key, NULL), (gssize) g_bytes_get_size (key), NULL));
+  }
+  import = mpt_meetpki_va (home, "pki", "import", outside, "wa.key", "--force", NULL);
+  g_unlink (outside);
+  mpt_assert_status (import, 4);
+  g_assert_nonnull (strstr (import->err, "in use by webadmin"));
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+
+  /* the vendor's renewal under the old name: check sees it, restart takes it */
+  ok (home, "pki", "sign", "wa", "ca", NULL);
+  changed = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_status (changed, 10);
+  g_assert_nonnull (strstr (changed->out, "webadmin: warning: wa.crt: certificate changed since applied; restart webadmin"));
+  restart = mpt_meetpki_va (home, "webadmin", "restart", NULL);
+  mpt_assert_ok (restart);
+  g_assert_nonnull (strstr (restart->out, "SUCCESS: webadmin restarted"));
+  clean = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_ok (clean);
+
+  /* renewal under a new name is the guard's advice, and works */
+  issue (home, "webadmin", "wa-2");
+  renewed = mpt_meetpki_va (home, "webadmin", "apply", "wa-2.key", "wa-2.crt", "ca.crt", NULL);
+  mpt_assert_ok (renewed);
+  /* rollback: the set applied before wa-2 comes back */
+  {
+    g_autoptr(MptResult) back = mpt_meetpki_va (home, "webadmin", "rollback", NULL);
+    g_autoptr(MptResult) status = NULL;
+    mpt_assert_ok (back);
+    g_assert_nonnull (strstr (back->out, "SUCCESS: webadmin enabled"));
+    status = mpt_meetpki_va (home, "webadmin", "status", NULL);
+    g_assert_nonnull (strstr (status->out, "cert         wa.crt"));
+    g_clear_pointer (&back, mpt_result_free);
+    back = mpt_meetpki_va (home, "webadmin", "rollback", NULL);
+    mpt_assert_ok (back);
+  }
+
+  g_clear_pointer (&csr, mpt_result_free);
+  csr = mpt_meetpki_va (home, "pki", "csr", "wa", "CN:" FQDN, "--force", NULL);
+  mpt_assert_ok (csr);
+
+  /* a node fact the certificate does not cover is an error */
+  ok (home, "node", "set", "server-fqdn", "cms9.example.com", NULL);
+  broken = mpt_meetpki_va (home, "check", "--warn-days", "10", NULL);
+  mpt_assert_status (broken, 1);
+  g_assert_nonnull (strstr (broken->out, "webadmin: error: cert does not cover the server FQDN cms9.example.com"));
+  json = mpt_meetpki_va (home, "check", "--json", NULL);
+  mpt_assert_status (json, 1);
+  g_assert_nonnull (strstr (json->out, "\"severity\" : \"error\""));
+  mpt_remove_home (home);
+}
+
+/* expiry within --warn-days is a warning */
+static void
+test_check_expiry (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autoptr(MptResult) soon = NULL;
+  g_autoptr(MptResult) later = NULL;
+
+  ok (home, "webadmin", "csr", "wa", NULL);
+  ok (home, "pki", "sign", "wa", "ca", "--days", "20", NULL);
+  ok (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", NULL);
+  soon = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_status (soon, 10);
+  g_assert_nonnull (strstr (soon->out, "expires in"));
+  later = mpt_meetpki_va (home, "check", "--warn-days", "5", NULL);
+  mpt_assert_ok (later);
+  mpt_remove_home (home);
+}
+
+static MptResult *
+shell (const char *home, const char *input, const char *args)
+{
+  g_autofree char *cmd = g_strdup_printf ("printf '%s' | '%s' --home '%s' %s", input, g_getenv ("MEETPKI_CLI"),
+                                          home, args);
+  return mpt_tool_va (home, "sh", "-c", cmd, NULL);
+}
+
+/* the 5-file and the 3-file forms, CN postgres, one CA for both */
+static void
+test_database (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(MptResult) wrong_cn = NULL;
+  g_autoptr(MptResult) wrong_ca = NULL;
+  g_autoptr(MptResult) five = NULL;
+  g_autoptr(MptResult) status = NULL;
+  g_autoptr(MptResult) no = NULL;
+  g_autoptr(MptResult) yes = NULL;
+  g_autoptr(MptResult) none = NULL;
+  g_autoptr(MptResult) three = NULL;
+  g_autoptr(MptResult) connect = NULL;
+  g_autoptr(MptResult) init3 = NULL;
+  g_autoptr(MptResult) plain = NULL;
+
+  issue (home, "database", "db");
+  ok (home, "pki", "csr", "notpg", "CN:client.example.com", NULL);
+  ok (home, "pki", "sign", "notpg", "ca", NULL);
+  ok (home, "pki", "selfsigned", "otherca", "CN:Other CA", NULL);
+  ok (home, "pki", "csr", "pg2", "CN:postgres", NULL);
+  ok (home, "pki", "sign", "pg2", "otherca", NULL);
+  before = snapshot_all (home);
+
+  wrong_cn = mpt_meetpki_va (home, "database", "cluster", "certs", "dbserver.key", "dbserver.crt",
+                             "notpg.key", "notpg.crt", "ca.crt", NULL);
+  mpt_assert_status (wrong_cn, 1);
+  g_assert_nonnull (strstr (wrong_cn->out, "FAILURE: client-cert must have the common name postgres"));
+  wrong_ca = mpt_meetpki_va (home, "database", "cluster", "certs", "dbserver.key", "dbserver.crt",
+                             "pg2.key", "pg2.crt", "ca.crt", NULL);
+  mpt_assert_status (wrong_ca, 1);
+  g_assert_nonnull (strstr (wrong_ca->out, "FAILURE: pg2.crt was not issued by the CA ca.crt"));
+  plain = mpt_meetpki_va (home, "database", "certs", "dbclient.key", "dbclient.crt", NULL);
+  mpt_assert_status (plain, 2);
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+
+  five = mpt_meetpki_va (home, "database", "cluster", "certs", "dbserver.key", "dbserver.crt",
+                         "dbclient.key", "dbclient.crt", "ca.crt", NULL);
+  mpt_assert_ok (five);
+  g_assert_nonnull (strstr (five->out, "SUCCESS: client-cert has the common name postgres"));
+  ok (home, "database", "cluster", "localnode", "a", NULL);
+  ok (home, "database", "cluster", "initialize", NULL);
+  status = mpt_meetpki_va (home, "database", "cluster", "status", NULL);
+  mpt_assert_ok (status);
+  g_assert_nonnull (strstr (status->out, "Connected Primary"));
+
+  /* remove asks; only an uppercase Y removes */
+  no = shell (home, "y\\n", "database cluster remove");
+  mpt_assert_status (no, 2);
+  yes = shell (home, "Y\\n", "database cluster remove");
+  mpt_assert_ok (yes);
+  g_assert_nonnull (strstr (yes->out, "SUCCESS: removed this node from the database cluster"));
+  none = mpt_meetpki_va (home, "database", "cluster", "remove", NULL);
+  mpt_assert_ok (none);
+  g_assert_nonnull (strstr (none->out, "in no database cluster"));
+
+  /* a connect-only node */
+  three = mpt_meetpki_va (home, "database", "cluster", "certs", "dbclient.key", "dbclient.crt", "ca.crt", NULL);
+  mpt_assert_ok (three);
+  init3 = mpt_meetpki_va (home, "database", "cluster", "initialize", NULL);
+  mpt_assert_status (init3, 2);
+  connect = mpt_meetpki_va (home, "database", "cluster", "connect", "cms2.example.com", NULL);
+  mpt_assert_ok (connect);
+  g_clear_pointer (&status, mpt_result_free);
+  status = mpt_meetpki_va (home, "database", "cluster", "status", NULL);
+  g_assert_nonnull (strstr (status->out, "Primary           : cms2.example.com"));
+  {
+    g_autofree char *ca = g_build_filename (home, "services", "database", "ca.pem", NULL);
+    g_autofree char *crt = g_build_filename (home, "services", "database", "client-cert.pem", NULL);
+    g_autofree char *key = g_build_filename (home, "services", "database", "client-key.pem", NULL);
+    g_autoptr(MptResult) verify = NULL;
+    struct stat st;
+
+    if (mpt_require ("openssl"))
+      {
+        verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", ca, crt, NULL);
+        mpt_assert_ok (verify);
+      }
+    g_assert_cmpint (stat (key, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
+  mpt_remove_home (home);
+}
+
+/* webbridge 3: key + full chain, and the live chain is the full chain */
+static void
+test_webbridge_fullchain (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *full = NULL;
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) verify = NULL;
+  g_autoptr(MptResult) no_bundle = NULL;
+
+  issue (home, "webbridge", "wb");
+  {
+    g_autoptr(GBytes) crt = mpt_read (home, "wb.crt");
+    g_autoptr(GBytes) ca = mpt_read (home, "ca.crt");
+    full = g_strdup_printf ("%.*s%.*s", (int) g_bytes_get_size (crt), (const char *) g_bytes_get_data (crt, NULL),
+                            (int) g_bytes_get_size (ca), (const char *) g_bytes_get_data (ca, NULL));
+    mpt_write (home, "wb-full.crt", full, strlen (full));
+  }
+  no_bundle = mpt_meetpki_va (home, "webbridge", "certs", "wb.key", "wb.crt", NULL);
+  mpt_assert_status (no_bundle, 1);
+  g_assert_nonnull (strstr (no_bundle->out, "full chain"));
+  r = mpt_meetpki_va (home, "webbridge", "certs", "wb.key", "wb-full.crt", NULL);
+  mpt_assert_ok (r);
+  g_assert_nonnull (strstr (r->out, "SUCCESS: Key and certificate pair match"));
+  {
+    g_autoptr(GBytes) chain = mpt_read (home, "services/webbridge/chain.pem");
+    g_assert_cmpmem (g_bytes_get_data (chain, NULL), g_bytes_get_size (chain), full, strlen (full));
+  }
+  if (mpt_require ("openssl"))
+    {
+      verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", "ca.crt", "services/webbridge/cert.pem", NULL);
+      mpt_assert_ok (verify);
+    }
+  mpt_remove_home (home);
+}
+
+
+/* a failing exec command stops the sequence; what ran is recorded */
+static void
+test_exec_failure (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) status = NULL;
+
+  issue (home, "webadmin", "wa");
+  ok (home, "webadmin", "backend", "exec", "enable=exit 3", NULL);
+  r = mpt_meetpki_va (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
+  g_assert_cmpint (r->status, !=, 0);
+  g_assert_nonnull (strstr (r->err, "webadmin enable: the exec backend's command failed"));
+  g_assert_nonnull (strstr (r->out, "SUCCESS: webadmin disabled"));
+  g_assert_null (strstr (r->out, "SUCCESS: webadmin enabled"));
+  status = mpt_meetpki_va (home, "webadmin", "status", NULL);
+  mpt_assert_ok (status);
+  g_assert_true (g_str_has_prefix (status->out, "webadmin: disabled, backend exec"));
+  g_assert_nonnull (strstr (status->out, "cert         wa.crt"));
+  mpt_remove_home (home);
+}
+
+/* two commands at once: the service lock runs them one after the other,
+ * so their steps never interleave */
+static void
+test_lock (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *rec = record_path (home);
+  g_autofree char *enable = g_strdup_printf ("enable=echo start >> '%s'; sleep 0.3; echo end >> '%s'", rec, rec);
+  g_autofree char *cmd = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(MptResult) r = NULL;
+
+  issue (home, "webadmin", "wa");
+  ok (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", NULL);
+  ok (home, "webadmin", "backend", "exec", enable, NULL);
+  cmd = g_strdup_printf ("M='%s'; H='%s'; $M --home $H webadmin enable & $M --home $H webadmin enable & "
+                         "$M --home $H webadmin enable & wait", g_getenv ("MEETPKI_CLI"), home);
+  r = mpt_tool_va (home, "sh", "-c", cmd, NULL);
+  mpt_assert_ok (r);
+  text = read_record (home);
+  g_assert_cmpstr (text, ==, "start\nend\nstart\nend\nstart\nend\n");
+  mpt_remove_home (home);
+}
+
+static char *
+example (const char *name)
+{
+  return g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "examples", name, NULL);
+}
+
+/* the same public key, as openssl reads it from the key and the certificate */
+static void
+assert_pair (const char *home, const char *key, const char *crt)
+{
+  g_autoptr(MptResult) from_key = mpt_tool_va (home, "openssl", "pkey", "-in", key, "-pubout", NULL);
+  g_autoptr(MptResult) from_crt = mpt_tool_va (home, "openssl", "x509", "-in", crt, "-noout", "-pubkey", NULL);
+
+  mpt_assert_ok (from_key);
+  mpt_assert_ok (from_crt);
+  g_assert_cmpstr (from_key->out, ==, from_crt->out);
+}
+
+/* the main job: the example profile gives a node whose check passes and
+ * whose live certificates openssl verifies against the CA */
+static void
+test_provision_single (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *profile = example ("single-node.conf");
+  g_autofree char *empty = NULL;
+  g_autofree char *after_dry = NULL;
+  g_autoptr(MptResult) dry = NULL;
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) check = NULL;
+  g_autoptr(MptResult) again = NULL;
+  g_autoptr(MptResult) check2 = NULL;
+  static const char *const simple[] = { "webadmin", "callbridge", "webbridge", "xmpp", "turn" };
+
+  empty = snapshot_all (home);
+  dry = mpt_meetpki_va (home, "node", "provision", profile, "--dry-run", NULL);
+  mpt_assert_ok (dry);
+  g_assert_nonnull (strstr (dry->out, "would run: database cluster initialize"));
+  after_dry = snapshot_all (home);
+  g_assert_cmpstr (empty, ==, after_dry);
+
+  r = mpt_meetpki_va (home, "node", "provision", profile, NULL);
+  mpt_assert_ok (r);
+  check = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_ok (check);
+  g_assert_nonnull (strstr (check->out, "6 services"));
+  if (!mpt_require ("openssl"))
+    {
+      mpt_remove_home (home);
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (simple); i++)
+    {
+      g_autofree char *dir = g_build_filename ("services", simple[i], NULL);
+      g_autofree char *crt = g_build_filename (dir, "cert.pem", NULL);
+      g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+      g_autofree char *chain = g_build_filename (dir, "chain.pem", NULL);
+      g_autoptr(MptResult) verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", "example-ca.crt",
+                                                 "-untrusted", chain, "-purpose", "sslserver", crt, NULL);
+      mpt_assert_ok (verify);
+      assert_pair (home, key, crt);
+    }
+  {
+    g_autoptr(MptResult) db = mpt_tool_va (home, "openssl", "verify", "-CAfile", "services/database/ca.pem",
+                                           "services/database/server-cert.pem", "services/database/client-cert.pem", NULL);
+    g_autoptr(MptResult) subject = mpt_tool_va (home, "openssl", "x509", "-in", "services/database/client-cert.pem",
+                                                "-noout", "-subject", "-nameopt", "RFC2253", NULL);
+    mpt_assert_ok (db);
+    mpt_assert_ok (subject);
+    g_assert_cmpstr (subject->out, ==, "subject=CN=postgres\n");
+    assert_pair (home, "services/database/server-key.pem", "services/database/server-cert.pem");
+    assert_pair (home, "services/database/client-key.pem", "services/database/client-cert.pem");
+  }
+  {
+    /* web bridge 3 serves the full chain: entity first, root last */
+    g_autoptr(MptResult) certs = mpt_tool_va (home, "openssl", "crl2pkcs7", "-nocrl", "-certfile",
+                                              "services/webbridge/chain.pem", NULL);
+    g_autoptr(GBytes) chain = mpt_read (home, "services/webbridge/chain.pem");
+    g_autoptr(GBytes) crt = mpt_read (home, "services/webbridge/cert.pem");
+    mpt_assert_ok (certs);
+    g_assert_true (g_bytes_get_size (chain) > g_bytes_get_size (crt));
+    g_assert_cmpint (memcmp (g_bytes_get_data (chain, NULL), g_bytes_get_data (crt, NULL), g_bytes_get_size (crt)), ==, 0);
+  }
+
+  /* provisioning again renews under new names; check still passes */
+  again = mpt_meetpki_va (home, "node", "provision", profile, NULL);
+  mpt_assert_ok (again);
+  g_assert_nonnull (strstr (again->out, "webadmin-2.crt"));
+  check2 = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_ok (check2);
+  mpt_remove_home (home);
+}
+
+static void
+test_provision_cluster (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *profile = example ("cluster-3node.conf");
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) check = NULL;
+  g_autoptr(MptResult) names = NULL;
+
+  r = mpt_meetpki_va (home, "node", "provision", profile, NULL);
+  mpt_assert_ok (r);
+  check = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_ok (check);
+
+  /* the second node: the first node's CA, imported; joins its database */
+  {
+    g_autofree char *home2 = mpt_make_home ();
+    g_autofree char *ca_key = g_build_filename (home, "cluster-ca.key", NULL);
+    g_autofree char *ca_crt = g_build_filename (home, "cluster-ca.crt", NULL);
+    g_autofree char *text = g_strdup_printf ("[node]\nserver-fqdn=cms2.example.com\ncluster-fqdn=cms.example.com\n"
+                                             "peers=cms1.example.com,cms2.example.com,cms3.example.com\n"
+                                             "join-urls=join.example.com\nxmpp-domain=example.com\n"
+                                             "database-role=joined\ndatabase-primary=cms1.example.com\n"
+                                             "[ca]\nmode=existing\nname=cluster-ca\nkey=%s\ncert=%s\n"
+                                             "[names]\ndatabase=db\n", ca_key, ca_crt);
+    g_autofree char *profile2 = g_strconcat (home2, ".profile.conf", NULL);
+    g_autoptr(MptResult) r2 = NULL;
+    g_autoptr(MptResult) check2 = NULL;
+    g_autoptr(MptResult) status2 = NULL;
+
+    g_assert_true (g_file_set_contents (profile2, text, -1, NULL));
+    r2 = mpt_meetpki_va (home2, "node", "provision", profile2, NULL);
+    mpt_assert_ok (r2);
+    g_assert_nonnull (strstr (r2->out, "imported the CA cluster-ca.crt"));
+    g_assert_nonnull (strstr (r2->out, "joined the database cluster of cms1.example.com"));
+    check2 = mpt_meetpki_va (home2, "check", NULL);
+    mpt_assert_ok (check2);
+    status2 = mpt_meetpki_va (home2, "database", "cluster", "status", NULL);
+    g_assert_nonnull (strstr (status2->out, "Connected Replica"));
+    if (mpt_require ("openssl"))
+      {
+        g_autofree char *crt = g_build_filename (home2, "services", "callbridge", "cert.pem", NULL);
+        g_autoptr(MptResult) verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", "cluster-ca.crt", crt, NULL);
+        mpt_assert_ok (verify);
+      }
+    g_unlink (profile2);
+    mpt_remove_home (home2);
+  }
+  if (mpt_require ("openssl"))
+    {
+      names = mpt_tool_va (home, "openssl", "x509", "-in", "services/callbridge/cert.pem", "-noout", "-subject",
+                           "-ext", "subjectAltName", "-nameopt", "RFC2253", NULL);
+      mpt_assert_ok (names);
+      g_assert_nonnull (strstr (names->out, "subject=CN=cms.example.com"));
+      g_assert_nonnull (strstr (names->out, "DNS:cms3.example.com"));
+    }
+  mpt_remove_home (home);
+}
+
+/* a profile naming no such service changes nothing */
+static void
+test_provision_bad_profile (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *before = snapshot_all (home);
+  g_autofree char *after = NULL;
+  g_autoptr(MptResult) r = NULL;
+  const char *text = "[node]\nserver-fqdn=cms1.example.com\n[services]\nenable=webadmn\n";
+
+  mpt_write (home, "..bad-profile.conf", text, strlen (text));
+  r = mpt_meetpki_va (home, "node", "provision", "..bad-profile.conf", NULL);
+  mpt_assert_status (r, 6);
+  g_assert_nonnull (strstr (r->err, "did you mean webadmin?"));
+  {
+    g_autofree char *p = g_build_filename (home, "..bad-profile.conf", NULL);
+    g_unlink (p);
+  }
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  mpt_remove_home (home);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (sequences); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/apply/sequence/%s", sequences[i].service);
+      g_test_add_data_func (path, &sequences[i], test_sequence);
+    }
+  g_test_add_func ("/apply/refusals", test_refusals);
+  g_test_add_func ("/apply/guard-and-check", test_guard_and_check);
+  g_test_add_func ("/apply/check-expiry", test_check_expiry);
+  g_test_add_func ("/apply/database", test_database);
+  g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
+  g_test_add_func ("/apply/lock", test_lock);
+  g_test_add_func ("/apply/exec-failure", test_exec_failure);
+  g_test_add_func ("/provision/single-node", test_provision_single);
+  g_test_add_func ("/provision/cluster-3node", test_provision_cluster);
+  g_test_add_func ("/provision/bad-profile", test_provision_bad_profile);
+  return g_test_run ();
+}
