@@ -34,9 +34,10 @@ REPLIES = []
 
 
 def stop_daemon():
+    """stops meetpkid; returns its exit status (0 after a clean SIGTERM)"""
     global DAEMON
     if DAEMON is None:
-        return
+        return 0
     if DAEMON.poll() is None:
         DAEMON.terminate()
         try:
@@ -44,7 +45,9 @@ def stop_daemon():
         except subprocess.TimeoutExpired:
             DAEMON.kill()
             DAEMON.wait()
+    status = DAEMON.returncode
     DAEMON = None
+    return status
 
 
 def name_has_owner(bus, name):
@@ -58,6 +61,9 @@ def name_has_owner(bus, name):
 def setUpModule():
     global HOME, DAEMON, BUS
     atexit.register(stop_daemon)
+    # one clock for the daemon and the cli, so days_left cannot tick between
+    # the two answers (certificates are still valid for openssl's clock)
+    os.environ["MEETPKI_NOW"] = str(int(time.time()))
     HOME = tempfile.mkdtemp(prefix="meetpkid-test-")
     BUS = Gio.bus_get_sync(Gio.BusType.SESSION, None)
     DAEMON = subprocess.Popen([MEETPKID, "--session", "--home", HOME])
@@ -72,9 +78,12 @@ def setUpModule():
 
 
 def tearDownModule():
-    stop_daemon()
+    status = stop_daemon()
     if HOME is not None:
         shutil.rmtree(HOME, ignore_errors=True)
+    # a sanitizer report at exit makes the status non-zero
+    if status != 0:
+        raise RuntimeError("meetpkid exited with status %d" % status)
 
 
 # ---- helpers ----
