@@ -408,5 +408,65 @@ class Manager(unittest.TestCase):
         self.assertNotIn("PRIVATE", str(desc))
 
 
+ANY_USER_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <include>/usr/share/dbus-1/session.conf</include>
+  <policy context="default">
+    <allow user="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv") and os.path.exists("/usr/share/dbus-1/session.conf"),
+                     "needs root and setpriv to call as another user")
+class OtherUser(unittest.TestCase):
+    """a session bus that lets every user connect: the daemon must still
+    answer its own user only"""
+
+    def test_another_uid_is_refused(self):
+        tmp = tempfile.mkdtemp(prefix="meetpkid-uid-")
+        home = os.path.join(tmp, "store")
+        conf = os.path.join(tmp, "bus.conf")
+        with open(conf, "w") as f:
+            f.write(ANY_USER_BUS)
+        bus = daemon = None
+        try:
+            bus = subprocess.Popen(["dbus-daemon", "--config-file=" + conf, "--nofork", "--print-address=1"],
+                                   stdout=subprocess.PIPE, text=True)
+            address = bus.stdout.readline().strip()
+            env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address)
+            daemon = subprocess.Popen([MEETPKID, "--session", "--home", home], env=env)
+
+            def gdbus_as(uid, method, *args):
+                prefix = ["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups"] if uid else []
+                return subprocess.run(prefix + ["gdbus", "call", "--address", address, "--dest", BUS_NAME,
+                                                "--object-path", OBJECT_PATH, "--method", IFACE + "." + method]
+                                      + list(args), capture_output=True, text=True, timeout=60)
+
+            deadline = time.monotonic() + 20
+            while gdbus_as(0, "List").returncode != 0:
+                self.assertIsNone(daemon.poll())
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.1)
+            for method, args in (("List", ()), ("GenerateCsr", ("x", "['CN:x.example.com']", "{}"))):
+                p = gdbus_as(65534, method, *args)
+                self.assertNotEqual(p.returncode, 0, p.stdout)
+                self.assertIn("org.freedesktop.DBus.Error.AccessDenied", p.stderr)
+                self.assertIn("uid 65534", p.stderr)
+            self.assertEqual([n for n in os.listdir(home) if not n.startswith(".")], [])
+            self.assertEqual(gdbus_as(0, "GenerateCsr", "x", "['CN:x.example.com']",
+                                      "{'key-type': <'ec:p256'>}").returncode, 0)
+        finally:
+            for p in (daemon, bus):
+                if p is not None and p.poll() is None:
+                    p.terminate()
+                    p.wait(timeout=10)
+            if bus is not None:
+                bus.stdout.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
