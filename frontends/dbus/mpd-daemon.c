@@ -21,6 +21,7 @@ struct _MpdDaemon {
   MpPluginLoader *plugins;
   GError *plugins_error; /* why the plugins could not be loaded */
   MpdAuth auth;
+  gint in_flight; /* calls being handled (atomic) */
 };
 
 /* ---- options (a{sv}) ---- */
@@ -498,12 +499,25 @@ handle_set_node_fact (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, 
 
 /* ---- the object ---- */
 
+/* the invocation is freed once its reply is sent */
+static void
+on_invocation_done (gpointer user_data, GObject *where_the_object_was)
+{
+  MpdDaemon *self = user_data;
+
+  g_atomic_int_dec_and_test (&self->in_flight);
+}
+
 /* runs in the worker thread before the handler: FALSE stops the call */
 static gboolean
 on_authorize_method (GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
 {
   const char *method = g_dbus_method_invocation_get_method_name (invocation);
   g_autoptr(GError) error = NULL;
+
+  /* counted so that mpd_daemon_free() waits for calls in progress */
+  g_atomic_int_inc (&self->in_flight);
+  g_object_weak_ref (G_OBJECT (invocation), on_invocation_done, self);
 
   if (!mpd_auth_authorize (&self->auth, invocation, mpd_auth_action_for_method (method), &error))
     {
@@ -569,15 +583,32 @@ mpd_daemon_export (MpdDaemon *self, GDBusConnection *connection, GError **error)
                                            MPD_OBJECT_PATH, error);
 }
 
-/* the plugins loader stays the caller's */
+/* stops taking calls and waits (up to a minute) for those in progress, so
+ * no worker thread is left using the store or the plugins; the plugin
+ * loader stays the caller's */
 void
 mpd_daemon_free (MpdDaemon *self)
 {
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
   if (self == NULL)
     return;
   /* not exported when the bus could not be reached */
   if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->skeleton)) != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  /* an invocation may be released by the worker thread or by its task's
+   * completion in the main context, so keep the context turning */
+  while (g_atomic_int_get (&self->in_flight) > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          /* a thread still uses self: leave it allocated, the process is ending */
+          g_warning ("%d call(s) still running at exit", g_atomic_int_get (&self->in_flight));
+          return;
+        }
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10 * 1000);
+    }
   g_signal_handlers_disconnect_by_data (self->skeleton, self);
   g_object_unref (self->skeleton);
   g_object_unref (self->store);

@@ -395,7 +395,7 @@ class Manager(unittest.TestCase):
         out = openssl("req", "-in", store_path("big.csr"), "-noout", "-text").stdout
         self.assertIn("4096 bit", out)
 
-    def test_99_no_reply_carries_a_private_key(self):
+    def test_98_no_reply_carries_a_private_key(self):
         # the last test: every reply and error of the run, python and gdbus
         self.assertGreater(len(REPLIES), 30)
         with open(store_path("web.key")) as f:
@@ -406,6 +406,44 @@ class Manager(unittest.TestCase):
         desc, = call("Inspect", ("web.key",), "(s)")
         self.assertEqual(desc["kind"], "key")
         self.assertNotIn("PRIVATE", str(desc))
+
+
+class Shutdown(unittest.TestCase):
+    """runs after Manager (alphabetical): stops the shared daemon"""
+
+    def test_sigterm_waits_for_calls_in_progress(self):
+        global DAEMON
+        loop = GLib.MainLoop()
+        events = []
+
+        def on_progress(*a):
+            stage = a[5].unpack()
+            events.append(stage)
+            if stage == ("GenerateCsr", "late", "started"):
+                DAEMON.terminate()
+
+        def done(bus, res):
+            try:
+                bus.call_finish(res)
+                events.append("reply")
+            except GLib.Error as e:
+                events.append(e.message)
+            loop.quit()
+
+        sub = BUS.signal_subscribe(BUS_NAME, IFACE, "Progress", OBJECT_PATH, None, Gio.DBusSignalFlags.NONE,
+                                   on_progress)
+        BUS.call(BUS_NAME, OBJECT_PATH, IFACE, "GenerateCsr",
+                 GLib.Variant("(sasa{sv})", ("late", ["CN:late.example.com"], {"key-type": GLib.Variant("s", "rsa:4096")})),
+                 None, Gio.DBusCallFlags.NONE, 300000, None, done)
+        GLib.timeout_add_seconds(300, loop.quit)
+        loop.run()
+        BUS.signal_unsubscribe(sub)
+        # the call in progress was answered, then the daemon left cleanly
+        self.assertIn("reply", events)
+        self.assertEqual(DAEMON.wait(timeout=60), 0)
+        DAEMON = None
+        self.assertEqual(openssl("req", "-in", store_path("late.csr"), "-noout", "-verify").returncode, 0)
+        self.assertEqual(os.stat(store_path("late.key")).st_mode & 0o777, 0o600)
 
 
 ANY_USER_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
