@@ -53,6 +53,50 @@ mpd_auth_action_for_method (const char *method)
   return NULL;
 }
 
+/* unique bus names are never reused while a bus runs, so the uid of a
+ * sender never changes: remembering it spares each call a round trip to
+ * the bus.  the table hangs on the connection and dies with it. */
+#define UID_CACHE_KEY "mpd-uid-cache"
+#define UID_CACHE_MAX 4096
+static GMutex uid_cache_lock;
+
+static gboolean
+uid_cache_lookup (GDBusConnection *connection, const char *sender, uid_t *uid)
+{
+  GHashTable *cache;
+  gpointer value = NULL;
+  gboolean found = FALSE;
+
+  g_mutex_lock (&uid_cache_lock);
+  cache = g_object_get_data (G_OBJECT (connection), UID_CACHE_KEY);
+  if (cache != NULL && g_hash_table_lookup_extended (cache, sender, NULL, &value))
+    {
+      *uid = (uid_t) GPOINTER_TO_UINT (value);
+      found = TRUE;
+    }
+  g_mutex_unlock (&uid_cache_lock);
+  return found;
+}
+
+static void
+uid_cache_store (GDBusConnection *connection, const char *sender, uid_t uid)
+{
+  GHashTable *cache;
+
+  g_mutex_lock (&uid_cache_lock);
+  cache = g_object_get_data (G_OBJECT (connection), UID_CACHE_KEY);
+  if (cache == NULL)
+    {
+      cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_object_set_data_full (G_OBJECT (connection), UID_CACHE_KEY, cache, (GDestroyNotify) g_hash_table_unref);
+    }
+  /* callers come and go: start over rather than grow without bound */
+  if (g_hash_table_size (cache) >= UID_CACHE_MAX)
+    g_hash_table_remove_all (cache);
+  g_hash_table_insert (cache, g_strdup (sender), GUINT_TO_POINTER ((guint) uid));
+  g_mutex_unlock (&uid_cache_lock);
+}
+
 /**
  * mpd_auth_get_caller_uid:
  *
@@ -72,6 +116,8 @@ mpd_auth_get_caller_uid (GDBusConnection *connection, const char *sender,
                            "calls without a bus name are not accepted");
       return FALSE;
     }
+  if (uid_cache_lookup (connection, sender, uid))
+    return TRUE;
   reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                        "org.freedesktop.DBus", "GetConnectionUnixUser",
                                        g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
@@ -80,6 +126,7 @@ mpd_auth_get_caller_uid (GDBusConnection *connection, const char *sender,
     return FALSE;
   g_variant_get (reply, "(u)", &value);
   *uid = (uid_t) value;
+  uid_cache_store (connection, sender, *uid);
   return TRUE;
 }
 
