@@ -395,6 +395,42 @@ class Manager(unittest.TestCase):
         out = openssl("req", "-in", store_path("big.csr"), "-noout", "-text").stdout
         self.assertIn("4096 bit", out)
 
+    def test_14_concurrent_writers_are_serialised_with_the_cli(self):
+        # four bus callers and one cli race for the same new name: exactly one
+        # wins, the others see Exists, and the key and csr left belong together
+        loop = GLib.MainLoop()
+        results = []
+
+        def done(bus, res):
+            try:
+                bus.call_finish(res)
+                results.append("ok")
+            except GLib.Error as e:
+                results.append(Gio.DBusError.get_remote_error(e))
+            if len(results) == 4:
+                loop.quit()
+
+        for _ in range(4):
+            BUS.call(BUS_NAME, OBJECT_PATH, IFACE, "GenerateCsr",
+                     GLib.Variant("(sasa{sv})", ("race", ["CN:race.example.com"], {"key-type": GLib.Variant("s", "rsa:2048")})),
+                     None, Gio.DBusCallFlags.NONE, 120000, None, done)
+        from_cli = subprocess.Popen([CLI, "--home", HOME, "pki", "csr", "race", "CN:race.example.com"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        GLib.timeout_add_seconds(120, loop.quit)
+        loop.run()
+        cli_status = from_cli.wait(timeout=120)
+        from_cli.stderr.close()
+        wins = results.count("ok") + (1 if cli_status == 0 else 0)
+        self.assertEqual(wins, 1, (results, cli_status))
+        self.assertEqual(sorted(r for r in results if r != "ok"), ["io.meetpki.Error.Exists"] * (4 - results.count("ok")))
+        if cli_status != 0:
+            self.assertEqual(cli_status, 4)  # the cli's exit status for Exists
+        key_pub = openssl("pkey", "-in", store_path("race.key"), "-pubout").stdout
+        csr_pub = openssl("req", "-in", store_path("race.csr"), "-noout", "-pubkey").stdout
+        self.assertTrue(key_pub.startswith("-----BEGIN PUBLIC KEY-----"))
+        self.assertEqual(key_pub, csr_pub)
+        self.assertEqual([n for n in os.listdir(HOME) if n.startswith(".") and n != ".lock"], [])
+
     def test_98_no_reply_carries_a_private_key(self):
         # the last test: every reply and error of the run, python and gdbus
         self.assertGreater(len(REPLIES), 30)
