@@ -349,6 +349,7 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) pem = NULL;
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out_path = NULL;
   gboolean ca_only = option_bool (options, "ca-only");
   gboolean no_root = option_bool (options, "no-root");
   const MpBundleCert *entity;
@@ -363,8 +364,8 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
       g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "an output name is required");
       return return_error (invocation, error);
     }
-  g_free (mp_store_resolve (self->store, output, &error));
-  if (error != NULL || !add_bundle_input (self, bundle, certificate, &n, &error))
+  out_path = mp_store_resolve (self->store, output, &error);
+  if (out_path == NULL || !add_bundle_input (self, bundle, certificate, &n, &error))
     return return_error (invocation, error);
   if (n == 0)
     {
