@@ -48,8 +48,11 @@ self_signature_ok (MpBundleCert *cert)
   gsize len = 0, outer_content = 0, tbs_content = 0, outer_hdr, tbs_hdr;
   const guchar *der = g_bytes_get_data (cert->der, &len);
   size_t sig_size = 0;
+  gnutls_x509_crt_t crt = mp_bundle_cert_crt (cert);
   int algo, rc;
 
+  if (crt == NULL)
+    return FALSE;
   outer_hdr = der_header (der, len, &outer_content);
   if (outer_hdr == 0)
     return FALSE;
@@ -59,15 +62,15 @@ self_signature_ok (MpBundleCert *cert)
   tbs.data = (unsigned char *) der + outer_hdr;
   tbs.size = (unsigned int) (tbs_hdr + tbs_content);
 
-  if (gnutls_x509_crt_get_signature (cert->crt, NULL, &sig_size) != GNUTLS_E_SHORT_MEMORY_BUFFER)
+  if (gnutls_x509_crt_get_signature (crt, NULL, &sig_size) != GNUTLS_E_SHORT_MEMORY_BUFFER)
     return FALSE;
   sig.data = g_malloc (sig_size);
   sig.size = (unsigned int) sig_size;
-  rc = gnutls_x509_crt_get_signature (cert->crt, (char *) sig.data, &sig_size);
+  rc = gnutls_x509_crt_get_signature (crt, (char *) sig.data, &sig_size);
   sig.size = (unsigned int) sig_size;
-  algo = gnutls_x509_crt_get_signature_algorithm (cert->crt);
+  algo = gnutls_x509_crt_get_signature_algorithm (crt);
   if (rc >= 0 && algo >= 0 && gnutls_pubkey_init (&pub) >= 0 &&
-      gnutls_pubkey_import_x509 (pub, cert->crt, 0) >= 0)
+      gnutls_pubkey_import_x509 (pub, crt, 0) >= 0)
     rc = gnutls_pubkey_verify_data2 (pub, (gnutls_sign_algorithm_t) algo,
                                      GNUTLS_VERIFY_ALLOW_BROKEN, &tbs, &sig);
   else
@@ -90,9 +93,15 @@ mp_bundle_cert_signed_by (MpBundleCert *cert, MpBundleCert *issuer)
                              GNUTLS_VERIFY_DISABLE_CA_SIGN | GNUTLS_VERIFY_ALLOW_BROKEN |
                              GNUTLS_VERIFY_ALLOW_ANY_X509_V1_CA_CRT;
 
+  gnutls_x509_crt_t crt, ca;
+
   if (cert == issuer)
     return self_signature_ok (cert);
-  if (gnutls_x509_crt_verify (cert->crt, &issuer->crt, 1, flags, &status) < 0)
+  crt = mp_bundle_cert_crt (cert);
+  ca = mp_bundle_cert_crt (issuer);
+  if (crt == NULL || ca == NULL)
+    return FALSE;
+  if (gnutls_x509_crt_verify (crt, &ca, 1, flags, &status) < 0)
     return FALSE;
   return (status & (GNUTLS_CERT_SIGNATURE_FAILURE | GNUTLS_CERT_SIGNER_NOT_FOUND)) == 0;
 }
@@ -177,21 +186,21 @@ check_members (MpBundle *self)
           MpBundleCert *below = g_ptr_array_index (self->chain, i - 1);
           mp_bundle_add_finding (self, MP_FINDING_ERROR, "not-ca", c->source, c->line,
                                  "'%s' issued '%s' but is not a CA (basicConstraints CA:TRUE missing)",
-                                 c->subject, below->subject);
+                                 mp_bundle_cert_subject (c), mp_bundle_cert_subject (below));
         }
       if (now > c->not_after)
         mp_bundle_add_finding (self, MP_FINDING_ERROR, "expired", c->source, c->line,
-                               "'%s' expired on %s", c->subject, until);
+                               "'%s' expired on %s", mp_bundle_cert_subject (c), until);
       else if (now < c->not_before)
         mp_bundle_add_finding (self, MP_FINDING_ERROR, "not-yet-valid", c->source, c->line,
-                               "'%s' is not valid before %s", c->subject, from);
+                               "'%s' is not valid before %s", mp_bundle_cert_subject (c), from);
       if (i > 0 && !entity->is_ca && c->not_after < entity->not_after)
         {
           g_autofree char *entity_until = when (entity->not_after);
           mp_bundle_add_finding (self, MP_FINDING_WARNING, "intermediate-expires-first", c->source, c->line,
                                  "%s '%s' expires on %s, before the entity certificate '%s' (%s)",
-                                 c->self_signed ? "the root" : "intermediate", c->subject, until,
-                                 entity->subject, entity_until);
+                                 mp_bundle_cert_self_signed (c) ? "the root" : "intermediate", mp_bundle_cert_subject (c), until,
+                                 mp_bundle_cert_subject (entity), entity_until);
         }
     }
 }
@@ -226,13 +235,13 @@ report_left_out (MpBundle *self, GHashTable *in_chain)
           mp_bundle_add_finding (self, MP_FINDING_WARNING, "duplicate", c->source, c->line,
                                  "another certificate for '%s' (valid until %s, issued by '%s') is left out; "
                                  "the chain uses the one valid until %s",
-                                 c->subject, c_until, c->issuer, u_until);
+                                 mp_bundle_cert_subject (c), c_until, mp_bundle_cert_issuer (c), u_until);
           continue;
         }
       unrelated++;
       if (unrelated <= MAX_UNRELATED_FINDINGS)
         mp_bundle_add_finding (self, MP_FINDING_WARNING, "unrelated", c->source, c->line,
-                               "'%s' is not part of the chain; left out", c->subject);
+                               "'%s' is not part of the chain; left out", mp_bundle_cert_subject (c));
     }
   if (unrelated > MAX_UNRELATED_FINDINGS)
     mp_bundle_add_finding (self, MP_FINDING_WARNING, "unrelated", NULL, 0,
@@ -270,7 +279,7 @@ mp_bundle_build_chain (MpBundle *self, const MpBundleCert *start, MpChainFlags f
       gboolean bad_signature = FALSE;
       MpBundleCert *issuer;
 
-      if (x->self_signed)
+      if (mp_bundle_cert_self_signed (x))
         {
           self->chain_complete = TRUE;
           break;
@@ -286,16 +295,16 @@ mp_bundle_build_chain (MpBundle *self, const MpBundleCert *start, MpChainFlags f
       if (bad_signature)
         mp_bundle_add_finding (self, MP_FINDING_ERROR, "bad-signature", x->source, x->line,
                                "'%s' is in the bundle but its signature on '%s' does not verify",
-                               x->issuer, x->subject);
+                               mp_bundle_cert_issuer (x), mp_bundle_cert_subject (x));
       else if (x == start && !x->is_ca)
         mp_bundle_add_finding (self, MP_FINDING_ERROR, "missing-issuer", x->source, x->line,
-                               "issuer not found: '%s' (the issuer of '%s')", x->issuer, x->subject);
+                               "issuer not found: '%s' (the issuer of '%s')", mp_bundle_cert_issuer (x), mp_bundle_cert_subject (x));
       else
         mp_bundle_add_finding (self,
                                (flags & MP_CHAIN_ROOT_REQUIRED) ? MP_FINDING_ERROR : MP_FINDING_WARNING,
                                "root-missing", x->source, x->line,
                                "the chain ends at '%s': its issuer '%s' is not in the bundle",
-                               x->subject, x->issuer);
+                               mp_bundle_cert_subject (x), mp_bundle_cert_issuer (x));
       break;
     }
   check_members (self);

@@ -38,7 +38,7 @@ find_start (MpBundle *self, MpBundleKind kind)
       MpBundleCert *c = g_ptr_array_index (self->certs, i);
       MpBundleCert *issuer;
 
-      if (c->self_signed)
+      if (mp_bundle_cert_self_signed (c))
         continue;
       issuer = mp_bundle_find_issuer (self, c, NULL, NULL);
       if (issuer != NULL)
@@ -106,7 +106,7 @@ mp_bundle_check_order (MpBundle *self)
           mp_bundle_add_finding (self, MP_FINDING_ERROR, "wrong-order", c->source, c->line,
                                  "wrong order: this holds '%s' where '%s' (line %u) belongs; "
                                  "the order is entity, intermediates, root last",
-                                 c->subject, expected->subject, expected->line);
+                                 mp_bundle_cert_subject (c), mp_bundle_cert_subject (expected), expected->line);
           break;
         }
       k++;
@@ -115,9 +115,9 @@ mp_bundle_check_order (MpBundle *self)
   for (guint i = 0; i < self->certs->len; i++)
     {
       MpBundleCert *c = g_ptr_array_index (self->certs, i);
-      if (c->self_signed && c != last)
+      if (mp_bundle_cert_self_signed (c) && c != last)
         mp_bundle_add_finding (self, MP_FINDING_ERROR, "self-signed-not-last", c->source, c->line,
-                               "the self-signed '%s' is not the last certificate", c->subject);
+                               "the self-signed '%s' is not the last certificate", mp_bundle_cert_subject (c));
     }
 }
 
@@ -142,10 +142,10 @@ mp_bundle_check (MpBundle *self, MpBundleKind kind)
   start = find_start (self, kind);
   if (kind == MP_BUNDLE_KIND_FULL_CHAIN && start->is_ca)
     mp_bundle_add_finding (self, MP_FINDING_ERROR, "no-entity", start->source, start->line,
-                           "a full chain starts with the entity certificate; '%s' is a CA", start->subject);
+                           "a full chain starts with the entity certificate; '%s' is a CA", mp_bundle_cert_subject (start));
   if (kind == MP_BUNDLE_KIND_CA_BUNDLE && !start->is_ca)
     mp_bundle_add_finding (self, MP_FINDING_ERROR, "not-ca", start->source, start->line,
-                           "'%s' is not a CA; a CA bundle holds no entity certificate", start->subject);
+                           "'%s' is not a CA; a CA bundle holds no entity certificate", mp_bundle_cert_subject (start));
   mp_bundle_build_chain (self, start,
                          kind == MP_BUNDLE_KIND_AUTO ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
   mp_bundle_check_order (self);

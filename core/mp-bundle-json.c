@@ -72,6 +72,11 @@ mp_bundle_to_json (MpBundle *bundle, const char *file, const char *kind)
       json_builder_add_string_value (b, f->code);
       json_builder_set_member_name (b, "message");
       json_builder_add_string_value (b, f->message);
+      json_builder_set_member_name (b, "file");
+      if (f->source != NULL)
+        json_builder_add_string_value (b, f->source);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "line");
       json_builder_add_int_value (b, f->line);
       json_builder_end_object (b);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mp-bundle-private.h"
+#include "mp-der.h"
 #include "mp-x509.h"
 
 #define BEGIN_MARK "-----BEGIN "
@@ -99,14 +100,11 @@ check_gap (Parser *p, gsize from, gsize to, gboolean first, gboolean last)
         add (p, MP_FINDING_WARNING, "blank-line", from, "spaces after the last block");
       return;
     }
-  if (from == to)
+  if (newlines == 0)
     add (p, MP_FINDING_WARNING, "glued-blocks", from,
          "no line end between -----END and the next -----BEGIN");
   else if (newlines > 1 || blank)
     add (p, MP_FINDING_WARNING, "blank-line", from, "blank line or spaces between blocks");
-  else if (newlines == 0)
-    add (p, MP_FINDING_WARNING, "glued-blocks", from,
-         "no line end between -----END and the next -----BEGIN");
 }
 
 static gboolean
@@ -149,20 +147,19 @@ decode_body (const char *body, gsize len)
 static void
 read_der_cert (Parser *p, const guchar *der, gsize len, guint line)
 {
-  gnutls_x509_crt_t crt = NULL;
-  gnutls_datum_t d = { (unsigned char *) der, (unsigned int) len };
-
-  gnutls_x509_crt_init (&crt);
-  if (gnutls_x509_crt_import (crt, &d, GNUTLS_X509_FMT_DER) < 0)
+  switch (mp_bundle_add_der (p->bundle, der, len, p->source, line))
     {
-      gnutls_x509_crt_deinit (crt);
-      mp_bundle_add_finding (p->bundle, MP_FINDING_ERROR, "bad-certificate", p->source, line,
-                             "the block decodes but is not a readable certificate");
-      return;
+    case MP_BUNDLE_ADD_NEW:
+      p->n_certs++;
+      p->n_seen++;
+      break;
+    case MP_BUNDLE_ADD_DUPLICATE:
+      p->n_seen++;
+      break;
+    case MP_BUNDLE_ADD_BAD:
+    default:
+      break;
     }
-  p->n_seen++;
-  if (mp_bundle_add_crt (p->bundle, crt, p->source, line) != NULL)
-    p->n_certs++;
 }
 
 static gboolean
@@ -205,7 +202,7 @@ static void
 parse_pem (Parser *p)
 {
   gsize pos = 0, prev_end = 0;
-  gboolean first = TRUE;
+  gboolean first = TRUE, skip_gap = FALSE;
   const char *cr;
 
   cr = find (p->buf, 0, p->len, "\r\n");
@@ -230,8 +227,11 @@ parse_pem (Parser *p)
           pos = begin + strlen (BEGIN_MARK);
           continue;
         }
-      check_gap (p, prev_end, begin, first, FALSE);
+      /* after an unterminated block the next one starts where it was cut */
+      if (!skip_gap)
+        check_gap (p, prev_end, begin, first, FALSE);
       first = FALSE;
+      skip_gap = FALSE;
       label = g_strndup (b + strlen (BEGIN_MARK), (gsize) (label_end - b) - strlen (BEGIN_MARK));
       body = (gsize) (label_end - p->buf) + strlen (DASHES);
       end_line = g_strdup_printf (END_MARK "%s" DASHES, label);
@@ -246,6 +246,7 @@ parse_pem (Parser *p)
           if (next_b == NULL)
             return;
           pos = prev_end = (gsize) (next_b - p->buf);
+          skip_gap = TRUE;
           continue;
         }
       read_block (p, label, begin, body, (gsize) (e - p->buf));
@@ -256,27 +257,6 @@ parse_pem (Parser *p)
   check_gap (p, prev_end, p->len, FALSE, TRUE);
 }
 
-/* the length of the der element at @buf, or 0 when it is not one */
-static gsize
-der_element_len (const guchar *buf, gsize len)
-{
-  gsize n, hdr;
-
-  if (len < 2 || buf[0] != 0x30)
-    return 0;
-  if (buf[1] < 0x80)
-    return 2 + (gsize) buf[1] <= len ? 2 + (gsize) buf[1] : 0;
-  hdr = buf[1] & 0x7f;
-  if (hdr == 0 || hdr > 4 || len < 2 + hdr)
-    return 0;
-  n = 0;
-  for (gsize i = 0; i < hdr; i++)
-    n = (n << 8) | buf[2 + i];
-  if (n > len - 2 - hdr)
-    return 0;
-  return 2 + hdr + n;
-}
-
 static void
 parse_der (Parser *p, GBytes *data)
 {
@@ -285,7 +265,7 @@ parse_der (Parser *p, GBytes *data)
 
   while (off < p->len)
     {
-      gsize n = der_element_len (buf + off, p->len - off);
+      gsize n = mp_der_element_len (buf + off, p->len - off);
       if (n == 0)
         {
           if (off == 0 && mp_x509_sniff (data) == MP_FILE_PRIVATE_KEY)

@@ -11,22 +11,27 @@
 
 G_BEGIN_DECLS
 
+/* the index fields are read from the der directly (see mp-der.h); the
+ * gnutls certificate, the display names and the self-signature are made
+ * only when a chain needs them, through the functions below */
 struct _MpBundleCert {
-  gnutls_x509_crt_t crt;
   GBytes *der;
   GBytes *subject_raw;  /* DER of the subject name: the index key */
   GBytes *issuer_raw;
   GBytes *ski;          /* NULL when absent */
   GBytes *aki;          /* key id of the authority key identifier, or NULL */
-  char *subject;
-  char *issuer;
   gint64 not_before;
   gint64 not_after;
   gboolean is_ca;
-  gboolean self_signed;
   char *source;
   guint line;
   guint order;          /* position among the unique certificates read */
+  /* made on demand */
+  gnutls_x509_crt_t crt;
+  gboolean crt_failed;
+  char *subject;
+  char *issuer;
+  int self_signed;      /* -1: not known yet */
 };
 
 struct _MpBundle {
@@ -47,11 +52,26 @@ void          mp_bundle_add_finding   (MpBundle          *self,
                                        guint              line,
                                        const char        *format,
                                        ...) G_GNUC_PRINTF (6, 7);
-/* takes @crt; returns the pool's record, or NULL when it was a duplicate */
-MpBundleCert *mp_bundle_add_crt       (MpBundle          *self,
-                                       gnutls_x509_crt_t  crt,
+typedef enum {
+  MP_BUNDLE_ADD_NEW,
+  MP_BUNDLE_ADD_DUPLICATE,
+  MP_BUNDLE_ADD_BAD,
+} MpBundleAdd;
+
+/* adds one der certificate to the pool (a finding when it is a duplicate or
+ * unreadable) */
+MpBundleAdd   mp_bundle_add_der       (MpBundle          *self,
+                                       const guchar      *der,
+                                       gsize              len,
                                        const char        *source,
                                        guint              line);
+
+/* on-demand parts of a record; the gnutls certificate is NULL when gnutls
+ * cannot read it */
+gnutls_x509_crt_t mp_bundle_cert_crt   (MpBundleCert     *cert);
+const char   *mp_bundle_cert_subject  (MpBundleCert      *cert);
+const char   *mp_bundle_cert_issuer   (MpBundleCert      *cert);
+gboolean      mp_bundle_cert_self_signed (MpBundleCert   *cert);
 
 /* mp-bundle-parse.c: reads PEM (any mix) or DER into the pool; returns the
  * number of certificates read */

@@ -41,7 +41,7 @@ precheck (MpBundle *self, gboolean system_trust, GError **error)
         return fail (error, MP_ERROR_VERIFY_FAILED, "bad signature: %s", bad->message);
       return fail (error, MP_ERROR_VERIFY_FAILED,
                    "issuer not found: '%s' (the issuer of '%s') is not in the CA bundle",
-                   top->issuer, top->subject);
+                   mp_bundle_cert_issuer (top), mp_bundle_cert_subject (top));
     }
   for (guint i = 0; i < self->chain->len; i++)
     {
@@ -52,17 +52,17 @@ precheck (MpBundle *self, gboolean system_trust, GError **error)
         {
           g_autofree char *until = mp_bundle_format_time (c->not_after);
           return fail (error, MP_ERROR_VERIFY_FAILED, "certificate '%s' expired on %s (now %s)",
-                       c->subject, until, now_s);
+                       mp_bundle_cert_subject (c), until, now_s);
         }
       if (now < c->not_before)
         {
           g_autofree char *from = mp_bundle_format_time (c->not_before);
           return fail (error, MP_ERROR_VERIFY_FAILED, "certificate '%s' is not valid before %s (now %s)",
-                       c->subject, from, now_s);
+                       mp_bundle_cert_subject (c), from, now_s);
         }
       if (i > 0 && !c->is_ca)
         return fail (error, MP_ERROR_NOT_CA, "'%s' issued '%s' but is not a CA",
-                     c->subject, ((MpBundleCert *) g_ptr_array_index (self->chain, i - 1))->subject);
+                     mp_bundle_cert_subject (c), mp_bundle_cert_subject (g_ptr_array_index (self->chain, i - 1)));
     }
   return TRUE;
 }
@@ -78,11 +78,11 @@ reason_from_status (MpBundle *self, unsigned int status, GError **error)
   if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
     return fail (error, MP_ERROR_VERIFY_FAILED,
                  "issuer not found: '%s' (the issuer of '%s') is not a trusted CA",
-                 top->issuer, top->subject);
+                 mp_bundle_cert_issuer (top), mp_bundle_cert_subject (top));
   if (status & GNUTLS_CERT_SIGNATURE_FAILURE)
-    return fail (error, MP_ERROR_VERIFY_FAILED, "bad signature in the chain of '%s'", entity->subject);
+    return fail (error, MP_ERROR_VERIFY_FAILED, "bad signature in the chain of '%s'", mp_bundle_cert_subject (entity));
   if (status & GNUTLS_CERT_SIGNER_NOT_CA)
-    return fail (error, MP_ERROR_NOT_CA, "a certificate in the chain of '%s' is not a CA", entity->subject);
+    return fail (error, MP_ERROR_NOT_CA, "a certificate in the chain of '%s' is not a CA", mp_bundle_cert_subject (entity));
   if (gnutls_certificate_verification_status_print (status, GNUTLS_CRT_X509, &out, 0) >= 0)
     {
       text = g_strndup ((const char *) out.data, out.size);
@@ -152,7 +152,7 @@ mp_bundle_verify_chain (MpBundle *self, gboolean system_trust, GError **error)
     n--;
   crts = g_new0 (gnutls_x509_crt_t, n);
   for (unsigned int i = 0; i < n; i++)
-    crts[i] = ((MpBundleCert *) g_ptr_array_index (self->chain, i))->crt;
+    crts[i] = mp_bundle_cert_crt (g_ptr_array_index (self->chain, i));
   /* dates are checked above against mp_now(), which tests can fix */
   rc = gnutls_x509_trust_list_verify_crt2 (list, crts, n, NULL, 0,
                                            GNUTLS_VERIFY_DISABLE_TIME_CHECKS |

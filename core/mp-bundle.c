@@ -10,6 +10,7 @@
 
 #include "mp-bundle-private.h"
 #include "meetpki/mp-store.h"
+#include "mp-der.h"
 
 void
 mp_finding_free (MpFinding *finding)
@@ -136,79 +137,143 @@ index_add (GHashTable *table, GBytes *key, MpBundleCert *cert)
   g_ptr_array_add (list, cert);
 }
 
-/* fills the record's cached fields; FALSE when gnutls cannot give them */
-static gboolean
-cert_describe (MpBundleCert *cert)
+gnutls_x509_crt_t
+mp_bundle_cert_crt (MpBundleCert *cert)
 {
+  gnutls_datum_t d;
+
+  if (cert->crt != NULL || cert->crt_failed)
+    return cert->crt;
+  d.data = (unsigned char *) g_bytes_get_data (cert->der, NULL);
+  d.size = (unsigned int) g_bytes_get_size (cert->der);
+  if (gnutls_x509_crt_init (&cert->crt) < 0)
+    cert->crt = NULL;
+  else if (gnutls_x509_crt_import (cert->crt, &d, GNUTLS_X509_FMT_DER) < 0)
+    g_clear_pointer (&cert->crt, gnutls_x509_crt_deinit);
+  cert->crt_failed = cert->crt == NULL;
+  return cert->crt;
+}
+
+const char *
+mp_bundle_cert_subject (MpBundleCert *cert)
+{
+  gnutls_x509_crt_t crt;
+  gnutls_datum_t d = { NULL, 0 };
+
+  if (cert->subject != NULL)
+    return cert->subject;
+  crt = mp_bundle_cert_crt (cert);
+  if (crt != NULL && gnutls_x509_crt_get_dn3 (crt, &d, 0) >= 0)
+    cert->subject = string_from_datum (&d);
+  else
+    cert->subject = g_strdup ("(unreadable name)");
+  return cert->subject;
+}
+
+const char *
+mp_bundle_cert_issuer (MpBundleCert *cert)
+{
+  gnutls_x509_crt_t crt;
+  gnutls_datum_t d = { NULL, 0 };
+
+  if (cert->issuer != NULL)
+    return cert->issuer;
+  crt = mp_bundle_cert_crt (cert);
+  if (crt != NULL && gnutls_x509_crt_get_issuer_dn3 (crt, &d, 0) >= 0)
+    cert->issuer = string_from_datum (&d);
+  else
+    cert->issuer = g_strdup ("(unreadable name)");
+  return cert->issuer;
+}
+
+gboolean
+mp_bundle_cert_self_signed (MpBundleCert *cert)
+{
+  if (cert->self_signed < 0)
+    cert->self_signed = g_bytes_equal (cert->subject_raw, cert->issuer_raw) &&
+                        mp_bundle_cert_signed_by (cert, cert);
+  return cert->self_signed == 1;
+}
+
+/* the index fields through gnutls, for the rare certificate the quick der
+ * reader does not take */
+static gboolean
+info_from_gnutls (MpBundleCert *cert, MpDerCertInfo *info)
+{
+  gnutls_x509_crt_t crt = mp_bundle_cert_crt (cert);
   gnutls_datum_t d = { NULL, 0 };
   unsigned char buf[256];
   size_t size;
   unsigned int critical = 0, ca = 0;
-  int pathlen = -1, rc;
+  int pathlen = -1;
 
-  if (gnutls_x509_crt_export2 (cert->crt, GNUTLS_X509_FMT_DER, &d) < 0)
+  memset (info, 0, sizeof *info);
+  if (crt == NULL)
     return FALSE;
-  cert->der = bytes_from_datum (&d);
-  if (gnutls_x509_crt_get_raw_dn (cert->crt, &d) < 0)
+  if (gnutls_x509_crt_get_raw_dn (crt, &d) < 0)
     return FALSE;
-  cert->subject_raw = bytes_from_datum (&d);
-  if (gnutls_x509_crt_get_raw_issuer_dn (cert->crt, &d) < 0)
+  info->subject_raw = bytes_from_datum (&d);
+  if (gnutls_x509_crt_get_raw_issuer_dn (crt, &d) < 0)
     return FALSE;
-  cert->issuer_raw = bytes_from_datum (&d);
-  cert->subject = gnutls_x509_crt_get_dn3 (cert->crt, &d, 0) >= 0 ? string_from_datum (&d) : g_strdup ("?");
-  cert->issuer = gnutls_x509_crt_get_issuer_dn3 (cert->crt, &d, 0) >= 0 ? string_from_datum (&d) : g_strdup ("?");
-
+  info->issuer_raw = bytes_from_datum (&d);
   size = sizeof buf;
-  if (gnutls_x509_crt_get_subject_key_id (cert->crt, buf, &size, &critical) >= 0 && size > 0)
-    cert->ski = g_bytes_new (buf, size);
+  if (gnutls_x509_crt_get_subject_key_id (crt, buf, &size, &critical) >= 0 && size > 0)
+    info->ski = g_bytes_new (buf, size);
   size = sizeof buf;
-  if (gnutls_x509_crt_get_authority_key_id (cert->crt, buf, &size, &critical) >= 0 && size > 0)
-    cert->aki = g_bytes_new (buf, size);
-
-  cert->not_before = (gint64) gnutls_x509_crt_get_activation_time (cert->crt);
-  cert->not_after = (gint64) gnutls_x509_crt_get_expiration_time (cert->crt);
-
-  rc = gnutls_x509_crt_get_basic_constraints (cert->crt, &critical, &ca, &pathlen);
-  if (rc >= 0)
-    cert->is_ca = ca != 0;
-  else
-    /* version 1 roots carry no extensions; a self-issued one is a ca */
-    cert->is_ca = gnutls_x509_crt_get_version (cert->crt) == 1 &&
-                  g_bytes_equal (cert->subject_raw, cert->issuer_raw);
-  cert->self_signed = g_bytes_equal (cert->subject_raw, cert->issuer_raw) &&
-                      mp_bundle_cert_signed_by (cert, cert);
+  if (gnutls_x509_crt_get_authority_key_id (crt, buf, &size, &critical) >= 0 && size > 0)
+    info->aki = g_bytes_new (buf, size);
+  info->not_before = (gint64) gnutls_x509_crt_get_activation_time (crt);
+  info->not_after = (gint64) gnutls_x509_crt_get_expiration_time (crt);
+  info->has_basic_constraints = gnutls_x509_crt_get_basic_constraints (crt, &critical, &ca, &pathlen) >= 0;
+  info->is_ca = info->has_basic_constraints && ca != 0;
+  info->version = (guint) MAX (gnutls_x509_crt_get_version (crt), 1);
   return TRUE;
 }
 
-MpBundleCert *
-mp_bundle_add_crt (MpBundle *self, gnutls_x509_crt_t crt, const char *source, guint line)
+MpBundleAdd
+mp_bundle_add_der (MpBundle *self, const guchar *der, gsize len, const char *source, guint line)
 {
   MpBundleCert *cert = g_new0 (MpBundleCert, 1);
   MpBundleCert *known;
+  MpDerCertInfo info;
 
-  cert->crt = crt;
+  cert->der = g_bytes_new (der, len);
   cert->source = g_strdup (source);
   cert->line = line;
-  if (!cert_describe (cert))
+  cert->self_signed = -1;
+  if (!mp_der_cert_info_read (der, len, &info) && !info_from_gnutls (cert, &info))
     {
+      mp_der_cert_info_clear (&info);
       mp_bundle_add_finding (self, MP_FINDING_ERROR, "bad-certificate", source, line,
-                             "the certificate cannot be read");
+                             "the block decodes but is not a readable certificate");
       bundle_cert_free (cert);
-      return NULL;
+      return MP_BUNDLE_ADD_BAD;
     }
+  cert->subject_raw = g_steal_pointer (&info.subject_raw);
+  cert->issuer_raw = g_steal_pointer (&info.issuer_raw);
+  cert->ski = g_steal_pointer (&info.ski);
+  cert->aki = g_steal_pointer (&info.aki);
+  cert->not_before = info.not_before;
+  cert->not_after = info.not_after;
+  if (info.has_basic_constraints)
+    cert->is_ca = info.is_ca;
+  else
+    /* version 1 roots carry no extensions; a self-issued one is a ca */
+    cert->is_ca = info.version == 1 && g_bytes_equal (cert->subject_raw, cert->issuer_raw);
+
   known = g_hash_table_lookup (self->by_der, cert->der);
   if (known != NULL)
     {
       if (known->line != 0)
         mp_bundle_add_finding (self, MP_FINDING_WARNING, "duplicate", source, line,
                                "'%s' appears twice (first at %s:%u); the copy is left out",
-                               cert->subject, known->source, known->line);
+                               mp_bundle_cert_subject (known), known->source, known->line);
       else
         mp_bundle_add_finding (self, MP_FINDING_WARNING, "duplicate", source, line,
                                "'%s' appears twice (first in %s); the copy is left out",
-                               cert->subject, known->source);
+                               mp_bundle_cert_subject (known), known->source);
       bundle_cert_free (cert);
-      return NULL;
+      return MP_BUNDLE_ADD_DUPLICATE;
     }
   cert->order = self->certs->len;
   g_ptr_array_add (self->certs, cert);
@@ -216,7 +281,7 @@ mp_bundle_add_crt (MpBundle *self, gnutls_x509_crt_t crt, const char *source, gu
   index_add (self->by_subject, cert->subject_raw, cert);
   if (cert->ski != NULL)
     index_add (self->by_ski, cert->ski, cert);
-  return cert;
+  return MP_BUNDLE_ADD_NEW;
 }
 
 /**
@@ -373,7 +438,7 @@ mp_bundle_chain_to_pem (MpBundle *self, MpPemFlags flags, GError **error)
       MpBundleCert *c = g_ptr_array_index (self->chain, i);
       if (i == 0 && (flags & MP_PEM_NO_ENTITY))
         continue;
-      if (i > 0 && i == self->chain->len - 1 && c->self_signed && (flags & MP_PEM_NO_ROOT))
+      if (i > 0 && i == self->chain->len - 1 && mp_bundle_cert_self_signed (c) && (flags & MP_PEM_NO_ROOT))
         continue;
       append_pem (out, c->der);
     }
@@ -402,48 +467,97 @@ mp_bundle_format_time (gint64 t)
   return g_date_time_format (dt, "%Y-%m-%d %H:%M:%S UTC");
 }
 
+/**
+ * mp_bundle_cert_get_subject:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the subject name (RFC 4514), read on first use
+ */
 const char *
 mp_bundle_cert_get_subject (const MpBundleCert *cert)
 {
-  return cert->subject;
+  /* names and the self-signature are cached on first use, hence the casts */
+  return mp_bundle_cert_subject ((MpBundleCert *) cert);
 }
 
+/**
+ * mp_bundle_cert_get_issuer:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the issuer name (RFC 4514), read on first use
+ */
 const char *
 mp_bundle_cert_get_issuer (const MpBundleCert *cert)
 {
-  return cert->issuer;
+  return mp_bundle_cert_issuer ((MpBundleCert *) cert);
 }
 
+/**
+ * mp_bundle_cert_get_not_before:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the start of validity, seconds since the epoch
+ */
 gint64
 mp_bundle_cert_get_not_before (const MpBundleCert *cert)
 {
   return cert->not_before;
 }
 
+/**
+ * mp_bundle_cert_get_not_after:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the end of validity, seconds since the epoch
+ */
 gint64
 mp_bundle_cert_get_not_after (const MpBundleCert *cert)
 {
   return cert->not_after;
 }
 
+/**
+ * mp_bundle_cert_is_ca:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: whether basicConstraints says CA:TRUE (or a version 1 self-issued root)
+ */
 gboolean
 mp_bundle_cert_is_ca (const MpBundleCert *cert)
 {
   return cert->is_ca;
 }
 
+/**
+ * mp_bundle_cert_is_self_signed:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: whether the certificate is self-issued and its own key made its signature
+ */
 gboolean
 mp_bundle_cert_is_self_signed (const MpBundleCert *cert)
 {
-  return cert->self_signed;
+  return mp_bundle_cert_self_signed ((MpBundleCert *) cert);
 }
 
+/**
+ * mp_bundle_cert_get_source:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the input the certificate was read from
+ */
 const char *
 mp_bundle_cert_get_source (const MpBundleCert *cert)
 {
   return cert->source;
 }
 
+/**
+ * mp_bundle_cert_get_line:
+ * @cert: a certificate of an #MpBundle
+ *
+ * Returns: the line of its -----BEGIN in the source, 0 for DER
+ */
 guint
 mp_bundle_cert_get_line (const MpBundleCert *cert)
 {

@@ -318,6 +318,7 @@ mp_node_facts_load (MpStore *store, GError **error)
           g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: %s", MP_NODE_FACTS_FILE, local->message);
           return NULL;
         }
+      /* indexes of fact_table, whose order fact_keys repeats */
       switch (idx)
         {
         case 0: facts->server_fqdn = g_steal_pointer (&value); break;

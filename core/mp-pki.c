@@ -215,6 +215,35 @@ check_free (MpStore *store, const char *const *names, MpPkiFlags flags, GError *
   return TRUE;
 }
 
+/* generates the key @spec asks for, with its abstract handle for signing */
+static gboolean
+new_key (const MpKeySpec *spec, gnutls_x509_privkey_t *key, gnutls_privkey_t *pk, GError **error)
+{
+  *key = mp_x509_privkey_generate (spec, error);
+  if (*key == NULL)
+    return FALSE;
+  *pk = mp_x509_privkey_abstract (*key, error);
+  return *pk != NULL;
+}
+
+/* writes <basename>.key (0600) and its companion (csr or crt) together:
+ * both land or neither does */
+static gboolean
+store_key_and (MpStore *store, const char *key_name, gnutls_x509_privkey_t key,
+               const char *other_name, GBytes *other_pem, MpPkiFlags flags, GError **error)
+{
+  MpWriteFlags replace = (flags & MP_PKI_FORCE) ? MP_WRITE_REPLACE : MP_WRITE_NONE;
+  g_autoptr(MpSecretBytes) key_pem = mp_x509_privkey_export_pem (key, error);
+  g_autoptr(MpStoreTxn) txn = NULL;
+
+  if (key_pem == NULL || other_pem == NULL)
+    return FALSE;
+  txn = mp_store_txn_new (store);
+  return mp_store_txn_add (txn, key_name, key_pem, MP_WRITE_PRIVATE | replace, error) &&
+         mp_store_txn_add (txn, other_name, other_pem, replace, error) &&
+         mp_store_txn_commit (txn, error);
+}
+
 /**
  * mp_pki_csr:
  * @store: the store
@@ -240,20 +269,11 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
   g_autoptr(MpX509Privkey) key = NULL;
   g_autoptr(MpPrivkey) pk = NULL;
   g_autoptr(MpX509Crq) crq = NULL;
-  g_autoptr(GBytes) key_pem = NULL;
   g_autoptr(GBytes) csr_pem = NULL;
-  g_autoptr(MpStoreTxn) txn = NULL;
-  MpWriteFlags replace = (flags & MP_PKI_FORCE) ? MP_WRITE_REPLACE : MP_WRITE_NONE;
   int rc;
 
-  if (!mp_pki_validate_basename (basename, error) || !check_free (store, names, flags, error))
-    return FALSE;
-
-  key = mp_x509_privkey_generate (spec, error);
-  if (key == NULL)
-    return FALSE;
-  pk = mp_x509_privkey_abstract (key, error);
-  if (pk == NULL)
+  if (!mp_pki_validate_basename (basename, error) || !check_free (store, names, flags, error) ||
+      !new_key (spec, &key, &pk, error))
     return FALSE;
 
   gnutls_x509_crq_init (&crq);
@@ -263,21 +283,15 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
     return FALSE;
   if ((rc = gnutls_x509_crq_set_key (crq, key)) < 0)
     return mp_error_set_gnutls (error, rc, "putting the key in the CSR");
-  gnutls_x509_crq_set_key_usage (crq, leaf_key_usage (gnutls_x509_privkey_get_pk_algorithm (key)));
-  gnutls_x509_crq_set_key_purpose_oid (crq, GNUTLS_KP_TLS_WWW_SERVER, 0);
-  gnutls_x509_crq_set_key_purpose_oid (crq, GNUTLS_KP_TLS_WWW_CLIENT, 0);
+  if ((rc = gnutls_x509_crq_set_key_usage (crq, leaf_key_usage (gnutls_x509_privkey_get_pk_algorithm (key)))) < 0 ||
+      (rc = gnutls_x509_crq_set_key_purpose_oid (crq, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0 ||
+      (rc = gnutls_x509_crq_set_key_purpose_oid (crq, GNUTLS_KP_TLS_WWW_CLIENT, 0)) < 0)
+    return mp_error_set_gnutls (error, rc, "asking for key usages in the CSR");
   if ((rc = gnutls_x509_crq_privkey_sign (crq, pk, mp_x509_sign_digest (key), 0)) < 0)
     return mp_error_set_gnutls (error, rc, "signing the CSR");
 
-  key_pem = mp_x509_privkey_export_pem (key, error);
-  csr_pem = key_pem != NULL ? mp_x509_crq_export_pem (crq, error) : NULL;
-  if (csr_pem == NULL)
-    return FALSE;
-
-  txn = mp_store_txn_new (store);
-  if (!mp_store_txn_add (txn, key_name, key_pem, MP_WRITE_PRIVATE | replace, error) ||
-      !mp_store_txn_add (txn, csr_name, csr_pem, replace, error) ||
-      !mp_store_txn_commit (txn, error))
+  csr_pem = mp_x509_crq_export_pem (crq, error);
+  if (!store_key_and (store, key_name, key, csr_name, csr_pem, flags, error))
     return FALSE;
 
   if (subject->cn_added)
@@ -299,6 +313,7 @@ set_validity (gnutls_x509_crt_t crt, guint days, time_t start, time_t limit,
   gint64 now = mp_now ();
   gint64 not_before = MAX (now - BACKDATE_SECONDS, (gint64) start);
   gint64 not_after = now + (gint64) days * 86400;
+  int rc;
 
   if (limit > 0 && not_after > (gint64) limit)
     {
@@ -306,9 +321,9 @@ set_validity (gnutls_x509_crt_t crt, guint days, time_t start, time_t limit,
       not_after = limit;
       note (notes, "Validity shortened to end with the CA's on %s", when);
     }
-  gnutls_x509_crt_set_activation_time (crt, (time_t) not_before);
-  gnutls_x509_crt_set_expiration_time (crt, (time_t) not_after);
-  (void) error;
+  if ((rc = gnutls_x509_crt_set_activation_time (crt, (time_t) not_before)) < 0 ||
+      (rc = gnutls_x509_crt_set_expiration_time (crt, (time_t) not_after)) < 0)
+    return mp_error_set_gnutls (error, rc, "setting the validity");
   return TRUE;
 }
 
@@ -330,21 +345,11 @@ mp_pki_selfsigned (MpStore *store, const char *basename, const MpSubject *subjec
   g_autoptr(MpX509Privkey) key = NULL;
   g_autoptr(MpPrivkey) pk = NULL;
   g_autoptr(MpX509Crt) crt = NULL;
-  g_autoptr(GBytes) key_pem = NULL;
   g_autoptr(GBytes) crt_pem = NULL;
-  g_autoptr(MpStoreTxn) txn = NULL;
-  MpWriteFlags replace = (flags & MP_PKI_FORCE) ? MP_WRITE_REPLACE : MP_WRITE_NONE;
   int rc;
 
   if (!mp_pki_validate_basename (basename, error) || !check_days (days, error) ||
-      !check_free (store, names, flags, error))
-    return FALSE;
-
-  key = mp_x509_privkey_generate (spec, error);
-  if (key == NULL)
-    return FALSE;
-  pk = mp_x509_privkey_abstract (key, error);
-  if (pk == NULL)
+      !check_free (store, names, flags, error) || !new_key (spec, &key, &pk, error))
     return FALSE;
 
   gnutls_x509_crt_init (&crt);
@@ -363,15 +368,8 @@ mp_pki_selfsigned (MpStore *store, const char *basename, const MpSubject *subjec
   if ((rc = gnutls_x509_crt_privkey_sign (crt, crt, pk, mp_x509_sign_digest (key), 0)) < 0)
     return mp_error_set_gnutls (error, rc, "self-signing the certificate");
 
-  key_pem = mp_x509_privkey_export_pem (key, error);
-  crt_pem = key_pem != NULL ? mp_x509_crt_export_pem (crt, error) : NULL;
-  if (crt_pem == NULL)
-    return FALSE;
-
-  txn = mp_store_txn_new (store);
-  return mp_store_txn_add (txn, key_name, key_pem, MP_WRITE_PRIVATE | replace, error) &&
-         mp_store_txn_add (txn, crt_name, crt_pem, replace, error) &&
-         mp_store_txn_commit (txn, error);
+  crt_pem = mp_x509_crt_export_pem (crt, error);
+  return store_key_and (store, key_name, key, crt_name, crt_pem, flags, error);
 }
 
 static gboolean

@@ -28,6 +28,12 @@ static const struct {
   { ".pem", MP_FILE_UNKNOWN },
 };
 
+/**
+ * mp_import_result_clear:
+ * @result: an #MpImportResult
+ *
+ * Frees what @result holds (not @result itself).
+ */
 void
 mp_import_result_clear (MpImportResult *result)
 {
@@ -35,6 +41,12 @@ mp_import_result_clear (MpImportResult *result)
   result->n_certs = 0;
 }
 
+/**
+ * mp_pkcs12_result_clear:
+ * @result: an #MpPkcs12Result
+ *
+ * Frees what @result holds (not @result itself).
+ */
 void
 mp_pkcs12_result_clear (MpPkcs12Result *result)
 {
@@ -292,9 +304,17 @@ mp_transfer_import_bytes (MpStore *store, GBytes *data, const char *what, const 
   return TRUE;
 }
 
-/* reads an outside file the user named */
-static GBytes *
-read_outside_file (const char *path, GError **error)
+/**
+ * mp_transfer_read_file:
+ * @path: an outside file the user named
+ * @error: return location for a #GError
+ *
+ * Reads a regular file of at most %MP_TRANSFER_MAX_SIZE bytes.
+ *
+ * Returns: (transfer full): its contents, or %NULL on error
+ */
+GBytes *
+mp_transfer_read_file (const char *path, GError **error)
 {
   struct stat st;
 
@@ -308,6 +328,13 @@ read_outside_file (const char *path, GError **error)
   if (!S_ISREG (st.st_mode))
     {
       g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s is not a regular file", path);
+      return NULL;
+    }
+  if (st.st_size > MP_TRANSFER_MAX_SIZE)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
+                   "%s is too large (%lld bytes) to be a key, CSR, certificate or PKCS#12 file",
+                   path, (long long) st.st_size);
       return NULL;
     }
   return mp_file_read (path, error);
@@ -337,7 +364,7 @@ mp_transfer_import_file (MpStore *store, const char *path, const char *name,
     name = base;
   if (!mp_transfer_is_valid_import_name (name, error))
     return FALSE;
-  data = read_outside_file (path, error);
+  data = mp_transfer_read_file (path, error);
   if (data == NULL)
     return FALSE;
   return mp_transfer_import_bytes (store, data, path, name, flags, result, error);

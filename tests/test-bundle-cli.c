@@ -171,6 +171,26 @@ test_fix_refuses_incomplete (void)
 }
 
 static void
+test_fix_refuses_other_blocks (void)
+{
+  const char *names[] = { "int2", "ent", "int1", "root", NULL };
+  const char *no_root[] = { "int1", "ent", "int2", NULL };
+  const char *forged[] = { "root", "fakeint2", "int1", "ent", NULL };
+  g_autofree char *chain = concat_canonical (names);
+  g_autofree char *crl = g_strconcat (chain, "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n", NULL);
+  g_autofree char *b64 = g_strconcat (chain, "-----BEGIN CERTIFICATE-----\nMI*B\n-----END CERTIFICATE-----\n", NULL);
+  g_autofree char *cut = g_strconcat (chain, "-----BEGIN CERTIFICATE-----\nMIIB\n", NULL);
+  g_autofree char *partial = concat_canonical (no_root);
+  g_autofree char *bad_sig = concat_canonical (forged);
+
+  assert_fix_refused (crl, "[not-a-certificate]");
+  assert_fix_refused (b64, "[bad-base64]");
+  assert_fix_refused (cut, "[unterminated-block]");
+  assert_fix_refused (partial, "[root-missing]");
+  assert_fix_refused (bad_sig, "[bad-signature]");
+}
+
+static void
 test_fix_refuses_outside_store (void)
 {
   const char *names[] = { "int1", "root", NULL };
@@ -386,6 +406,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/fix/output", test_fix_output);
   g_test_add_func ("/bundle/fix/refuses-key", test_fix_refuses_key);
   g_test_add_func ("/bundle/fix/refuses-incomplete", test_fix_refuses_incomplete);
+  g_test_add_func ("/bundle/fix/refuses-other-blocks", test_fix_refuses_other_blocks);
   g_test_add_func ("/bundle/fix/refuses-outside-store", test_fix_refuses_outside_store);
   for (guint i = 0; i < G_N_ELEMENTS (verify_cases); i++)
     {

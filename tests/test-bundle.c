@@ -13,6 +13,8 @@
 #include <meetpki/meetpki.h>
 
 #include "bundle-fixture.h"
+#include "mp-der.h"
+#include "mp-private.h"
 
 #define EXIT_CHECK_FAILED 1
 #define EXIT_WARNINGS 10
@@ -138,6 +140,27 @@ test_engine_parse_lines (void)
 }
 
 static void
+test_engine_unterminated (void)
+{
+  g_autofree char *ent = fixture_canonical ("ent");
+  g_autofree char *int2 = fixture_canonical ("int2");
+  /* the entity is cut after its first base64 line */
+  g_autofree char *cut = g_strndup (ent, strchr (strchr (ent, '\n') + 1, '\n') + 1 - ent);
+  g_autofree char *text = g_strconcat (cut, int2, NULL);
+  g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
+  g_autoptr(MpBundle) b = mp_bundle_new ();
+  const MpFinding *f;
+
+  g_assert_cmpuint (mp_bundle_add_data (b, data, "cut.pem"), ==, 1);
+  f = mp_bundle_find_finding (b, "unterminated-block");
+  g_assert_nonnull (f);
+  g_assert_cmpuint (f->line, ==, 1);
+  g_assert_cmpuint (mp_bundle_cert_get_line (g_ptr_array_index (mp_bundle_get_certs (b), 0)), ==, 3);
+  g_assert_null (mp_bundle_find_finding (b, "glued-blocks"));
+  g_assert_cmpuint (mp_bundle_get_findings (b)->len, ==, 1);
+}
+
+static void
 test_engine_der (void)
 {
   g_autofree char *crt = fixture_file ("int1", ".crt");
@@ -151,6 +174,124 @@ test_engine_der (void)
   g_assert_true (mp_bundle_add_file (b, der, "int1.der", &n, &error));
   g_assert_cmpuint (n, ==, 1);
   g_assert_cmpuint (mp_bundle_get_findings (b)->len, ==, 0);
+}
+
+/* the quick der reader against gnutls' decoder, on every certificate of the
+ * fixtures and of the system store */
+static void
+compare_with_gnutls (const char *path)
+{
+  g_autoptr(GBytes) data = fixture_read (path);
+  gnutls_datum_t d = { (unsigned char *) g_bytes_get_data (data, NULL), (unsigned int) g_bytes_get_size (data) };
+  gnutls_x509_crt_t *list = NULL;
+  unsigned int n = 0;
+
+  mp_crypto_init ();
+  g_assert_cmpint (gnutls_x509_crt_list_import2 (&list, &n, &d, GNUTLS_X509_FMT_PEM, 0), >=, 0);
+  for (unsigned int i = 0; i < n; i++)
+    {
+      g_auto(MpDatum) der = { NULL, 0 };
+      g_auto(MpDatum) dn = { NULL, 0 };
+      g_auto(MpDatum) idn = { NULL, 0 };
+      MpDerCertInfo info;
+      unsigned char buf[256];
+      size_t size = sizeof buf;
+      unsigned int critical = 0, ca = 0;
+      int pathlen;
+
+      g_assert_cmpint (gnutls_x509_crt_export2 (list[i], GNUTLS_X509_FMT_DER, &der), ==, 0);
+      g_assert_true (mp_der_cert_info_read (der.data, der.size, &info));
+      gnutls_x509_crt_get_raw_dn (list[i], &dn);
+      gnutls_x509_crt_get_raw_issuer_dn (list[i], &idn);
+      g_assert_cmpmem (g_bytes_get_data (info.subject_raw, NULL), g_bytes_get_size (info.subject_raw), dn.data, dn.size);
+      g_assert_cmpmem (g_bytes_get_data (info.issuer_raw, NULL), g_bytes_get_size (info.issuer_raw), idn.data, idn.size);
+      g_assert_cmpint (info.not_before, ==, gnutls_x509_crt_get_activation_time (list[i]));
+      g_assert_cmpint (info.not_after, ==, gnutls_x509_crt_get_expiration_time (list[i]));
+      if (gnutls_x509_crt_get_subject_key_id (list[i], buf, &size, &critical) >= 0)
+        g_assert_cmpmem (g_bytes_get_data (info.ski, NULL), g_bytes_get_size (info.ski), buf, size);
+      else
+        g_assert_null (info.ski);
+      size = sizeof buf;
+      if (gnutls_x509_crt_get_authority_key_id (list[i], buf, &size, &critical) >= 0)
+        g_assert_cmpmem (g_bytes_get_data (info.aki, NULL), g_bytes_get_size (info.aki), buf, size);
+      else
+        g_assert_null (info.aki);
+      g_assert_cmpint (info.has_basic_constraints, ==,
+                       gnutls_x509_crt_get_basic_constraints (list[i], &critical, &ca, &pathlen) >= 0);
+      if (info.has_basic_constraints)
+        g_assert_cmpint (info.is_ca, ==, ca != 0);
+      g_assert_cmpint (info.version, ==, gnutls_x509_crt_get_version (list[i]));
+      mp_der_cert_info_clear (&info);
+      gnutls_x509_crt_deinit (list[i]);
+    }
+  gnutls_free (list);
+}
+
+static void
+test_engine_der_reader (void)
+{
+  const char *names[] = { "ent", "int1", "int1exp", "rroot", "rent", "notca", NULL };
+  const char *system = "/etc/ssl/certs/ca-certificates.crt";
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *path = fixture_file (names[i], ".crt");
+      compare_with_gnutls (path);
+    }
+  if (g_file_test (system, G_FILE_TEST_EXISTS))
+    compare_with_gnutls (system);
+  /* truncated input never reads past its end */
+  {
+    g_autofree char *path = fixture_file ("ent", ".crt");
+    g_autofree char *der_path = fixture_path ("ent.der");
+    const char *argv[] = { "openssl", "x509", "-in", path, "-outform", "DER", "-out", der_path, NULL };
+    g_autoptr(GBytes) der = NULL;
+    MpDerCertInfo info;
+
+    g_assert_cmpint (run_argv (argv, NULL, NULL, NULL), ==, 0);
+    der = fixture_read (der_path);
+    for (gsize cut = 0; cut < g_bytes_get_size (der); cut++)
+      g_assert_false (mp_der_cert_info_read (g_bytes_get_data (der, NULL), cut, &info));
+  }
+}
+
+/* damaged input of every kind: findings, never a crash or a read past the
+ * end (the asan build checks that) */
+static void
+test_engine_mutations (void)
+{
+  const char *names[] = { "ent", "int2", "int1", "root", NULL };
+  g_autofree char *chain = concat_canonical (names);
+  g_autofree char *der_path = fixture_path ("mut.der");
+  g_autofree char *crt = fixture_file ("int1", ".crt");
+  const char *argv[] = { "openssl", "x509", "-in", crt, "-outform", "DER", "-out", der_path, NULL };
+  g_autoptr(GBytes) der = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261128);
+
+  g_assert_cmpint (run_argv (argv, NULL, NULL, NULL), ==, 0);
+  der = fixture_read (der_path);
+  for (guint round = 0; round < 400; round++)
+    {
+      gboolean pem = round % 2 == 0;
+      gsize len = pem ? strlen (chain) : g_bytes_get_size (der);
+      g_autofree guchar *buf = g_memdup2 (pem ? (gconstpointer) chain : g_bytes_get_data (der, NULL), len);
+      g_autoptr(GBytes) data = NULL;
+      g_autoptr(MpBundle) b = mp_bundle_new ();
+      guint edits = g_rand_int_range (rand, 1, 8);
+
+      for (guint e = 0; e < edits; e++)
+        buf[g_rand_int_range (rand, 0, (gint32) len)] = (guchar) g_rand_int_range (rand, 0, 256);
+      if (g_rand_boolean (rand))
+        len = (gsize) g_rand_int_range (rand, 0, (gint32) len);
+      data = g_bytes_new (buf, len);
+      mp_bundle_add_data (b, data, "mutated");
+      mp_bundle_check (b, MP_BUNDLE_KIND_AUTO);
+      if (mp_bundle_get_chain (b)->len > 0)
+        {
+          g_autoptr(GBytes) out = mp_bundle_chain_to_pem (b, MP_PEM_ALL, NULL);
+          g_assert_nonnull (out);
+        }
+    }
 }
 
 /* ---- bundle build ---- */
@@ -233,6 +374,41 @@ test_build_no_root_without_root (void)
   g_assert_nonnull (strstr (err, "[root-missing]"));
 }
 
+/* several pool files at once: der, crlf, glued, with a key in one */
+static void
+test_build_several_inputs (void)
+{
+  const char *want[] = { "ent", "int2", "int1", "root", NULL };
+  g_autofree char *expected = concat_canonical (want);
+  g_autofree char *int1 = fixture_file ("int1", ".crt");
+  g_autofree char *der = fixture_path ("int1-pool.der");
+  const char *argv[] = { "openssl", "x509", "-in", int1, "-outform", "DER", "-out", der, NULL };
+  g_autofree char *root_pem = fixture_canonical ("root");
+  g_autofree char *other_pem = fixture_canonical ("otherroot");
+  g_autofree char *int2_pem = fixture_canonical ("int2");
+  g_autofree char *glued = g_strconcat (root_pem, other_pem, NULL);
+  g_autofree char *glued_path = NULL;
+  g_autofree char *crlf_path = NULL;
+  g_autofree char *key_path = fixture_file ("otherleaf", ".key");
+  g_autofree char *ent = fixture_file ("ent", ".crt");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_argv (argv, NULL, NULL, NULL), ==, 0);
+  glued[strlen (root_pem) - 1] = ' '; /* "-----END CERTIFICATE----- -----BEGIN" */
+  glued_path = write_text ("glued.pem", glued);
+  {
+    g_auto(GStrv) lines = g_strsplit (int2_pem, "\n", -1);
+    g_autofree char *crlf = g_strjoinv ("\r\n", lines);
+    crlf_path = write_text ("int2-crlf.pem", crlf);
+  }
+  g_assert_cmpint (run_cli (NULL, &out, &err, "bundle", "build", ent, glued_path, der, key_path, crlf_path, NULL), ==, 0);
+  g_test_message ("%s", err);
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_nonnull (strstr (err, "[glued-blocks]"));
+  g_assert_nonnull (strstr (err, "[crlf]"));
+}
+
 static void
 test_build_output_file (void)
 {
@@ -251,6 +427,8 @@ test_build_output_file (void)
   /* an existing output is not replaced without --force */
   g_assert_cmpint (run_cli (NULL, NULL, NULL, "bundle", "build", ent, pool_path, "-o", "ent-chain.crt", NULL), ==, 4);
   g_assert_cmpint (run_cli (NULL, NULL, NULL, "bundle", "build", ent, pool_path, "-o", "ent-chain.crt", "--force", NULL), ==, 0);
+  /* writes stay in the store */
+  g_assert_cmpint (run_cli (NULL, NULL, NULL, "bundle", "build", ent, pool_path, "-o", "../escape.crt", NULL), ==, 5);
   g_unlink (stored);
 }
 
@@ -431,11 +609,15 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/engine/expired-only", test_engine_expired_only);
   g_test_add_func ("/bundle/engine/parse-lines", test_engine_parse_lines);
   g_test_add_func ("/bundle/engine/der", test_engine_der);
+  g_test_add_func ("/bundle/engine/unterminated", test_engine_unterminated);
+  g_test_add_func ("/bundle/engine/der-reader", test_engine_der_reader);
+  g_test_add_func ("/bundle/engine/mutations", test_engine_mutations);
   g_test_add_func ("/bundle/build/shuffled-ec", test_build_shuffled_ec);
   g_test_add_func ("/bundle/build/shuffled-rsa", test_build_shuffled_rsa);
   g_test_add_func ("/bundle/build/ca-only-no-root", test_build_ca_only_no_root);
   g_test_add_func ("/bundle/build/no-root-without-root", test_build_no_root_without_root);
   g_test_add_func ("/bundle/build/output-file", test_build_output_file);
+  g_test_add_func ("/bundle/build/several-inputs", test_build_several_inputs);
   g_test_add_func ("/bundle/build/missing-issuer", test_build_missing_issuer);
   g_test_add_func ("/bundle/check/clean", test_check_clean);
   for (guint i = 0; i < G_N_ELEMENTS (check_cases); i++)

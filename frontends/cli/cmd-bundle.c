@@ -102,10 +102,20 @@ mp_cli_bundle_build (MpCli *cli, const char * const *args, guint n_args, GError 
     }
   if (!write_output (cli, cli->output, pem, error))
     return FALSE;
-  g_print ("Wrote %s: %s of %u certificates\n", cli->output,
-           cli->ca_only ? "CA bundle" : "full chain",
-           mp_bundle_get_chain (bundle)->len - (cli->ca_only ? 1 : 0) -
-             (cli->no_root && mp_bundle_chain_is_complete (bundle) && mp_bundle_get_chain (bundle)->len > 1 ? 1 : 0));
+  {
+    guint written = 0;
+    const char *p = g_bytes_get_data (pem, NULL);
+    gsize len = g_bytes_get_size (pem);
+    const char *end = p + len;
+
+    while ((p = g_strstr_len (p, end - p, "-----BEGIN CERTIFICATE-----")) != NULL)
+      {
+        written++;
+        p++;
+      }
+    g_print ("Wrote %s: %s of %u certificate(s)\n", cli->output,
+             cli->ca_only ? "CA bundle" : "chain", written);
+  }
   return TRUE;
 }
 
@@ -158,7 +168,8 @@ mp_cli_bundle_check (MpCli *cli, const char * const *args, guint n_args, GError 
   if (warnings > 0)
     g_print ("WARNING: %s: %u warning(s); 'meetpki bundle fix' rewrites it in canonical form\n", args[0], warnings);
   else
-    g_print ("SUCCESS: %s is a clean %s of %u certificate(s)\n", args[0], kind_name,
+    g_print ("SUCCESS: %s is a clean %s of %u certificate(s)\n", args[0],
+             g_str_equal (kind_name, "full-chain") ? "full chain" : "CA bundle",
              mp_bundle_get_chain (bundle)->len);
   return TRUE;
 }

@@ -137,12 +137,7 @@ mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GE
   /* every cheap check comes before the password is asked for */
   if (!mp_pki_validate_basename (args[1], error))
     return FALSE;
-  if (!g_file_test (args[0], G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no such file", args[0]);
-      return FALSE;
-    }
-  p12 = mp_file_read (args[0], error);
+  p12 = mp_transfer_read_file (args[0], error);
   if (p12 == NULL)
     return FALSE;
   store = mp_cli_get_store (cli, error);

@@ -160,6 +160,19 @@ find_command (char **argv, guint argc, guint *n_words)
   return best;
 }
 
+/* whether @word starts a built-in command; anything else may be a service */
+static gboolean
+is_builtin_word (const char *word)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(GStrv) words = g_strsplit (commands[i].words, " ", 2);
+      if (g_strcmp0 (words[0], word) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* "did you mean": compares what was typed, word for word, with every command */
 static char *
 suggest_command (char **argv, guint argc)
@@ -209,6 +222,13 @@ print_help (const char *topic)
                "Commands:\n");
       for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
         g_print ("  %-18s %s\n", commands[i].words, commands[i].summary);
+      {
+        guint n = 0;
+        const MpCliCommand *svc = mp_cli_service_commands (&n);
+        for (guint i = 0; i < n; i++)
+          g_print ("  %-18s %s\n", svc[i].words, svc[i].summary);
+      }
+      g_print ("  (<service>: a loaded plugin; 'meetpki services' lists them)\n");
       g_print ("\nGlobal options: --home DIR (the store; default $MEETPKI_HOME), --version, --help\n"
                "Run 'meetpki help <command>' for a command's arguments.\n");
       return TRUE;
@@ -359,6 +379,16 @@ main (int argc, char **argv)
               (cli.full_chain ? MP_OPT_FULL_CHAIN : 0) | (cli.ca_bundle ? MP_OPT_CA_BUNDLE : 0);
 
   cmd = find_command (argv + 1, (guint) argc - 1, &n_words);
+  if (cmd == NULL && !is_builtin_word (argv[1]))
+    {
+      /* only here, for a word no built-in command has, do plugins load */
+      cmd = mp_cli_find_service_command (&cli, argv + 1, (guint) argc - 1, &n_words, &error);
+      if (cmd == NULL && error != NULL)
+        {
+          cli_clear (&cli);
+          return fail (error);
+        }
+    }
   if (cmd == NULL)
     {
       g_autofree char *hint = suggest_command (argv + 1, (guint) argc - 1);

@@ -48,6 +48,7 @@ typedef struct {
   guint given; /* MpCliOption bits the user gave */
   MpStore *store;
   MpPluginLoader *plugins; /* loaded by service commands only */
+  MpPlugin *service;       /* the plugin of a `<service> ...` command */
 } MpCli;
 
 typedef gboolean (*MpCliHandler) (MpCli              *cli,
@@ -97,5 +98,11 @@ gboolean  mp_cli_pki_verify     (MpCli *cli, const char * const *args, guint n_a
 gboolean  mp_cli_bundle_build   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bundle_check   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bundle_fix     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+
+/* `<service> <verb>` commands, found once the plugins are loaded */
+const MpCliCommand *mp_cli_service_commands     (guint *n_commands);
+const MpCliCommand *mp_cli_find_service_command (MpCli *cli, char **argv, guint argc,
+                                                 guint *n_words, GError **error);
+gboolean  mp_cli_service_csr     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 G_END_DECLS

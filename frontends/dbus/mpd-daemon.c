@@ -339,6 +339,22 @@ handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const c
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* what was written, as the cli counts it */
+static guint
+count_certificates (GBytes *pem)
+{
+  const char *p = g_bytes_get_data (pem, NULL);
+  const char *end = p + g_bytes_get_size (pem);
+  guint n = 0;
+
+  while ((p = g_strstr_len (p, end - p, "-----BEGIN CERTIFICATE-----")) != NULL)
+    {
+      n++;
+      p++;
+    }
+  return n;
+}
+
 static gboolean
 handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
                      const char * const *pool, const char *output, GVariant *options, MpdDaemon *self)
@@ -353,7 +369,7 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   gboolean ca_only = option_bool (options, "ca-only");
   gboolean no_root = option_bool (options, "no-root");
   const MpBundleCert *entity;
-  GPtrArray *findings, *chain;
+  GPtrArray *findings;
   guint n = 0, errors, count;
 
   if (!check_options (options, allowed, types, &error))
@@ -393,9 +409,7 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
                        &error))
     return return_error (invocation, error);
 
-  chain = mp_bundle_get_chain (bundle);
-  count = chain->len - (ca_only ? 1 : 0) -
-          (no_root && mp_bundle_chain_is_complete (bundle) && chain->len > 1 ? 1 : 0);
+  count = count_certificates (pem);
   findings = mp_bundle_get_findings (bundle);
   for (guint i = 0; i < findings->len; i++)
     g_ptr_array_add (lines, finding_to_string (g_ptr_array_index (findings, i)));

@@ -18,5 +18,6 @@
 #include <meetpki/mp-password.h>
 #include <meetpki/mp-transfer.h>
 #include <meetpki/mp-bundle.h>
+#include <meetpki/mp-rules.h>
 
 #undef __MEETPKI_H_INSIDE__

@@ -23,7 +23,7 @@ typedef enum {
 /**
  * MpFinding:
  * @severity: an #MpFindingSeverity
- * @code: a stable code such as "wrong-order" (documented in doc/bundle.md);
+ * @code: a stable code such as "wrong-order" (documented in meetpki(1), BUNDLES);
  *   a static string
  * @message: one line for a person
  * @source: the input the finding is about (a file name), or %NULL

@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  * `file`, `kind` (`certificate`, `certificates` when the file holds several,
  * `csr`, `key` or `pkcs12`) and, by kind, `certificates` (an array), `csr`
  * or `key`.  A private key is described by its public half only: the key
- * material never appears in the result.  doc/inspect.md lists every member.
+ * material never appears in the result.  meetpki(1), pki inspect, lists every member.
  *
  * Times are ISO 8601 UTC; `days_left` counts whole days from mp_now() to
  * notAfter, rounded down, so it is negative once a certificate has expired.

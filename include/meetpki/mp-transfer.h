@@ -49,6 +49,12 @@ typedef struct {
   guint n_certs;
 } MpImportResult;
 
+/* the largest outside file read: far above any key, csr, bundle or pkcs#12 */
+#define MP_TRANSFER_MAX_SIZE (4 * 1024 * 1024)
+
+GBytes      *mp_transfer_read_file      (const char     *path,
+                                         GError        **error);
+
 void         mp_import_result_clear     (MpImportResult *result);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MpImportResult, mp_import_result_clear)
 
