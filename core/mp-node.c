@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "meetpki/mp-node.h"
@@ -449,4 +450,69 @@ mp_node_facts_to_plugin (const MpNodeFacts *facts, MpPluginFacts *out)
     .database_role = facts->database_role,
     .database_primary = facts->database_primary,
   };
+}
+
+/* the value of a single-valued fact, or NULL */
+static const char *
+single_value (const MpNodeFacts *f, const char *key)
+{
+  if (g_str_equal (key, "server-fqdn"))
+    return f->server_fqdn;
+  if (g_str_equal (key, "cluster-fqdn"))
+    return f->cluster_fqdn;
+  if (g_str_equal (key, "xmpp-domain"))
+    return f->xmpp_domain;
+  if (g_str_equal (key, "database-role"))
+    return f->database_role;
+  if (g_str_equal (key, "database-primary"))
+    return f->database_primary;
+  return NULL;
+}
+
+static GStrv
+list_value (const MpNodeFacts *f, const char *key)
+{
+  if (g_str_equal (key, "peers"))
+    return f->peers;
+  if (g_str_equal (key, "join-urls"))
+    return f->join_urls;
+  return NULL;
+}
+
+/**
+ * mp_node_facts_to_json:
+ * @facts: the node facts
+ *
+ * The facts as `meetpki node show --json` prints them and the daemon's
+ * NodeFacts returns them: one member per key of mp_node_fact_keys() (lists
+ * as arrays, unset values as null) and `clustered`.
+ *
+ * Returns: (transfer full): a JSON object node
+ */
+JsonNode *
+mp_node_facts_to_json (const MpNodeFacts *facts)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  for (guint i = 0; fact_keys[i] != NULL; i++)
+    {
+      json_builder_set_member_name (b, fact_keys[i]);
+      if (mp_node_fact_is_list (fact_keys[i]))
+        {
+          GStrv list = list_value (facts, fact_keys[i]);
+          json_builder_begin_array (b);
+          for (guint k = 0; list != NULL && list[k] != NULL; k++)
+            json_builder_add_string_value (b, list[k]);
+          json_builder_end_array (b);
+        }
+      else if (single_value (facts, fact_keys[i]) != NULL)
+        json_builder_add_string_value (b, single_value (facts, fact_keys[i]));
+      else
+        json_builder_add_null_value (b);
+    }
+  json_builder_set_member_name (b, "clustered");
+  json_builder_add_boolean_value (b, mp_node_facts_is_clustered (facts));
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
 }

@@ -59,38 +59,13 @@ mp_cli_node_unset (MpCli *cli, const char * const *args, guint n_args, GError **
   return TRUE;
 }
 
-/* the facts in mp_node_fact_keys() order, as (key, value or list) */
-static const char *
-single_value (const MpNodeFacts *f, const char *key)
-{
-  if (g_str_equal (key, "server-fqdn"))
-    return f->server_fqdn;
-  if (g_str_equal (key, "cluster-fqdn"))
-    return f->cluster_fqdn;
-  if (g_str_equal (key, "xmpp-domain"))
-    return f->xmpp_domain;
-  if (g_str_equal (key, "database-role"))
-    return f->database_role;
-  if (g_str_equal (key, "database-primary"))
-    return f->database_primary;
-  return NULL;
-}
-
-static GStrv
-list_value (const MpNodeFacts *f, const char *key)
-{
-  if (g_str_equal (key, "peers"))
-    return f->peers;
-  if (g_str_equal (key, "join-urls"))
-    return f->join_urls;
-  return NULL;
-}
-
 gboolean
 mp_cli_node_show (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   MpStore *store = mp_cli_get_store (cli, error);
   g_autoptr(MpNodeFacts) facts = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *obj;
   const char * const *keys = mp_node_fact_keys ();
 
   if (store == NULL)
@@ -98,48 +73,33 @@ mp_cli_node_show (MpCli *cli, const char * const *args, guint n_args, GError **e
   facts = mp_node_facts_load (store, error);
   if (facts == NULL)
     return FALSE;
-
+  root = mp_node_facts_to_json (facts);
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_object (b);
-      for (guint i = 0; keys[i] != NULL; i++)
-        {
-          json_builder_set_member_name (b, keys[i]);
-          if (mp_node_fact_is_list (keys[i]))
-            {
-              GStrv list = list_value (facts, keys[i]);
-              json_builder_begin_array (b);
-              for (guint k = 0; list != NULL && list[k] != NULL; k++)
-                json_builder_add_string_value (b, list[k]);
-              json_builder_end_array (b);
-            }
-          else if (single_value (facts, keys[i]) != NULL)
-            json_builder_add_string_value (b, single_value (facts, keys[i]));
-          else
-            json_builder_add_null_value (b);
-        }
-      json_builder_set_member_name (b, "clustered");
-      json_builder_add_boolean_value (b, mp_node_facts_is_clustered (facts));
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
       mp_cli_print_json (root);
       return TRUE;
     }
 
+  /* the text is rendered from the same json, so both say the same */
+  obj = json_node_get_object (root);
   for (guint i = 0; keys[i] != NULL; i++)
     {
+      JsonNode *value = json_object_get_member (obj, keys[i]);
       g_autofree char *text = NULL;
 
-      if (mp_node_fact_is_list (keys[i]))
+      if (JSON_NODE_HOLDS_ARRAY (value))
         {
-          GStrv list = list_value (facts, keys[i]);
-          text = list != NULL && list[0] != NULL ? g_strjoinv (", ", list) : NULL;
+          JsonArray *list = json_node_get_array (value);
+          g_autoptr(GPtrArray) items = g_ptr_array_new ();
+
+          for (guint k = 0; k < json_array_get_length (list); k++)
+            g_ptr_array_add (items, (gpointer) json_array_get_string_element (list, k));
+          g_ptr_array_add (items, NULL);
+          if (items->len > 1)
+            text = g_strjoinv (", ", (char **) items->pdata);
         }
-      else
-        text = g_strdup (single_value (facts, keys[i]));
+      else if (JSON_NODE_HOLDS_VALUE (value))
+        text = g_strdup (json_node_get_string (value));
       g_print ("%-17s %s\n", keys[i], text != NULL ? text : "(not set)");
     }
   g_print ("%-17s %s\n", "clustered", mp_node_facts_is_clustered (facts) ? "yes" : "no");

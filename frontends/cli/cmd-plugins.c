@@ -107,137 +107,6 @@ print_plugin (MpPlugin *plugin)
     g_print ("  code: checks node facts\n");
 }
 
-static JsonNode *
-plugin_to_json (MpPlugin *plugin)
-{
-  const MpPluginDescriptor *d = mp_plugin_get_descriptor (plugin);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, d->name);
-  json_builder_set_member_name (b, "summary");
-  json_builder_add_string_value (b, d->summary);
-  json_builder_set_member_name (b, "module");
-  json_builder_add_string_value (b, mp_plugin_get_path (plugin));
-
-  json_builder_set_member_name (b, "facts");
-  json_builder_begin_array (b);
-  for (guint bit = 0; bit < 32; bit++)
-    {
-      if (d->facts & (1u << bit))
-        json_builder_add_string_value (b, mp_node_fact_to_string (1u << bit));
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "roles");
-  json_builder_begin_array (b);
-  for (guint32 i = 0; i < d->n_roles; i++)
-    {
-      const MpPluginRole *r = &d->roles[i];
-      g_autofree char *usage = mp_key_usage_to_string (r->key_usage, r->ext_key_usage);
-      g_auto(GStrv) usages = g_strsplit (usage, ",", -1);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, r->name);
-      json_builder_set_member_name (b, "kind");
-      json_builder_add_string_value (b, mp_role_kind_to_string (r->kind));
-      json_builder_set_member_name (b, "optional");
-      json_builder_add_boolean_value (b, (r->flags & MP_ROLE_FLAG_OPTIONAL) != 0);
-      if (r->pairs_with != NULL)
-        {
-          json_builder_set_member_name (b, "pairs_with");
-          json_builder_add_string_value (b, r->pairs_with);
-        }
-      if (r->issued_by != NULL)
-        {
-          json_builder_set_member_name (b, "issued_by");
-          json_builder_add_string_value (b, r->issued_by);
-        }
-      json_builder_set_member_name (b, "usage");
-      json_builder_begin_array (b);
-      for (guint k = 0; usages[k] != NULL; k++)
-        {
-          if (*usages[k] != '\0')
-            json_builder_add_string_value (b, usages[k]);
-        }
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "summary");
-      json_builder_add_string_value (b, r->summary);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "forms");
-  json_builder_begin_array (b);
-  for (guint32 i = 0; i < d->n_forms; i++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, d->forms[i].name);
-      json_builder_set_member_name (b, "usage");
-      json_builder_add_string_value (b, d->forms[i].summary);
-      json_builder_set_member_name (b, "roles");
-      json_builder_begin_array (b);
-      for (guint32 k = 0; k < d->forms[i].n_roles; k++)
-        json_builder_add_string_value (b, d->forms[i].roles[k]);
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "san_rules");
-  json_builder_begin_array (b);
-  for (guint32 i = 0; i < d->n_san_rules; i++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "rule");
-      json_builder_add_string_value (b, mp_san_rule_kind_to_string (d->san_rules[i].kind));
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, d->san_rules[i].role);
-      if (d->san_rules[i].value != NULL)
-        {
-          json_builder_set_member_name (b, "value");
-          json_builder_add_string_value (b, d->san_rules[i].value);
-        }
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "csrs");
-  json_builder_begin_array (b);
-  for (guint32 i = 0; i < d->n_csrs; i++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, d->csrs[i].role);
-      json_builder_set_member_name (b, "suffix");
-      json_builder_add_string_value (b, d->csrs[i].suffix);
-      json_builder_set_member_name (b, "cn");
-      json_builder_add_string_value (b, mp_cn_source_to_string (d->csrs[i].cn));
-      if (d->csrs[i].cn_value != NULL)
-        {
-          json_builder_set_member_name (b, "cn_value");
-          json_builder_add_string_value (b, d->csrs[i].cn_value);
-        }
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "full_chain_required");
-  json_builder_add_boolean_value (b, d->full_chain_required);
-  json_builder_set_member_name (b, "sequence");
-  json_builder_begin_array (b);
-  for (guint32 i = 0; i < d->n_sequence; i++)
-    json_builder_add_string_value (b, mp_plugin_step_kind_to_string (d->sequence[i]));
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "checks_facts");
-  json_builder_add_boolean_value (b, d->check_facts != NULL);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
 gboolean
 mp_cli_plugins_list (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
@@ -253,7 +122,7 @@ mp_cli_plugins_list (MpCli *cli, const char * const *args, guint n_args, GError 
       g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
 
       for (guint i = 0; i < plugins->len; i++)
-        json_array_add_element (array, plugin_to_json (g_ptr_array_index (plugins, i)));
+        json_array_add_element (array, mp_plugin_to_json (g_ptr_array_index (plugins, i)));
       json_node_set_array (root, array);
       mp_cli_print_json (root);
       return TRUE;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -147,5 +148,8 @@ gboolean     mp_bundle_verify_chain     (MpBundle           *self,
                                          GError            **error);
 
 char        *mp_bundle_format_time      (gint64              t);
+JsonNode    *mp_bundle_to_json          (MpBundle           *bundle,
+                                         const char         *file,
+                                         const char         *kind);
 
 G_END_DECLS

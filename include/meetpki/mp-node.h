@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include <meetpki/mp-store.h>
 #include <meetpki/plugin.h>
@@ -58,5 +59,6 @@ gboolean            mp_node_fact_is_list     (const char  *key);
 gboolean            mp_node_facts_is_clustered (const MpNodeFacts *facts);
 void                mp_node_facts_to_plugin  (const MpNodeFacts *facts,
                                               MpPluginFacts     *out);
+JsonNode           *mp_node_facts_to_json    (const MpNodeFacts *facts);
 
 G_END_DECLS

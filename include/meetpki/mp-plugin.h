@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include <meetpki/mp-error.h>
 #include <meetpki/plugin.h>
@@ -44,6 +45,8 @@ const char      *mp_plugin_get_path             (MpPlugin       *plugin);
 const MpPluginDescriptor *mp_plugin_get_descriptor (MpPlugin    *plugin);
 const MpPluginRole *mp_plugin_find_role         (MpPlugin       *plugin,
                                                  const char     *role);
+
+JsonNode        *mp_plugin_to_json              (MpPlugin       *plugin);
 
 gboolean         mp_plugin_descriptor_validate  (const MpPluginDescriptor *desc,
                                                  GError        **error);

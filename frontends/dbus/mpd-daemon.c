@@ -1,0 +1,632 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * the io.meetpki.Manager1 object: each method is a cli command on the
+ * daemon's store.  the skeleton handles every call in a worker thread
+ * (G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD),
+ * authorization first (g-authorize-method), so key generation never stops
+ * the daemon from answering.  arguments are store names, resolved inside
+ * the store only; replies never carry key material.
+ */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "mpd.h"
+#include "mpd-generated.h"
+
+struct _MpdDaemon {
+  MpdManager1 *skeleton;
+  MpStore *store;
+  MpPluginLoader *plugins;
+  GError *plugins_error; /* why the plugins could not be loaded */
+  MpdAuth auth;
+  gint in_flight; /* calls being handled (atomic) */
+};
+
+/* ---- options (a{sv}) ---- */
+
+/* refuses unknown keys and wrong types, as the cli refuses unknown options */
+static gboolean
+check_options (GVariant *options, const char * const *allowed, const char * const *types, GError **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      gboolean known = FALSE;
+      for (guint i = 0; allowed[i] != NULL; i++)
+        {
+          if (!g_str_equal (allowed[i], key))
+            continue;
+          known = TRUE;
+          if (!g_variant_is_of_type (value, G_VARIANT_TYPE (types[i])))
+            {
+              g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                           "option '%s' must be of type '%s', not '%s'",
+                           key, types[i], g_variant_get_type_string (value));
+              g_variant_unref (value);
+              return FALSE;
+            }
+        }
+      if (!known)
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "unknown option '%s'", key);
+          g_variant_unref (value);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+option_bool (GVariant *options, const char *key)
+{
+  gboolean value = FALSE;
+
+  g_variant_lookup (options, key, "b", &value);
+  return value;
+}
+
+static guint
+option_uint (GVariant *options, const char *key, guint fallback)
+{
+  guint32 value;
+
+  return g_variant_lookup (options, key, "u", &value) ? value : fallback;
+}
+
+static const char *
+option_string (GVariant *options, const char *key, const char *fallback)
+{
+  const char *value;
+
+  return g_variant_lookup (options, key, "&s", &value) ? value : fallback;
+}
+
+/* ---- replies ---- */
+
+static gboolean
+return_error (GDBusMethodInvocation *invocation, GError *error)
+{
+  g_dbus_method_invocation_return_gerror (invocation, error);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static GBytes *
+read_store_file (MpdDaemon *self, const char *name, GError **error)
+{
+  g_autofree char *path = mp_store_resolve_existing (self->store, name, error);
+
+  if (path == NULL)
+    return NULL;
+  return mp_file_read (path, error);
+}
+
+static const char * const *
+notes_strv (GPtrArray *notes)
+{
+  g_ptr_array_add (notes, NULL);
+  return (const char * const *) notes->pdata;
+}
+
+/* ---- pki ---- */
+
+static gboolean
+handle_generate_csr (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *basename,
+                     const char * const *fields, GVariant *options, MpdDaemon *self)
+{
+  static const char * const allowed[] = { "key-type", "force", NULL };
+  static const char * const types[] = { "s", "b" };
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(MpSubject) subject = NULL;
+  g_autoptr(GError) error = NULL;
+  MpKeySpec spec;
+  gboolean ok;
+
+  if (!check_options (options, allowed, types, &error) ||
+      !mp_pki_validate_basename (basename, &error) ||
+      !mp_key_spec_parse (option_string (options, "key-type", NULL), &spec, &error))
+    return return_error (invocation, error);
+  subject = mp_subject_new_from_mmp_args (fields, g_strv_length ((char **) fields), MP_SUBJECT_NONE, &error);
+  if (subject == NULL)
+    return return_error (invocation, error);
+  mpd_manager1_emit_progress (skeleton, "GenerateCsr", basename, "started");
+  ok = mp_pki_csr (self->store, basename, subject, &spec,
+                   option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
+  mpd_manager1_emit_progress (skeleton, "GenerateCsr", basename, "finished");
+  if (!ok)
+    return return_error (invocation, error);
+  mpd_manager1_complete_generate_csr (skeleton, invocation, notes_strv (notes));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_self_signed (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *basename,
+                    const char * const *fields, GVariant *options, MpdDaemon *self)
+{
+  static const char * const allowed[] = { "key-type", "force", "days", NULL };
+  static const char * const types[] = { "s", "b", "u" };
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(MpSubject) subject = NULL;
+  g_autoptr(GError) error = NULL;
+  MpKeySpec spec;
+  gboolean ok;
+
+  if (!check_options (options, allowed, types, &error) ||
+      !mp_pki_validate_basename (basename, &error) ||
+      !mp_key_spec_parse (option_string (options, "key-type", NULL), &spec, &error))
+    return return_error (invocation, error);
+  subject = mp_subject_new_from_mmp_args (fields, g_strv_length ((char **) fields), MP_SUBJECT_CA, &error);
+  if (subject == NULL)
+    return return_error (invocation, error);
+  mpd_manager1_emit_progress (skeleton, "SelfSigned", basename, "started");
+  ok = mp_pki_selfsigned (self->store, basename, subject, &spec,
+                          option_uint (options, "days", MP_PKI_DEFAULT_CA_DAYS),
+                          option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
+  mpd_manager1_emit_progress (skeleton, "SelfSigned", basename, "finished");
+  if (!ok)
+    return return_error (invocation, error);
+  mpd_manager1_complete_self_signed (skeleton, invocation, notes_strv (notes));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_sign (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *basename,
+             const char *ca_basename, GVariant *options, MpdDaemon *self)
+{
+  static const char * const allowed[] = { "days", NULL };
+  static const char * const types[] = { "u" };
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_options (options, allowed, types, &error) ||
+      !mp_pki_sign (self->store, basename, ca_basename, option_uint (options, "days", MP_PKI_DEFAULT_DAYS),
+                    notes, &error))
+    return return_error (invocation, error);
+  mpd_manager1_complete_sign (skeleton, invocation, notes_strv (notes));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = read_store_file (self, name, &error);
+  g_autoptr(JsonNode) desc = NULL;
+
+  if (data == NULL)
+    return return_error (invocation, error);
+  desc = mp_inspect_file (data, name, &error);
+  if (desc == NULL)
+    return return_error (invocation, error);
+  mpd_manager1_complete_inspect (skeleton, invocation, mpd_json_to_variant (desc));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_match (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *key,
+              const char *certificate, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) key_data = read_store_file (self, key, &error);
+  g_autoptr(GBytes) crt_data = NULL;
+
+  if (key_data == NULL)
+    return return_error (invocation, error);
+  crt_data = read_store_file (self, certificate, &error);
+  if (crt_data == NULL || !mp_inspect_match (key_data, key, crt_data, certificate, &error))
+    return return_error (invocation, error);
+  mpd_manager1_complete_match (skeleton, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_list (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) listing = mp_inspect_store (self->store, &error);
+
+  if (listing == NULL)
+    return return_error (invocation, error);
+  mpd_manager1_complete_list (skeleton, invocation, mpd_json_to_variant (listing));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- bundles ---- */
+
+static gboolean
+add_bundle_input (MpdDaemon *self, MpBundle *bundle, const char *name, guint *n_certs, GError **error)
+{
+  g_autofree char *path = mp_store_resolve_existing (self->store, name, error);
+
+  if (path == NULL)
+    return FALSE;
+  return mp_bundle_add_file (bundle, path, name, n_certs, error);
+}
+
+/* one line per finding, as the cli prints it */
+static char *
+finding_to_string (const MpFinding *f)
+{
+  g_autofree char *where = NULL;
+
+  if (f->source != NULL && f->line > 0)
+    where = g_strdup_printf ("%s:%u: ", f->source, f->line);
+  else if (f->source != NULL)
+    where = g_strdup_printf ("%s: ", f->source);
+  return g_strdup_printf ("%s%s: %s [%s]", where != NULL ? where : "",
+                          mp_finding_severity_to_string (f->severity), f->message, f->code);
+}
+
+static GVariant *
+chain_to_variant (MpBundle *bundle)
+{
+  GPtrArray *chain = mp_bundle_get_chain (bundle);
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < chain->len; i++)
+    {
+      const MpBundleCert *c = g_ptr_array_index (chain, i);
+      g_autofree char *from = mp_bundle_format_time (mp_bundle_cert_get_not_before (c));
+      g_autofree char *until = mp_bundle_format_time (mp_bundle_cert_get_not_after (c));
+
+      g_variant_builder_open (&b, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&b, "{sv}", "subject", g_variant_new_string (mp_bundle_cert_get_subject (c)));
+      g_variant_builder_add (&b, "{sv}", "issuer", g_variant_new_string (mp_bundle_cert_get_issuer (c)));
+      g_variant_builder_add (&b, "{sv}", "not_before", g_variant_new_string (from));
+      g_variant_builder_add (&b, "{sv}", "not_after", g_variant_new_string (until));
+      g_variant_builder_add (&b, "{sv}", "self_signed", g_variant_new_boolean (mp_bundle_cert_is_self_signed (c)));
+      g_variant_builder_close (&b);
+    }
+  return g_variant_builder_end (&b);
+}
+
+static gboolean
+handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
+               const char *bundle_name, GVariant *options, MpdDaemon *self)
+{
+  /* the findings `pki verify` shows besides its verdict */
+  static const char * const shown[] = {
+    "wrong-order", "self-signed-not-last", "intermediate-expires-first", "private-key", NULL,
+  };
+  static const char * const allowed[] = { "system-trust", NULL };
+  static const char * const types[] = { "b" };
+  g_autoptr(MpBundle) bundle = mp_bundle_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  gboolean system_trust = option_bool (options, "system-trust");
+  GPtrArray *findings;
+  GVariantBuilder result;
+  guint n = 0;
+
+  if (!check_options (options, allowed, types, &error) ||
+      !add_bundle_input (self, bundle, certificate, &n, &error))
+    return return_error (invocation, error);
+  if (n == 0)
+    {
+      const MpFinding *why = mp_bundle_find_finding (bundle, "private-key");
+      if (why == NULL && mp_bundle_get_findings (bundle)->len > 0)
+        why = g_ptr_array_index (mp_bundle_get_findings (bundle), 0);
+      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to verify (%s)",
+                   certificate, why != NULL ? why->message : "unreadable");
+      return return_error (invocation, error);
+    }
+  if (*bundle_name != '\0' && !add_bundle_input (self, bundle, bundle_name, NULL, &error))
+    return return_error (invocation, error);
+
+  mp_bundle_build_chain (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
+                         system_trust ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
+  mp_bundle_check_order (bundle);
+  if (!mp_bundle_verify_chain (bundle, system_trust, &error))
+    return return_error (invocation, error);
+
+  findings = mp_bundle_get_findings (bundle);
+  for (guint i = 0; i < findings->len; i++)
+    {
+      const MpFinding *f = g_ptr_array_index (findings, i);
+      if (g_strv_contains (shown, f->code))
+        g_ptr_array_add (notes, finding_to_string (f));
+    }
+  g_variant_builder_init (&result, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&result, "{sv}", "chain", chain_to_variant (bundle));
+  g_variant_builder_add (&result, "{sv}", "notes", g_variant_new_strv (notes_strv (notes), -1));
+  mpd_manager1_complete_verify (skeleton, invocation, g_variant_builder_end (&result));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* what was written, as the cli counts it */
+static guint
+count_certificates (GBytes *pem)
+{
+  const char *p = g_bytes_get_data (pem, NULL);
+  const char *end = p + g_bytes_get_size (pem);
+  guint n = 0;
+
+  while ((p = g_strstr_len (p, end - p, "-----BEGIN CERTIFICATE-----")) != NULL)
+    {
+      n++;
+      p++;
+    }
+  return n;
+}
+
+static gboolean
+handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
+                     const char * const *pool, const char *output, GVariant *options, MpdDaemon *self)
+{
+  static const char * const allowed[] = { "ca-only", "no-root", "force", NULL };
+  static const char * const types[] = { "b", "b", "b" };
+  g_autoptr(MpBundle) bundle = mp_bundle_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) pem = NULL;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out_path = NULL;
+  gboolean ca_only = option_bool (options, "ca-only");
+  gboolean no_root = option_bool (options, "no-root");
+  const MpBundleCert *entity;
+  GPtrArray *findings;
+  guint n = 0, errors, count;
+
+  if (!check_options (options, allowed, types, &error))
+    return return_error (invocation, error);
+  /* the store name is checked before any reading: nothing but the store is written */
+  if (*output == '\0')
+    {
+      g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "an output name is required");
+      return return_error (invocation, error);
+    }
+  out_path = mp_store_resolve (self->store, output, &error);
+  if (out_path == NULL || !add_bundle_input (self, bundle, certificate, &n, &error))
+    return return_error (invocation, error);
+  if (n == 0)
+    {
+      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to build a chain for", certificate);
+      return return_error (invocation, error);
+    }
+  entity = g_ptr_array_index (mp_bundle_get_certs (bundle), 0);
+  for (guint i = 0; pool[i] != NULL; i++)
+    {
+      if (!add_bundle_input (self, bundle, pool[i], NULL, &error))
+        return return_error (invocation, error);
+    }
+  errors = mp_bundle_count_findings (bundle, MP_FINDING_ERROR);
+  mp_bundle_build_chain (bundle, entity, no_root ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
+  if (mp_bundle_count_findings (bundle, MP_FINDING_ERROR) > errors)
+    {
+      g_set_error (&error, MP_ERROR, MP_ERROR_VERIFY_FAILED,
+                   "cannot build the chain of '%s': %u error(s) listed above",
+                   mp_bundle_cert_get_subject (entity), mp_bundle_count_findings (bundle, MP_FINDING_ERROR) - errors);
+      return return_error (invocation, error);
+    }
+  pem = mp_bundle_chain_to_pem (bundle, (ca_only ? MP_PEM_NO_ENTITY : 0) | (no_root ? MP_PEM_NO_ROOT : 0), &error);
+  if (pem == NULL ||
+      !mp_store_write (self->store, output, pem, option_bool (options, "force") ? MP_WRITE_REPLACE : MP_WRITE_NONE,
+                       &error))
+    return return_error (invocation, error);
+
+  count = count_certificates (pem);
+  findings = mp_bundle_get_findings (bundle);
+  for (guint i = 0; i < findings->len; i++)
+    g_ptr_array_add (lines, finding_to_string (g_ptr_array_index (findings, i)));
+  mpd_manager1_complete_build_bundle (skeleton, invocation, count, notes_strv (lines));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_check_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
+                     GVariant *options, MpdDaemon *self)
+{
+  static const char * const allowed[] = { "kind", NULL };
+  static const char * const types[] = { "s" };
+  g_autoptr(MpBundle) bundle = mp_bundle_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  const char *requested = option_string (options, "kind", "auto");
+  const char *kind_name = NULL;
+  MpBundleKind kind;
+
+  if (!check_options (options, allowed, types, &error))
+    return return_error (invocation, error);
+  if (g_str_equal (requested, "auto"))
+    kind = MP_BUNDLE_KIND_AUTO;
+  else if (g_str_equal (requested, "full-chain"))
+    {
+      kind = MP_BUNDLE_KIND_FULL_CHAIN;
+      kind_name = "full-chain";
+    }
+  else if (g_str_equal (requested, "ca-bundle"))
+    {
+      kind = MP_BUNDLE_KIND_CA_BUNDLE;
+      kind_name = "ca-bundle";
+    }
+  else
+    {
+      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                   "kind '%s' is none of auto, full-chain, ca-bundle", requested);
+      return return_error (invocation, error);
+    }
+  if (!add_bundle_input (self, bundle, name, NULL, &error))
+    return return_error (invocation, error);
+  mp_bundle_check (bundle, kind);
+  if (kind_name == NULL)
+    {
+      GPtrArray *chain = mp_bundle_get_chain (bundle);
+      kind_name = chain->len > 0 && !mp_bundle_cert_is_ca (g_ptr_array_index (chain, 0)) ? "full-chain" : "ca-bundle";
+    }
+  report = mp_bundle_to_json (bundle, name, kind_name);
+  mpd_manager1_complete_check_bundle (skeleton, invocation, mpd_json_to_variant (report));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- services and node ---- */
+
+static gboolean
+handle_list_services (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
+{
+  GVariantBuilder b;
+  GPtrArray *plugins;
+
+  if (self->plugins == NULL)
+    return return_error (invocation, self->plugins_error);
+  plugins = mp_plugin_loader_get_plugins (self->plugins);
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < plugins->len; i++)
+    {
+      g_autoptr(JsonNode) node = mp_plugin_to_json (g_ptr_array_index (plugins, i));
+      g_variant_builder_add_value (&b, mpd_json_to_variant (node));
+    }
+  mpd_manager1_complete_list_services (skeleton, invocation, g_variant_builder_end (&b));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_node_facts (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpNodeFacts) facts = mp_node_facts_load (self->store, &error);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (facts == NULL)
+    return return_error (invocation, error);
+  node = mp_node_facts_to_json (facts);
+  mpd_manager1_complete_node_facts (skeleton, invocation, mpd_json_to_variant (node));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_set_node_fact (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *key,
+                      const char *value, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = *value == '\0' ? mp_node_facts_unset (self->store, key, &error)
+                               : mp_node_facts_set (self->store, key, value, &error);
+
+  if (!ok)
+    return return_error (invocation, error);
+  mpd_manager1_complete_set_node_fact (skeleton, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- the object ---- */
+
+/* the invocation is freed once its reply is sent */
+static void
+on_invocation_done (gpointer user_data, GObject *where_the_object_was)
+{
+  MpdDaemon *self = user_data;
+
+  g_atomic_int_dec_and_test (&self->in_flight);
+}
+
+/* runs in the worker thread before the handler: FALSE stops the call */
+static gboolean
+on_authorize_method (GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
+{
+  const char *method = g_dbus_method_invocation_get_method_name (invocation);
+  g_autoptr(GError) error = NULL;
+
+  /* counted so that mpd_daemon_free() waits for calls in progress */
+  g_atomic_int_inc (&self->in_flight);
+  g_object_weak_ref (G_OBJECT (invocation), on_invocation_done, self);
+
+  if (!mpd_auth_authorize (&self->auth, invocation, mpd_auth_action_for_method (method), &error))
+    {
+      g_debug ("refused %s from %s: %s", method, g_dbus_method_invocation_get_sender (invocation), error->message);
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const struct {
+  const char *signal;
+  GCallback handler;
+} handlers[] = {
+  { "handle-generate-csr", G_CALLBACK (handle_generate_csr) },
+  { "handle-self-signed", G_CALLBACK (handle_self_signed) },
+  { "handle-sign", G_CALLBACK (handle_sign) },
+  { "handle-inspect", G_CALLBACK (handle_inspect) },
+  { "handle-match", G_CALLBACK (handle_match) },
+  { "handle-verify", G_CALLBACK (handle_verify) },
+  { "handle-list", G_CALLBACK (handle_list) },
+  { "handle-build-bundle", G_CALLBACK (handle_build_bundle) },
+  { "handle-check-bundle", G_CALLBACK (handle_check_bundle) },
+  { "handle-list-services", G_CALLBACK (handle_list_services) },
+  { "handle-node-facts", G_CALLBACK (handle_node_facts) },
+  { "handle-set-node-fact", G_CALLBACK (handle_set_node_fact) },
+};
+
+/**
+ * mpd_daemon_new:
+ * @store: the store the methods work on
+ * @plugins: (nullable): the loaded service plugins
+ * @plugins_error: (nullable): why @plugins is %NULL, returned by ListServices
+ * @auth: who may call
+ *
+ * Returns: (transfer full): the object, not yet exported
+ */
+MpdDaemon *
+mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_error, const MpdAuth *auth)
+{
+  MpdDaemon *self = g_new0 (MpdDaemon, 1);
+
+  self->store = g_object_ref (store);
+  self->plugins = plugins;
+  if (plugins == NULL)
+    self->plugins_error = plugins_error != NULL
+                            ? g_error_copy (plugins_error)
+                            : g_error_new_literal (MP_ERROR, MP_ERROR_FAILED, "no service plugins loaded");
+  self->auth = *auth;
+  self->skeleton = mpd_manager1_skeleton_new ();
+  g_dbus_interface_skeleton_set_flags (G_DBUS_INTERFACE_SKELETON (self->skeleton),
+                                       G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD);
+  g_signal_connect (self->skeleton, "g-authorize-method", G_CALLBACK (on_authorize_method), self);
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    g_signal_connect (self->skeleton, handlers[i].signal, handlers[i].handler, self);
+  return self;
+}
+
+gboolean
+mpd_daemon_export (MpdDaemon *self, GDBusConnection *connection, GError **error)
+{
+  return g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton), connection,
+                                           MPD_OBJECT_PATH, error);
+}
+
+/* stops taking calls and waits (up to a minute) for those in progress, so
+ * no worker thread is left using the store or the plugins; the plugin
+ * loader stays the caller's */
+void
+mpd_daemon_free (MpdDaemon *self)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  if (self == NULL)
+    return;
+  /* not exported when the bus could not be reached */
+  if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->skeleton)) != NULL)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  /* an invocation may be released by the worker thread or by its task's
+   * completion in the main context, so keep the context turning */
+  while (g_atomic_int_get (&self->in_flight) > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          /* a thread still uses self: leave it allocated, the process is ending */
+          g_warning ("%d call(s) still running at exit", g_atomic_int_get (&self->in_flight));
+          return;
+        }
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10 * 1000);
+    }
+  g_signal_handlers_disconnect_by_data (self->skeleton, self);
+  g_object_unref (self->skeleton);
+  g_object_unref (self->store);
+  g_clear_error (&self->plugins_error);
+  g_free (self);
+}

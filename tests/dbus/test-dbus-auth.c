@@ -1,0 +1,225 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * meetpkid's authorization and error mapping, under dbus-run-session: the
+ * session rule refuses another uid; on the system-bus path every call goes
+ * to polkit (a stand-in here) before any work; MP_ERROR codes cross the bus
+ * as io.meetpki.Error.<Name>.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mpd.h"
+#include "mpd-generated.h"
+
+static void
+test_error_names (void)
+{
+  for (int code = 0; code < MP_ERROR_LAST; code++)
+    {
+      g_autoptr(GError) error = g_error_new (MP_ERROR, code, "message %d", code);
+      g_autofree char *name = g_dbus_error_encode_gerror (error);
+      g_autofree char *expected = g_strconcat ("io.meetpki.Error.", mp_error_to_string (code), NULL);
+      g_autoptr(GError) back = g_dbus_error_new_for_dbus_error (name, "message");
+
+      g_assert_cmpstr (name, ==, expected);
+      g_assert_error (back, MP_ERROR, code);
+    }
+  g_assert_cmpstr (mp_error_to_string (MP_ERROR_LAST), ==, "Failed");
+  g_assert_cmpstr (mp_error_to_string (MP_ERROR_OUTSIDE_STORE), ==, "OutsideStore");
+}
+
+static void
+test_variant (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) v = NULL;
+  g_autofree char *text = NULL;
+
+  json_parser_load_from_data (parser,
+                              "{\"null\":null,\"s\":\"x\",\"n\":3,\"b\":true,\"d\":1.5,\"l\":[\"a\",\"b\"],"
+                              "\"o\":[{\"k\":1,\"z\":null}],\"m\":[1,\"x\",null],\"e\":[]}",
+                              -1, &error);
+  g_assert_no_error (error);
+  v = g_variant_ref_sink (mpd_json_to_variant (json_parser_get_root (parser)));
+  g_assert_cmpstr (g_variant_get_type_string (v), ==, "a{sv}");
+  text = g_variant_print (v, TRUE);
+  g_assert_cmpstr (text, ==,
+                   "{'s': <'x'>, 'n': <int64 3>, 'b': <true>, 'd': <1.5>, 'l': <['a', 'b']>, "
+                   "'o': <[{'k': <int64 1>}]>, 'm': <[<int64 1>, <'x'>]>, 'e': <@as []>}");
+}
+
+static void
+test_actions (void)
+{
+  static const char *const writes[] = { "GenerateCsr", "SelfSigned", "Sign", "BuildBundle", "SetNodeFact" };
+  static const char *const reads[] = { "Inspect", "Match", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts" };
+  GDBusInterfaceInfo *info = mpd_manager1_interface_info ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
+    g_assert_cmpstr (mpd_auth_action_for_method (writes[i]), ==, MPD_ACTION_WRITE);
+  for (guint i = 0; i < G_N_ELEMENTS (reads); i++)
+    g_assert_cmpstr (mpd_auth_action_for_method (reads[i]), ==, MPD_ACTION_READ);
+  /* every method of the interface has a rule; anything else has none */
+  for (guint i = 0; info->methods[i] != NULL; i++)
+    g_assert_nonnull (mpd_auth_action_for_method (info->methods[i]->name));
+  g_assert_null (mpd_auth_action_for_method ("Frobnicate"));
+  g_assert_null (mpd_auth_action_for_method (NULL));
+}
+
+static GDBusConnection *
+new_client (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  GDBusConnection *c;
+
+  g_assert_no_error (error);
+  c = g_dbus_connection_new_for_address_sync (address,
+                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                              NULL, NULL, &error);
+  g_assert_no_error (error);
+  return c;
+}
+
+static void
+test_session_rule (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusConnection) client = new_client ();
+  const char *caller = g_dbus_connection_get_unique_name (client);
+  uid_t uid = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (mpd_auth_get_caller_uid (bus, caller, &uid, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, ==, getuid ());
+
+  g_assert_true (mpd_auth_check_session (bus, caller, getuid (), &error));
+  g_assert_no_error (error);
+  /* a daemon serving another user refuses this caller */
+  g_assert_false (mpd_auth_check_session (bus, caller, getuid () + 1, &error));
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
+  g_assert_nonnull (strstr (error->message, "access denied"));
+  g_clear_error (&error);
+  g_assert_false (mpd_auth_check_session (bus, NULL, getuid (), &error));
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
+}
+
+/* the polkit stand-in: records each question, allows reading only */
+typedef struct {
+  GMutex lock;
+  GPtrArray *asked; /* "action sender" */
+} FakePolkit;
+
+static gboolean
+fake_polkit (const char *action_id, const char *sender, gboolean interactive, gpointer user_data, GError **error)
+{
+  FakePolkit *fake = user_data;
+
+  g_mutex_lock (&fake->lock);
+  g_ptr_array_add (fake->asked, g_strdup_printf ("%s %s", action_id, sender));
+  g_mutex_unlock (&fake->lock);
+  if (g_str_equal (action_id, MPD_ACTION_READ))
+    return TRUE;
+  g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "access denied: not authorized for %s", action_id);
+  return FALSE;
+}
+
+static void
+on_reply (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (res);
+}
+
+/* calls on @client and spins the default context, where the daemon's
+ * object dispatches, until the reply comes */
+static GVariant *
+call (GDBusConnection *client, const char *method, GVariant *params, GError **error)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+
+  g_dbus_connection_call (client, MPD_BUS_NAME,
+                          MPD_OBJECT_PATH, "io.meetpki.Manager1", method, params, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_reply, &res);
+  while (res == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return g_dbus_connection_call_finish (client, res, error);
+}
+
+static void
+test_system_bus_asks_polkit_first (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusConnection) client = new_client ();
+  g_autofree char *home = g_dir_make_tmp ("meetpkid-auth-XXXXXX", &error);
+  g_autoptr(MpStore) store = NULL;
+  g_autoptr(MpdDaemon) daemon = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *remote = NULL;
+  g_autofree char *want_write = NULL;
+  g_autofree char *want_read = NULL;
+  FakePolkit fake = { .asked = g_ptr_array_new_with_free_func (g_free) };
+  MpdAuth auth = { .system_bus = TRUE, .owner_uid = getuid (), .polkit = fake_polkit, .polkit_data = &fake };
+  guint owner;
+
+  g_assert_no_error (error);
+  g_mutex_init (&fake.lock);
+  store = mp_store_new (home, &error);
+  g_assert_no_error (error);
+  daemon = mpd_daemon_new (store, NULL, NULL, &auth);
+  g_assert_true (mpd_daemon_export (daemon, bus, &error));
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (bus, MPD_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+
+  /* writing: polkit says no, so nothing is generated */
+  reply = call (client, "GenerateCsr",
+                g_variant_new_parsed ("('web', ['CN:web.example.com'], @a{sv} {})"), &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
+  remote = g_dbus_error_get_remote_error (error);
+  g_assert_cmpstr (remote, ==, "org.freedesktop.DBus.Error.AccessDenied");
+  g_clear_error (&error);
+  names = mp_store_list_names (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (names->len, ==, 0);
+
+  /* reading: allowed, and it works */
+  reply = call (client, "List", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+
+  want_write = g_strdup_printf ("%s %s", MPD_ACTION_WRITE, g_dbus_connection_get_unique_name (client));
+  want_read = g_strdup_printf ("%s %s", MPD_ACTION_READ, g_dbus_connection_get_unique_name (client));
+  g_assert_cmpuint (fake.asked->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fake.asked, 0), ==, want_write);
+  g_assert_cmpstr (g_ptr_array_index (fake.asked, 1), ==, want_read);
+
+  g_bus_unown_name (owner);
+  g_clear_pointer (&daemon, mpd_daemon_free);
+  g_ptr_array_unref (fake.asked);
+  g_mutex_clear (&fake.lock);
+  g_assert_cmpint (g_rmdir (home), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/dbus/errors/names", test_error_names);
+  g_test_add_func ("/dbus/variant/from-json", test_variant);
+  g_test_add_func ("/dbus/auth/actions", test_actions);
+  g_test_add_func ("/dbus/auth/session-rule", test_session_rule);
+  g_test_add_func ("/dbus/auth/system-bus-asks-polkit-first", test_system_bus_asks_polkit_first);
+  return g_test_run ();
+}

@@ -1,0 +1,546 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# meetpkid end to end, run under `dbus-run-session --` by meson test: starts
+# `meetpkid --session --home <tmp>`, calls every method from python (gi) and
+# with `gdbus call`, and checks each result against the cli's on the same
+# store, and against openssl where it is about certificates.  the daemon is
+# stopped in tearDownModule, and by atexit if set-up itself fails.
+
+import atexit
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+from gi.repository import Gio, GLib
+
+BUS_NAME = "io.meetpki.Manager1"
+OBJECT_PATH = "/io/meetpki/Manager1"
+IFACE = "io.meetpki.Manager1"
+
+MEETPKID = os.environ["MEETPKID"]
+CLI = os.environ["MEETPKI_CLI"]
+
+HOME = None
+DAEMON = None
+BUS = None
+# every reply, as text, for the "no private key crosses the bus" check
+REPLIES = []
+
+
+def stop_daemon():
+    """stops meetpkid; returns its exit status (0 after a clean SIGTERM)"""
+    global DAEMON
+    if DAEMON is None:
+        return 0
+    if DAEMON.poll() is None:
+        DAEMON.terminate()
+        try:
+            DAEMON.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            DAEMON.kill()
+            DAEMON.wait()
+    status = DAEMON.returncode
+    DAEMON = None
+    return status
+
+
+def name_has_owner(bus, name):
+    reply = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "NameHasOwner",
+                          GLib.Variant("(s)", (name,)), GLib.VariantType("(b)"),
+                          Gio.DBusCallFlags.NONE, -1, None)
+    return reply.unpack()[0]
+
+
+def setUpModule():
+    global HOME, DAEMON, BUS
+    atexit.register(stop_daemon)
+    # one clock for the daemon and the cli, so days_left cannot tick between
+    # the two answers (certificates are still valid for openssl's clock)
+    os.environ["MEETPKI_NOW"] = str(int(time.time()))
+    HOME = tempfile.mkdtemp(prefix="meetpkid-test-")
+    BUS = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    DAEMON = subprocess.Popen([MEETPKID, "--session", "--home", HOME])
+    deadline = time.monotonic() + 20
+    while not name_has_owner(BUS, BUS_NAME):
+        if DAEMON.poll() is not None:
+            raise RuntimeError("meetpkid exited with %d" % DAEMON.returncode)
+        if time.monotonic() > deadline:
+            stop_daemon()
+            raise RuntimeError("meetpkid did not take its name")
+        time.sleep(0.05)
+
+
+def tearDownModule():
+    status = stop_daemon()
+    if HOME is not None:
+        shutil.rmtree(HOME, ignore_errors=True)
+    # a sanitizer report at exit makes the status non-zero
+    if status != 0:
+        raise RuntimeError("meetpkid exited with status %d" % status)
+
+
+# ---- helpers ----
+
+def call(method, args=None, signature=None, timeout_ms=120000):
+    """calls a method from python; returns the unpacked out-arguments"""
+    params = GLib.Variant(signature, args) if signature else None
+    try:
+        reply = BUS.call_sync(BUS_NAME, OBJECT_PATH, IFACE, method, params, None,
+                              Gio.DBusCallFlags.NONE, timeout_ms, None)
+    except GLib.Error as e:
+        REPLIES.append(e.message)
+        raise
+    REPLIES.append(str(reply))
+    return reply.unpack()
+
+
+def call_error(method, args=None, signature=None):
+    """calls a method that must fail; returns (error name, message)"""
+    try:
+        call(method, args, signature)
+    except GLib.Error as e:
+        name = Gio.DBusError.get_remote_error(e)
+        prefix = "GDBus.Error:%s: " % name
+        assert e.message.startswith(prefix), e.message
+        return name, e.message[len(prefix):]
+    raise AssertionError("%s succeeded" % method)
+
+
+def gdbus(method, *args, check=True):
+    """calls a method with `gdbus call`; returns stdout (or the process)"""
+    p = subprocess.run(["gdbus", "call", "--session", "--dest", BUS_NAME,
+                        "--object-path", OBJECT_PATH, "--method", IFACE + "." + method] + list(args),
+                       capture_output=True, text=True, timeout=120)
+    REPLIES.append(p.stdout + p.stderr)
+    if check:
+        if p.returncode != 0:
+            raise AssertionError("gdbus %s failed: %s" % (method, p.stderr))
+        return p.stdout
+    return p
+
+
+def cli(*args):
+    p = subprocess.run([CLI, "--home", HOME] + list(args), capture_output=True, text=True, timeout=120)
+    return p
+
+
+def cli_json(*args):
+    p = cli(*(list(args) + ["--json"]))
+    assert p.returncode in (0, 10), p.stderr
+    return json.loads(p.stdout)
+
+
+def cli_error_message(*args):
+    """the one line the cli prints for a failure, without its prefix"""
+    p = cli(*args)
+    assert p.returncode != 0, p.stdout
+    text = (p.stderr or p.stdout).strip().splitlines()[-1]
+    return re.sub(r"^(meetpki: |FAILURE: )", "", text)
+
+
+def without_nulls(value):
+    """the json the cli prints, as it comes over the bus (d-bus has no null)"""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value if v is not None]
+    return value
+
+
+def openssl(*args):
+    p = subprocess.run(["openssl"] + list(args), capture_output=True, text=True, timeout=60)
+    return p
+
+
+def store_path(name):
+    return os.path.join(HOME, name)
+
+
+# ---- the tests, in order: they share one store ----
+
+class Manager(unittest.TestCase):
+    maxDiff = None
+
+    def test_00_introspection(self):
+        out = subprocess.run(["gdbus", "introspect", "--session", "--dest", BUS_NAME,
+                              "--object-path", OBJECT_PATH], capture_output=True, text=True,
+                             check=True).stdout
+        self.assertIn("interface io.meetpki.Manager1", out)
+        for method in ("GenerateCsr", "SelfSigned", "Sign", "Inspect", "Match", "Verify", "List",
+                       "BuildBundle", "CheckBundle", "ListServices", "NodeFacts", "SetNodeFact"):
+            self.assertIn(method + "(", out)
+        self.assertIn("Progress(", out)
+        xml = BUS.call_sync(
+            BUS_NAME, OBJECT_PATH, "org.freedesktop.DBus.Introspectable", "Introspect", None,
+            GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
+        info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(IFACE)
+        self.assertIsNotNone(info)
+        self.assertEqual(len(info.methods), 12)
+
+    def test_01_generate_csr(self):
+        notes, = call("GenerateCsr", ("web", ["CN:web.example.com", "subjectAltName:join.example.com"],
+                                      {"key-type": GLib.Variant("s", "ec:p256")}), "(sasa{sv})")
+        self.assertTrue(any("web.example.com" in n for n in notes), notes)
+        self.assertEqual(os.stat(store_path("web.key")).st_mode & 0o777, 0o600)
+        self.assertEqual(openssl("req", "-in", store_path("web.csr"), "-noout", "-verify").returncode, 0)
+        subject = openssl("req", "-in", store_path("web.csr"), "-noout", "-subject").stdout
+        self.assertIn("web.example.com", subject)
+        # the same request from gdbus, with the rsa default
+        out = gdbus("GenerateCsr", "gd", "['CN:gd.example.com']", "{}")
+        self.assertTrue(out.startswith("(["), out)
+        self.assertIn("RSA", openssl("req", "-in", store_path("gd.csr"), "-noout", "-text").stdout.upper())
+
+    def test_02_exists_is_refused_like_the_cli(self):
+        name, message = call_error("GenerateCsr", ("gd", ["CN:gd.example.com"], {}), "(sasa{sv})")
+        self.assertEqual(name, "io.meetpki.Error.Exists")
+        self.assertEqual(message, cli_error_message("pki", "csr", "gd", "CN:gd.example.com"))
+        p = gdbus("GenerateCsr", "gd", "['CN:gd.example.com']", "{}", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("io.meetpki.Error.Exists", p.stderr)
+        # force replaces
+        call("GenerateCsr", ("gd", ["CN:gd2.example.com"], {"force": GLib.Variant("b", True)}), "(sasa{sv})")
+        self.assertIn("gd2.example.com", openssl("req", "-in", store_path("gd.csr"), "-noout", "-subject").stdout)
+
+    def test_03_selfsigned_and_sign(self):
+        gdbus("SelfSigned", "ca", "['CN:Test CA', 'O:Example']", "{'days': <uint32 100>}")
+        notes, = call("Sign", ("web", "ca", {"days": GLib.Variant("u", 30)}), "(ssa{sv})")
+        self.assertIsInstance(notes, list)
+        v = openssl("verify", "-CAfile", store_path("ca.crt"), store_path("web.crt"))
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        enddate = openssl("x509", "-in", store_path("ca.crt"), "-noout", "-enddate").stdout
+        self.assertTrue(enddate.startswith("notAfter="))
+
+    def test_04_inspect_matches_cli_and_openssl(self):
+        desc, = call("Inspect", ("web.crt",), "(s)")
+        from_cli = cli_json("pki", "inspect", "web.crt")
+        self.assertEqual(desc, without_nulls(from_cli))
+        fp = desc["certificates"][0]["fingerprint_sha256"]
+        self.assertEqual(fp, from_cli["certificates"][0]["fingerprint_sha256"])
+        ossl = openssl("x509", "-in", store_path("web.crt"), "-noout", "-fingerprint", "-sha256").stdout
+        self.assertEqual(fp, ossl.strip().split("=", 1)[1])
+        # every file of the store says the same over the bus as in the cli
+        for name in sorted(os.listdir(HOME)):
+            if name.startswith("."):
+                continue
+            with self.subTest(name=name):
+                self.assertEqual(call("Inspect", (name,), "(s)")[0], without_nulls(cli_json("pki", "inspect", name)))
+        out = gdbus("Inspect", "web.crt")
+        self.assertIn(fp, out)
+
+    def test_05_match(self):
+        self.assertEqual(call("Match", ("web.key", "web.crt"), "(ss)"), ())
+        self.assertEqual(gdbus("Match", "web.key", "web.crt").strip(), "()")
+        name, message = call_error("Match", ("web.key", "ca.crt"), "(ss)")
+        self.assertEqual(name, "io.meetpki.Error.Mismatch")
+        self.assertEqual(message, cli_error_message("pki", "match", "web.key", "ca.crt"))
+
+    def test_06_verify(self):
+        result, = call("Verify", ("web.crt", "ca.crt", {}), "(ssa{sv})")
+        subjects = [c["subject"] for c in result["chain"]]
+        cli_out = cli("pki", "verify", "web.crt", "ca.crt")
+        self.assertEqual(cli_out.returncode, 0)
+        cli_subjects = re.findall(r"^\s+\d+\. (.*?)(?: -> | \(self-signed\))", cli_out.stdout, re.M)
+        self.assertEqual(subjects, cli_subjects)
+        self.assertTrue(result["chain"][-1]["self_signed"])
+        self.assertIn("self_signed", gdbus("Verify", "web.crt", "ca.crt", "{}"))
+        name, message = call_error("Verify", ("web.crt", "", {}), "(ssa{sv})")
+        self.assertEqual(name, "io.meetpki.Error.VerifyFailed")
+        self.assertEqual(message, cli_error_message("pki", "verify", "web.crt"))
+
+    def test_07_list(self):
+        listing, = call("List", None, None)
+        self.assertEqual(listing, without_nulls(cli_json("pki", "list")))
+        names = [f["name"] for f in listing["files"]]
+        self.assertIn("web.key", names)
+        self.assertIn("'web.crt'", gdbus("List"))
+
+    def test_08_bundles(self):
+        count, findings = call("BuildBundle", ("web.crt", ["ca.crt"], "chain.pem", {}), "(sassa{sv})")
+        self.assertEqual(count, 2)
+        with open(store_path("chain.pem")) as f:
+            written = f.read()
+        self.assertEqual(written, cli("bundle", "build", "web.crt", "ca.crt").stdout)
+        v = openssl("verify", "-CAfile", store_path("ca.crt"), store_path("chain.pem"))
+        self.assertEqual(v.returncode, 0)
+        name, message = call_error("BuildBundle", ("web.crt", ["ca.crt"], "chain.pem", {}), "(sassa{sv})")
+        self.assertEqual(name, "io.meetpki.Error.Exists")
+        self.assertEqual(message, cli_error_message("bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"))
+        out = gdbus("BuildBundle", "web.crt", "['ca.crt']", "ca-only.pem", "{'ca-only': <true>}")
+        self.assertTrue(out.startswith("(uint32 1,"), out)
+        report, = call("CheckBundle", ("chain.pem", {}), "(sa{sv})")
+        self.assertEqual(report, without_nulls(cli_json("bundle", "check", "chain.pem")))
+        self.assertEqual(report["kind"], "full-chain")
+        report, = call("CheckBundle", ("ca-only.pem", {"kind": GLib.Variant("s", "ca-bundle")}), "(sa{sv})")
+        self.assertEqual(report, without_nulls(cli_json("bundle", "check", "ca-only.pem", "--ca-bundle")))
+        self.assertIn("'errors': <int64 0>", gdbus("CheckBundle", "chain.pem", "{}"))
+
+    def test_09_list_services(self):
+        services, = call("ListServices", None, None)
+        self.assertEqual(services, without_nulls(cli_json("plugins", "list")))
+        self.assertEqual(sorted(s["name"] for s in services),
+                         ["callbridge", "database", "turn", "webadmin", "webbridge", "xmpp"])
+        self.assertIn("'webadmin'", gdbus("ListServices"))
+
+    def test_10_node_facts(self):
+        call("SetNodeFact", ("server-fqdn", "cms1.example.com"), "(ss)")
+        gdbus("SetNodeFact", "peers", "cms1.example.com,cms2.example.com")
+        facts, = call("NodeFacts", None, None)
+        self.assertEqual(facts, without_nulls(cli_json("node", "show")))
+        self.assertEqual(facts["peers"], ["cms1.example.com", "cms2.example.com"])
+        self.assertIn("cms1.example.com", gdbus("NodeFacts"))
+        call("SetNodeFact", ("server-fqdn", ""), "(ss)")
+        self.assertNotIn("server-fqdn", call("NodeFacts", None, None)[0])
+        self.assertIsNone(cli_json("node", "show")["server-fqdn"])
+        name, message = call_error("SetNodeFact", ("bogus", "x"), "(ss)")
+        self.assertEqual(name, "io.meetpki.Error.InvalidArgs")
+        self.assertEqual(message, cli_error_message("node", "set", "bogus", "x"))
+
+    def test_11_errors_are_meetpki_errors(self):
+        cases = [
+            (("Inspect", ("nosuch.crt",), "(s)"), ("pki", "inspect", "nosuch.crt"), "NotFound"),
+            (("GenerateCsr", ("bad name", ["CN:a.example.com"], {}), "(sasa{sv})"),
+             ("pki", "csr", "bad name", "CN:a.example.com"), "InvalidArgs"),
+            (("GenerateCsr", ("x", ["CN:a.example.com"], {"key-type": GLib.Variant("s", "dsa")}), "(sasa{sv})"),
+             ("pki", "csr", "x", "CN:a.example.com", "--key-type", "dsa"), "InvalidArgs"),
+            (("Sign", ("web", "gd", {}), "(ssa{sv})"), ("pki", "sign", "web", "gd"), None),
+        ]
+        for (method, args, sig), cli_args, code in cases:
+            with self.subTest(method=method, args=args):
+                name, message = call_error(method, args, sig)
+                self.assertTrue(name.startswith("io.meetpki.Error."), name)
+                if code is not None:
+                    self.assertEqual(name, "io.meetpki.Error." + code)
+                self.assertEqual(message, cli_error_message(*cli_args))
+        name, message = call_error("GenerateCsr", ("x", ["CN:a.example.com"], {"color": GLib.Variant("s", "red")}),
+                                   "(sasa{sv})")
+        self.assertEqual((name, message), ("io.meetpki.Error.InvalidArgs", "unknown option 'color'"))
+        name, _ = call_error("Sign", ("web", "ca", {"days": GLib.Variant("s", "30")}), "(ssa{sv})")
+        self.assertEqual(name, "io.meetpki.Error.InvalidArgs")
+        p = gdbus("Inspect", "nosuch.crt", check=False)
+        self.assertIn("io.meetpki.Error.NotFound", p.stderr)
+        self.assertFalse(os.path.exists(store_path("x.key")))
+
+    def test_12_paths_outside_the_store_are_refused(self):
+        outside = tempfile.mkdtemp(prefix="meetpkid-outside-")
+        try:
+            shutil.copy(store_path("web.crt"), os.path.join(outside, "web.crt"))
+            os.symlink(os.path.join(outside, "web.crt"), store_path("link.crt"))
+            for name in (os.path.join(outside, "web.crt"), "../" + os.path.basename(outside) + "/web.crt",
+                         "link.crt", "/etc/passwd"):
+                with self.subTest(name=name):
+                    err, _ = call_error("Inspect", (name,), "(s)")
+                    self.assertEqual(err, "io.meetpki.Error.OutsideStore")
+            err, _ = call_error("Verify", ("web.crt", "/etc/ssl/certs/ca-certificates.crt", {}), "(ssa{sv})")
+            self.assertEqual(err, "io.meetpki.Error.OutsideStore")
+            err, _ = call_error("BuildBundle", ("web.crt", ["ca.crt"], os.path.join(outside, "out.pem"), {}),
+                                "(sassa{sv})")
+            self.assertEqual(err, "io.meetpki.Error.OutsideStore")
+            err, _ = call_error("BuildBundle", ("web.crt", ["ca.crt"], "link.crt", {"force": GLib.Variant("b", True)}),
+                                "(sassa{sv})")
+            self.assertEqual(err, "io.meetpki.Error.OutsideStore")
+            p = gdbus("Inspect", "/etc/passwd", check=False)
+            self.assertIn("io.meetpki.Error.OutsideStore", p.stderr)
+            self.assertEqual(sorted(os.listdir(outside)), ["web.crt"])
+        finally:
+            os.unlink(store_path("link.crt"))
+            shutil.rmtree(outside)
+
+    def test_13_long_operation_leaves_the_daemon_answering(self):
+        loop = GLib.MainLoop()
+        events = []
+        sub = BUS.signal_subscribe(BUS_NAME, IFACE, "Progress", OBJECT_PATH, None, Gio.DBusSignalFlags.NONE,
+                                   lambda *a: events.append(("progress",) + tuple(a[5].unpack())))
+
+        def done(bus, res):
+            try:
+                bus.call_finish(res)
+                events.append(("csr", "ok"))
+            except GLib.Error as e:
+                events.append(("csr", e.message))
+            loop.quit()
+
+        BUS.call(BUS_NAME, OBJECT_PATH, IFACE, "GenerateCsr",
+                 GLib.Variant("(sasa{sv})", ("big", ["CN:big.example.com"], {"key-type": GLib.Variant("s", "rsa:4096")})),
+                 None, Gio.DBusCallFlags.NONE, 300000, None, done)
+        # a blocking call on another connection while the key is generated
+        other = Gio.DBusConnection.new_for_address_sync(
+            Gio.dbus_address_get_for_bus_sync(Gio.BusType.SESSION, None),
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        start = time.monotonic()
+        other.call_sync(BUS_NAME, OBJECT_PATH, IFACE, "List", None, None, Gio.DBusCallFlags.NONE, 10000, None)
+        answered = time.monotonic() - start
+        events.append(("list", "answered"))
+        GLib.timeout_add_seconds(300, loop.quit)
+        loop.run()
+        # let the last Progress signal arrive
+        ctx = GLib.MainContext.default()
+        deadline = time.monotonic() + 5
+        while ("progress", "GenerateCsr", "big", "finished") not in events and time.monotonic() < deadline:
+            ctx.iteration(False)
+            time.sleep(0.01)
+        BUS.signal_unsubscribe(sub)
+        other.close_sync(None)
+        self.assertIn(("csr", "ok"), events)
+        self.assertLess(events.index(("list", "answered")), events.index(("csr", "ok")), events)
+        self.assertLess(answered, 2.0)
+        self.assertIn(("progress", "GenerateCsr", "big", "started"), events)
+        self.assertIn(("progress", "GenerateCsr", "big", "finished"), events)
+        out = openssl("req", "-in", store_path("big.csr"), "-noout", "-text").stdout
+        self.assertIn("4096 bit", out)
+
+    def test_14_concurrent_writers_are_serialised_with_the_cli(self):
+        # four bus callers and one cli race for the same new name: exactly one
+        # wins, the others see Exists, and the key and csr left belong together
+        loop = GLib.MainLoop()
+        results = []
+
+        def done(bus, res):
+            try:
+                bus.call_finish(res)
+                results.append("ok")
+            except GLib.Error as e:
+                results.append(Gio.DBusError.get_remote_error(e))
+            if len(results) == 4:
+                loop.quit()
+
+        for _ in range(4):
+            BUS.call(BUS_NAME, OBJECT_PATH, IFACE, "GenerateCsr",
+                     GLib.Variant("(sasa{sv})", ("race", ["CN:race.example.com"], {"key-type": GLib.Variant("s", "rsa:2048")})),
+                     None, Gio.DBusCallFlags.NONE, 120000, None, done)
+        from_cli = subprocess.Popen([CLI, "--home", HOME, "pki", "csr", "race", "CN:race.example.com"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        GLib.timeout_add_seconds(120, loop.quit)
+        loop.run()
+        cli_status = from_cli.wait(timeout=120)
+        from_cli.stderr.close()
+        wins = results.count("ok") + (1 if cli_status == 0 else 0)
+        self.assertEqual(wins, 1, (results, cli_status))
+        self.assertEqual(sorted(r for r in results if r != "ok"), ["io.meetpki.Error.Exists"] * (4 - results.count("ok")))
+        if cli_status != 0:
+            self.assertEqual(cli_status, 4)  # the cli's exit status for Exists
+        key_pub = openssl("pkey", "-in", store_path("race.key"), "-pubout").stdout
+        csr_pub = openssl("req", "-in", store_path("race.csr"), "-noout", "-pubkey").stdout
+        self.assertTrue(key_pub.startswith("-----BEGIN PUBLIC KEY-----"))
+        self.assertEqual(key_pub, csr_pub)
+        self.assertEqual([n for n in os.listdir(HOME) if n.startswith(".") and n != ".lock"], [])
+
+    def test_98_no_reply_carries_a_private_key(self):
+        # the last test: every reply and error of the run, python and gdbus
+        self.assertGreater(len(REPLIES), 30)
+        with open(store_path("web.key")) as f:
+            body = "".join(line for line in f.read().splitlines() if not line.startswith("-----"))
+        for text in REPLIES:
+            self.assertNotIn("PRIVATE KEY", text)
+            self.assertNotIn(body[:40], text)
+        desc, = call("Inspect", ("web.key",), "(s)")
+        self.assertEqual(desc["kind"], "key")
+        self.assertNotIn("PRIVATE", str(desc))
+
+
+class Shutdown(unittest.TestCase):
+    """runs after Manager (alphabetical): stops the shared daemon"""
+
+    def test_sigterm_waits_for_calls_in_progress(self):
+        global DAEMON
+        loop = GLib.MainLoop()
+        events = []
+
+        def on_progress(*a):
+            stage = a[5].unpack()
+            events.append(stage)
+            if stage == ("GenerateCsr", "late", "started"):
+                DAEMON.terminate()
+
+        def done(bus, res):
+            try:
+                bus.call_finish(res)
+                events.append("reply")
+            except GLib.Error as e:
+                events.append(e.message)
+            loop.quit()
+
+        sub = BUS.signal_subscribe(BUS_NAME, IFACE, "Progress", OBJECT_PATH, None, Gio.DBusSignalFlags.NONE,
+                                   on_progress)
+        BUS.call(BUS_NAME, OBJECT_PATH, IFACE, "GenerateCsr",
+                 GLib.Variant("(sasa{sv})", ("late", ["CN:late.example.com"], {"key-type": GLib.Variant("s", "rsa:4096")})),
+                 None, Gio.DBusCallFlags.NONE, 300000, None, done)
+        GLib.timeout_add_seconds(300, loop.quit)
+        loop.run()
+        BUS.signal_unsubscribe(sub)
+        # the call in progress was answered, then the daemon left cleanly
+        self.assertIn("reply", events)
+        self.assertEqual(DAEMON.wait(timeout=60), 0)
+        DAEMON = None
+        self.assertEqual(openssl("req", "-in", store_path("late.csr"), "-noout", "-verify").returncode, 0)
+        self.assertEqual(os.stat(store_path("late.key")).st_mode & 0o777, 0o600)
+
+
+ANY_USER_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <include>/usr/share/dbus-1/session.conf</include>
+  <policy context="default">
+    <allow user="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv") and os.path.exists("/usr/share/dbus-1/session.conf"),
+                     "needs root and setpriv to call as another user")
+class OtherUser(unittest.TestCase):
+    """a session bus that lets every user connect: the daemon must still
+    answer its own user only"""
+
+    def test_another_uid_is_refused(self):
+        tmp = tempfile.mkdtemp(prefix="meetpkid-uid-")
+        home = os.path.join(tmp, "store")
+        conf = os.path.join(tmp, "bus.conf")
+        with open(conf, "w") as f:
+            f.write(ANY_USER_BUS)
+        bus = daemon = None
+        try:
+            bus = subprocess.Popen(["dbus-daemon", "--config-file=" + conf, "--nofork", "--print-address=1"],
+                                   stdout=subprocess.PIPE, text=True)
+            address = bus.stdout.readline().strip()
+            env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address)
+            daemon = subprocess.Popen([MEETPKID, "--session", "--home", home], env=env)
+
+            def gdbus_as(uid, method, *args):
+                prefix = ["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups"] if uid else []
+                return subprocess.run(prefix + ["gdbus", "call", "--address", address, "--dest", BUS_NAME,
+                                                "--object-path", OBJECT_PATH, "--method", IFACE + "." + method]
+                                      + list(args), capture_output=True, text=True, timeout=60)
+
+            deadline = time.monotonic() + 20
+            while gdbus_as(0, "List").returncode != 0:
+                self.assertIsNone(daemon.poll())
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.1)
+            for method, args in (("List", ()), ("GenerateCsr", ("x", "['CN:x.example.com']", "{}"))):
+                p = gdbus_as(65534, method, *args)
+                self.assertNotEqual(p.returncode, 0, p.stdout)
+                self.assertIn("org.freedesktop.DBus.Error.AccessDenied", p.stderr)
+                self.assertIn("uid 65534", p.stderr)
+            self.assertEqual([n for n in os.listdir(home) if not n.startswith(".")], [])
+            self.assertEqual(gdbus_as(0, "GenerateCsr", "x", "['CN:x.example.com']",
+                                      "{'key-type': <'ec:p256'>}").returncode, 0)
+        finally:
+            for p in (daemon, bus):
+                if p is not None and p.poll() is None:
+                    p.terminate()
+                    p.wait(timeout=10)
+            if bus is not None:
+                bus.stdout.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
