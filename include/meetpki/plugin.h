@@ -379,6 +379,50 @@ typedef struct {
   .struct_size = sizeof (MpPluginDescriptor)
 
 /**
+ * MP_PLUGIN_TABLE:
+ * @field: a table field of #MpPluginDescriptor (`roles`, `forms`,
+ *   `san_rules`, `csrs`, `sequence`)
+ * @array: a static array
+ *
+ * Sets @field and its `n_` count from one array, so the two never disagree.
+ */
+#define MP_PLUGIN_TABLE(field, array) \
+  .field = (array), \
+  .n_##field = G_N_ELEMENTS (array)
+
+/**
+ * MP_PLUGIN_ROLE_KEY:
+ * @role_name: the role's name
+ * @text: its summary
+ *
+ * A private key role.
+ */
+#define MP_PLUGIN_ROLE_KEY(role_name, text) \
+  { .name = (role_name), .kind = MP_ROLE_KEY, .summary = (text) }
+
+/**
+ * MP_PLUGIN_ROLE_OPTIONAL_BUNDLE:
+ *
+ * The optional `bundle` role most services take: intermediates and root.
+ */
+#define MP_PLUGIN_ROLE_OPTIONAL_BUNDLE \
+  { .name = "bundle", .kind = MP_ROLE_BUNDLE, .flags = MP_ROLE_FLAG_OPTIONAL, \
+    .summary = "CA bundle: intermediates and root" }
+
+/**
+ * MP_PLUGIN_DEFINE:
+ * @desc: the plugin's `static const` #MpPluginDescriptor
+ *
+ * Defines meetpki_plugin_query() returning @desc.
+ */
+#define MP_PLUGIN_DEFINE(desc) \
+  MP_PLUGIN_EXPORT const MpPluginDescriptor * \
+  meetpki_plugin_query (void) \
+  { \
+    return &(desc); \
+  }
+
+/**
  * MpPluginQueryFunc:
  *
  * The type of meetpki_plugin_query().

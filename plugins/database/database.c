@@ -12,11 +12,11 @@
 #include <meetpki/plugin.h>
 
 static const MpPluginRole roles[] = {
-  { .name = "server-key", .kind = MP_ROLE_KEY, .summary = "database server private key (dbserver.key)" },
+  MP_PLUGIN_ROLE_KEY ("server-key", "database server private key (dbserver.key)"),
   { .name = "server-cert", .kind = MP_ROLE_CERTIFICATE, .pairs_with = "server-key", .issued_by = "ca",
     .key_usage = MP_KEY_USAGE_DIGITAL_SIGNATURE, .ext_key_usage = MP_EKU_SERVER_AUTH,
     .summary = "database server certificate: CN the primary, SAN the other database nodes (dbserver.crt)" },
-  { .name = "client-key", .kind = MP_ROLE_KEY, .summary = "database client private key (dbclient.key)" },
+  MP_PLUGIN_ROLE_KEY ("client-key", "database client private key (dbclient.key)"),
   { .name = "client-cert", .kind = MP_ROLE_CERTIFICATE, .pairs_with = "client-key", .issued_by = "ca",
     .key_usage = MP_KEY_USAGE_DIGITAL_SIGNATURE, .ext_key_usage = MP_EKU_CLIENT_AUTH,
     .summary = "database client certificate, CN postgres (dbclient.crt)" },
@@ -98,22 +98,13 @@ static const MpPluginDescriptor descriptor = {
   .summary = "Database cluster: PostgreSQL with verify-ca client certificates",
   .facts = MP_NODE_FACT_SERVER_FQDN | MP_NODE_FACT_PEERS | MP_NODE_FACT_DATABASE_ROLE |
            MP_NODE_FACT_DATABASE_PRIMARY,
-  .roles = roles,
-  .n_roles = G_N_ELEMENTS (roles),
-  .forms = forms,
-  .n_forms = G_N_ELEMENTS (forms),
-  .san_rules = san_rules,
-  .n_san_rules = G_N_ELEMENTS (san_rules),
-  .csrs = csrs,
-  .n_csrs = G_N_ELEMENTS (csrs),
+  MP_PLUGIN_TABLE (roles, roles),
+  MP_PLUGIN_TABLE (forms, forms),
+  MP_PLUGIN_TABLE (san_rules, san_rules),
+  MP_PLUGIN_TABLE (csrs, csrs),
   .full_chain_required = FALSE,
-  .sequence = sequence,
-  .n_sequence = G_N_ELEMENTS (sequence),
+  MP_PLUGIN_TABLE (sequence, sequence),
   .check_facts = check_facts,
 };
 
-MP_PLUGIN_EXPORT const MpPluginDescriptor *
-meetpki_plugin_query (void)
-{
-  return &descriptor;
-}
+MP_PLUGIN_DEFINE (descriptor)

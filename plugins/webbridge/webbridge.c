@@ -9,7 +9,7 @@
 #include <meetpki/plugin.h>
 
 static const MpPluginRole roles[] = {
-  { .name = "key", .kind = MP_ROLE_KEY, .summary = "private key" },
+  MP_PLUGIN_ROLE_KEY ("key", "private key"),
   { .name = "cert", .kind = MP_ROLE_CERTIFICATE, .pairs_with = "key",
     .key_usage = MP_KEY_USAGE_DIGITAL_SIGNATURE, .ext_key_usage = MP_EKU_SERVER_AUTH,
     .summary = "certificate covering the join URLs and the XMPP domain" },
@@ -50,21 +50,12 @@ static const MpPluginDescriptor descriptor = {
   .name = "webbridge",
   .summary = "Web Bridge 3: browser join pages",
   .facts = MP_NODE_FACT_SERVER_FQDN | MP_NODE_FACT_JOIN_URLS | MP_NODE_FACT_XMPP_DOMAIN,
-  .roles = roles,
-  .n_roles = G_N_ELEMENTS (roles),
-  .forms = forms,
-  .n_forms = G_N_ELEMENTS (forms),
-  .san_rules = san_rules,
-  .n_san_rules = G_N_ELEMENTS (san_rules),
-  .csrs = csrs,
-  .n_csrs = G_N_ELEMENTS (csrs),
+  MP_PLUGIN_TABLE (roles, roles),
+  MP_PLUGIN_TABLE (forms, forms),
+  MP_PLUGIN_TABLE (san_rules, san_rules),
+  MP_PLUGIN_TABLE (csrs, csrs),
   .full_chain_required = TRUE,
-  .sequence = sequence,
-  .n_sequence = G_N_ELEMENTS (sequence),
+  MP_PLUGIN_TABLE (sequence, sequence),
 };
 
-MP_PLUGIN_EXPORT const MpPluginDescriptor *
-meetpki_plugin_query (void)
-{
-  return &descriptor;
-}
+MP_PLUGIN_DEFINE (descriptor)

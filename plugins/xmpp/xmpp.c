@@ -9,13 +9,12 @@
 #include <meetpki/plugin.h>
 
 static const MpPluginRole roles[] = {
-  { .name = "key", .kind = MP_ROLE_KEY, .summary = "private key" },
+  MP_PLUGIN_ROLE_KEY ("key", "private key"),
   { .name = "cert", .kind = MP_ROLE_CERTIFICATE, .pairs_with = "key",
     .key_usage = MP_KEY_USAGE_DIGITAL_SIGNATURE,
     .ext_key_usage = MP_EKU_SERVER_AUTH | MP_EKU_CLIENT_AUTH,
     .summary = "certificate covering the XMPP domain" },
-  { .name = "bundle", .kind = MP_ROLE_BUNDLE, .flags = MP_ROLE_FLAG_OPTIONAL,
-    .summary = "CA bundle: intermediates and root" },
+  MP_PLUGIN_ROLE_OPTIONAL_BUNDLE,
 };
 
 static const char * const default_form[] = { "key", "cert", "bundle" };
@@ -45,21 +44,12 @@ static const MpPluginDescriptor descriptor = {
   .summary = "XMPP server: clients and (clustered) server links",
   .facts = MP_NODE_FACT_SERVER_FQDN | MP_NODE_FACT_CLUSTER_FQDN | MP_NODE_FACT_PEERS |
            MP_NODE_FACT_XMPP_DOMAIN,
-  .roles = roles,
-  .n_roles = G_N_ELEMENTS (roles),
-  .forms = forms,
-  .n_forms = G_N_ELEMENTS (forms),
-  .san_rules = san_rules,
-  .n_san_rules = G_N_ELEMENTS (san_rules),
-  .csrs = csrs,
-  .n_csrs = G_N_ELEMENTS (csrs),
+  MP_PLUGIN_TABLE (roles, roles),
+  MP_PLUGIN_TABLE (forms, forms),
+  MP_PLUGIN_TABLE (san_rules, san_rules),
+  MP_PLUGIN_TABLE (csrs, csrs),
   .full_chain_required = FALSE,
-  .sequence = sequence,
-  .n_sequence = G_N_ELEMENTS (sequence),
+  MP_PLUGIN_TABLE (sequence, sequence),
 };
 
-MP_PLUGIN_EXPORT const MpPluginDescriptor *
-meetpki_plugin_query (void)
-{
-  return &descriptor;
-}
+MP_PLUGIN_DEFINE (descriptor)
