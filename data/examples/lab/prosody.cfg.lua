@@ -16,7 +16,9 @@ modules_disabled = { "s2s", "offline", "c2s_direct_tls" }
 authentication = "internal_hashed"
 storage = "internal"
 
-certificates = "@DIR@/no-certificates"
+-- the explicit ssl below is what it serves; this only keeps prosody from
+-- looking in /etc/prosody/certs
+certificates = "@DIR@/tls"
 
 VirtualHost "@DOMAIN@"
   ssl = {
