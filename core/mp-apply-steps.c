@@ -237,7 +237,7 @@ run_exec (MpApplyContext *ctx, MpPluginStepKind step, GError **error)
   if (!g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &local) ||
       !g_spawn_check_wait_status (status, &local))
     {
-      g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "%s %s: the exec backend's command failed (%s): %s",
+      g_set_error (error, MP_ERROR, MP_ERROR_BACKEND_FAILED, "%s %s: the exec backend's command failed (%s): %s",
                    name, mp_plugin_step_kind_to_string (step), cmd, local->message);
       return FALSE;
     }

@@ -26,6 +26,9 @@ static const GDBusErrorEntry error_entries[] = {
   { MP_ERROR_NOT_CA, MP_DBUS_ERROR_PREFIX "NotCa" },
   { MP_ERROR_PROBE_FAILED, MP_DBUS_ERROR_PREFIX "ProbeFailed" },
   { MP_ERROR_CONNECT_FAILED, MP_DBUS_ERROR_PREFIX "ConnectFailed" },
+  { MP_ERROR_BACKEND_FAILED, MP_DBUS_ERROR_PREFIX "BackendFailed" },
+  { MP_ERROR_ROLLED_BACK, MP_DBUS_ERROR_PREFIX "RolledBack" },
+  { MP_ERROR_ROLLBACK_FAILED, MP_DBUS_ERROR_PREFIX "RollbackFailed" },
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (error_entries) == MP_ERROR_LAST);
 

@@ -437,6 +437,23 @@ mp_service_config_set_applied (MpServiceConfig *config, const char *service, con
 }
 
 /**
+ * mp_service_config_set_good:
+ * @config: the configuration
+ * @service: the service
+ * @form: the form of @files
+ * @files: (element-type MpAppliedFile): the set
+ *
+ * Records @files as the last known-good set, as it was before a rollback
+ * made the failed set the previous one.
+ */
+void
+mp_service_config_set_good (MpServiceConfig *config, const char *service, const char *form, GPtrArray *files)
+{
+  write_set (config->kf, service, "good", files);
+  g_key_file_set_string (config->kf, service, "good-form", form != NULL ? form : "");
+}
+
+/**
  * mp_service_config_users_of:
  * @config: the configuration
  * @store_name: a file name in the store

@@ -487,6 +487,8 @@ test_exec_failure (void)
   ok (home, "webadmin", "backend", "exec", "enable=exit 3", NULL);
   r = mpt_meetpki_va (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
   g_assert_cmpint (r->status, !=, 0);
+  /* the first apply: no previous set to go back to */
+  mpt_assert_status (r, 13);
   g_assert_nonnull (strstr (r->err, "webadmin enable: the exec backend's command failed"));
   g_assert_nonnull (strstr (r->out, "SUCCESS: webadmin disabled"));
   g_assert_null (strstr (r->out, "SUCCESS: webadmin enabled"));

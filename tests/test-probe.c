@@ -311,6 +311,93 @@ test_postgres (Fixture *f, gconstpointer data)
   probe_starttls (f, "postgres");
 }
 
+/* the SHA-256 of what openssl s_client is served at @addr */
+static char *
+served_fingerprint (Fixture *f, const char *addr)
+{
+  g_autoptr(MptResult) client = mpt_tool_va (f->home, "sh", "-c",
+                                             "openssl s_client -connect \"$0\" </dev/null 2>/dev/null | "
+                                             "openssl x509 -outform PEM > served.crt", addr, NULL);
+  mpt_assert_ok (client);
+  return openssl_fingerprint (f, "served.crt");
+}
+
+/* the daemon serves the applied wa.crt; wa2 is a renewal waiting */
+static char *
+serve_applied_and_renew (Fixture *f)
+{
+  char *addr = start_s_server (f, "wa.crt", "wa.key", NULL);
+
+  ok (f->home, "webadmin", "endpoint", addr, "--probe-timeout", "2", NULL);
+  ok (f->home, "webadmin", "csr", "wa2", NULL);
+  ok (f->home, "pki", "sign", "wa2", "ca", NULL);
+  return addr;
+}
+
+static void
+assert_rolled_back (Fixture *f, const char *addr, MptResult *apply)
+{
+  g_autofree char *old_fp = openssl_fingerprint (f, "wa.crt");
+  g_autofree char *served = served_fingerprint (f, addr);
+  g_autoptr(MptResult) status = mpt_meetpki_va (f->home, "webadmin", "status", NULL);
+  g_autoptr(MptResult) probe = mpt_meetpki_va (f->home, "webadmin", "probe", NULL);
+
+  mpt_assert_status (apply, 14);
+  g_assert_nonnull (strstr (apply->err, "rolled back to the previous files"));
+  g_assert_nonnull (strstr (apply->out, "SUCCESS: rolled back"));
+  mpt_assert_ok (status);
+  g_assert_nonnull (strstr (status->out, "cert         wa.crt"));
+  /* the failed set is not recorded as known-good */
+  g_assert_null (strstr (status->out, "wa2.crt"));
+  g_assert_cmpstr (served, ==, old_fp);
+  mpt_assert_ok (probe);
+  g_assert_nonnull (strstr (probe->out, old_fp));
+}
+
+static void
+test_rollback_stale_daemon (Fixture *f, gconstpointer data)
+{
+  g_autofree char *addr = serve_applied_and_renew (f);
+  g_autoptr(MptResult) apply = NULL;
+
+  /* every step succeeds but none reaches the daemon */
+  ok (f->home, "webadmin", "backend", "exec", "enable=true", NULL);
+  apply = mpt_meetpki_va (f->home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", NULL);
+  g_assert_nonnull (strstr (apply->out, "FAILURE: probe "));
+  g_assert_nonnull (strstr (apply->err, "webadmin probe: "));
+  assert_rolled_back (f, addr, apply);
+}
+
+static void
+test_rollback_backend_fails (Fixture *f, gconstpointer data)
+{
+  g_autofree char *addr = serve_applied_and_renew (f);
+  g_autofree char *old = store_path (f, "wa.crt");
+  g_autofree char *enable = g_strdup_printf ("enable=openssl x509 -in \"$MEETPKI_CERT\" | cmp -s - '%s'", old);
+  g_autoptr(MptResult) apply = NULL;
+
+  /* the enable command fails while the new certificate is live */
+  ok (f->home, "webadmin", "backend", "exec", enable, NULL);
+  apply = mpt_meetpki_va (f->home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", NULL);
+  g_assert_nonnull (strstr (apply->err, "webadmin enable: the exec backend's command failed"));
+  assert_rolled_back (f, addr, apply);
+}
+
+/* nothing to go back to: the probe's failure is the answer */
+static void
+test_first_apply_not_served (Fixture *f, gconstpointer data)
+{
+  g_autofree char *addr = g_strdup_printf ("127.0.0.1:%u", free_port ());
+  g_autoptr(MptResult) restart = NULL;
+
+  ok (f->home, "webadmin", "endpoint", addr, "--probe-timeout", "1", NULL);
+  restart = mpt_meetpki_va (f->home, "webadmin", "restart", NULL);
+  /* restart with the same files: put back and probed again, still nothing */
+  mpt_assert_status (restart, 15);
+  g_assert_nonnull (strstr (restart->err, "the rollback failed too"));
+  g_assert_nonnull (strstr (restart->err, "cannot connect to"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -321,5 +408,8 @@ main (int argc, char **argv)
   g_test_add ("/probe/bad-endpoint", Fixture, NULL, fixture_setup, test_bad_endpoint, fixture_teardown);
   g_test_add ("/probe/starttls-xmpp", Fixture, NULL, fixture_setup, test_xmpp, fixture_teardown);
   g_test_add ("/probe/starttls-postgres", Fixture, NULL, fixture_setup, test_postgres, fixture_teardown);
+  g_test_add ("/probe/rollback-stale-daemon", Fixture, NULL, fixture_setup, test_rollback_stale_daemon, fixture_teardown);
+  g_test_add ("/probe/rollback-backend-fails", Fixture, NULL, fixture_setup, test_rollback_backend_fails, fixture_teardown);
+  g_test_add ("/probe/not-served", Fixture, NULL, fixture_setup, test_first_apply_not_served, fixture_teardown);
   return g_test_run ();
 }

@@ -104,16 +104,12 @@ warn_days (MpCli *cli)
   return cli->warn_days >= 0 ? (guint) cli->warn_days : MP_APPLY_DEFAULT_WARN_DAYS;
 }
 
-/* validates and prints the lines; FALSE (a FAILURE) when any check failed */
+/* prints a run validation's lines; %NULL (a FAILURE) when any check failed */
 static MpValidation *
-validate_args (MpCli *cli, Run *r, const char * const *args, guint n_args, GError **error)
+report_validation (const MpPluginDescriptor *desc, MpValidation *validation, GError **error)
 {
-  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
-  g_autoptr(MpValidation) v = mp_validation_new_for_args (desc, r->ctx.store, args, n_args, error);
+  g_autoptr(MpValidation) v = validation;
 
-  if (v == NULL)
-    return NULL;
-  mp_validation_run (v, desc, r->facts, warn_days (cli));
   for (guint i = 0; i < v->lines->len; i++)
     {
       MpLine *l = g_ptr_array_index (v->lines, i);
@@ -128,6 +124,19 @@ validate_args (MpCli *cli, Run *r, const char * const *args, guint n_args, GErro
   return g_steal_pointer (&v);
 }
 
+/* validates and prints the lines; %NULL (a FAILURE) when any check failed */
+static MpValidation *
+validate_args (MpCli *cli, Run *r, const char * const *args, guint n_args, GError **error)
+{
+  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
+  g_autoptr(MpValidation) v = mp_validation_new_for_args (desc, r->ctx.store, args, n_args, error);
+
+  if (v == NULL)
+    return NULL;
+  mp_validation_run (v, desc, r->facts, warn_days (cli));
+  return report_validation (desc, g_steal_pointer (&v), error);
+}
+
 static gboolean
 certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
@@ -139,7 +148,10 @@ certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
   v = validate_args (cli, &r, args, n_args, error);
   if (v == NULL)
     return FALSE;
-  return mp_apply_step (&r.ctx, MP_STEP_CERTS, v, error);
+  {
+    const MpPluginStepKind step = MP_STEP_CERTS;
+    return mp_apply_steps_probed (&r.ctx, &step, 1, v, error);
+  }
 }
 
 gboolean
@@ -186,7 +198,7 @@ mp_cli_service_apply (MpCli *cli, const char * const *args, guint n_args, GError
   for (guint32 i = 0; i < desc->n_sequence; i++)
     g_string_append_printf (seq, "%s%s", i > 0 ? " -> " : "", mp_plugin_step_kind_to_string (desc->sequence[i]));
   g_print ("%s apply sequence: %s\n", desc->name, seq->str);
-  return mp_apply_sequence (&r.ctx, v, error);
+  return mp_apply_steps_probed (&r.ctx, NULL, 0, v, error);
 }
 
 /* the last known-good set, applied again through the whole sequence; its
@@ -197,7 +209,6 @@ mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GEr
   const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
   g_auto(Run) r = { 0 };
   g_autoptr(GPtrArray) good = NULL;
-  g_autoptr(GPtrArray) sources = g_ptr_array_new ();
   g_autoptr(MpValidation) v = NULL;
 
   if (!run_begin (cli, &r, TRUE, error))
@@ -209,30 +220,9 @@ mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GEr
                    "%s has no last known-good set (it is recorded when new files replace applied ones)", desc->name);
       return FALSE;
     }
-  for (guint i = 0; i < good->len; i++)
-    {
-      MpAppliedFile *f = g_ptr_array_index (good, i);
-      g_autofree char *path = mp_store_resolve_input (r.ctx.store, f->source, error);
-      g_autoptr(GBytes) data = path != NULL ? mp_file_read (path, error) : NULL;
-      g_autofree char *sha = data != NULL ? mp_sha256_hex (data) : NULL;
-
-      if (sha == NULL)
-        {
-          g_prefix_error (error, "the last known-good %s: ", f->role);
-          return FALSE;
-        }
-      if (g_strcmp0 (sha, f->sha256) != 0)
-        {
-          g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED,
-                       "%s changed since it was applied; it is no longer the known-good file", f->source);
-          return FALSE;
-        }
-      g_ptr_array_add (sources, f->source);
-    }
-  g_ptr_array_add (sources, NULL);
   g_print ("%s: rolling back to the last known-good files\n", desc->name);
-  v = validate_args (cli, &r, (const char * const *) sources->pdata, sources->len - 1, error);
-  if (v == NULL)
+  v = mp_validation_new_for_set (desc, r.ctx.store, good, r.facts, error);
+  if (v == NULL || (v = report_validation (desc, g_steal_pointer (&v), error)) == NULL)
     return FALSE;
   return mp_apply_sequence (&r.ctx, v, error);
 }
@@ -251,7 +241,9 @@ mp_cli_service_step (MpCli *cli, const char * const *args, guint n_args, GError 
     step = MP_STEP_RESTART;
   if (!run_begin (cli, &r, TRUE, error))
     return FALSE;
-  return mp_apply_step (&r.ctx, step, NULL, error);
+  if (step == MP_STEP_DISABLE)
+    return mp_apply_step (&r.ctx, step, NULL, error);
+  return mp_apply_steps_probed (&r.ctx, &step, 1, NULL, error);
 }
 
 gboolean

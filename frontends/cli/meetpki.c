@@ -28,6 +28,9 @@ enum {
   EXIT_WARNINGS = MP_CLI_EXIT_WARNINGS, /* bundle check: warnings, no errors */
   EXIT_PROBE_FAILED = 11,   /* the served chain failed a probe check */
   EXIT_CONNECT_FAILED = 12, /* the probe could not connect or shake hands */
+  EXIT_BACKEND_FAILED = 13, /* an exec backend command failed, nothing rolled back */
+  EXIT_ROLLED_BACK = 14,    /* the change failed; the previous files are served again */
+  EXIT_ROLLBACK_FAILED = 15,
   EXIT_INTERNAL = 70,
 };
 
@@ -297,6 +300,12 @@ exit_code_for (const GError *error)
       return EXIT_PROBE_FAILED;
     case MP_ERROR_CONNECT_FAILED:
       return EXIT_CONNECT_FAILED;
+    case MP_ERROR_BACKEND_FAILED:
+      return EXIT_BACKEND_FAILED;
+    case MP_ERROR_ROLLED_BACK:
+      return EXIT_ROLLED_BACK;
+    case MP_ERROR_ROLLBACK_FAILED:
+      return EXIT_ROLLBACK_FAILED;
     case MP_ERROR_FAILED:
     default:
       return EXIT_INTERNAL;

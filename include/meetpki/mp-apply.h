@@ -157,6 +157,16 @@ gboolean mp_apply_sequence (MpApplyContext   *ctx,
                             GError          **error);
 char    *mp_apply_describe_step (MpApplyContext  *ctx,
                                  MpPluginStepKind step);
+gboolean mp_apply_steps_probed (MpApplyContext          *ctx,
+                                const MpPluginStepKind  *steps,
+                                guint                    n_steps,
+                                MpValidation            *validation,
+                                GError                 **error);
+MpValidation *mp_validation_new_for_set (const MpPluginDescriptor *desc,
+                                         MpStore            *store,
+                                         GPtrArray          *files,
+                                         const MpNodeFacts  *facts,
+                                         GError            **error);
 
 G_END_DECLS
 

@@ -31,6 +31,10 @@ G_BEGIN_DECLS
  * @MP_ERROR_NOT_CA: a certificate used as a CA is not one
  * @MP_ERROR_PROBE_FAILED: a daemon's served chain failed a probe check
  * @MP_ERROR_CONNECT_FAILED: a probe could not connect or shake hands
+ * @MP_ERROR_BACKEND_FAILED: a command of the exec backend failed
+ * @MP_ERROR_ROLLED_BACK: the change failed (backend or probe) and the
+ *   previous files are back in place, confirmed by the probe
+ * @MP_ERROR_ROLLBACK_FAILED: the change failed and so did the rollback
  *
  * Error codes of the %MP_ERROR domain.  The numeric values are stable.
  */
@@ -48,6 +52,9 @@ typedef enum {
   MP_ERROR_NOT_CA,
   MP_ERROR_PROBE_FAILED,
   MP_ERROR_CONNECT_FAILED,
+  MP_ERROR_BACKEND_FAILED,
+  MP_ERROR_ROLLED_BACK,
+  MP_ERROR_ROLLBACK_FAILED,
   MP_ERROR_LAST /*< skip >*/
 } MpError;
 

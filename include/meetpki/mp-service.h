@@ -110,6 +110,10 @@ void             mp_service_config_set_applied (MpServiceConfig *config,
                                                 const char      *service,
                                                 const char      *form,
                                                 GPtrArray       *files);
+void             mp_service_config_set_good    (MpServiceConfig *config,
+                                                const char      *service,
+                                                const char      *form,
+                                                GPtrArray       *files);
 GStrv            mp_service_config_users_of    (MpServiceConfig *config,
                                                 const char      *store_name);
 
