@@ -24,6 +24,8 @@ static const GDBusErrorEntry error_entries[] = {
   { MP_ERROR_MISMATCH, MP_DBUS_ERROR_PREFIX "Mismatch" },
   { MP_ERROR_VERIFY_FAILED, MP_DBUS_ERROR_PREFIX "VerifyFailed" },
   { MP_ERROR_NOT_CA, MP_DBUS_ERROR_PREFIX "NotCa" },
+  { MP_ERROR_PROBE_FAILED, MP_DBUS_ERROR_PREFIX "ProbeFailed" },
+  { MP_ERROR_CONNECT_FAILED, MP_DBUS_ERROR_PREFIX "ConnectFailed" },
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (error_entries) == MP_ERROR_LAST);
 

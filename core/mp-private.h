@@ -31,6 +31,8 @@ typedef struct gnutls_subject_alt_names_st MpSubjectAltNames;
 typedef struct gnutls_x509_key_purposes_st MpKeyPurposes;
 typedef struct gnutls_x509_aki_st MpAki;
 typedef struct gnutls_x509_trust_list_st MpTrustList;
+typedef struct gnutls_session_int MpTlsSession;
+typedef struct gnutls_certificate_credentials_st MpTlsCredentials;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Crt, gnutls_x509_crt_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpX509Crq, gnutls_x509_crq_deinit)
@@ -42,6 +44,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpPkcs12Bag, gnutls_pkcs12_bag_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSubjectAltNames, gnutls_subject_alt_names_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpKeyPurposes, gnutls_x509_key_purpose_deinit)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpAki, gnutls_x509_aki_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpTlsSession, gnutls_deinit)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpTlsCredentials, gnutls_certificate_free_credentials)
 /* a trust list owns the certificates added to it */
 void mp_trust_list_free (MpTrustList *list);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpTrustList, mp_trust_list_free)

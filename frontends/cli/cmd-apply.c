@@ -405,6 +405,7 @@ mp_cli_service_status (MpCli *cli, const char * const *args, guint n_args, GErro
   g_autoptr(GPtrArray) good = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *at = NULL;
+  g_autoptr(MpEndpoint) ep = NULL;
   gboolean enabled;
   MpBackendKind backend;
 
@@ -416,6 +417,7 @@ mp_cli_service_status (MpCli *cli, const char * const *args, guint n_args, GErro
   at = mp_service_config_get_string (r.config, name, "applied-at");
   enabled = mp_service_config_get_enabled (r.config, name);
   backend = mp_service_config_get_backend (r.config, name);
+  ep = mp_service_config_get_endpoint (r.config, name);
   if (cli->json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -432,6 +434,20 @@ mp_cli_service_status (MpCli *cli, const char * const *args, guint n_args, GErro
       json_builder_add_string_value (b, mp_backend_kind_to_string (backend));
       json_builder_set_member_name (b, "live-dir");
       json_builder_add_string_value (b, dir);
+      json_builder_set_member_name (b, "endpoint");
+      if (ep != NULL)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "address");
+          json_builder_add_string_value (b, ep->address);
+          json_builder_set_member_name (b, "starttls");
+          json_builder_add_string_value (b, mp_starttls_to_string (ep->starttls));
+          json_builder_set_member_name (b, "probe-timeout");
+          json_builder_add_int_value (b, ep->timeout);
+          json_builder_end_object (b);
+        }
+      else
+        json_builder_add_null_value (b);
       for (guint s = 0; s < G_N_ELEMENTS (sets); s++)
         {
           json_builder_set_member_name (b, set_names[s]);
@@ -467,6 +483,9 @@ mp_cli_service_status (MpCli *cli, const char * const *args, guint n_args, GErro
             g_print ("  exec %-14s %s\n", mp_step_config_key (step), cmd);
         }
     }
+  if (ep != NULL)
+    g_print ("endpoint: %s (starttls %s, probe timeout %u s)\n", ep->address,
+             mp_starttls_to_string (ep->starttls), ep->timeout);
   if (applied->len == 0)
     {
       g_print ("no certificates applied\n");

@@ -26,6 +26,8 @@ enum {
   EXIT_CRYPTO = 7,
   EXIT_IO = 8,
   EXIT_WARNINGS = MP_CLI_EXIT_WARNINGS, /* bundle check: warnings, no errors */
+  EXIT_PROBE_FAILED = 11,   /* the served chain failed a probe check */
+  EXIT_CONNECT_FAILED = 12, /* the probe could not connect or shake hands */
   EXIT_INTERNAL = 70,
 };
 
@@ -104,6 +106,8 @@ static const struct {
   { MP_OPT_DRY_RUN, "--dry-run" },
   { MP_OPT_YES, "--yes" },
   { MP_OPT_WARN_DAYS, "--warn-days" },
+  { MP_OPT_STARTTLS, "--starttls" },
+  { MP_OPT_PROBE_TIMEOUT, "--probe-timeout" },
 };
 
 MpStore *
@@ -289,6 +293,10 @@ exit_code_for (const GError *error)
       return EXIT_CRYPTO;
     case MP_ERROR_IO:
       return EXIT_IO;
+    case MP_ERROR_PROBE_FAILED:
+      return EXIT_PROBE_FAILED;
+    case MP_ERROR_CONNECT_FAILED:
+      return EXIT_CONNECT_FAILED;
     case MP_ERROR_FAILED:
     default:
       return EXIT_INTERNAL;
@@ -315,6 +323,7 @@ cli_clear (MpCli *cli)
   g_free (cli->key_type);
   g_free (cli->password_file);
   g_free (cli->output);
+  g_free (cli->starttls);
   g_clear_object (&cli->store);
   g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
 }
@@ -322,7 +331,7 @@ cli_clear (MpCli *cli)
 int
 main (int argc, char **argv)
 {
-  MpCli cli = { .days = MP_CLI_DAYS_UNSET, .warn_days = -1 };
+  MpCli cli = { .days = MP_CLI_DAYS_UNSET, .warn_days = -1, .probe_timeout = -1 };
   gboolean version = FALSE, help = FALSE;
   const GOptionEntry entries[] = {
     { "home", 0, 0, G_OPTION_ARG_FILENAME, &cli.home, "the store directory", "DIR" },
@@ -340,6 +349,8 @@ main (int argc, char **argv)
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &cli.dry_run, "print the steps, change nothing", NULL },
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &cli.yes, "answer yes to the question of cluster remove", NULL },
     { "warn-days", 0, 0, G_OPTION_ARG_INT, &cli.warn_days, "warn about certificates expiring within N days", "N" },
+    { "starttls", 0, 0, G_OPTION_ARG_STRING, &cli.starttls, "the endpoint's STARTTLS preamble", "KIND" },
+    { "probe-timeout", 0, 0, G_OPTION_ARG_INT, &cli.probe_timeout, "probe connect and handshake timeout", "SECONDS" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show help", NULL },
     { NULL },
@@ -388,7 +399,8 @@ main (int argc, char **argv)
               (cli.ca_only ? MP_OPT_CA_ONLY : 0) | (cli.no_root ? MP_OPT_NO_ROOT : 0) |
               (cli.full_chain ? MP_OPT_FULL_CHAIN : 0) | (cli.ca_bundle ? MP_OPT_CA_BUNDLE : 0) |
               (cli.dry_run ? MP_OPT_DRY_RUN : 0) | (cli.yes ? MP_OPT_YES : 0) |
-              (cli.warn_days != -1 ? MP_OPT_WARN_DAYS : 0);
+              (cli.warn_days != -1 ? MP_OPT_WARN_DAYS : 0) | (cli.starttls ? MP_OPT_STARTTLS : 0) |
+              (cli.probe_timeout != -1 ? MP_OPT_PROBE_TIMEOUT : 0);
 
   cmd = find_command (argv + 1, (guint) argc - 1, &n_words);
   if (cmd == NULL && !is_builtin_word (argv[1]))

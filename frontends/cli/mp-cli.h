@@ -25,6 +25,8 @@ typedef enum {
   MP_OPT_DRY_RUN = 1 << 11,
   MP_OPT_YES = 1 << 12,
   MP_OPT_WARN_DAYS = 1 << 13,
+  MP_OPT_STARTTLS = 1 << 14,
+  MP_OPT_PROBE_TIMEOUT = 1 << 15,
 } MpCliOption;
 
 /* --days not given; any other value, negative ones too, was typed */
@@ -50,6 +52,8 @@ typedef struct {
   gboolean dry_run;
   gboolean yes;
   gint warn_days; /* -1: not given */
+  char *starttls;
+  gint probe_timeout; /* -1: not given */
   int status;   /* exit status of a handler that succeeds with news (bundle check: warnings) */
   guint given; /* MpCliOption bits the user gave */
   MpStore *store;
@@ -117,6 +121,8 @@ gboolean  mp_cli_service_step    (MpCli *cli, const char * const *args, guint n_
 gboolean  mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_status  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_backend (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_endpoint (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_probe   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_cluster_certs   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_cluster_localnode (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_cluster_setup   (MpCli *cli, const char * const *args, guint n_args, GError **error);

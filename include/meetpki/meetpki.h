@@ -22,5 +22,6 @@
 #include <meetpki/mp-service.h>
 #include <meetpki/mp-apply.h>
 #include <meetpki/mp-provision.h>
+#include <meetpki/mp-probe.h>
 
 #undef __MEETPKI_H_INSIDE__

@@ -29,6 +29,8 @@ G_BEGIN_DECLS
  * @MP_ERROR_MISMATCH: a key and a certificate do not belong together
  * @MP_ERROR_VERIFY_FAILED: a certificate does not verify against its chain
  * @MP_ERROR_NOT_CA: a certificate used as a CA is not one
+ * @MP_ERROR_PROBE_FAILED: a daemon's served chain failed a probe check
+ * @MP_ERROR_CONNECT_FAILED: a probe could not connect or shake hands
  *
  * Error codes of the %MP_ERROR domain.  The numeric values are stable.
  */
@@ -44,6 +46,8 @@ typedef enum {
   MP_ERROR_MISMATCH,
   MP_ERROR_VERIFY_FAILED,
   MP_ERROR_NOT_CA,
+  MP_ERROR_PROBE_FAILED,
+  MP_ERROR_CONNECT_FAILED,
   MP_ERROR_LAST /*< skip >*/
 } MpError;
 
