@@ -80,6 +80,14 @@ def has_command(verb):
     return ("<service> %s " % verb) in p.stdout
 
 
+def rolls_back():
+    """whether `meetpki --help` says apply, enable or restart roll back
+    (the probe landed before the rollback that uses it)"""
+    p = subprocess.run([MEETPKI, "--help"], capture_output=True, text=True)
+    return any("roll" in line for line in p.stdout.splitlines()
+               if re.match(r"\s+<service> (apply|enable|restart)\s", line))
+
+
 def proc_user(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -345,6 +353,9 @@ class LabRollbackTest(LabCase):
     def setUpClass(cls):
         if not has_command("endpoint"):
             raise unittest.SkipTest("meetpki has no '<service> endpoint' (probe and rollback) yet")
+        if not rolls_back():
+            raise unittest.SkipTest("meetpki's apply/enable/restart do not roll back yet "
+                                    "(their 'meetpki --help' lines do not say so)")
         super().setUpClass()
 
     def set_steps(self, svc, *steps):
