@@ -398,6 +398,18 @@ test_first_apply_not_served (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (restart->err, "cannot connect to"));
 }
 
+/* scripts ask whether a build probes: `help <service> <verb>` */
+static void
+test_help (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MptResult) endpoint = mpt_meetpki_va (f->home, "help", "webadmin", "endpoint", NULL);
+  g_autoptr(MptResult) unknown = mpt_meetpki_va (f->home, "help", "nosuch", "endpoint", NULL);
+
+  mpt_assert_ok (endpoint);
+  g_assert_true (g_str_has_prefix (endpoint->out, "meetpki <service> endpoint <host:port>"));
+  mpt_assert_status (unknown, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -411,5 +423,6 @@ main (int argc, char **argv)
   g_test_add ("/probe/rollback-stale-daemon", Fixture, NULL, fixture_setup, test_rollback_stale_daemon, fixture_teardown);
   g_test_add ("/probe/rollback-backend-fails", Fixture, NULL, fixture_setup, test_rollback_backend_fails, fixture_teardown);
   g_test_add ("/probe/not-served", Fixture, NULL, fixture_setup, test_first_apply_not_served, fixture_teardown);
+  g_test_add ("/probe/help", Fixture, NULL, fixture_setup, test_help, fixture_teardown);
   return g_test_run ();
 }

@@ -224,6 +224,45 @@ is_group (const char *word)
   return FALSE;
 }
 
+static gboolean
+print_command_help (const MpCliCommand *cmd, const char *topic)
+{
+  if (!g_str_has_prefix (cmd->words, topic))
+    return FALSE;
+  g_print ("meetpki %s %s\n    %s\n", cmd->words, cmd->usage, cmd->summary);
+  if (cmd->options != 0)
+    {
+      g_print ("    options:");
+      for (guint k = 0; k < G_N_ELEMENTS (option_names); k++)
+        {
+          if (cmd->options & option_names[k].bit)
+            g_print (" %s", option_names[k].name);
+        }
+      g_print ("\n");
+    }
+  return TRUE;
+}
+
+/* `help webadmin endpoint` is the help of `<service> endpoint` when
+ * webadmin is a loaded plugin */
+static char *
+service_topic (MpCli *cli, char *topic)
+{
+  g_autofree char *owned = topic;
+  const char *space;
+  g_autofree char *first = NULL;
+  MpPluginLoader *loader;
+
+  if (topic == NULL || is_builtin_word (topic))
+    return g_steal_pointer (&owned);
+  space = strchr (topic, ' ');
+  first = space != NULL ? g_strndup (topic, (gsize) (space - topic)) : g_strdup (topic);
+  loader = mp_cli_get_plugins (cli, NULL);
+  if (loader == NULL || mp_plugin_loader_lookup (loader, first) == NULL)
+    return g_steal_pointer (&owned);
+  return g_strconcat ("<service>", space != NULL ? space : "", NULL);
+}
+
 /* returns FALSE when @topic names no command */
 static gboolean
 print_help (const char *topic)
@@ -248,22 +287,13 @@ print_help (const char *topic)
       return TRUE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    {
-      if (!g_str_has_prefix (commands[i].words, topic))
-        continue;
-      any = TRUE;
-      g_print ("meetpki %s %s\n    %s\n", commands[i].words, commands[i].usage, commands[i].summary);
-      if (commands[i].options != 0)
-        {
-          g_print ("    options:");
-          for (guint k = 0; k < G_N_ELEMENTS (option_names); k++)
-            {
-              if (commands[i].options & option_names[k].bit)
-                g_print (" %s", option_names[k].name);
-            }
-          g_print ("\n");
-        }
-    }
+    any |= print_command_help (&commands[i], topic);
+  {
+    guint n = 0;
+    const MpCliCommand *svc = mp_cli_service_commands (&n);
+    for (guint i = 0; i < n; i++)
+      any |= print_command_help (&svc[i], topic);
+  }
   if (!any)
     g_printerr ("meetpki: no command '%s'; run 'meetpki help' for the list\n", topic);
   return any;
@@ -395,6 +425,7 @@ main (int argc, char **argv)
           if (c != NULL)
             topic = g_strdup (c->words);
         }
+      topic = service_topic (&cli, g_steal_pointer (&topic));
       known = print_help (topic);
       cli_clear (&cli);
       /* `help <no such command>` fails, so scripts can probe for a command */
