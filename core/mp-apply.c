@@ -32,9 +32,11 @@ mp_line_kind_to_string (MpLineKind kind)
     }
 }
 
-static void
-line_free (MpLine *line)
+void
+mp_line_free (gpointer data)
 {
+  MpLine *line = data;
+
   g_free (line->text);
   g_free (line);
 }
@@ -64,7 +66,7 @@ validation_new (const MpPluginForm *form)
 
   v->form = form;
   v->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) input_free);
-  v->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
+  v->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_line_free);
   v->live = g_ptr_array_new_with_free_func ((GDestroyNotify) live_free);
   return v;
 }
@@ -128,17 +130,6 @@ add_live (MpValidation *v, const char *name, const char *role, GBytes *data, gbo
   g_ptr_array_add (v->live, f);
 }
 
-static const MpPluginRole *
-find_role (const MpPluginDescriptor *desc, const char *name)
-{
-  for (guint32 i = 0; i < desc->n_roles; i++)
-    {
-      if (g_strcmp0 (desc->roles[i].name, name) == 0)
-        return &desc->roles[i];
-    }
-  return NULL;
-}
-
 /* the form a number of arguments fills: all its roles, or all but a last
  * optional one */
 static const MpPluginForm *
@@ -147,7 +138,7 @@ pick_form (const MpPluginDescriptor *desc, guint n_args, guint *n_used)
   for (guint32 i = 0; i < desc->n_forms; i++)
     {
       const MpPluginForm *f = &desc->forms[i];
-      const MpPluginRole *last = f->n_roles > 0 ? find_role (desc, f->roles[f->n_roles - 1]) : NULL;
+      const MpPluginRole *last = f->n_roles > 0 ? mp_descriptor_find_role (desc, f->roles[f->n_roles - 1]) : NULL;
 
       if (n_args == f->n_roles ||
           (n_args + 1 == f->n_roles && last != NULL && (last->flags & MP_ROLE_FLAG_OPTIONAL)))
@@ -284,7 +275,7 @@ input_of_kind (MpValidation *v, const MpPluginDescriptor *desc, MpRoleKind kind)
   for (guint i = 0; i < v->inputs->len; i++)
     {
       MpServiceInput *in = g_ptr_array_index (v->inputs, i);
-      const MpPluginRole *r = find_role (desc, in->role);
+      const MpPluginRole *r = mp_descriptor_find_role (desc, in->role);
       if (r != NULL && r->kind == kind)
         return in;
     }
@@ -523,13 +514,13 @@ mp_validation_run (MpValidation *v, const MpPluginDescriptor *desc, const MpNode
   mp_crypto_init ();
   for (guint i = 0; i < v->inputs->len; i++)
     {
-      const MpPluginRole *r = find_role (desc, ((MpServiceInput *) g_ptr_array_index (v->inputs, i))->role);
+      const MpPluginRole *r = mp_descriptor_find_role (desc, ((MpServiceInput *) g_ptr_array_index (v->inputs, i))->role);
       n_certs += r != NULL && (r->kind == MP_ROLE_CERTIFICATE || r->kind == MP_ROLE_FULLCHAIN);
     }
   for (guint i = 0; i < v->inputs->len; i++)
     {
       MpServiceInput *in = g_ptr_array_index (v->inputs, i);
-      const MpPluginRole *role = find_role (desc, in->role);
+      const MpPluginRole *role = mp_descriptor_find_role (desc, in->role);
       g_autoptr(GError) local = NULL;
 
       if (role == NULL)

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "mp-private.h"
 #include "meetpki/mp-plugin.h"
 #include "meetpki/mp-error.h"
 
@@ -168,8 +169,9 @@ static const char * const reserved_names[] = {
   "pki", "bundle", "node", "plugins", "services", "check", "help", "version",
 };
 
-static const MpPluginRole *
-find_role (const MpPluginDescriptor *desc, const char *name)
+/* the role named @name, or %NULL */
+const MpPluginRole *
+mp_descriptor_find_role (const MpPluginDescriptor *desc, const char *name)
 {
   for (guint32 i = 0; name != NULL && i < desc->n_roles; i++)
     {
@@ -206,20 +208,20 @@ validate_roles (const MpPluginDescriptor *desc, GError **error)
 
       if (r->name == NULL || !name_is_valid (r->name))
         return invalid (error, "role %u has no valid name", i);
-      if (find_role (desc, r->name) != r)
+      if (mp_descriptor_find_role (desc, r->name) != r)
         return invalid (error, "role '%s' is declared twice", r->name);
       if ((guint) r->kind > MP_ROLE_CA)
         return invalid (error, "role '%s' has an unknown kind %u", r->name, (guint) r->kind);
       if (r->pairs_with != NULL)
         {
-          const MpPluginRole *key = find_role (desc, r->pairs_with);
+          const MpPluginRole *key = mp_descriptor_find_role (desc, r->pairs_with);
           if (key == NULL || key->kind != MP_ROLE_KEY)
             return invalid (error, "role '%s' pairs with '%s', which is not a key role",
                             r->name, r->pairs_with);
         }
       if (r->issued_by != NULL)
         {
-          const MpPluginRole *ca = find_role (desc, r->issued_by);
+          const MpPluginRole *ca = mp_descriptor_find_role (desc, r->issued_by);
           if (ca == NULL || ca->kind != MP_ROLE_CA)
             return invalid (error, "role '%s' is issued by '%s', which is not a CA role",
                             r->name, r->issued_by);
@@ -242,7 +244,7 @@ validate_forms (const MpPluginDescriptor *desc, GError **error)
         return invalid (error, "form %u has no name or no roles", i);
       for (guint32 k = 0; k < f->n_roles; k++)
         {
-          const MpPluginRole *r = find_role (desc, f->roles[k]);
+          const MpPluginRole *r = mp_descriptor_find_role (desc, f->roles[k]);
           if (r == NULL)
             return invalid (error, "form '%s' names an undeclared role '%s'",
                             f->name, f->roles[k] != NULL ? f->roles[k] : "(null)");
@@ -263,7 +265,7 @@ validate_rules (const MpPluginDescriptor *desc, GError **error)
   for (guint32 i = 0; i < desc->n_san_rules; i++)
     {
       const MpSanRule *rule = &desc->san_rules[i];
-      const MpPluginRole *r = find_role (desc, rule->role);
+      const MpPluginRole *r = mp_descriptor_find_role (desc, rule->role);
 
       if ((guint) rule->kind > MP_SAN_RULE_CN_EXACT)
         return invalid (error, "SAN rule %u has an unknown kind %u", i, (guint) rule->kind);
@@ -280,7 +282,7 @@ validate_rules (const MpPluginDescriptor *desc, GError **error)
   for (guint32 i = 0; i < desc->n_csrs; i++)
     {
       const MpPluginCsr *c = &desc->csrs[i];
-      const MpPluginRole *r = find_role (desc, c->role);
+      const MpPluginRole *r = mp_descriptor_find_role (desc, c->role);
 
       if (r == NULL || (r->kind != MP_ROLE_CERTIFICATE && r->kind != MP_ROLE_FULLCHAIN))
         return invalid (error, "CSR %u is for '%s', which is not a certificate role",
@@ -350,7 +352,7 @@ mp_plugin_descriptor_validate (const MpPluginDescriptor *desc, GError **error)
 const MpPluginRole *
 mp_plugin_find_role (MpPlugin *plugin, const char *role)
 {
-  return find_role (mp_plugin_get_descriptor (plugin), role);
+  return mp_descriptor_find_role (mp_plugin_get_descriptor (plugin), role);
 }
 
 /**

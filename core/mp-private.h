@@ -15,6 +15,7 @@
 #include <gnutls/pkcs12.h>
 
 #include "meetpki/mp-error.h"
+#include "meetpki/plugin.h"
 
 G_BEGIN_DECLS
 
@@ -79,5 +80,10 @@ void mp_secret_free (char *s);
 typedef GBytes MpSecretBytes;
 void mp_secret_bytes_unref (MpSecretBytes *bytes);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSecretBytes, mp_secret_bytes_unref)
+
+/* the role of @desc named @name, or NULL */
+const MpPluginRole *mp_descriptor_find_role (const MpPluginDescriptor *desc, const char *name);
+/* frees an MpLine (mp-apply.h) */
+void mp_line_free (gpointer line);
 
 G_END_DECLS

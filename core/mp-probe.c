@@ -139,13 +139,6 @@ mp_probe_free (MpProbe *probe)
   g_free (probe);
 }
 
-static void
-line_free (MpLine *line)
-{
-  g_free (line->text);
-  g_free (line);
-}
-
 static void add_line (MpProbe *p, MpLineKind kind, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 
 static void
@@ -161,17 +154,6 @@ add_line (MpProbe *p, MpLineKind kind, const char *fmt, ...)
   if (kind == MP_LINE_FAILURE)
     p->n_failures++;
   g_ptr_array_add (p->lines, line);
-}
-
-static const MpPluginRole *
-find_role (const MpPluginDescriptor *desc, const char *name)
-{
-  for (guint32 i = 0; i < desc->n_roles; i++)
-    {
-      if (g_strcmp0 (desc->roles[i].name, name) == 0)
-        return &desc->roles[i];
-    }
-  return NULL;
 }
 
 /* what the applied set says the daemon should serve: its first
@@ -257,7 +239,7 @@ load_expected (Expected *e, const MpPluginDescriptor *desc, MpStore *store,
   for (guint i = 0; i < v->inputs->len; i++)
     {
       MpServiceInput *in = g_ptr_array_index (v->inputs, i);
-      const MpPluginRole *role = find_role (desc, in->role);
+      const MpPluginRole *role = mp_descriptor_find_role (desc, in->role);
 
       if (role != NULL && !add_expected (e, role, in->data, error))
         return FALSE;
@@ -447,7 +429,7 @@ mp_probe_service (const MpPluginDescriptor *desc, MpStore *store, MpServiceConfi
   if (!load_expected (&e, desc, store, config, error))
     return NULL;
   p->address = g_strdup (endpoint->address);
-  p->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
+  p->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_line_free);
   p->served = mp_probe_fetch_chain (endpoint, server_name, error);
   if (p->served == NULL)
     return NULL;

@@ -111,6 +111,20 @@ mpt_meetpki_va (const char *home, ...)
   return mpt_meetpki (home, (const char * const *) args->pdata);
 }
 
+void
+mpt_ok (const char *home, ...)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(MptResult) r = NULL;
+  va_list ap;
+
+  va_start (ap, home);
+  args = collect (ap);
+  va_end (ap);
+  r = mpt_meetpki (home, (const char * const *) args->pdata);
+  mpt_assert_ok (r);
+}
+
 MptResult *
 mpt_tool (const char *cwd, const char * const *argv)
 {

@@ -32,6 +32,8 @@ MptResult  *mpt_meetpki        (const char *home, const char * const *argv);
 /* the same with the arguments inline */
 MptResult  *mpt_meetpki_va     (const char *home, ...) G_GNUC_NULL_TERMINATED;
 /* runs any program (found in $PATH) with cwd @cwd */
+/* runs meetpki and asserts it succeeded */
+void        mpt_ok             (const char *home, ...) G_GNUC_NULL_TERMINATED;
 MptResult  *mpt_tool           (const char *cwd, const char * const *argv);
 MptResult  *mpt_tool_va        (const char *cwd, ...) G_GNUC_NULL_TERMINATED;
 

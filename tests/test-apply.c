@@ -42,34 +42,17 @@ snapshot_all (const char *home)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-static void
-ok (const char *home, ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(MptResult) r = NULL;
-  const char *a;
-  va_list ap;
-
-  va_start (ap, home);
-  while ((a = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  r = mpt_meetpki (home, (const char * const *) args->pdata);
-  mpt_assert_ok (r);
-}
-
 /* a single node with every fact the six services need, and a CA */
 static char *
 node_with_ca (void)
 {
   char *home = mpt_make_home ();
 
-  ok (home, "node", "set", "server-fqdn", FQDN, NULL);
-  ok (home, "node", "set", "join-urls", "join.example.com", NULL);
-  ok (home, "node", "set", "xmpp-domain", "example.com", NULL);
-  ok (home, "node", "set", "database-role", "primary", NULL);
-  ok (home, "pki", "selfsigned", "ca", "CN:Test Root CA", NULL);
+  mpt_ok (home, "node", "set", "server-fqdn", FQDN, NULL);
+  mpt_ok (home, "node", "set", "join-urls", "join.example.com", NULL);
+  mpt_ok (home, "node", "set", "xmpp-domain", "example.com", NULL);
+  mpt_ok (home, "node", "set", "database-role", "primary", NULL);
+  mpt_ok (home, "pki", "selfsigned", "ca", "CN:Test Root CA", NULL);
   return home;
 }
 
@@ -77,16 +60,16 @@ node_with_ca (void)
 static void
 issue (const char *home, const char *service, const char *base)
 {
-  ok (home, service, "csr", base, NULL);
+  mpt_ok (home, service, "csr", base, NULL);
   if (g_str_equal (service, "database"))
     {
       g_autofree char *server = g_strconcat (base, "server", NULL);
       g_autofree char *client = g_strconcat (base, "client", NULL);
-      ok (home, "pki", "sign", server, "ca", NULL);
-      ok (home, "pki", "sign", client, "ca", NULL);
+      mpt_ok (home, "pki", "sign", server, "ca", NULL);
+      mpt_ok (home, "pki", "sign", client, "ca", NULL);
     }
   else
-    ok (home, "pki", "sign", base, "ca", NULL);
+    mpt_ok (home, "pki", "sign", base, "ca", NULL);
 }
 
 static char *
@@ -217,8 +200,8 @@ test_refusals (void)
   g_autoptr(MptResult) rule = NULL;
   g_autoptr(MptResult) mismatch = NULL;
 
-  ok (home, "pki", "csr", "other", "CN:other.example.com", NULL);
-  ok (home, "pki", "sign", "other", "ca", NULL);
+  mpt_ok (home, "pki", "csr", "other", "CN:other.example.com", NULL);
+  mpt_ok (home, "pki", "sign", "other", "ca", NULL);
   issue (home, "webadmin", "wa");
   before = snapshot_all (home);
 
@@ -258,7 +241,7 @@ test_guard_and_check (void)
   g_autoptr(MptResult) renewed = NULL;
 
   issue (home, "webadmin", "wa");
-  ok (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
+  mpt_ok (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
   before = snapshot_all (home);
 
   csr = mpt_meetpki_va (home, "pki", "csr", "wa", "CN:" FQDN, NULL);
@@ -281,7 +264,7 @@ test_guard_and_check (void)
   g_assert_cmpstr (before, ==, after);
 
   /* the vendor's renewal under the old name: check sees it, restart takes it */
-  ok (home, "pki", "sign", "wa", "ca", NULL);
+  mpt_ok (home, "pki", "sign", "wa", "ca", NULL);
   changed = mpt_meetpki_va (home, "check", NULL);
   mpt_assert_status (changed, 10);
   g_assert_nonnull (strstr (changed->out, "webadmin: warning: wa.crt: certificate changed since applied; restart webadmin"));
@@ -313,7 +296,7 @@ test_guard_and_check (void)
   mpt_assert_ok (csr);
 
   /* a node fact the certificate does not cover is an error */
-  ok (home, "node", "set", "server-fqdn", "cms9.example.com", NULL);
+  mpt_ok (home, "node", "set", "server-fqdn", "cms9.example.com", NULL);
   broken = mpt_meetpki_va (home, "check", "--warn-days", "10", NULL);
   mpt_assert_status (broken, 1);
   g_assert_nonnull (strstr (broken->out, "webadmin: error: cert does not cover the server FQDN cms9.example.com"));
@@ -331,9 +314,9 @@ test_check_expiry (void)
   g_autoptr(MptResult) soon = NULL;
   g_autoptr(MptResult) later = NULL;
 
-  ok (home, "webadmin", "csr", "wa", NULL);
-  ok (home, "pki", "sign", "wa", "ca", "--days", "20", NULL);
-  ok (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", NULL);
+  mpt_ok (home, "webadmin", "csr", "wa", NULL);
+  mpt_ok (home, "pki", "sign", "wa", "ca", "--days", "20", NULL);
+  mpt_ok (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", NULL);
   soon = mpt_meetpki_va (home, "check", NULL);
   mpt_assert_status (soon, 10);
   g_assert_nonnull (strstr (soon->out, "expires in"));
@@ -370,11 +353,11 @@ test_database (void)
   g_autoptr(MptResult) plain = NULL;
 
   issue (home, "database", "db");
-  ok (home, "pki", "csr", "notpg", "CN:client.example.com", NULL);
-  ok (home, "pki", "sign", "notpg", "ca", NULL);
-  ok (home, "pki", "selfsigned", "otherca", "CN:Other CA", NULL);
-  ok (home, "pki", "csr", "pg2", "CN:postgres", NULL);
-  ok (home, "pki", "sign", "pg2", "otherca", NULL);
+  mpt_ok (home, "pki", "csr", "notpg", "CN:client.example.com", NULL);
+  mpt_ok (home, "pki", "sign", "notpg", "ca", NULL);
+  mpt_ok (home, "pki", "selfsigned", "otherca", "CN:Other CA", NULL);
+  mpt_ok (home, "pki", "csr", "pg2", "CN:postgres", NULL);
+  mpt_ok (home, "pki", "sign", "pg2", "otherca", NULL);
   before = snapshot_all (home);
 
   wrong_cn = mpt_meetpki_va (home, "database", "cluster", "certs", "dbserver.key", "dbserver.crt",
@@ -394,8 +377,8 @@ test_database (void)
                          "dbclient.key", "dbclient.crt", "ca.crt", NULL);
   mpt_assert_ok (five);
   g_assert_nonnull (strstr (five->out, "SUCCESS: client-cert has the common name postgres"));
-  ok (home, "database", "cluster", "localnode", "a", NULL);
-  ok (home, "database", "cluster", "initialize", NULL);
+  mpt_ok (home, "database", "cluster", "localnode", "a", NULL);
+  mpt_ok (home, "database", "cluster", "initialize", NULL);
   status = mpt_meetpki_va (home, "database", "cluster", "status", NULL);
   mpt_assert_ok (status);
   g_assert_nonnull (strstr (status->out, "Connected Primary"));
@@ -484,7 +467,7 @@ test_exec_failure (void)
   g_autoptr(MptResult) status = NULL;
 
   issue (home, "webadmin", "wa");
-  ok (home, "webadmin", "backend", "exec", "enable=exit 3", NULL);
+  mpt_ok (home, "webadmin", "backend", "exec", "enable=exit 3", NULL);
   r = mpt_meetpki_va (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
   g_assert_cmpint (r->status, !=, 0);
   /* the first apply: no previous set to go back to */
@@ -512,8 +495,8 @@ test_lock (void)
   g_autoptr(MptResult) r = NULL;
 
   issue (home, "webadmin", "wa");
-  ok (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", NULL);
-  ok (home, "webadmin", "backend", "exec", enable, NULL);
+  mpt_ok (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", NULL);
+  mpt_ok (home, "webadmin", "backend", "exec", enable, NULL);
   cmd = g_strdup_printf ("M='%s'; H='%s'; $M --home $H webadmin enable & $M --home $H webadmin enable & "
                          "$M --home $H webadmin enable & wait", g_getenv ("MEETPKI_CLI"), home);
   r = mpt_tool_va (home, "sh", "-c", cmd, NULL);

@@ -24,38 +24,21 @@ typedef struct {
   GPid server;
 } Fixture;
 
-static void
-ok (const char *home, ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(MptResult) r = NULL;
-  const char *a;
-  va_list ap;
-
-  va_start (ap, home);
-  while ((a = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  r = mpt_meetpki (home, (const char * const *) args->pdata);
-  mpt_assert_ok (r);
-}
-
 /* a node whose webadmin has wa.key/wa.crt (signed by ca) applied; another
  * CA's certificate for the same name waits in other.crt */
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   f->home = mpt_make_home ();
-  ok (f->home, "node", "set", "server-fqdn", FQDN, NULL);
-  ok (f->home, "node", "set", "xmpp-domain", "example.com", NULL);
-  ok (f->home, "pki", "selfsigned", "ca", "CN:Probe Root CA", NULL);
-  ok (f->home, "pki", "selfsigned", "otherca", "CN:Other Root CA", NULL);
-  ok (f->home, "webadmin", "csr", "wa", NULL);
-  ok (f->home, "pki", "sign", "wa", "ca", NULL);
-  ok (f->home, "webadmin", "csr", "other", NULL);
-  ok (f->home, "pki", "sign", "other", "otherca", NULL);
-  ok (f->home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
+  mpt_ok (f->home, "node", "set", "server-fqdn", FQDN, NULL);
+  mpt_ok (f->home, "node", "set", "xmpp-domain", "example.com", NULL);
+  mpt_ok (f->home, "pki", "selfsigned", "ca", "CN:Probe Root CA", NULL);
+  mpt_ok (f->home, "pki", "selfsigned", "otherca", "CN:Other Root CA", NULL);
+  mpt_ok (f->home, "webadmin", "csr", "wa", NULL);
+  mpt_ok (f->home, "pki", "sign", "wa", "ca", NULL);
+  mpt_ok (f->home, "webadmin", "csr", "other", NULL);
+  mpt_ok (f->home, "pki", "sign", "other", "otherca", NULL);
+  mpt_ok (f->home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
 }
 
 static void
@@ -189,7 +172,7 @@ test_plain (Fixture *f, gconstpointer data)
   g_autoptr(MptResult) status = NULL;
   g_autoptr(MptResult) json = NULL;
 
-  ok (f->home, "webadmin", "endpoint", addr, "--probe-timeout", "3", NULL);
+  mpt_ok (f->home, "webadmin", "endpoint", addr, "--probe-timeout", "3", NULL);
   probe = mpt_meetpki_va (f->home, "webadmin", "probe", NULL);
   mpt_assert_ok (probe);
   g_assert_nonnull (strstr (probe->out, fp));
@@ -215,7 +198,7 @@ test_wrong_ca (Fixture *f, gconstpointer data)
   g_autofree char *addr = start_s_server (f, "other.crt", "other.key", NULL);
   g_autoptr(MptResult) probe = NULL;
 
-  ok (f->home, "webadmin", "endpoint", addr, NULL);
+  mpt_ok (f->home, "webadmin", "endpoint", addr, NULL);
   probe = mpt_meetpki_va (f->home, "webadmin", "probe", NULL);
   mpt_assert_status (probe, 11);
   g_assert_nonnull (strstr (probe->out, "FAILURE: served certificate (SHA-256 "));
@@ -265,8 +248,8 @@ test_bad_endpoint (Fixture *f, gconstpointer data)
       after = mpt_snapshot (f->home);
       g_assert_cmpstr (after, ==, before);
     }
-  ok (f->home, "webadmin", "endpoint", "[::1]:443", "--starttls", "xmpp", NULL);
-  ok (f->home, "webadmin", "endpoint", "none", NULL);
+  mpt_ok (f->home, "webadmin", "endpoint", "[::1]:443", "--starttls", "xmpp", NULL);
+  mpt_ok (f->home, "webadmin", "endpoint", "none", NULL);
   {
     g_autoptr(MptResult) status = mpt_meetpki_va (f->home, "webadmin", "status", "--json", NULL);
     mpt_assert_ok (status);
@@ -291,7 +274,7 @@ probe_starttls (Fixture *f, const char *mode)
     mpt_write (f->home, "served.pem", both, strlen (both));
   }
   addr = start_fake (f, mode, "served.pem", "services/webadmin/key.pem");
-  ok (f->home, "webadmin", "endpoint", addr, "--starttls", mode, NULL);
+  mpt_ok (f->home, "webadmin", "endpoint", addr, "--starttls", mode, NULL);
   probe = mpt_meetpki_va (f->home, "webadmin", "probe", NULL);
   mpt_assert_ok (probe);
   g_assert_nonnull (strstr (probe->out, fp));
@@ -328,9 +311,9 @@ serve_applied_and_renew (Fixture *f)
 {
   char *addr = start_s_server (f, "wa.crt", "wa.key", NULL);
 
-  ok (f->home, "webadmin", "endpoint", addr, "--probe-timeout", "2", NULL);
-  ok (f->home, "webadmin", "csr", "wa2", NULL);
-  ok (f->home, "pki", "sign", "wa2", "ca", NULL);
+  mpt_ok (f->home, "webadmin", "endpoint", addr, "--probe-timeout", "2", NULL);
+  mpt_ok (f->home, "webadmin", "csr", "wa2", NULL);
+  mpt_ok (f->home, "pki", "sign", "wa2", "ca", NULL);
   return addr;
 }
 
@@ -361,7 +344,7 @@ test_rollback_stale_daemon (Fixture *f, gconstpointer data)
   g_autoptr(MptResult) apply = NULL;
 
   /* every step succeeds but none reaches the daemon */
-  ok (f->home, "webadmin", "backend", "exec", "enable=true", NULL);
+  mpt_ok (f->home, "webadmin", "backend", "exec", "enable=true", NULL);
   apply = mpt_meetpki_va (f->home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", NULL);
   g_assert_nonnull (strstr (apply->out, "FAILURE: probe "));
   g_assert_nonnull (strstr (apply->err, "webadmin probe: "));
@@ -377,7 +360,7 @@ test_rollback_backend_fails (Fixture *f, gconstpointer data)
   g_autoptr(MptResult) apply = NULL;
 
   /* the enable command fails while the new certificate is live */
-  ok (f->home, "webadmin", "backend", "exec", enable, NULL);
+  mpt_ok (f->home, "webadmin", "backend", "exec", enable, NULL);
   apply = mpt_meetpki_va (f->home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", NULL);
   g_assert_nonnull (strstr (apply->err, "webadmin enable: the exec backend's command failed"));
   assert_rolled_back (f, addr, apply);
@@ -390,7 +373,7 @@ test_first_apply_not_served (Fixture *f, gconstpointer data)
   g_autofree char *addr = g_strdup_printf ("127.0.0.1:%u", free_port ());
   g_autoptr(MptResult) restart = NULL;
 
-  ok (f->home, "webadmin", "endpoint", addr, "--probe-timeout", "1", NULL);
+  mpt_ok (f->home, "webadmin", "endpoint", addr, "--probe-timeout", "1", NULL);
   restart = mpt_meetpki_va (f->home, "webadmin", "restart", NULL);
   /* restart with the same files: put back and probed again, still nothing */
   mpt_assert_status (restart, 15);
