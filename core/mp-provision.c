@@ -483,7 +483,7 @@ provision_service (MpStore *store, MpProfile *p, MpPlugin *plugin, MpServiceConf
       MpLine *l = g_ptr_array_index (v->lines, i);
       say (o, l->kind, "%s", l->text);
     }
-  return mp_apply_sequence (&ctx, v, error);
+  return mp_apply_steps_probed (&ctx, NULL, 0, v, error);
 }
 
 /**
