@@ -26,6 +26,8 @@ static const struct {
   { "Sign", MPD_ACTION_WRITE },
   { "BuildBundle", MPD_ACTION_WRITE },
   { "SetNodeFact", MPD_ACTION_WRITE },
+  { "Import", MPD_ACTION_WRITE },
+  { "Export", MPD_ACTION_WRITE },
   { "Inspect", MPD_ACTION_READ },
   { "Match", MPD_ACTION_READ },
   { "Verify", MPD_ACTION_READ },
@@ -33,6 +35,12 @@ static const struct {
   { "CheckBundle", MPD_ACTION_READ },
   { "ListServices", MPD_ACTION_READ },
   { "NodeFacts", MPD_ACTION_READ },
+  { "InspectJson", MPD_ACTION_READ },
+  { "ListJson", MPD_ACTION_READ },
+  { "CheckBundleJson", MPD_ACTION_READ },
+  { "VerifyJson", MPD_ACTION_READ },
+  { "NodeFactsJson", MPD_ACTION_READ },
+  { "ListServicesJson", MPD_ACTION_READ },
 };
 
 /**
