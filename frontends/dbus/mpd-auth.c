@@ -27,6 +27,7 @@ static const struct {
   { "BuildBundle", MPD_ACTION_WRITE },
   { "SetNodeFact", MPD_ACTION_WRITE },
   { "Import", MPD_ACTION_WRITE },
+  { "BuildBundleJson", MPD_ACTION_WRITE },
   { "Export", MPD_ACTION_WRITE },
   { "Inspect", MPD_ACTION_READ },
   { "Match", MPD_ACTION_READ },
