@@ -916,12 +916,17 @@ void
 mpd_daemon_free (MpdDaemon *self)
 {
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_autoptr(GDBusConnection) connection = NULL;
 
   if (self == NULL)
     return;
   /* not exported when the bus could not be reached */
-  if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->skeleton)) != NULL)
-    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  connection = g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  if (connection != NULL)
+    {
+      g_object_ref (connection);
+      g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+    }
   /* an invocation may be released by the worker thread or by its task's
    * completion in the main context, so keep the context turning */
   while (g_atomic_int_get (&self->in_flight) > 0)
@@ -935,6 +940,10 @@ mpd_daemon_free (MpdDaemon *self)
       if (!g_main_context_iteration (NULL, FALSE))
         g_usleep (10 * 1000);
     }
+  /* the last replies are queued in gdbus's worker thread: send them
+   * before the process may end */
+  if (connection != NULL)
+    g_dbus_connection_flush_sync (connection, NULL, NULL);
   g_signal_handlers_disconnect_by_data (self->skeleton, self);
   g_object_unref (self->skeleton);
   g_object_unref (self->store);
