@@ -80,13 +80,25 @@ probe_until_good (MpApplyContext *ctx, const MpEndpoint *ep, GError **error)
   g_autoptr(MpProbe) p = NULL;
   g_autoptr(GError) last = NULL;
 
-  for (;;)
+  for (gboolean said_waiting = FALSE;;)
     {
       g_clear_pointer (&p, mp_probe_free);
       g_clear_error (&last);
       p = mp_probe_service (desc, ctx->store, ctx->config, ctx->facts, ep, &last);
       if ((p != NULL && p->n_failures == 0) || g_get_monotonic_time () >= deadline)
         break;
+      /* a restart takes a moment: say once what is awaited, then wait */
+      if (!said_waiting)
+        {
+          g_autofree char *why = p != NULL ? g_strdup_printf ("%u check%s failed", p->n_failures,
+                                                              p->n_failures == 1 ? "" : "s")
+                                           : g_strdup (last->message);
+          g_autofree char *text = g_strdup_printf ("probe %s: not serving the applied files yet (%s); "
+                                                   "trying again for up to %d s",
+                                                   ep->address, why, MP_PROBE_RETRY_SECONDS);
+          log_line (ctx, MP_LINE_NOTE, text);
+          said_waiting = TRUE;
+        }
       g_usleep (MP_PROBE_RETRY_PAUSE_MS * 1000);
     }
   if (p == NULL)

@@ -379,6 +379,34 @@ test_first_apply_not_served (Fixture *f, gconstpointer data)
   mpt_assert_status (restart, 15);
   g_assert_nonnull (strstr (restart->err, "the rollback failed too"));
   g_assert_nonnull (strstr (restart->err, "cannot connect to"));
+  /* the wait is said, once per probe: after the restart and after the rollback */
+  g_assert_nonnull (strstr (restart->out, "not serving the applied files yet"));
+  g_assert_nonnull (strstr (restart->out, "trying again for up to"));
+}
+
+/* node provision applies through the same guard: a daemon that serves
+ * something else fails the provisioning at that service */
+static void
+test_provision_probes (Fixture *f, gconstpointer data)
+{
+  g_autofree char *profile = g_test_build_filename (G_TEST_DIST, "..", "data", "examples",
+                                                    "single-node.conf", NULL);
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *addr = start_s_server (f, "other.crt", "other.key", NULL);
+  g_autoptr(MptResult) provision = NULL;
+  g_autoptr(MptResult) status = NULL;
+
+  mpt_ok (home, "webadmin", "endpoint", addr, "--probe-timeout", "1", NULL);
+  provision = mpt_meetpki_va (home, "node", "provision", profile, NULL);
+  mpt_assert_status (provision, 11);
+  g_assert_nonnull (strstr (provision->err, "webadmin probe: "));
+  g_assert_nonnull (strstr (provision->out, "FAILURE: probe "));
+  g_assert_nonnull (strstr (provision->out, "is not the applied cert"));
+  /* the services after webadmin were not touched */
+  status = mpt_meetpki_va (home, "callbridge", "status", "--json", NULL);
+  mpt_assert_ok (status);
+  g_assert_null (strstr (status->out, "callbridge.crt"));
+  mpt_remove_home (home);
 }
 
 /* scripts ask whether a build probes: `help <service> <verb>` */
@@ -406,6 +434,7 @@ main (int argc, char **argv)
   g_test_add ("/probe/rollback-stale-daemon", Fixture, NULL, fixture_setup, test_rollback_stale_daemon, fixture_teardown);
   g_test_add ("/probe/rollback-backend-fails", Fixture, NULL, fixture_setup, test_rollback_backend_fails, fixture_teardown);
   g_test_add ("/probe/not-served", Fixture, NULL, fixture_setup, test_first_apply_not_served, fixture_teardown);
+  g_test_add ("/probe/provision", Fixture, NULL, fixture_setup, test_provision_probes, fixture_teardown);
   g_test_add ("/probe/help", Fixture, NULL, fixture_setup, test_help, fixture_teardown);
   return g_test_run ();
 }
