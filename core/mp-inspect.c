@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "meetpki/mp-inspect.h"
+#include <gcrypt.h>
 #include <gnutls/crypto.h>
 
 #include "mp-x509.h"
@@ -73,13 +74,27 @@ static const struct {
 
 /* "AB:CD:EF", as openssl prints fingerprints and key identifiers */
 static char *
-hex_colon (const guint8 *data, gsize len)
+hex_upper (const guint8 *data, gsize len, gboolean colons)
 {
-  GString *s = g_string_sized_new (len * 3);
+  static const char digits[] = "0123456789ABCDEF";
+  char *s = g_malloc (len * 3 + 1);
+  char *p = s;
 
   for (gsize i = 0; i < len; i++)
-    g_string_append_printf (s, i == 0 ? "%02X" : ":%02X", data[i]);
-  return g_string_free (s, FALSE);
+    {
+      if (colons && i > 0)
+        *p++ = ':';
+      *p++ = digits[data[i] >> 4];
+      *p++ = digits[data[i] & 0xf];
+    }
+  *p = '\0';
+  return s;
+}
+
+static char *
+hex_colon (const guint8 *data, gsize len)
+{
+  return hex_upper (data, len, TRUE);
 }
 
 /* certificate data is not trusted to be utf-8; json must be */
@@ -510,16 +525,12 @@ set_signature_algorithm (JsonObject *obj, int algo, const char *fallback_oid)
 static char *
 serial_hex (const guint8 *data, gsize len)
 {
-  GString *s = g_string_sized_new (len * 2);
-
   while (len > 1 && data[0] == 0)
     {
       data++;
       len--;
     }
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (s, "%02X", data[i]);
-  return g_string_free (s, FALSE);
+  return hex_upper (data, len, FALSE);
 }
 
 static JsonObject *
@@ -534,8 +545,8 @@ describe_crt (gnutls_x509_crt_t crt, gint64 now, GError **error)
   size_t cn_len = sizeof cn;
   guint8 serial[64];
   size_t serial_len = sizeof serial;
+  g_auto(MpDatum) der = { NULL, 0 };
   guint8 fpr[32];
-  size_t fpr_len = sizeof fpr;
   char sig_oid[128];
   size_t sig_oid_len = sizeof sig_oid;
   time_t not_before, not_after;
@@ -603,14 +614,17 @@ describe_crt (gnutls_x509_crt_t crt, gint64 now, GError **error)
   rc = gnutls_x509_crt_get_signature_oid (crt, sig_oid, &sig_oid_len);
   set_signature_algorithm (obj, gnutls_x509_crt_get_signature_algorithm (crt), rc == 0 ? sig_oid : NULL);
 
-  rc = gnutls_x509_crt_get_fingerprint (crt, GNUTLS_DIG_SHA256, fpr, &fpr_len);
+  /* the der as imported, hashed once: gnutls_x509_crt_get_fingerprint
+   * encodes the certificate again first, which costs five times the hash */
+  rc = gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_DER, &der);
   if (rc < 0)
     {
       mp_error_set_gnutls (error, rc, "computing the certificate's fingerprint");
       return NULL;
     }
+  gcry_md_hash_buffer (GCRY_MD_SHA256, fpr, der.data, der.size);
   {
-    g_autofree char *hex = hex_colon (fpr, fpr_len);
+    g_autofree char *hex = hex_colon (fpr, sizeof fpr);
     json_object_set_string_member (obj, "fingerprint_sha256", hex);
   }
   return g_steal_pointer (&obj);

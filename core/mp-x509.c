@@ -58,7 +58,7 @@ is_pem (GBytes *data)
 {
   gsize len = 0;
   const char *buf = g_bytes_get_data (data, &len);
-  return buf != NULL && g_strstr_len (buf, (gssize) len, "-----BEGIN ") != NULL;
+  return buf != NULL && memmem (buf, len, "-----BEGIN ", strlen ("-----BEGIN ")) != NULL;
 }
 
 /**
@@ -79,18 +79,22 @@ mp_x509_sniff (GBytes *data)
     return MP_FILE_UNKNOWN;
   if (is_pem (data))
     {
-      const char *first = NULL;
-      MpFileKind kind = MP_FILE_UNKNOWN;
-      for (guint i = 0; i < G_N_ELEMENTS (pem_labels); i++)
+      /* each "-----BEGIN " in turn, once through the file */
+      static const char begin[] = "-----BEGIN ";
+      const char *end = buf + len;
+      const char *p = buf;
+
+      while ((p = memmem (p, (gsize) (end - p), begin, sizeof begin - 1)) != NULL)
         {
-          const char *p = g_strstr_len (buf, (gssize) len, pem_labels[i].label);
-          if (p != NULL && (first == NULL || p < first))
+          for (guint i = 0; i < G_N_ELEMENTS (pem_labels); i++)
             {
-              first = p;
-              kind = pem_labels[i].kind;
+              gsize n = strlen (pem_labels[i].label);
+              if ((gsize) (end - p) >= n && memcmp (p, pem_labels[i].label, n) == 0)
+                return pem_labels[i].kind;
             }
+          p += sizeof begin - 1;
         }
-      return kind;
+      return MP_FILE_UNKNOWN;
     }
   {
     g_autoptr(MpX509Crt) crt = NULL;

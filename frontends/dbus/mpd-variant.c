@@ -24,7 +24,10 @@ object_to_variant (JsonObject *obj)
     {
       if (JSON_NODE_HOLDS_NULL (member))
         continue;
-      g_variant_builder_add (&b, "{sv}", name, mpd_json_to_variant (member));
+      /* values, not a format string: this runs for every member of every
+       * reply, and parsing "{sv}" each time costs more than the member */
+      g_variant_builder_add_value (&b, g_variant_new_dict_entry (g_variant_new_string (name),
+                                                                 g_variant_new_variant (mpd_json_to_variant (member))));
     }
   return g_variant_builder_end (&b);
 }
@@ -48,7 +51,7 @@ array_to_variant (JsonArray *arr)
     {
       g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
       for (guint i = 0; i < n; i++)
-        g_variant_builder_add (&b, "s", json_array_get_string_element (arr, i));
+        g_variant_builder_add_value (&b, g_variant_new_string (json_array_get_string_element (arr, i)));
     }
   else if (all_objects)
     {
@@ -63,7 +66,7 @@ array_to_variant (JsonArray *arr)
         {
           JsonNode *e = json_array_get_element (arr, i);
           if (!JSON_NODE_HOLDS_NULL (e))
-            g_variant_builder_add (&b, "v", mpd_json_to_variant (e));
+            g_variant_builder_add_value (&b, g_variant_new_variant (mpd_json_to_variant (e)));
         }
     }
   return g_variant_builder_end (&b);
