@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "meetpki/mp-bundle.h"
+#include "meetpki/mp-error.h"
 
 /**
  * mp_bundle_to_json:
@@ -82,6 +83,113 @@ mp_bundle_to_json (MpBundle *bundle, const char *file, const char *kind)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/**
+ * mp_finding_to_string:
+ * @finding: a finding
+ *
+ * Returns: (transfer full): the line the CLI prints for @finding,
+ *   "file:line: severity: message [code]"
+ */
+char *
+mp_finding_to_string (const MpFinding *finding)
+{
+  g_autofree char *where = NULL;
+
+  if (finding->source != NULL && finding->line > 0)
+    where = g_strdup_printf ("%s:%u: ", finding->source, finding->line);
+  else if (finding->source != NULL)
+    where = g_strdup_printf ("%s: ", finding->source);
+  return g_strdup_printf ("%s%s: %s [%s]", where != NULL ? where : "",
+                          mp_finding_severity_to_string (finding->severity), finding->message, finding->code);
+}
+
+/**
+ * mp_bundle_verify_to_json:
+ * @bundle: the certificate and its candidate CAs
+ * @entity: the certificate to verify, one of @bundle's
+ * @system_trust: trust the system's CAs too (then no root is required)
+ *
+ * Builds the chain of @entity whatever the order of @bundle, then verifies
+ * it: the result of `meetpki pki verify` and of the daemon's Verify.
+ * `chain` lists the chain built, entity first (`subject`, `issuer`,
+ * `not_before`, `not_after` as the CLI prints them, `self_signed`);
+ * `notes` the findings worth telling, one line each; `error` is null when
+ * the chain verifies, else the error's name (as mp_error_to_string() gives
+ * it) and message.
+ *
+ * Returns: (transfer full): a JSON object node
+ */
+JsonNode *
+mp_bundle_verify_to_json (MpBundle *bundle, const MpBundleCert *entity, gboolean system_trust)
+{
+  /* the findings a user of verify wants to hear besides the verdict */
+  static const char *const shown[] = {
+    "wrong-order", "self-signed-not-last", "intermediate-expires-first", "private-key", NULL,
+  };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GError) error = NULL;
+  GPtrArray *chain, *findings;
+  gboolean verified;
+
+  mp_bundle_build_chain (bundle, entity, system_trust ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
+  mp_bundle_check_order (bundle);
+  chain = mp_bundle_get_chain (bundle);
+  findings = mp_bundle_get_findings (bundle);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "chain");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < chain->len; i++)
+    {
+      const MpBundleCert *c = g_ptr_array_index (chain, i);
+      g_autofree char *from = mp_bundle_format_time (mp_bundle_cert_get_not_before (c));
+      g_autofree char *until = mp_bundle_format_time (mp_bundle_cert_get_not_after (c));
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "subject");
+      json_builder_add_string_value (b, mp_bundle_cert_get_subject (c));
+      json_builder_set_member_name (b, "issuer");
+      json_builder_add_string_value (b, mp_bundle_cert_get_issuer (c));
+      json_builder_set_member_name (b, "not_before");
+      json_builder_add_string_value (b, from);
+      json_builder_set_member_name (b, "not_after");
+      json_builder_add_string_value (b, until);
+      json_builder_set_member_name (b, "self_signed");
+      json_builder_add_boolean_value (b, mp_bundle_cert_is_self_signed (c));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "notes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < findings->len; i++)
+    {
+      const MpFinding *f = g_ptr_array_index (findings, i);
+      if (g_strv_contains (shown, f->code))
+        {
+          g_autofree char *line = mp_finding_to_string (f);
+          json_builder_add_string_value (b, line);
+        }
+    }
+  json_builder_end_array (b);
+  /* judged last, as the cli shows chain and notes before the verdict */
+  verified = mp_bundle_verify_chain (bundle, system_trust, &error);
+  json_builder_set_member_name (b, "error");
+  if (verified)
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, error->domain == MP_ERROR ? mp_error_to_string (error->code)
+                                                                  : mp_error_to_string (MP_ERROR_FAILED));
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, error->message);
+      json_builder_end_object (b);
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

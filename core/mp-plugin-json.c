@@ -150,3 +150,23 @@ mp_plugin_to_json (MpPlugin *plugin)
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
+
+/**
+ * mp_plugin_loader_to_json:
+ * @loader: a loader whose plugins are loaded
+ *
+ * Returns: (transfer full): a JSON array node with mp_plugin_to_json() of
+ *   every plugin, what `meetpki plugins list --json` prints
+ */
+JsonNode *
+mp_plugin_loader_to_json (MpPluginLoader *loader)
+{
+  GPtrArray *plugins = mp_plugin_loader_get_plugins (loader);
+  g_autoptr(JsonArray) array = json_array_new ();
+  JsonNode *root = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; i < plugins->len; i++)
+    json_array_add_element (array, mp_plugin_to_json (g_ptr_array_index (plugins, i)));
+  json_node_set_array (root, array);
+  return root;
+}

@@ -353,18 +353,41 @@ fsync_dir_of (const char *path, GError **error)
   return TRUE;
 }
 
-/* writes @data to a new hidden temporary file beside @path and syncs it;
- * returns the temporary file's name */
+typedef struct {
+  const guint8 *data;
+  gsize len;
+} BufferFill;
+
+static gboolean
+fill_from_buffer (int fd, gpointer user_data, GError **error)
+{
+  BufferFill *buf = user_data;
+  const guint8 *p = buf->data;
+  gsize left = buf->len;
+
+  while (left > 0)
+    {
+      ssize_t n = write (fd, p, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return set_io_error (error, errno, "cannot write", "a temporary file");
+      p += n;
+      left -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* fills a new hidden temporary file beside @path and syncs it; returns the
+ * temporary file's name */
 static char *
-write_temp_beside (const char *path, const void *data, gsize len,
+write_temp_beside (const char *path, MpFileFillFunc fill, gpointer user_data,
                    MpWriteFlags flags, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *tmpl = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
   mode_t mode = (flags & MP_WRITE_PRIVATE) ? 0600 : 0644;
-  const guint8 *p = data;
-  gsize left = len;
   int fd;
 
   fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0600);
@@ -373,21 +396,11 @@ write_temp_beside (const char *path, const void *data, gsize len,
       set_io_error (error, errno, "cannot create a temporary file in", dir);
       return NULL;
     }
-  while (left > 0)
+  if (!fill (fd, user_data, error))
     {
-      ssize_t n = write (fd, p, left);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int errsv = errno;
-          close (fd);
-          unlink (tmpl);
-          set_io_error (error, errsv, "cannot write", tmpl);
-          return NULL;
-        }
-      p += n;
-      left -= (gsize) n;
+      close (fd);
+      unlink (tmpl);
+      return NULL;
     }
   if (fchmod (fd, mode) != 0 || fsync (fd) != 0)
     {
@@ -454,11 +467,32 @@ gboolean
 mp_file_write_atomic (const char *path, const void *data, gsize len,
                       MpWriteFlags flags, GError **error)
 {
+  BufferFill buf = { data, len };
+
+  return mp_file_write_atomic_with (path, fill_from_buffer, &buf, flags, error);
+}
+
+/**
+ * mp_file_write_atomic_with:
+ * @path: the destination
+ * @fill: writes the contents into the temporary file's descriptor
+ * @user_data: for @fill
+ * @flags: #MpWriteFlags
+ * @error: return location for a #GError
+ *
+ * mp_file_write_atomic() whose contents another party writes (the daemon,
+ * for `meetpki --bus pki export`).  The temporary file is private while
+ * @fill runs; on failure @path is unchanged and nothing is left behind.
+ */
+gboolean
+mp_file_write_atomic_with (const char *path, MpFileFillFunc fill, gpointer user_data,
+                           MpWriteFlags flags, GError **error)
+{
   g_autofree char *tmp = NULL;
 
   if (!(flags & MP_WRITE_REPLACE) && g_file_test (path, G_FILE_TEST_EXISTS))
     return exists_error (error, path);
-  tmp = write_temp_beside (path, data, len, flags, error);
+  tmp = write_temp_beside (path, fill, user_data, flags, error);
   if (tmp == NULL)
     return FALSE;
   if (!install_temp (tmp, path, flags, error))
@@ -561,7 +595,10 @@ mp_store_txn_add (MpStoreTxn *txn, const char *name, GBytes *data,
       g_free (e.path);
       return FALSE;
     }
-  e.tmp = write_temp_beside (e.path, buf, len, flags, error);
+  {
+    BufferFill fill = { buf, len };
+    e.tmp = write_temp_beside (e.path, fill_from_buffer, &fill, flags, error);
+  }
   if (e.tmp == NULL)
     {
       g_free (e.path);
@@ -724,4 +761,67 @@ mp_suggest (const char *word, const char * const *candidates)
   if (best == NULL || best_d == 0 || best_d > limit)
     return NULL;
   return g_strdup (best);
+}
+
+/* what a passed file may hold: far more than any pem file or bundle */
+#define MP_FD_READ_MAX (16 * 1024 * 1024)
+
+/**
+ * mp_file_read_fd:
+ * @fd: an open file descriptor, read from its current offset; not closed
+ * @name: what to call the file in errors
+ * @error: return location for a #GError
+ *
+ * Reads a file another process opened and passed (the daemon's input over
+ * D-Bus).  Only a regular file of at most 16 MiB is read, so a pipe or a
+ * device cannot hold the reader up or fill its memory.
+ *
+ * Returns: (transfer full): the contents, or %NULL on error
+ */
+GBytes *
+mp_file_read_fd (int fd, const char *name, GError **error)
+{
+  struct stat st;
+  g_autoptr(GByteArray) buf = NULL;
+
+  if (fstat (fd, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s: %s", name, g_strerror (saved));
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: not a regular file", name);
+      return NULL;
+    }
+  if (st.st_size > MP_FD_READ_MAX)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: larger than %d bytes", name, MP_FD_READ_MAX);
+      return NULL;
+    }
+  buf = g_byte_array_sized_new ((guint) st.st_size);
+  for (;;)
+    {
+      guint8 chunk[8192];
+      ssize_t n = read (fd, chunk, sizeof chunk);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s: %s", name, g_strerror (saved));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      if (buf->len + (gsize) n > MP_FD_READ_MAX)
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: larger than %d bytes", name, MP_FD_READ_MAX);
+          return NULL;
+        }
+      g_byte_array_append (buf, chunk, (guint) n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 }

@@ -9,8 +9,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "meetpki/mp-pki.h"
 #include "meetpki/mp-transfer.h"
@@ -317,6 +319,25 @@ mp_transfer_import_bytes (MpStore *store, GBytes *data, const char *what, const 
  *
  * Returns: (transfer full): its contents, or %NULL on error
  */
+/* the checks of an outside file the user named, on its status */
+static gboolean
+check_outside_file (const char *path, const struct stat *st, GError **error)
+{
+  if (!S_ISREG (st->st_mode))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s is not a regular file", path);
+      return FALSE;
+    }
+  if (st->st_size > MP_TRANSFER_MAX_SIZE)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
+                   "%s is too large (%lld bytes) to be a key, CSR, certificate or PKCS#12 file",
+                   path, (long long) st->st_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GBytes *
 mp_transfer_read_file (const char *path, GError **error)
 {
@@ -329,19 +350,162 @@ mp_transfer_read_file (const char *path, GError **error)
                    "%s: %s", path, g_strerror (errsv));
       return NULL;
     }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s is not a regular file", path);
-      return NULL;
-    }
-  if (st.st_size > MP_TRANSFER_MAX_SIZE)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
-                   "%s is too large (%lld bytes) to be a key, CSR, certificate or PKCS#12 file",
-                   path, (long long) st.st_size);
-      return NULL;
-    }
+  if (!check_outside_file (path, &st, error))
+    return NULL;
   return mp_file_read (path, error);
+}
+
+/**
+ * mp_transfer_open_file:
+ * @path: an outside file the user named
+ * @error: return location for a #GError
+ *
+ * Opens @path for reading with the caller's own rights, with the checks
+ * and messages of mp_transfer_read_file(): what `meetpki --bus pki import`
+ * passes to the daemon.
+ *
+ * Returns: a descriptor (close-on-exec), or -1 on error
+ */
+int
+mp_transfer_open_file (const char *path, GError **error)
+{
+  struct stat st;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, MP_ERROR, errsv == ENOENT ? MP_ERROR_NOT_FOUND : MP_ERROR_IO,
+                   "%s: %s", path, g_strerror (errsv));
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  if (!check_outside_file (path, &st, error))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/**
+ * mp_transfer_import_fd:
+ * @store: the store
+ * @fd: an open regular file, read from its current offset; not closed
+ * @what: how to name the source in messages
+ * @name: the store name to write
+ * @flags: %MP_TRANSFER_FORCE to replace an existing file
+ * @result: (out caller-allocates): what was written
+ * @error: return location for a #GError
+ *
+ * mp_transfer_import_bytes() of a file another process opened (the
+ * daemon's Import); the bytes read are wiped once written.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mp_transfer_import_fd (MpStore *store, int fd, const char *what, const char *name,
+                       MpTransferFlags flags, MpImportResult *result, GError **error)
+{
+  g_autoptr(MpSecretBytes) data = NULL;
+  struct stat st;
+
+  if (!mp_transfer_is_valid_import_name (name, error))
+    return FALSE;
+  if (fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s: %s", what, g_strerror (errsv));
+      return FALSE;
+    }
+  if (!check_outside_file (what, &st, error))
+    return FALSE;
+  data = mp_file_read_fd (fd, what, error);
+  if (data == NULL)
+    return FALSE;
+  return mp_transfer_import_bytes (store, data, what, name, flags, result, error);
+}
+
+/* a private key by name, content or the private mode it has in the store */
+static gboolean
+is_private_store_file (const char *name, const char *path, GBytes *data)
+{
+  struct stat st;
+
+  mp_crypto_init ();
+  return g_str_has_suffix (name, ".key") || has_pem_private_key (data) ||
+         mp_x509_sniff (data) == MP_FILE_PRIVATE_KEY ||
+         (stat (path, &st) == 0 && (st.st_mode & 0077) == 0);
+}
+
+/**
+ * mp_transfer_export_fd:
+ * @store: the store
+ * @name: a file in the store
+ * @fd: a regular file opened for writing; written from offset 0 and
+ *   truncated to the new length; not closed
+ * @error: return location for a #GError
+ *
+ * Copies a store file into a file another process opened (the daemon's
+ * Export).  A private key is refused: key material never leaves through
+ * the daemon, whoever opened the file.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mp_transfer_export_fd (MpStore *store, const char *name, int fd, GError **error)
+{
+  g_autofree char *src = mp_store_resolve_existing (store, name, error);
+  g_autoptr(MpSecretBytes) data = NULL;
+  const guint8 *p;
+  gsize left;
+  off_t offset = 0;
+  struct stat st;
+
+  if (src == NULL)
+    return FALSE;
+  data = mp_file_read (src, error);
+  if (data == NULL)
+    return FALSE;
+  if (is_private_store_file (name, src, data))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                   "refusing to export the private key %s through the bus: key material never crosses "
+                   "it, not even into a file the caller opened; run 'meetpki pki export' without --bus "
+                   "as a user who may read the store", name);
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "the passed file descriptor is not a regular file");
+      return FALSE;
+    }
+  p = g_bytes_get_data (data, &left);
+  while (left > 0)
+    {
+      ssize_t n = pwrite (fd, p, left, offset);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int errsv = errno;
+          g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot write %s to the passed file: %s", name,
+                       g_strerror (errsv));
+          return FALSE;
+        }
+      p += n;
+      offset += n;
+      left -= (gsize) n;
+    }
+  if (ftruncate (fd, offset) != 0 || fsync (fd) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot write %s to the passed file: %s", name,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -388,6 +552,32 @@ mp_transfer_import_file (MpStore *store, const char *path, const char *name,
  *
  * Returns: (transfer full): the path written, or %NULL on error
  */
+/**
+ * mp_transfer_export_target:
+ * @name: the store file to export
+ * @path: where the user wants it; an existing directory receives @name
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the file to write, or %NULL when that is a
+ *   directory
+ */
+char *
+mp_transfer_export_target (const char *name, const char *path, GError **error)
+{
+  g_autofree char *target = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    target = g_build_filename (path, name, NULL);
+  else
+    target = g_strdup (path);
+  if (g_file_test (target, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_EXISTS, "%s is a directory", target);
+      return NULL;
+    }
+  return g_steal_pointer (&target);
+}
+
 char *
 mp_transfer_export_file (MpStore *store, const char *name, const char *path,
                          MpTransferFlags flags, GError **error)
@@ -396,7 +586,6 @@ mp_transfer_export_file (MpStore *store, const char *name, const char *path,
   g_autofree char *target = NULL;
   g_autoptr(MpSecretBytes) data = NULL;
   MpWriteFlags wflags = (flags & MP_TRANSFER_FORCE) ? MP_WRITE_REPLACE : MP_WRITE_NONE;
-  struct stat st;
   gsize len = 0;
   const void *buf;
 
@@ -410,21 +599,12 @@ mp_transfer_export_file (MpStore *store, const char *name, const char *path,
   data = mp_file_read (src, error);
   if (data == NULL)
     return NULL;
-  mp_crypto_init ();
-  if (g_str_has_suffix (name, ".key") || has_pem_private_key (data) ||
-      mp_x509_sniff (data) == MP_FILE_PRIVATE_KEY ||
-      (stat (src, &st) == 0 && (st.st_mode & 0077) == 0))
+  if (is_private_store_file (name, src, data))
     wflags |= MP_WRITE_PRIVATE;
 
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    target = g_build_filename (path, name, NULL);
-  else
-    target = g_strdup (path);
-  if (g_file_test (target, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_EXISTS, "%s is a directory", target);
-      return NULL;
-    }
+  target = mp_transfer_export_target (name, path, error);
+  if (target == NULL)
+    return NULL;
   buf = g_bytes_get_data (data, &len);
   if (!mp_file_write_atomic (target, buf, len, wflags, error))
     return NULL;

@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
+#include <gio/gunixfdlist.h>
+
 #include "mp-cli.h"
 
 void
@@ -16,19 +18,12 @@ mp_cli_print_findings (GPtrArray *findings, gboolean to_stderr)
 {
   for (guint i = 0; i < findings->len; i++)
     {
-      const MpFinding *f = g_ptr_array_index (findings, i);
-      g_autofree char *where = NULL;
+      g_autofree char *line = mp_finding_to_string (g_ptr_array_index (findings, i));
 
-      if (f->source != NULL && f->line > 0)
-        where = g_strdup_printf ("%s:%u: ", f->source, f->line);
-      else if (f->source != NULL)
-        where = g_strdup_printf ("%s: ", f->source);
-      else
-        where = g_strdup ("");
       if (to_stderr)
-        g_printerr ("%s%s: %s [%s]\n", where, mp_finding_severity_to_string (f->severity), f->message, f->code);
+        g_printerr ("%s\n", line);
       else
-        g_print ("%s%s: %s [%s]\n", where, mp_finding_severity_to_string (f->severity), f->message, f->code);
+        g_print ("%s\n", line);
     }
 }
 
@@ -55,6 +50,12 @@ write_output (MpCli *cli, const char *name, GBytes *data, GError **error)
   if (store == NULL)
     return FALSE;
   return mp_store_write (store, name, data, cli->force ? MP_WRITE_REPLACE : MP_WRITE_NONE, error);
+}
+
+static void
+print_built (MpCli *cli, guint written)
+{
+  g_print ("Wrote %s: %s of %u certificate(s)\n", cli->output, cli->ca_only ? "CA bundle" : "chain", written);
 }
 
 gboolean
@@ -113,9 +114,70 @@ mp_cli_bundle_build (MpCli *cli, const char * const *args, guint n_args, GError 
         written++;
         p++;
       }
-    g_print ("Wrote %s: %s of %u certificate(s)\n", cli->output,
-             cli->ca_only ? "CA bundle" : "chain", written);
+    print_built (cli, written);
   }
+  return TRUE;
+}
+
+static gboolean
+check_kind (MpCli *cli, MpBundleKind *kind, GError **error)
+{
+  if (cli->full_chain && cli->ca_bundle)
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                           "--full-chain and --ca-bundle exclude each other");
+      return FALSE;
+    }
+  *kind = cli->full_chain ? MP_BUNDLE_KIND_FULL_CHAIN : cli->ca_bundle ? MP_BUNDLE_KIND_CA_BUNDLE
+                                                                      : MP_BUNDLE_KIND_AUTO;
+  return TRUE;
+}
+
+/* prints mp_bundle_to_json()'s report (or only its json) and sets the
+ * exit status: 0 clean, 10 warnings only, errors fail with 1 */
+static gboolean
+print_check_report (MpCli *cli, JsonNode *report, GError **error)
+{
+  JsonObject *root = json_node_get_object (report);
+  JsonArray *findings = json_object_get_array_member (root, "findings");
+  const char *file = json_object_get_string_member (root, "file");
+  gint64 errors = json_object_get_int_member (root, "errors");
+  gint64 warnings = json_object_get_int_member (root, "warnings");
+
+  cli->status = errors > 0 ? MP_CLI_EXIT_CHECK_FAILED : warnings > 0 ? MP_CLI_EXIT_WARNINGS : 0;
+  if (cli->json)
+    {
+      mp_cli_print_json (report);
+      return TRUE;
+    }
+  for (guint i = 0; i < json_array_get_length (findings); i++)
+    {
+      JsonObject *f = json_array_get_object_element (findings, i);
+      JsonNode *source = json_object_get_member (f, "file");
+      gint64 line = json_object_get_int_member_with_default (f, "line", 0);
+      g_autofree char *where = NULL;
+
+      if (source != NULL && !JSON_NODE_HOLDS_NULL (source) && line > 0)
+        where = g_strdup_printf ("%s:%" G_GINT64_FORMAT ": ", json_node_get_string (source), line);
+      else if (source != NULL && !JSON_NODE_HOLDS_NULL (source))
+        where = g_strdup_printf ("%s: ", json_node_get_string (source));
+      g_print ("%s%s: %s [%s]\n", where != NULL ? where : "", json_object_get_string_member (f, "severity"),
+               json_object_get_string_member (f, "message"), json_object_get_string_member (f, "code"));
+    }
+  if (errors > 0)
+    {
+      cli->status = 0;
+      g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED,
+                   "%s: %" G_GINT64_FORMAT " error(s), %" G_GINT64_FORMAT " warning(s)", file, errors, warnings);
+      return FALSE;
+    }
+  if (warnings > 0)
+    g_print ("WARNING: %s: %" G_GINT64_FORMAT " warning(s); 'meetpki bundle fix' rewrites it in canonical form\n",
+             file, warnings);
+  else
+    g_print ("SUCCESS: %s is a clean %s of %u certificate(s)\n", file,
+             g_str_equal (json_object_get_string_member (root, "kind"), "full-chain") ? "full chain" : "CA bundle",
+             json_array_get_length (json_object_get_array_member (root, "chain")));
   return TRUE;
 }
 
@@ -123,21 +185,11 @@ gboolean
 mp_cli_bundle_check (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  MpBundleKind kind = MP_BUNDLE_KIND_AUTO;
+  g_autoptr(JsonNode) report = NULL;
+  MpBundleKind kind;
   const char *kind_name;
-  guint errors, warnings;
 
-  if (cli->full_chain && cli->ca_bundle)
-    {
-      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                           "--full-chain and --ca-bundle exclude each other");
-      return FALSE;
-    }
-  if (cli->full_chain)
-    kind = MP_BUNDLE_KIND_FULL_CHAIN;
-  else if (cli->ca_bundle)
-    kind = MP_BUNDLE_KIND_CA_BUNDLE;
-  if (!mp_cli_add_bundle_input (cli, bundle, args[0], NULL, error))
+  if (!check_kind (cli, &kind, error) || !mp_cli_add_bundle_input (cli, bundle, args[0], NULL, error))
     return FALSE;
   mp_bundle_check (bundle, kind);
 
@@ -147,31 +199,8 @@ mp_cli_bundle_check (MpCli *cli, const char * const *args, guint n_args, GError 
       GPtrArray *chain = mp_bundle_get_chain (bundle);
       kind_name = chain->len > 0 && !mp_bundle_cert_is_ca (g_ptr_array_index (chain, 0)) ? "full-chain" : "ca-bundle";
     }
-  errors = mp_bundle_count_findings (bundle, MP_FINDING_ERROR);
-  warnings = mp_bundle_count_findings (bundle, MP_FINDING_WARNING);
-  cli->status = errors > 0 ? MP_CLI_EXIT_CHECK_FAILED : warnings > 0 ? MP_CLI_EXIT_WARNINGS : 0;
-
-  if (cli->json)
-    {
-      g_autoptr(JsonNode) node = mp_bundle_to_json (bundle, args[0], kind_name);
-      mp_cli_print_json (node);
-      return TRUE;
-    }
-  mp_cli_print_findings (mp_bundle_get_findings (bundle), FALSE);
-  if (errors > 0)
-    {
-      cli->status = 0;
-      g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED, "%s: %u error(s), %u warning(s)",
-                   args[0], errors, warnings);
-      return FALSE;
-    }
-  if (warnings > 0)
-    g_print ("WARNING: %s: %u warning(s); 'meetpki bundle fix' rewrites it in canonical form\n", args[0], warnings);
-  else
-    g_print ("SUCCESS: %s is a clean %s of %u certificate(s)\n", args[0],
-             g_str_equal (kind_name, "full-chain") ? "full chain" : "CA bundle",
-             mp_bundle_get_chain (bundle)->len);
-  return TRUE;
+  report = mp_bundle_to_json (bundle, args[0], kind_name);
+  return print_check_report (cli, report, error);
 }
 
 /* findings that mean fixing would lose something or leave a broken chain */
@@ -248,4 +277,71 @@ mp_cli_bundle_fix (MpCli *cli, const char * const *args, guint n_args, GError **
     return FALSE;
   g_print ("Fixed %s: canonical order and format (the old file is %s)\n", args[0], backup);
   return TRUE;
+}
+
+/* ---- through meetpkid ---- */
+
+gboolean
+mp_cli_bus_bundle_build (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **findings = NULL;
+  GVariantBuilder options;
+  guint32 count;
+
+  if (cli->output == NULL)
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                           "through the bus 'meetpki bundle build' writes to the daemon's store only; "
+                           "name the output with -o NAME");
+      return FALSE;
+    }
+  for (guint i = 0; i < n_args; i++)
+    {
+      if (!mp_cli_bus_refuse_path (cli, args[i], error))
+        return FALSE;
+    }
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  if (cli->ca_only)
+    g_variant_builder_add (&options, "{sv}", "ca-only", g_variant_new_boolean (TRUE));
+  if (cli->no_root)
+    g_variant_builder_add (&options, "{sv}", "no-root", g_variant_new_boolean (TRUE));
+  if (cli->force)
+    g_variant_builder_add (&options, "{sv}", "force", g_variant_new_boolean (TRUE));
+  reply = mp_cli_bus_call (cli, "BuildBundle",
+                           g_variant_new ("(s@assa{sv})", args[0], g_variant_new_strv (args + 1, n_args - 1),
+                                          cli->output, &options),
+                           G_VARIANT_TYPE ("(uas)"), NULL, error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(u^a&s)", &count, &findings);
+  for (guint i = 0; findings[i] != NULL; i++)
+    g_printerr ("%s\n", findings[i]);
+  print_built (cli, count);
+  return TRUE;
+}
+
+gboolean
+mp_cli_bus_bundle_check (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(JsonNode) report = NULL;
+  GVariantBuilder options;
+  MpBundleKind kind;
+
+  if (!check_kind (cli, &kind, error))
+    return FALSE;
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  if (kind != MP_BUNDLE_KIND_AUTO)
+    g_variant_builder_add (&options, "{sv}", "kind",
+                           g_variant_new_string (kind == MP_BUNDLE_KIND_FULL_CHAIN ? "full-chain" : "ca-bundle"));
+  if (!mp_cli_bus_add_input (args[0], "fd", fds, &options, error))
+    {
+      g_variant_builder_clear (&options);
+      return FALSE;
+    }
+  report = mp_cli_bus_call_json (cli, "CheckBundleJson", g_variant_new ("(sa{sv})", args[0], &options), fds, error);
+  if (report == NULL)
+    return FALSE;
+  return print_check_report (cli, report, error);
 }

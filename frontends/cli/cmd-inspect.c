@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gio/gunixfdlist.h>
+
 #include "mp-cli.h"
 
 #define LABEL_WIDTH 20
@@ -266,6 +268,15 @@ print_inspection (JsonObject *root)
     print_field ("", "Kind", "%s", kind);
 }
 
+static void
+print_inspect_result (MpCli *cli, JsonNode *desc)
+{
+  if (cli->json)
+    mp_cli_print_json (desc);
+  else
+    print_inspection (json_node_get_object (desc));
+}
+
 static GBytes *
 read_input (MpCli *cli, const char *arg, GError **error)
 {
@@ -291,11 +302,14 @@ mp_cli_pki_inspect (MpCli *cli, const char * const *args, guint n_args, GError *
   desc = mp_inspect_file (data, args[0], error);
   if (desc == NULL)
     return FALSE;
-  if (cli->json)
-    mp_cli_print_json (desc);
-  else
-    print_inspection (json_node_get_object (desc));
+  print_inspect_result (cli, desc);
   return TRUE;
+}
+
+static void
+print_matched (void)
+{
+  g_print ("SUCCESS: Key and certificate pair match\n");
 }
 
 gboolean
@@ -311,7 +325,7 @@ mp_cli_pki_match (MpCli *cli, const char * const *args, guint n_args, GError **e
     return FALSE;
   if (!mp_inspect_match (key, args[0], crt, args[1], error))
     return FALSE;
-  g_print ("SUCCESS: Key and certificate pair match\n");
+  print_matched ();
   return TRUE;
 }
 
@@ -325,29 +339,23 @@ append_column (GString *line, const char *text, int width)
   g_string_append (line, "  ");
 }
 
-gboolean
-mp_cli_pki_list (MpCli *cli, const char * const *args, guint n_args, GError **error)
+/* the text form of mp_inspect_store()'s listing */
+static void
+print_listing (MpCli *cli, JsonNode *listing)
 {
-  MpStore *store = mp_cli_get_store (cli, error);
-  g_autoptr(JsonNode) listing = NULL;
   JsonArray *files;
   int name_w = 4, kind_w = 4, cn_w = 2;
 
-  if (store == NULL)
-    return FALSE;
-  listing = mp_inspect_store (store, error);
-  if (listing == NULL)
-    return FALSE;
   if (cli->json)
     {
       mp_cli_print_json (listing);
-      return TRUE;
+      return;
     }
   files = array_member (json_node_get_object (listing), "files");
   if (json_array_get_length (files) == 0)
     {
-      g_print ("The store %s is empty\n", mp_store_get_path (store));
-      return TRUE;
+      g_print ("The store %s is empty\n", str_member (json_node_get_object (listing), "store", "?"));
+      return;
     }
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
@@ -368,5 +376,67 @@ mp_cli_pki_list (MpCli *cli, const char * const *args, guint n_args, GError **er
       g_string_append (line, days != NULL ? days : "-");
       g_print ("%s\n", line->str);
     }
+}
+
+gboolean
+mp_cli_pki_list (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(JsonNode) listing = NULL;
+
+  if (store == NULL)
+    return FALSE;
+  listing = mp_inspect_store (store, error);
+  if (listing == NULL)
+    return FALSE;
+  print_listing (cli, listing);
+  return TRUE;
+}
+
+/* ---- through meetpkid ---- */
+
+gboolean
+mp_cli_bus_pki_inspect (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(JsonNode) desc = NULL;
+  GVariantBuilder options;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  if (!mp_cli_bus_add_input (args[0], "fd", fds, &options, error))
+    {
+      g_variant_builder_clear (&options);
+      return FALSE;
+    }
+  desc = mp_cli_bus_call_json (cli, "InspectJson", g_variant_new ("(sa{sv})", args[0], &options), fds, error);
+  if (desc == NULL)
+    return FALSE;
+  print_inspect_result (cli, desc);
+  return TRUE;
+}
+
+gboolean
+mp_cli_bus_pki_match (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  if (!mp_cli_bus_refuse_path (cli, args[0], error) || !mp_cli_bus_refuse_path (cli, args[1], error))
+    return FALSE;
+  reply = mp_cli_bus_call (cli, "Match", g_variant_new ("(ss)", args[0], args[1]), G_VARIANT_TYPE ("()"), NULL,
+                           error);
+  if (reply == NULL)
+    return FALSE;
+  print_matched ();
+  return TRUE;
+}
+
+gboolean
+mp_cli_bus_pki_list (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(JsonNode) listing = mp_cli_bus_call_json (cli, "ListJson", NULL, NULL, error);
+
+  if (listing == NULL)
+    return FALSE;
+  print_listing (cli, listing);
   return TRUE;
 }

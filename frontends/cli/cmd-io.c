@@ -11,12 +11,41 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <gio/gunixfdlist.h>
+
 #include "mp-cli.h"
 
 static MpTransferFlags
 transfer_flags (MpCli *cli)
 {
   return cli->force ? MP_TRANSFER_FORCE : MP_TRANSFER_NONE;
+}
+
+static void
+print_imported (const MpImportResult *result)
+{
+  switch (result->kind)
+    {
+    case MP_TRANSFER_KIND_KEY:
+      g_print ("Imported private key %s (mode 0600)\n", result->name);
+      break;
+    case MP_TRANSFER_KIND_CSR:
+      g_print ("Imported CSR %s\n", result->name);
+      break;
+    case MP_TRANSFER_KIND_CERTIFICATES:
+    default:
+      if (result->n_certs == 1)
+        g_print ("Imported certificate %s\n", result->name);
+      else
+        g_print ("Imported %u certificates as %s\n", result->n_certs, result->name);
+      break;
+    }
+}
+
+static void
+print_exported (const char *name, const char *written)
+{
+  g_print ("Exported %s to %s\n", name, written);
 }
 
 gboolean
@@ -34,22 +63,7 @@ mp_cli_pki_import (MpCli *cli, const char * const *args, guint n_args, GError **
   if (!mp_transfer_import_file (store, args[0], n_args > 1 ? args[1] : NULL,
                                 transfer_flags (cli), &result, error))
     return FALSE;
-  switch (result.kind)
-    {
-    case MP_TRANSFER_KIND_KEY:
-      g_print ("Imported private key %s (mode 0600)\n", result.name);
-      break;
-    case MP_TRANSFER_KIND_CSR:
-      g_print ("Imported CSR %s\n", result.name);
-      break;
-    case MP_TRANSFER_KIND_CERTIFICATES:
-    default:
-      if (result.n_certs == 1)
-        g_print ("Imported certificate %s\n", result.name);
-      else
-        g_print ("Imported %u certificates as %s\n", result.n_certs, result.name);
-      break;
-    }
+  print_imported (&result);
   return TRUE;
 }
 
@@ -64,7 +78,7 @@ mp_cli_pki_export (MpCli *cli, const char * const *args, guint n_args, GError **
   written = mp_transfer_export_file (store, args[0], args[1], transfer_flags (cli), error);
   if (written == NULL)
     return FALSE;
-  g_print ("Exported %s to %s\n", args[0], written);
+  print_exported (args[0], written);
   return TRUE;
 }
 
@@ -170,5 +184,91 @@ mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GE
         g_print ("Note: the older %s was left as it was; it may not belong to %s\n",
                  stale, result.crt_name);
     }
+  return TRUE;
+}
+
+/* ---- through meetpkid ---- */
+
+gboolean
+mp_cli_bus_pki_import (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  static const char * const kinds[] = { "key", "csr", "certificates" };
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *name = n_args > 1 ? g_strdup (args[1]) : g_path_get_basename (args[0]);
+  g_auto(MpImportResult) result = { 0 };
+  GVariantBuilder options;
+  const char *kind;
+  int fd, index;
+
+  /* the checks and messages of the in-process import, then the file is
+   * opened here, with the user's own rights, and passed */
+  if (!mp_transfer_is_valid_import_name (name, error))
+    return FALSE;
+  fd = mp_transfer_open_file (args[0], error);
+  if (fd < 0)
+    return FALSE;
+  index = g_unix_fd_list_append (fds, fd, error);
+  close (fd);
+  if (index < 0)
+    return FALSE;
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&options, "{sv}", "source", g_variant_new_string (args[0]));
+  if (cli->force)
+    g_variant_builder_add (&options, "{sv}", "force", g_variant_new_boolean (TRUE));
+  reply = mp_cli_bus_call (cli, "Import", g_variant_new ("(sha{sv})", name, index, &options),
+                           G_VARIANT_TYPE ("(ssu)"), fds, error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(s&su)", &result.name, &kind, &result.n_certs);
+  result.kind = MP_TRANSFER_KIND_CERTIFICATES;
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      if (g_str_equal (kinds[i], kind))
+        result.kind = (MpTransferKind) i;
+    }
+  print_imported (&result);
+  return TRUE;
+}
+
+typedef struct {
+  MpCli *cli;
+  const char *name;
+} ExportFill;
+
+/* the daemon writes the store file into our private temporary file */
+static gboolean
+fill_from_daemon (int fd, gpointer user_data, GError **error)
+{
+  ExportFill *ctx = user_data;
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GVariant) reply = NULL;
+  int index = g_unix_fd_list_append (fds, fd, error);
+
+  if (index < 0)
+    return FALSE;
+  reply = mp_cli_bus_call (ctx->cli, "Export", g_variant_new ("(sh@a{sv})", ctx->name, index,
+                                                              g_variant_new ("a{sv}", NULL)),
+                           G_VARIANT_TYPE ("()"), fds, error);
+  return reply != NULL;
+}
+
+gboolean
+mp_cli_bus_pki_export (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  ExportFill ctx = { cli, args[0] };
+  g_autofree char *target = NULL;
+
+  if (*args[1] == '\0')
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "an export path is required");
+      return FALSE;
+    }
+  target = mp_transfer_export_target (args[0], args[1], error);
+  if (target == NULL ||
+      !mp_file_write_atomic_with (target, fill_from_daemon, &ctx, cli->force ? MP_WRITE_REPLACE : MP_WRITE_NONE,
+                                  error))
+    return FALSE;
+  print_exported (args[0], target);
   return TRUE;
 }

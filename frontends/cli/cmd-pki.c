@@ -18,6 +18,43 @@ days_or (MpCli *cli, guint fallback)
   return cli->days > 0 ? (guint) cli->days : 0;
 }
 
+/* the printers: the result of a command, however it was produced */
+static void
+print_notes (const char * const *notes)
+{
+  for (guint i = 0; notes != NULL && notes[i] != NULL; i++)
+    g_print ("%s\n", notes[i]);
+}
+
+static void
+print_csr_created (const char *basename, const char * const *notes)
+{
+  print_notes (notes);
+  g_print ("Created key file %s.key and CSR %s.csr\n", basename, basename);
+  g_print ("CSR file %s.csr ready for download\n", basename);
+}
+
+static void
+print_selfsigned_created (const char *basename, const char * const *notes)
+{
+  print_notes (notes);
+  g_print ("Created key file %s.key and self-signed CA certificate %s.crt\n", basename, basename);
+}
+
+static void
+print_signed (const char *basename, const char *ca, const char * const *notes)
+{
+  print_notes (notes);
+  g_print ("Signed %s.csr with CA %s: created certificate %s.crt\n", basename, ca, basename);
+}
+
+static const char * const *
+notes_strv (GPtrArray *notes)
+{
+  g_ptr_array_add (notes, NULL);
+  return (const char * const *) notes->pdata;
+}
+
 gboolean
 mp_cli_pki_csr (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
@@ -37,9 +74,7 @@ mp_cli_pki_csr (MpCli *cli, const char * const *args, guint n_args, GError **err
     return FALSE;
   if (!mp_pki_csr (store, args[0], subject, &spec, cli->force ? MP_PKI_FORCE : MP_PKI_NONE, notes, error))
     return FALSE;
-  mp_cli_print_notes (notes);
-  g_print ("Created key file %s.key and CSR %s.csr\n", args[0], args[0]);
-  g_print ("CSR file %s.csr ready for download\n", args[0]);
+  print_csr_created (args[0], notes_strv (notes));
   return TRUE;
 }
 
@@ -63,8 +98,7 @@ mp_cli_pki_selfsigned (MpCli *cli, const char * const *args, guint n_args, GErro
   if (!mp_pki_selfsigned (store, args[0], subject, &spec, days_or (cli, MP_PKI_DEFAULT_CA_DAYS),
                           cli->force ? MP_PKI_FORCE : MP_PKI_NONE, notes, error))
     return FALSE;
-  mp_cli_print_notes (notes);
-  g_print ("Created key file %s.key and self-signed CA certificate %s.crt\n", args[0], args[0]);
+  print_selfsigned_created (args[0], notes_strv (notes));
   return TRUE;
 }
 
@@ -78,7 +112,73 @@ mp_cli_pki_sign (MpCli *cli, const char * const *args, guint n_args, GError **er
     return FALSE;
   if (!mp_pki_sign (store, args[0], args[1], days_or (cli, MP_PKI_DEFAULT_DAYS), notes, error))
     return FALSE;
-  mp_cli_print_notes (notes);
-  g_print ("Signed %s.csr with CA %s: created certificate %s.crt\n", args[0], args[1], args[0]);
+  print_signed (args[0], args[1], notes_strv (notes));
+  return TRUE;
+}
+
+/* ---- through meetpkid ---- */
+
+static GVariant *
+key_options (MpCli *cli, gboolean with_days, guint default_days)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  if (cli->key_type != NULL)
+    g_variant_builder_add (&b, "{sv}", "key-type", g_variant_new_string (cli->key_type));
+  if (cli->force)
+    g_variant_builder_add (&b, "{sv}", "force", g_variant_new_boolean (TRUE));
+  if (with_days && cli->days != MP_CLI_DAYS_UNSET)
+    g_variant_builder_add (&b, "{sv}", "days", g_variant_new_uint32 (days_or (cli, default_days)));
+  return g_variant_builder_end (&b);
+}
+
+gboolean
+mp_cli_bus_pki_csr (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **notes = NULL;
+
+  reply = mp_cli_bus_call (cli, "GenerateCsr",
+                           g_variant_new ("(s@as@a{sv})", args[0], g_variant_new_strv (args + 1, n_args - 1),
+                                          key_options (cli, FALSE, 0)),
+                           G_VARIANT_TYPE ("(as)"), NULL, error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(^a&s)", &notes);
+  print_csr_created (args[0], notes);
+  return TRUE;
+}
+
+gboolean
+mp_cli_bus_pki_selfsigned (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **notes = NULL;
+
+  reply = mp_cli_bus_call (cli, "SelfSigned",
+                           g_variant_new ("(s@as@a{sv})", args[0], g_variant_new_strv (args + 1, n_args - 1),
+                                          key_options (cli, TRUE, MP_PKI_DEFAULT_CA_DAYS)),
+                           G_VARIANT_TYPE ("(as)"), NULL, error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(^a&s)", &notes);
+  print_selfsigned_created (args[0], notes);
+  return TRUE;
+}
+
+gboolean
+mp_cli_bus_pki_sign (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **notes = NULL;
+
+  reply = mp_cli_bus_call (cli, "Sign",
+                           g_variant_new ("(ss@a{sv})", args[0], args[1], key_options (cli, TRUE, MP_PKI_DEFAULT_DAYS)),
+                           G_VARIANT_TYPE ("(as)"), NULL, error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(^a&s)", &notes);
+  print_signed (args[0], args[1], notes);
   return TRUE;
 }

@@ -2,58 +2,70 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * `pki verify <cert> [<bundle or root CA>]`: the chain is built from the
- * bundle whatever its order, printed, then judged by gnutls.
+ * bundle whatever its order, printed, then judged by gnutls.  the engine
+ * (here or in meetpkid) reports all three as json; this file prints it.
  */
 #include "config.h"
 
+#include <gio/gunixfdlist.h>
+
 #include "mp-cli.h"
 
-static void
-print_chain (MpBundle *bundle)
+static const char *
+string_member (JsonObject *obj, const char *member)
 {
-  GPtrArray *chain = mp_bundle_get_chain (bundle);
+  JsonNode *node = json_object_get_member (obj, member);
 
-  g_print ("Chain:\n");
-  for (guint i = 0; i < chain->len; i++)
-    {
-      const MpBundleCert *c = g_ptr_array_index (chain, i);
-      g_autofree char *from = mp_bundle_format_time (mp_bundle_cert_get_not_before (c));
-      g_autofree char *until = mp_bundle_format_time (mp_bundle_cert_get_not_after (c));
-
-      if (mp_bundle_cert_is_self_signed (c))
-        g_print ("  %u. %s (self-signed), valid %s to %s\n", i + 1, mp_bundle_cert_get_subject (c), from, until);
-      else
-        g_print ("  %u. %s -> %s, valid %s to %s\n", i + 1, mp_bundle_cert_get_subject (c),
-                 mp_bundle_cert_get_issuer (c), from, until);
-    }
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : "?";
 }
 
-/* what a user of verify wants to hear besides the verdict */
-static void
-print_notes (MpBundle *bundle)
+/* prints the chain and the notes of mp_bundle_verify_to_json()'s result,
+ * then its verdict; FALSE with the verdict's error when it failed */
+static gboolean
+print_verify_result (JsonNode *result, GError **error)
 {
-  static const char *const shown[] = {
-    "wrong-order", "self-signed-not-last", "intermediate-expires-first", "private-key",
-  };
-  GPtrArray *findings = mp_bundle_get_findings (bundle);
-  g_autoptr(GPtrArray) notes = g_ptr_array_new ();
+  JsonObject *root = json_node_get_object (result);
+  JsonArray *chain = json_object_get_array_member (root, "chain");
+  JsonArray *notes = json_object_get_array_member (root, "notes");
+  JsonNode *failure = json_object_get_member (root, "error");
 
-  for (guint i = 0; i < findings->len; i++)
+  g_print ("Chain:\n");
+  for (guint i = 0; i < json_array_get_length (chain); i++)
     {
-      MpFinding *f = g_ptr_array_index (findings, i);
-      for (guint k = 0; k < G_N_ELEMENTS (shown); k++)
-        {
-          if (g_str_equal (f->code, shown[k]))
-            g_ptr_array_add (notes, f);
-        }
+      JsonObject *c = json_array_get_object_element (chain, i);
+
+      if (json_object_get_boolean_member_with_default (c, "self_signed", FALSE))
+        g_print ("  %u. %s (self-signed), valid %s to %s\n", i + 1, string_member (c, "subject"),
+                 string_member (c, "not_before"), string_member (c, "not_after"));
+      else
+        g_print ("  %u. %s -> %s, valid %s to %s\n", i + 1, string_member (c, "subject"),
+                 string_member (c, "issuer"), string_member (c, "not_before"), string_member (c, "not_after"));
     }
-  mp_cli_print_findings (notes, FALSE);
+  for (guint i = 0; i < json_array_get_length (notes); i++)
+    g_print ("%s\n", json_array_get_string_element (notes, i));
+  if (failure != NULL && JSON_NODE_HOLDS_OBJECT (failure))
+    {
+      JsonObject *e = json_node_get_object (failure);
+      const char *name = string_member (e, "name");
+      MpError code = MP_ERROR_FAILED;
+
+      for (guint c = 0; c < MP_ERROR_LAST; c++)
+        {
+          if (g_str_equal (mp_error_to_string ((MpError) c), name))
+            code = (MpError) c;
+        }
+      g_set_error_literal (error, MP_ERROR, code, string_member (e, "message"));
+      return FALSE;
+    }
+  g_print ("SUCCESS: certificate verified against CA bundle\n");
+  return TRUE;
 }
 
 gboolean
 mp_cli_pki_verify (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   g_autoptr(MpBundle) bundle = mp_bundle_new ();
+  g_autoptr(JsonNode) result = NULL;
   const MpBundleCert *entity;
   guint n = 0;
 
@@ -71,13 +83,30 @@ mp_cli_pki_verify (MpCli *cli, const char * const *args, guint n_args, GError **
   entity = g_ptr_array_index (mp_bundle_get_certs (bundle), 0);
   if (n_args > 1 && !mp_cli_add_bundle_input (cli, bundle, args[1], NULL, error))
     return FALSE;
+  result = mp_bundle_verify_to_json (bundle, entity, cli->system_trust);
+  return print_verify_result (result, error);
+}
 
-  mp_bundle_build_chain (bundle, entity, cli->system_trust ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
-  mp_bundle_check_order (bundle);
-  print_chain (bundle);
-  print_notes (bundle);
-  if (!mp_bundle_verify_chain (bundle, cli->system_trust, error))
+gboolean
+mp_cli_bus_pki_verify (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(JsonNode) result = NULL;
+  GVariantBuilder options;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  if (cli->system_trust)
+    g_variant_builder_add (&options, "{sv}", "system-trust", g_variant_new_boolean (TRUE));
+  if (!mp_cli_bus_add_input (args[0], "certificate-fd", fds, &options, error) ||
+      (n_args > 1 && !mp_cli_bus_add_input (args[1], "bundle-fd", fds, &options, error)))
+    {
+      g_variant_builder_clear (&options);
+      return FALSE;
+    }
+  result = mp_cli_bus_call_json (cli, "VerifyJson",
+                                 g_variant_new ("(ssa{sv})", args[0], n_args > 1 ? args[1] : "", &options), fds,
+                                 error);
+  if (result == NULL)
     return FALSE;
-  g_print ("SUCCESS: certificate verified against CA bundle\n");
-  return TRUE;
+  return print_verify_result (result, error);
 }

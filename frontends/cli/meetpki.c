@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
 #include <stdio.h>
@@ -31,7 +32,9 @@ enum {
   EXIT_BACKEND_FAILED = 13, /* an exec backend command failed, nothing rolled back */
   EXIT_ROLLED_BACK = 14,    /* the change failed; the previous files are served again */
   EXIT_ROLLBACK_FAILED = 15,
+  EXIT_UNAVAILABLE = 69, /* --bus: no bus, or meetpkid is not on it (EX_UNAVAILABLE) */
   EXIT_INTERNAL = 70,
+  EXIT_NOPERM = 77,      /* --bus: meetpkid refused the caller (EX_NOPERM) */
 };
 
 static const MpCliCommand commands[] = {
@@ -282,7 +285,9 @@ print_help (const char *topic)
           g_print ("  %-18s %s\n", svc[i].words, svc[i].summary);
       }
       g_print ("  (<service>: a loaded plugin; 'meetpki services' lists them)\n");
-      g_print ("\nGlobal options: --home DIR (the store; default $MEETPKI_HOME), --version, --help\n"
+      g_print ("\nGlobal options: --home DIR (the store; default $MEETPKI_HOME), --bus or --session-bus\n"
+               "(run the command in meetpkid on the system or session bus; default $MEETPKI_BUS),\n"
+               "--version, --help\n"
                "Run 'meetpki help <command>' for a command's arguments.\n");
       return TRUE;
     }
@@ -304,6 +309,8 @@ exit_code_for (const GError *error)
 {
   if (error->domain == G_OPTION_ERROR)
     return EXIT_USAGE;
+  if (error->domain == MP_CLI_ERROR)
+    return error->code == MP_CLI_ERROR_ACCESS_DENIED ? EXIT_NOPERM : EXIT_UNAVAILABLE;
   if (error->domain != MP_ERROR)
     return EXIT_INTERNAL;
   switch ((MpError) error->code)
@@ -364,14 +371,53 @@ cli_clear (MpCli *cli)
   g_free (cli->output);
   g_free (cli->starttls);
   g_clear_object (&cli->store);
+  g_clear_object (&cli->bus);
   g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
+}
+
+/* --bus, --session-bus or $MEETPKI_BUS: run commands in meetpkid */
+static gboolean
+choose_bus (MpCli *cli, gboolean system_bus, gboolean session_bus, GError **error)
+{
+  const char *env = g_getenv ("MEETPKI_BUS");
+
+  if (system_bus && session_bus)
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "--bus and --session-bus exclude each other");
+      return FALSE;
+    }
+  if (system_bus)
+    cli->bus_type = G_BUS_TYPE_SYSTEM;
+  else if (session_bus)
+    cli->bus_type = G_BUS_TYPE_SESSION;
+  else if (env != NULL && *env != '\0')
+    {
+      if (g_str_equal (env, "system"))
+        cli->bus_type = G_BUS_TYPE_SYSTEM;
+      else if (g_str_equal (env, "session"))
+        cli->bus_type = G_BUS_TYPE_SESSION;
+      else
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                       "MEETPKI_BUS is '%s'; it must be 'system' or 'session' (or empty)", env);
+          return FALSE;
+        }
+    }
+  if (cli->bus_type != G_BUS_TYPE_NONE && cli->home != NULL)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                   "--home does not go with %s: meetpkid works on its own store",
+                   system_bus ? "--bus" : session_bus ? "--session-bus" : "MEETPKI_BUS");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 int
 main (int argc, char **argv)
 {
   MpCli cli = { .days = MP_CLI_DAYS_UNSET, .warn_days = -1, .probe_timeout = -1 };
-  gboolean version = FALSE, help = FALSE;
+  gboolean version = FALSE, help = FALSE, system_bus = FALSE, session_bus = FALSE;
   const GOptionEntry entries[] = {
     { "home", 0, 0, G_OPTION_ARG_FILENAME, &cli.home, "the store directory", "DIR" },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &cli.force, "replace existing files", NULL },
@@ -390,6 +436,8 @@ main (int argc, char **argv)
     { "warn-days", 0, 0, G_OPTION_ARG_INT, &cli.warn_days, "warn about certificates expiring within N days", "N" },
     { "starttls", 0, 0, G_OPTION_ARG_STRING, &cli.starttls, "the endpoint's STARTTLS preamble", "KIND" },
     { "probe-timeout", 0, 0, G_OPTION_ARG_INT, &cli.probe_timeout, "probe connect and handshake timeout", "SECONDS" },
+    { "bus", 0, 0, G_OPTION_ARG_NONE, &system_bus, "run the command in meetpkid on the system bus", NULL },
+    { "session-bus", 0, 0, G_OPTION_ARG_NONE, &session_bus, "run the command in meetpkid on the session bus", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "show help", NULL },
     { NULL },
@@ -398,6 +446,7 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   const MpCliCommand *cmd;
   guint n_words = 0, n_args;
+  MpCliHandler handler;
   int status;
 
   setlocale (LC_ALL, "");
@@ -405,6 +454,11 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return fail (error);
+  if (!choose_bus (&cli, system_bus, session_bus, &error))
+    {
+      cli_clear (&cli);
+      return fail (error);
+    }
 
   if (version)
     {
@@ -491,7 +545,21 @@ main (int argc, char **argv)
         }
     }
 
-  if (cmd->handler (&cli, (const char * const *) argv + 1 + n_words, n_args, &error))
+  cli.words = cmd->words;
+  handler = cmd->handler;
+  if (cli.bus_type != G_BUS_TYPE_NONE)
+    {
+      handler = mp_cli_bus_route (cmd->words);
+      if (handler == NULL)
+        {
+          g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                       "'meetpki %s' is not available through the bus (meetpkid has no method for it); "
+                       "run it without --bus", cmd->words);
+          cli_clear (&cli);
+          return fail (error);
+        }
+    }
+  if (handler (&cli, (const char * const *) argv + 1 + n_words, n_args, &error))
     status = cli.status;
   else
     status = fail (error);

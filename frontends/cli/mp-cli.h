@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <meetpki/meetpki.h>
 
 G_BEGIN_DECLS
@@ -36,6 +38,14 @@ typedef enum {
 #define MP_CLI_EXIT_CHECK_FAILED 1
 #define MP_CLI_EXIT_WARNINGS 10
 
+/* the cli's own errors, about the bus (see cmd-bus.c) */
+#define MP_CLI_ERROR (mp_cli_error_quark ())
+typedef enum {
+  MP_CLI_ERROR_BUS_UNAVAILABLE, /* no bus, or no meetpkid on it: exit 69 */
+  MP_CLI_ERROR_ACCESS_DENIED,   /* polkit or the session rule said no: exit 77 */
+} MpCliError;
+GQuark mp_cli_error_quark (void);
+
 typedef struct {
   char *home;
   gboolean force;
@@ -60,6 +70,9 @@ typedef struct {
   MpPluginLoader *plugins; /* loaded by service commands only */
   MpPlugin *service;       /* the plugin of a `<service> ...` command */
   const char *verb;        /* the last word of a service command: "enable", "join" */
+  const char *words;       /* the command being run, "pki csr" */
+  GBusType bus_type;       /* --bus, --session-bus, $MEETPKI_BUS; G_BUS_TYPE_NONE: in-process */
+  GDBusConnection *bus;
 } MpCli;
 
 typedef gboolean (*MpCliHandler) (MpCli              *cli,
@@ -111,6 +124,33 @@ gboolean  mp_cli_pki_verify     (MpCli *cli, const char * const *args, guint n_a
 gboolean  mp_cli_bundle_build   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bundle_check   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bundle_fix     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+
+/* `meetpki --bus ...` (cmd-bus.c); the handlers live beside the in-process
+ * ones and share their printers */
+MpCliHandler mp_cli_bus_route      (const char *words);
+GVariant *mp_cli_bus_call          (MpCli *cli, const char *method, GVariant *params,
+                                    const GVariantType *reply_type, GUnixFDList *fds, GError **error);
+JsonNode *mp_cli_bus_call_json     (MpCli *cli, const char *method, GVariant *params,
+                                    GUnixFDList *fds, GError **error);
+gboolean  mp_cli_bus_is_path       (const char *arg);
+gboolean  mp_cli_bus_add_input     (const char *arg, const char *key, GUnixFDList *fds,
+                                    GVariantBuilder *options, GError **error);
+gboolean  mp_cli_bus_refuse_path   (MpCli *cli, const char *arg, GError **error);
+
+gboolean  mp_cli_bus_pki_csr        (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_pki_selfsigned (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_pki_sign       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_pki_inspect    (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_pki_match      (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_pki_list       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_pki_import     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_pki_export     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_pki_verify     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_bundle_build   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_bundle_check   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_node_set       (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_node_unset     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 /* `<service> <verb>` commands, found once the plugins are loaded */
 const MpCliCommand *mp_cli_service_commands     (guint *n_commands);

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <gio/gunixfdlist.h>
+#include <json-glib/json-glib.h>
 #include <unistd.h>
 
 #include "mpd.h"
@@ -49,6 +51,20 @@ notes_strv (GPtrArray *notes)
 {
   g_ptr_array_add (notes, NULL);
   return (const char * const *) notes->pdata;
+}
+
+/* the descriptor an `h` argument points at, dup'ed; -1 with an error */
+static int
+passed_fd (GUnixFDList *fds, GVariant *fd_index, GError **error)
+{
+  gint32 index = g_variant_get_handle (fd_index);
+
+  if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "no file descriptor was passed with the call");
+      return -1;
+    }
+  return g_unix_fd_list_get (fds, index, error);
 }
 
 /* ---- pki ---- */
@@ -186,18 +202,10 @@ add_bundle_input (MpdDaemon *self, MpBundle *bundle, const char *name, guint *n_
   return mp_bundle_add_file (bundle, path, name, n_certs, error);
 }
 
-/* one line per finding, as the cli prints it */
 static char *
 finding_to_string (const MpFinding *f)
 {
-  g_autofree char *where = NULL;
-
-  if (f->source != NULL && f->line > 0)
-    where = g_strdup_printf ("%s:%u: ", f->source, f->line);
-  else if (f->source != NULL)
-    where = g_strdup_printf ("%s: ", f->source);
-  return g_strdup_printf ("%s%s: %s [%s]", where != NULL ? where : "",
-                          mp_finding_severity_to_string (f->severity), f->message, f->code);
+  return mp_finding_to_string (f);
 }
 
 static GVariant *
@@ -355,21 +363,219 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* ---- json views and passed files ---- */
+
 static gboolean
-handle_check_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
+complete_json (GDBusMethodInvocation *invocation, JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  /* the cli prints this text as it comes, so it is generated as the cli does */
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", text));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* the file behind option @key (an index into the message's descriptors),
+ * or the store file @name when the option is absent */
+static GBytes *
+read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *options, const char *key,
+            const char *name, GError **error)
+{
+  GUnixFDList *fds = g_dbus_message_get_unix_fd_list (g_dbus_method_invocation_get_message (invocation));
+  gint32 index;
+  int fd;
+  GBytes *data;
+
+  if (!g_variant_lookup (options, key, "h", &index))
+    return read_store_file (self, name, error);
+  if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "option '%s': no such passed file descriptor", key);
+      return NULL;
+    }
+  fd = g_unix_fd_list_get (fds, index, error);
+  if (fd < 0)
+    return NULL;
+  data = mp_file_read_fd (fd, name, error);
+  close (fd);
+  return data;
+}
+
+static gboolean
+add_input (MpdDaemon *self, GDBusMethodInvocation *invocation, MpBundle *bundle, GVariant *options,
+           const char *key, const char *name, guint *n_certs, GError **error)
+{
+  g_autoptr(GBytes) data = NULL;
+  guint n;
+
+  if (!g_variant_lookup (options, key, "h", NULL))
+    return add_bundle_input (self, bundle, name, n_certs, error);
+  data = read_input (self, invocation, options, key, name, error);
+  if (data == NULL)
+    return FALSE;
+  n = mp_bundle_add_data (bundle, data, name);
+  if (n_certs != NULL)
+    *n_certs = n;
+  return TRUE;
+}
+
+static gboolean
+handle_inspect_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
                      GVariant *options, MpdDaemon *self)
 {
-  static const char * const allowed[] = { "kind", NULL };
-  static const char * const types[] = { "s" };
+  static const char * const allowed[] = { "fd", NULL };
+  static const char * const types[] = { "h" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(JsonNode) desc = NULL;
+
+  if (!mpd_options_check (options, allowed, types, &error))
+    return return_error (invocation, error);
+  data = read_input (self, invocation, options, "fd", name, &error);
+  if (data == NULL)
+    return return_error (invocation, error);
+  desc = mp_inspect_file (data, name, &error);
+  if (desc == NULL)
+    return return_error (invocation, error);
+  return complete_json (invocation, desc);
+}
+
+static gboolean
+handle_list_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) listing = mp_inspect_store (self->store, &error);
+
+  if (listing == NULL)
+    return return_error (invocation, error);
+  return complete_json (invocation, listing);
+}
+
+static gboolean
+handle_verify_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
+                    const char *bundle_name, GVariant *options, MpdDaemon *self)
+{
+  static const char * const allowed[] = { "system-trust", "certificate-fd", "bundle-fd", NULL };
+  static const char * const types[] = { "b", "h", "h" };
   g_autoptr(MpBundle) bundle = mp_bundle_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  guint n = 0;
+
+  if (!mpd_options_check (options, allowed, types, &error) ||
+      !add_input (self, invocation, bundle, options, "certificate-fd", certificate, &n, &error))
+    return return_error (invocation, error);
+  if (n == 0)
+    {
+      const MpFinding *why = mp_bundle_find_finding (bundle, "private-key");
+      if (why == NULL && mp_bundle_get_findings (bundle)->len > 0)
+        why = g_ptr_array_index (mp_bundle_get_findings (bundle), 0);
+      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to verify (%s)",
+                   certificate, why != NULL ? why->message : "unreadable");
+      return return_error (invocation, error);
+    }
+  if ((*bundle_name != '\0' || g_variant_lookup (options, "bundle-fd", "h", NULL)) &&
+      !add_input (self, invocation, bundle, options, "bundle-fd", bundle_name, NULL, &error))
+    return return_error (invocation, error);
+  result = mp_bundle_verify_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
+                                     mpd_option_bool (options, "system-trust"));
+  return complete_json (invocation, result);
+}
+
+static gboolean
+handle_node_facts_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpNodeFacts) facts = mp_node_facts_load (self->store, &error);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (facts == NULL)
+    return return_error (invocation, error);
+  node = mp_node_facts_to_json (facts);
+  return complete_json (invocation, node);
+}
+
+static gboolean
+handle_list_services_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  if (self->plugins == NULL)
+    return return_error (invocation, self->plugins_error);
+  root = mp_plugin_loader_to_json (self->plugins);
+  return complete_json (invocation, root);
+}
+
+static gboolean
+handle_import (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFDList *fds, const char *name,
+               GVariant *fd_index, GVariant *options, MpdDaemon *self)
+{
+  static const char * const allowed[] = { "force", "source", NULL };
+  static const char * const types[] = { "b", "s" };
+  static const char * const kinds[] = { "key", "csr", "certificates" };
+  g_auto(MpImportResult) result = { 0 };
+  g_autoptr(GError) error = NULL;
+  int fd;
+  gboolean ok;
+
+  if (!mpd_options_check (options, allowed, types, &error) ||
+      !mp_transfer_is_valid_import_name (name, &error))
+    return return_error (invocation, error);
+  fd = passed_fd (fds, fd_index, &error);
+  if (fd < 0)
+    return return_error (invocation, error);
+  ok = mp_transfer_import_fd (self->store, fd, mpd_option_string (options, "source", name), name,
+                              mpd_option_bool (options, "force") ? MP_TRANSFER_FORCE : MP_TRANSFER_NONE,
+                              &result, &error);
+  close (fd);
+  if (!ok)
+    return return_error (invocation, error);
+  mpd_manager1_complete_import (skeleton, invocation, NULL, result.name, kinds[result.kind], result.n_certs);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_export (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFDList *fds, const char *name,
+               GVariant *fd_index, GVariant *options, MpdDaemon *self)
+{
+  static const char * const allowed[] = { NULL };
+  static const char * const types[] = { NULL };
+  g_autoptr(GError) error = NULL;
+  int fd;
+  gboolean ok;
+
+  if (!mpd_options_check (options, allowed, types, &error))
+    return return_error (invocation, error);
+  fd = passed_fd (fds, fd_index, &error);
+  if (fd < 0)
+    return return_error (invocation, error);
+  ok = mp_transfer_export_fd (self->store, name, fd, &error);
+  close (fd);
+  if (!ok)
+    return return_error (invocation, error);
+  mpd_manager1_complete_export (skeleton, invocation, NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* the report of `bundle check`, from the store file @name or the passed
+ * descriptor of option "fd" */
+static JsonNode *
+check_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *name, GVariant *options,
+                     GError **error)
+{
+  static const char * const allowed[] = { "kind", "fd", NULL };
+  static const char * const types[] = { "s", "h" };
+  g_autoptr(MpBundle) bundle = mp_bundle_new ();
   const char *requested = mpd_option_string (options, "kind", "auto");
   const char *kind_name = NULL;
   MpBundleKind kind;
 
-  if (!mpd_options_check (options, allowed, types, &error))
-    return return_error (invocation, error);
+  if (!mpd_options_check (options, allowed, types, error))
+    return NULL;
   if (g_str_equal (requested, "auto"))
     kind = MP_BUNDLE_KIND_AUTO;
   else if (g_str_equal (requested, "full-chain"))
@@ -384,21 +590,51 @@ handle_check_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
     }
   else
     {
-      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
                    "kind '%s' is none of auto, full-chain, ca-bundle", requested);
-      return return_error (invocation, error);
+      return NULL;
     }
-  if (!add_bundle_input (self, bundle, name, NULL, &error))
-    return return_error (invocation, error);
+  if (!add_input (self, invocation, bundle, options, "fd", name, NULL, error))
+    return NULL;
   mp_bundle_check (bundle, kind);
   if (kind_name == NULL)
     {
       GPtrArray *chain = mp_bundle_get_chain (bundle);
       kind_name = chain->len > 0 && !mp_bundle_cert_is_ca (g_ptr_array_index (chain, 0)) ? "full-chain" : "ca-bundle";
     }
-  report = mp_bundle_to_json (bundle, name, kind_name);
+  return mp_bundle_to_json (bundle, name, kind_name);
+}
+
+static gboolean
+handle_check_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
+                     GVariant *options, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+
+  /* the older method reads the store only */
+  if (g_variant_lookup (options, "fd", "h", NULL))
+    {
+      g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "unknown option 'fd'");
+      return return_error (invocation, error);
+    }
+  report = check_bundle_report (self, invocation, name, options, &error);
+  if (report == NULL)
+    return return_error (invocation, error);
   mpd_manager1_complete_check_bundle (skeleton, invocation, mpd_json_to_variant (report));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_check_bundle_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
+                          GVariant *options, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = check_bundle_report (self, invocation, name, options, &error);
+
+  if (report == NULL)
+    return return_error (invocation, error);
+  return complete_json (invocation, report);
 }
 
 /* ---- services and node ---- */
@@ -499,6 +735,14 @@ static const struct {
   { "handle-list-services", G_CALLBACK (handle_list_services) },
   { "handle-node-facts", G_CALLBACK (handle_node_facts) },
   { "handle-set-node-fact", G_CALLBACK (handle_set_node_fact) },
+  { "handle-inspect-json", G_CALLBACK (handle_inspect_json) },
+  { "handle-list-json", G_CALLBACK (handle_list_json) },
+  { "handle-check-bundle-json", G_CALLBACK (handle_check_bundle_json) },
+  { "handle-verify-json", G_CALLBACK (handle_verify_json) },
+  { "handle-node-facts-json", G_CALLBACK (handle_node_facts_json) },
+  { "handle-list-services-json", G_CALLBACK (handle_list_services_json) },
+  { "handle-import", G_CALLBACK (handle_import) },
+  { "handle-export", G_CALLBACK (handle_export) },
 };
 
 /**

@@ -41,6 +41,7 @@ typedef struct {
 
 void         mp_finding_free              (MpFinding *finding);
 const char  *mp_finding_severity_to_string (MpFindingSeverity severity);
+char        *mp_finding_to_string         (const MpFinding  *finding);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpFinding, mp_finding_free)
 
 /**
@@ -151,5 +152,8 @@ char        *mp_bundle_format_time      (gint64              t);
 JsonNode    *mp_bundle_to_json          (MpBundle           *bundle,
                                          const char         *file,
                                          const char         *kind);
+JsonNode    *mp_bundle_verify_to_json   (MpBundle           *bundle,
+                                         const MpBundleCert *entity,
+                                         gboolean            system_trust);
 
 G_END_DECLS

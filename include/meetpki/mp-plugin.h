@@ -47,6 +47,7 @@ const MpPluginRole *mp_plugin_find_role         (MpPlugin       *plugin,
                                                  const char     *role);
 
 JsonNode        *mp_plugin_to_json              (MpPlugin       *plugin);
+JsonNode        *mp_plugin_loader_to_json       (MpPluginLoader *loader);
 
 gboolean         mp_plugin_descriptor_validate  (const MpPluginDescriptor *desc,
                                                  GError        **error);

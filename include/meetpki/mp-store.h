@@ -77,7 +77,19 @@ gboolean     mp_file_write_atomic    (const char *path,
                                       gsize       len,
                                       MpWriteFlags flags,
                                       GError    **error);
+/* writes the contents into @fd, a private temporary file */
+typedef gboolean (*MpFileFillFunc) (int       fd,
+                                    gpointer  user_data,
+                                    GError  **error);
+gboolean     mp_file_write_atomic_with (const char    *path,
+                                        MpFileFillFunc fill,
+                                        gpointer       user_data,
+                                        MpWriteFlags   flags,
+                                        GError       **error);
 GBytes      *mp_file_read            (const char *path,
+                                      GError    **error);
+GBytes      *mp_file_read_fd         (int         fd,
+                                      const char *name,
                                       GError    **error);
 
 char        *mp_suggest              (const char         *word,

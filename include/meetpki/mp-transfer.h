@@ -73,6 +73,22 @@ gboolean     mp_transfer_import_file    (MpStore        *store,
                                          GError        **error);
 gboolean     mp_transfer_is_valid_import_name (const char *name,
                                                GError    **error);
+gboolean     mp_transfer_import_fd      (MpStore        *store,
+                                         int             fd,
+                                         const char     *what,
+                                         const char     *name,
+                                         MpTransferFlags flags,
+                                         MpImportResult *result,
+                                         GError        **error);
+gboolean     mp_transfer_export_fd      (MpStore        *store,
+                                         const char     *name,
+                                         int             fd,
+                                         GError        **error);
+int          mp_transfer_open_file      (const char     *path,
+                                         GError        **error);
+char        *mp_transfer_export_target  (const char     *name,
+                                         const char     *path,
+                                         GError        **error);
 char        *mp_transfer_export_file    (MpStore        *store,
                                          const char     *name,
                                          const char     *path,

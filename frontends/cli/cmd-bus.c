@@ -1,0 +1,264 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * `meetpki --bus ...`: a command sent to meetpkid instead of run here.
+ * each routed command has a second handler beside its in-process one, in
+ * the same file, and both hand their result to the same printer; this
+ * file holds the table of routes, the connection and the mapping of bus
+ * errors to the cli's.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixfdlist.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mp-cli.h"
+
+#define MANAGER_NAME "io.meetpki.Manager1"
+#define MANAGER_PATH "/io/meetpki/Manager1"
+#define MANAGER_IFACE "io.meetpki.Manager1"
+/* key generation runs in the daemon: allow it minutes, as in-process */
+#define CALL_TIMEOUT_MS (10 * 60 * 1000)
+
+G_DEFINE_QUARK (meetpki-cli-error-quark, mp_cli_error)
+
+/* the commands meetpkid has a method for; the rest are refused with --bus */
+static const struct {
+  const char *words;
+  MpCliHandler handler;
+} routes[] = {
+  { "pki csr", mp_cli_bus_pki_csr },
+  { "pki selfsigned", mp_cli_bus_pki_selfsigned },
+  { "pki sign", mp_cli_bus_pki_sign },
+  { "pki inspect", mp_cli_bus_pki_inspect },
+  { "pki match", mp_cli_bus_pki_match },
+  { "pki list", mp_cli_bus_pki_list },
+  { "pki import", mp_cli_bus_pki_import },
+  { "pki export", mp_cli_bus_pki_export },
+  { "pki verify", mp_cli_bus_pki_verify },
+  { "bundle build", mp_cli_bus_bundle_build },
+  { "bundle check", mp_cli_bus_bundle_check },
+  { "node set", mp_cli_bus_node_set },
+  { "node unset", mp_cli_bus_node_unset },
+  { "node show", mp_cli_bus_node_show },
+};
+
+/**
+ * mp_cli_bus_route:
+ * @words: a command's words, "pki csr"
+ *
+ * Returns: (nullable): the handler that runs @words through meetpkid, or
+ *   %NULL when the daemon has no method for it
+ */
+MpCliHandler
+mp_cli_bus_route (const char *words)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      if (g_str_equal (routes[i].words, words))
+        return routes[i].handler;
+    }
+  return NULL;
+}
+
+static const char *
+bus_label (MpCli *cli)
+{
+  return cli->bus_type == G_BUS_TYPE_SYSTEM ? "system bus" : "session bus";
+}
+
+/* a bus error as the cli reports it: the daemon's own errors keep their
+ * MP_ERROR code (registered by mp_error_quark()), so they print and exit
+ * as in-process; the bus's own become unavailable (69) or refused (77) */
+static void
+convert_error (MpCli *cli, const char *method, GError *remote, GError **error)
+{
+  g_autoptr(GError) e = remote;
+
+  if (g_dbus_error_is_remote_error (e))
+    g_dbus_error_strip_remote_error (e);
+  if (e->domain == MP_ERROR)
+    {
+      g_propagate_error (error, g_steal_pointer (&e));
+      return;
+    }
+  if (g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
+      g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_AUTH_FAILED) ||
+      g_error_matches (e, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    {
+      g_set_error (error, MP_CLI_ERROR, MP_CLI_ERROR_ACCESS_DENIED, "meetpkid refused %s: %s", method, e->message);
+      return;
+    }
+  if (g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+      g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND) ||
+      g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_EXEC_FAILED) ||
+      g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_EXITED) ||
+      g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+      g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED) ||
+      g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    {
+      g_set_error (error, MP_CLI_ERROR, MP_CLI_ERROR_BUS_UNAVAILABLE,
+                   "meetpkid is not running on the %s (%s)", bus_label (cli), e->message);
+      return;
+    }
+  if (g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
+    {
+      g_set_error (error, MP_CLI_ERROR, MP_CLI_ERROR_BUS_UNAVAILABLE,
+                   "the meetpkid on the %s has no method %s (an older version?)", bus_label (cli), method);
+      return;
+    }
+  g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "meetpkid: %s", e->message);
+}
+
+static GDBusConnection *
+get_bus (MpCli *cli, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (cli->bus != NULL)
+    return cli->bus;
+  /* registers io.meetpki.Error.* before any reply can carry one */
+  (void) mp_error_quark ();
+  cli->bus = g_bus_get_sync (cli->bus_type, NULL, &local);
+  if (cli->bus == NULL)
+    {
+      g_set_error (error, MP_CLI_ERROR, MP_CLI_ERROR_BUS_UNAVAILABLE,
+                   "cannot connect to the %s: %s", bus_label (cli), local->message);
+      return NULL;
+    }
+  return cli->bus;
+}
+
+/**
+ * mp_cli_bus_call:
+ * @cli: the cli context, with a bus chosen
+ * @method: a method of io.meetpki.Manager1
+ * @params: (transfer floating) (nullable): its arguments
+ * @reply_type: the reply's type
+ * @fds: (nullable): descriptors the arguments point at
+ * @error: return location for a #GError
+ *
+ * Calls meetpkid, allowing polkit to ask for a password.
+ *
+ * Returns: (transfer full): the reply, or %NULL with an error main() can
+ *   turn into the in-process message and exit status
+ */
+GVariant *
+mp_cli_bus_call (MpCli *cli, const char *method, GVariant *params, const GVariantType *reply_type,
+                 GUnixFDList *fds, GError **error)
+{
+  GDBusConnection *bus = get_bus (cli, error);
+  g_autoptr(GVariant) sunk = params != NULL ? g_variant_ref_sink (params) : NULL;
+  GError *local = NULL;
+  GVariant *reply;
+
+  if (bus == NULL)
+    return NULL;
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (bus, MANAGER_NAME, MANAGER_PATH, MANAGER_IFACE, method,
+                                                         sunk, reply_type,
+                                                         G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
+                                                         CALL_TIMEOUT_MS, fds, NULL, NULL, &local);
+  if (reply == NULL)
+    convert_error (cli, method, local, error);
+  return reply;
+}
+
+/**
+ * mp_cli_bus_call_json:
+ *
+ * mp_cli_bus_call() of one of the *Json methods.
+ *
+ * Returns: (transfer full): the parsed reply, the very tree the engine
+ *   built in the daemon, or %NULL with an error
+ */
+JsonNode *
+mp_cli_bus_call_json (MpCli *cli, const char *method, GVariant *params, GUnixFDList *fds, GError **error)
+{
+  g_autoptr(GVariant) reply = mp_cli_bus_call (cli, method, params, G_VARIANT_TYPE ("(s)"), fds, error);
+  g_autoptr(GError) local = NULL;
+  const char *text;
+  JsonNode *node;
+
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(&s)", &text);
+  node = json_from_string (text, &local);
+  if (node == NULL)
+    g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "meetpkid sent unreadable JSON from %s: %s", method,
+                 local->message);
+  return node;
+}
+
+/**
+ * mp_cli_bus_is_path:
+ * @arg: a file argument
+ *
+ * With --bus, an argument with a directory part is a file of the caller's
+ * (passed as a descriptor where the method takes one); a plain name is a
+ * file of the daemon's store.
+ */
+gboolean
+mp_cli_bus_is_path (const char *arg)
+{
+  return strchr (arg, '/') != NULL;
+}
+
+/**
+ * mp_cli_bus_add_input:
+ * @arg: the argument
+ * @key: the option that takes the descriptor, e.g. "fd"
+ * @fds: the call's descriptors
+ * @options: the call's options (a{sv} being built)
+ * @error: return location for a #GError
+ *
+ * For a path, opens the file with the caller's own rights and passes it
+ * under @key; a store name is left to the daemon.  The messages are those
+ * of the in-process command.
+ */
+gboolean
+mp_cli_bus_add_input (const char *arg, const char *key, GUnixFDList *fds, GVariantBuilder *options,
+                      GError **error)
+{
+  int fd, index;
+
+  if (!mp_cli_bus_is_path (arg))
+    return TRUE;
+  if (!g_file_test (arg, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no such file", arg);
+      return FALSE;
+    }
+  fd = open (arg, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, MP_ERROR, MP_ERROR_IO, "Failed to open file “%s”: %s", arg, g_strerror (errsv));
+      return FALSE;
+    }
+  index = g_unix_fd_list_append (fds, fd, error);
+  close (fd);
+  if (index < 0)
+    return FALSE;
+  g_variant_builder_add (options, "{sv}", key, g_variant_new_handle (index));
+  return TRUE;
+}
+
+/**
+ * mp_cli_bus_refuse_path:
+ *
+ * For a method that reads the daemon's store only: refuses a path.
+ */
+gboolean
+mp_cli_bus_refuse_path (MpCli *cli, const char *arg, GError **error)
+{
+  if (!mp_cli_bus_is_path (arg))
+    return TRUE;
+  g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+               "%s: through the bus 'meetpki %s' takes names of the daemon's store only; "
+               "import the file first or run without --bus", arg, cli->words);
+  return FALSE;
+}

@@ -1,0 +1,291 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# `meetpki --bus`: every command meetpkid has a method for, run twice, once
+# in-process (`meetpki --home <store>`) and once through the daemon
+# (`MEETPKI_BUS=session meetpki ...` or `meetpki --session-bus ...`), must
+# print the same and exit the same.  read-only commands look at the very
+# same files of the daemon's store both ways; commands that write run on
+# two stores built alike.  run under `dbus-run-session --` by meson test;
+# the daemon is started in setUpModule and stopped in tearDownModule.
+
+import atexit
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import time
+import unittest
+
+from gi.repository import Gio, GLib
+
+BUS_NAME = "io.meetpki.Manager1"
+MEETPKID = os.environ["MEETPKID"]
+CLI = os.environ["MEETPKI_CLI"]
+
+HOME = None    # the daemon's store
+LOCAL = None   # the in-process twin of the store, for commands that write
+OUTSIDE = None  # files outside both stores
+DAEMON = None
+
+
+def stop_daemon():
+    global DAEMON
+    if DAEMON is None:
+        return 0
+    if DAEMON.poll() is None:
+        DAEMON.terminate()
+        try:
+            DAEMON.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            DAEMON.kill()
+            DAEMON.wait()
+    status = DAEMON.returncode
+    DAEMON = None
+    return status
+
+
+def name_has_owner(name):
+    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    reply = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                          "NameHasOwner", GLib.Variant("(s)", (name,)), GLib.VariantType("(b)"),
+                          Gio.DBusCallFlags.NONE, -1, None)
+    return reply.unpack()[0]
+
+
+def start_daemon():
+    global DAEMON
+    DAEMON = subprocess.Popen([MEETPKID, "--session", "--home", HOME])
+    deadline = time.monotonic() + 20
+    while not name_has_owner(BUS_NAME):
+        if DAEMON.poll() is not None:
+            raise RuntimeError("meetpkid exited with %d" % DAEMON.returncode)
+        if time.monotonic() > deadline:
+            stop_daemon()
+            raise RuntimeError("meetpkid did not take its name")
+        time.sleep(0.05)
+
+
+def setUpModule():
+    global HOME, LOCAL, OUTSIDE
+    atexit.register(stop_daemon)
+    # one clock for both sides, so days_left cannot tick between them
+    os.environ["MEETPKI_NOW"] = str(int(time.time()))
+    os.environ.pop("MEETPKI_BUS", None)
+    HOME = tempfile.mkdtemp(prefix="meetpki-bus-")
+    LOCAL = tempfile.mkdtemp(prefix="meetpki-local-")
+    OUTSIDE = tempfile.mkdtemp(prefix="meetpki-outside-")
+    start_daemon()
+
+
+def tearDownModule():
+    status = stop_daemon()
+    for d in (HOME, LOCAL, OUTSIDE):
+        if d is not None:
+            shutil.rmtree(d, ignore_errors=True)
+    if status != 0:
+        raise RuntimeError("meetpkid exited with status %d" % status)
+
+
+def run(argv, env=None):
+    return subprocess.run([CLI] + argv, capture_output=True, text=True, timeout=300, env=env)
+
+
+def local(*args, home=None):
+    return run(["--home", home or HOME] + list(args))
+
+
+def via_env(*args):
+    env = dict(os.environ, MEETPKI_BUS="session")
+    return run(list(args), env=env)
+
+
+def via_option(*args):
+    return run(["--session-bus"] + list(args))
+
+
+class CliBus(unittest.TestCase):
+    maxDiff = None
+
+    def same(self, args, home=None, expect=0):
+        """runs @args in-process and both ways through the bus; all alike"""
+        here = local(*args, home=home)
+        self.assertEqual(here.returncode, expect, here.stderr)
+        for there in (via_env(*args), via_option(*args)):
+            self.assertEqual(there.stdout, here.stdout, args)
+            self.assertEqual(there.stderr, here.stderr, args)
+            self.assertEqual(there.returncode, here.returncode, args)
+        return here
+
+    def writes_alike(self, args, expect=0):
+        """a command that writes: once in-process on LOCAL, once through the
+        bus on the daemon's store; same output"""
+        here = local(*args, home=LOCAL)
+        there = via_option(*args)
+        self.assertEqual(there.stdout, here.stdout, args)
+        self.assertEqual(there.stderr, here.stderr, args)
+        self.assertEqual(there.returncode, here.returncode, args)
+        self.assertEqual(here.returncode, expect, here.stderr)
+        return here
+
+    def test_00_ca_and_certificates(self):
+        self.writes_alike(["pki", "selfsigned", "ca", "CN:ca.example.com", "--days", "30"])
+        self.writes_alike(["pki", "csr", "web", "CN:web.example.com",
+                           "subjectAltName:web.example.com,join.example.com", "--key-type", "ec:p256"])
+        self.writes_alike(["pki", "sign", "web", "ca", "--days", "20"])
+        # the errors alike too: an existing key, a bad field, a missing CA
+        self.writes_alike(["pki", "csr", "web", "CN:web.example.com"], expect=4)
+        self.writes_alike(["pki", "csr", "bad", "CN:x.example.com", "C:Nowhere"], expect=2)
+        self.writes_alike(["pki", "sign", "web", "nosuchca"], expect=3)
+        # both stores now hold the same names, each a valid pair
+        for home in (HOME, LOCAL):
+            p = subprocess.run(["openssl", "verify", "-CAfile", os.path.join(home, "ca.crt"),
+                                os.path.join(home, "web.crt")], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_01_read_only_views(self):
+        for args in (["pki", "inspect", "web.crt"], ["pki", "inspect", "web.crt", "--json"],
+                     ["pki", "inspect", "web.csr"], ["pki", "inspect", "web.key", "--json"],
+                     ["pki", "inspect", "ca.crt"],
+                     ["pki", "list"], ["pki", "list", "--json"],
+                     ["pki", "match", "web.key", "web.crt"],
+                     ["pki", "verify", "web.crt", "ca.crt"],
+                     ["node", "show"], ["node", "show", "--json"]):
+            self.same(args)
+        out = self.same(["pki", "inspect", "web.crt"]).stdout
+        self.assertIn("web.example.com", out)
+
+    def test_02_failures_alike(self):
+        # a missing store file: the same message and exit status (3)
+        self.same(["pki", "inspect", "nosuch.crt"], expect=3)
+        # a missing outside file
+        self.same(["pki", "inspect", os.path.join(OUTSIDE, "nosuch.crt")], expect=3)
+        # mismatch: the vendor's FAILURE line, exit 1
+        self.same(["pki", "match", "ca.key", "web.crt"], expect=1)
+        # a chain that does not verify prints its chain, then FAILURE
+        p = self.same(["pki", "verify", "web.crt"], expect=1)
+        self.assertIn("Chain:", p.stdout)
+        self.assertIn("FAILURE:", p.stdout)
+
+    def test_03_outside_files_by_descriptor(self):
+        shutil.copy(os.path.join(HOME, "web.crt"), os.path.join(OUTSIDE, "copy.crt"))
+        shutil.copy(os.path.join(HOME, "ca.crt"), os.path.join(OUTSIDE, "root.crt"))
+        with open(os.path.join(OUTSIDE, "chain.pem"), "w") as f:
+            for name in ("web.crt", "ca.crt"):
+                with open(os.path.join(HOME, name)) as g:
+                    f.write(g.read())
+        for args in (["pki", "inspect", os.path.join(OUTSIDE, "copy.crt")],
+                     ["pki", "inspect", os.path.join(OUTSIDE, "copy.crt"), "--json"],
+                     ["pki", "verify", os.path.join(OUTSIDE, "copy.crt"), os.path.join(OUTSIDE, "root.crt")],
+                     ["pki", "verify", "web.crt", os.path.join(OUTSIDE, "root.crt")]):
+            self.same(args)
+        self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem")])
+        self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem"), "--json"])
+        self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem"), "--ca-bundle"], expect=1)
+        # match reads the store only through the bus: refused, nothing done
+        p = via_option("pki", "match", "web.key", os.path.join(OUTSIDE, "copy.crt"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("store only", p.stderr)
+
+    def test_04_bundles(self):
+        self.writes_alike(["bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"])
+        self.same(["bundle", "check", "chain.pem"])
+        self.same(["bundle", "check", "chain.pem", "--json"])
+        p = via_option("bundle", "build", "web.crt", "ca.crt")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("-o NAME", p.stderr)
+
+    def test_05_node_facts(self):
+        self.writes_alike(["node", "set", "server-fqdn", "web.example.com"])
+        self.writes_alike(["node", "set", "peers", "a.example.com,", "b.example.com"])
+        self.writes_alike(["node", "set", "server-fqdn", ""], expect=2)
+        self.same(["node", "show"])
+        self.same(["node", "show", "--json"])
+        self.writes_alike(["node", "unset", "peers"])
+        self.same(["node", "show"])
+
+    def test_06_import_export_by_descriptor(self):
+        key = os.path.join(OUTSIDE, "other.key")
+        crt = os.path.join(OUTSIDE, "other.crt")
+        p = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                            "-out", crt, "-subj", "/CN=other.example.com", "-days", "10"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.writes_alike(["pki", "import", crt])
+        self.writes_alike(["pki", "import", key, "imported.key"])
+        self.writes_alike(["pki", "import", crt], expect=4)
+        self.writes_alike(["pki", "import", os.path.join(OUTSIDE, "missing.crt")], expect=3)
+        # the key arrived private; the certificate is the same certificate
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(HOME, "imported.key")).st_mode), 0o600)
+        a = subprocess.run(["openssl", "x509", "-in", crt, "-outform", "DER"], capture_output=True)
+        b = subprocess.run(["openssl", "x509", "-in", os.path.join(HOME, "other.crt"), "-outform", "DER"],
+                           capture_output=True)
+        self.assertEqual(a.returncode, 0)
+        self.assertEqual(a.stdout, b.stdout)
+        self.same(["pki", "match", "imported.key", "other.crt"])
+
+        # export by descriptor: the same bytes as the store file
+        out = os.path.join(OUTSIDE, "exported.crt")
+        p = via_option("pki", "export", "web.crt", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "Exported web.crt to %s\n" % out)
+        self.assertEqual(subprocess.run(["cmp", out, os.path.join(HOME, "web.crt")]).returncode, 0)
+        # an existing file is kept without --force, replaced with it
+        p = via_option("pki", "export", "ca.crt", out)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(subprocess.run(["cmp", out, os.path.join(HOME, "web.crt")]).returncode, 0)
+        p = via_option("pki", "export", "ca.crt", out, "--force")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(subprocess.run(["cmp", out, os.path.join(HOME, "ca.crt")]).returncode, 0)
+        # into a directory, as in-process
+        p = via_option("pki", "export", "web.csr", OUTSIDE)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(subprocess.run(["cmp", os.path.join(OUTSIDE, "web.csr"),
+                                         os.path.join(HOME, "web.csr")]).returncode, 0)
+
+    def test_07_key_export_refused(self):
+        before = sorted(os.listdir(OUTSIDE))
+        for name in ("web.key", "imported.key"):
+            p = via_option("pki", "export", name, os.path.join(OUTSIDE, "leak.key"))
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("key material never crosses", p.stderr)
+            self.assertEqual(p.stdout, "")
+        # nothing written, no temporary file left behind
+        self.assertEqual(sorted(os.listdir(OUTSIDE)), before)
+
+    def test_08_refusals(self):
+        p = run(["--session-bus", "--home", HOME, "pki", "list"])
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(len(p.stderr.splitlines()), 1)
+        self.assertIn("--home", p.stderr)
+        p = run(["--home", HOME, "pki", "list"], env=dict(os.environ, MEETPKI_BUS="session"))
+        self.assertEqual(p.returncode, 2)
+        p = run(["pki", "list"], env=dict(os.environ, MEETPKI_BUS="tram"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("MEETPKI_BUS", p.stderr)
+        # a command without a method: refused, nothing done
+        before = sorted(os.listdir(HOME))
+        p = via_option("bundle", "fix", "chain.pem")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not available through the bus", p.stderr)
+        p = via_option("pki", "pkcs12-to-pem", os.path.join(OUTSIDE, "x.p12"), "x")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(sorted(os.listdir(HOME)), before)
+
+    def test_99_daemon_not_running(self):
+        self.assertEqual(stop_daemon(), 0)
+        for p in (via_option("pki", "list"), via_env("pki", "inspect", "web.crt")):
+            self.assertEqual(p.returncode, 69, p.stderr)
+            self.assertEqual(len(p.stderr.splitlines()), 1)
+            self.assertIn("meetpkid is not running", p.stderr)
+            self.assertEqual(p.stdout, "")
+        # no bus at all
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
+        p = run(["--session-bus", "pki", "list"], env=env)
+        self.assertEqual(p.returncode, 69, p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
