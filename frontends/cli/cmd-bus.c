@@ -44,6 +44,8 @@ static const struct {
   { "node set", mp_cli_bus_node_set },
   { "node unset", mp_cli_bus_node_unset },
   { "node show", mp_cli_bus_node_show },
+  { "plugins list", mp_cli_bus_plugins_list },
+  { "services", mp_cli_bus_plugins_list },
 };
 
 /**

@@ -34,109 +34,142 @@ mp_cli_get_plugins (MpCli *cli, GError **error)
   return cli->plugins;
 }
 
+/* "a<sep>b<sep>c" from the array member @member of @obj */
 static char *
-facts_to_string (guint32 facts)
+join_member (JsonObject *obj, const char *member, const char *sep)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  JsonArray *arr = json_object_get_array_member (obj, member);
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
 
-  for (guint bit = 0; bit < 32; bit++)
-    {
-      if (facts & (1u << bit))
-        g_ptr_array_add (names, (gpointer) mp_node_fact_to_string (1u << bit));
-    }
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (", ", (char **) names->pdata);
+  for (guint i = 0; arr != NULL && i < json_array_get_length (arr); i++)
+    g_ptr_array_add (items, (gpointer) json_array_get_string_element (arr, i));
+  g_ptr_array_add (items, NULL);
+  return g_strjoinv (sep, (char **) items->pdata);
 }
 
-static char *
-sequence_to_string (const MpPluginDescriptor *d)
+static const char *
+opt_string (JsonObject *obj, const char *member)
 {
-  g_autoptr(GPtrArray) steps = g_ptr_array_new ();
-
-  for (guint32 i = 0; i < d->n_sequence; i++)
-    g_ptr_array_add (steps, (gpointer) mp_plugin_step_kind_to_string (d->sequence[i]));
-  g_ptr_array_add (steps, NULL);
-  return g_strjoinv (" -> ", (char **) steps->pdata);
+  return json_object_has_member (obj, member) ? json_object_get_string_member (obj, member) : NULL;
 }
 
+/* the text form of mp_plugin_to_json(), whichever process built it */
 static void
-print_plugin (MpPlugin *plugin)
+print_plugin (JsonObject *p)
 {
-  const MpPluginDescriptor *d = mp_plugin_get_descriptor (plugin);
-  g_autofree char *facts = facts_to_string (d->facts);
-  g_autofree char *sequence = sequence_to_string (d);
+  g_autofree char *facts = join_member (p, "facts", ", ");
+  g_autofree char *sequence = join_member (p, "sequence", " -> ");
+  JsonArray *roles = json_object_get_array_member (p, "roles");
+  JsonArray *forms = json_object_get_array_member (p, "forms");
+  JsonArray *rules = json_object_get_array_member (p, "san_rules");
+  JsonArray *csrs = json_object_get_array_member (p, "csrs");
 
-  g_print ("%s: %s\n", d->name, d->summary);
-  g_print ("  module: %s\n", mp_plugin_get_path (plugin));
+  g_print ("%s: %s\n", json_object_get_string_member (p, "name"), json_object_get_string_member (p, "summary"));
+  g_print ("  module: %s\n", json_object_get_string_member (p, "module"));
   g_print ("  node facts: %s\n", facts);
   g_print ("  roles:\n");
-  for (guint32 i = 0; i < d->n_roles; i++)
+  for (guint i = 0; i < json_array_get_length (roles); i++)
     {
-      const MpPluginRole *r = &d->roles[i];
-      g_autofree char *usage = mp_key_usage_to_string (r->key_usage, r->ext_key_usage);
+      JsonObject *r = json_array_get_object_element (roles, i);
+      g_autofree char *usage = join_member (r, "usage", ",");
 
-      g_print ("    %-12s %s%s", r->name, mp_role_kind_to_string (r->kind),
-               (r->flags & MP_ROLE_FLAG_OPTIONAL) ? ", optional" : "");
-      if (r->pairs_with != NULL)
-        g_print (", matches %s", r->pairs_with);
-      if (r->issued_by != NULL)
-        g_print (", issued by %s", r->issued_by);
+      g_print ("    %-12s %s%s", json_object_get_string_member (r, "name"), json_object_get_string_member (r, "kind"),
+               json_object_get_boolean_member_with_default (r, "optional", FALSE) ? ", optional" : "");
+      if (opt_string (r, "pairs_with") != NULL)
+        g_print (", matches %s", opt_string (r, "pairs_with"));
+      if (opt_string (r, "issued_by") != NULL)
+        g_print (", issued by %s", opt_string (r, "issued_by"));
       if (*usage != '\0')
         g_print (", requires %s", usage);
-      g_print (": %s\n", r->summary);
+      g_print (": %s\n", json_object_get_string_member (r, "summary"));
     }
   g_print ("  certs forms:\n");
-  for (guint32 i = 0; i < d->n_forms; i++)
-    g_print ("    %-12s %s\n", d->forms[i].name, d->forms[i].summary);
+  for (guint i = 0; i < json_array_get_length (forms); i++)
+    {
+      JsonObject *f = json_array_get_object_element (forms, i);
+      g_print ("    %-12s %s\n", json_object_get_string_member (f, "name"), json_object_get_string_member (f, "usage"));
+    }
   g_print ("  SAN rules:\n");
-  for (guint32 i = 0; i < d->n_san_rules; i++)
+  for (guint i = 0; i < json_array_get_length (rules); i++)
     {
-      const MpSanRule *rule = &d->san_rules[i];
-      g_print ("    %-12s %s%s%s\n", rule->role, mp_san_rule_kind_to_string (rule->kind),
-               rule->value != NULL ? " " : "", rule->value != NULL ? rule->value : "");
+      JsonObject *rule = json_array_get_object_element (rules, i);
+      const char *value = opt_string (rule, "value");
+
+      g_print ("    %-12s %s%s%s\n", json_object_get_string_member (rule, "role"),
+               json_object_get_string_member (rule, "rule"), value != NULL ? " " : "", value != NULL ? value : "");
     }
-  for (guint32 i = 0; i < d->n_csrs; i++)
+  for (guint i = 0; i < json_array_get_length (csrs); i++)
     {
-      const MpPluginCsr *c = &d->csrs[i];
-      g_print ("  csr <basename>%s: %s, CN %s\n", c->suffix, c->role,
-               c->cn == MP_CN_EXACT ? c->cn_value : mp_cn_source_to_string (c->cn));
+      JsonObject *c = json_array_get_object_element (csrs, i);
+      const char *cn = json_object_get_string_member (c, "cn");
+
+      if (g_str_equal (cn, mp_cn_source_to_string (MP_CN_EXACT)) && opt_string (c, "cn_value") != NULL)
+        cn = opt_string (c, "cn_value");
+      g_print ("  csr <basename>%s: %s, CN %s\n", json_object_get_string_member (c, "suffix"),
+               json_object_get_string_member (c, "role"), cn);
     }
-  g_print ("  full chain: %s\n", d->full_chain_required ? "required" : "not required");
+  g_print ("  full chain: %s\n",
+           json_object_get_boolean_member_with_default (p, "full_chain_required", FALSE) ? "required" : "not required");
   g_print ("  sequence: %s\n", sequence);
-  if (d->check_facts != NULL)
+  if (json_object_get_boolean_member_with_default (p, "checks_facts", FALSE))
     g_print ("  code: checks node facts\n");
+}
+
+/* prints mp_plugin_loader_to_json()'s array; @dir is where the plugins were looked for */
+static void
+print_plugins (MpCli *cli, JsonNode *root, const char *dir)
+{
+  JsonArray *plugins = json_node_get_array (root);
+
+  if (cli->json)
+    {
+      mp_cli_print_json (root);
+      return;
+    }
+  if (json_array_get_length (plugins) == 0)
+    {
+      g_print ("no plugins in %s\n", dir);
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (plugins); i++)
+    {
+      if (i > 0)
+        g_print ("\n");
+      print_plugin (json_array_get_object_element (plugins, i));
+    }
 }
 
 gboolean
 mp_cli_plugins_list (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   MpPluginLoader *loader = mp_cli_get_plugins (cli, error);
-  GPtrArray *plugins;
+  g_autoptr(JsonNode) root = NULL;
 
   if (loader == NULL)
     return FALSE;
-  plugins = mp_plugin_loader_get_plugins (loader);
-  if (cli->json)
-    {
-      g_autoptr(JsonArray) array = json_array_new ();
-      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+  root = mp_plugin_loader_to_json (loader);
+  print_plugins (cli, root, mp_plugin_loader_get_dir (loader));
+  return TRUE;
+}
 
-      for (guint i = 0; i < plugins->len; i++)
-        json_array_add_element (array, mp_plugin_to_json (g_ptr_array_index (plugins, i)));
-      json_node_set_array (root, array);
-      mp_cli_print_json (root);
-      return TRUE;
-    }
-  if (plugins->len == 0)
+gboolean
+mp_cli_bus_plugins_list (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GVariant) reply = mp_cli_bus_call (cli, "ListServicesJson", NULL, G_VARIANT_TYPE ("(ss)"), NULL, error);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local = NULL;
+  const char *text, *dir;
+
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(&s&s)", &text, &dir);
+  root = json_from_string (text, &local);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
-      g_print ("no plugins in %s\n", mp_plugin_loader_get_dir (loader));
-      return TRUE;
+      g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "meetpkid sent unreadable JSON from ListServicesJson: %s",
+                   local != NULL ? local->message : "not an array");
+      return FALSE;
     }
-  for (guint i = 0; i < plugins->len; i++)
-    {
-      if (i > 0)
-        g_print ("\n");
-      print_plugin (g_ptr_array_index (plugins, i));
-    }
+  print_plugins (cli, root, dir);
   return TRUE;
 }

@@ -365,16 +365,22 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
 
 /* ---- json views and passed files ---- */
 
+/* the cli prints from this text, so it is generated as the cli does */
+static char *
+json_text (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, node);
+  return json_generator_to_data (gen, NULL);
+}
+
 static gboolean
 complete_json (GDBusMethodInvocation *invocation, JsonNode *node)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
+  g_autofree char *text = json_text (node);
 
-  /* the cli prints this text as it comes, so it is generated as the cli does */
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, NULL);
   g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", text));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -503,11 +509,14 @@ static gboolean
 handle_list_services_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
 {
   g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
 
   if (self->plugins == NULL)
     return return_error (invocation, self->plugins_error);
   root = mp_plugin_loader_to_json (self->plugins);
-  return complete_json (invocation, root);
+  text = json_text (root);
+  mpd_manager1_complete_list_services_json (skeleton, invocation, text, mp_plugin_loader_get_dir (self->plugins));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static gboolean

@@ -88,6 +88,17 @@ def tearDownModule():
         raise RuntimeError("meetpkid exited with status %d" % status)
 
 
+ANY_USER_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <include>/usr/share/dbus-1/session.conf</include>
+  <policy context="default">
+    <allow user="*"/>
+  </policy>
+</busconfig>
+"""
+
+
 def run(argv, env=None):
     return subprocess.run([CLI] + argv, capture_output=True, text=True, timeout=300, env=env)
 
@@ -155,6 +166,11 @@ class CliBus(unittest.TestCase):
             self.same(args)
         out = self.same(["pki", "inspect", "web.crt"]).stdout
         self.assertIn("web.example.com", out)
+
+    def test_01_services(self):
+        for args in (["plugins", "list"], ["plugins", "list", "--json"], ["services"], ["services", "--json"]):
+            self.same(args)
+        self.assertIn("webadmin", self.same(["services"]).stdout)
 
     def test_02_failures_alike(self):
         # a missing store file: the same message and exit status (3)
@@ -273,6 +289,46 @@ class CliBus(unittest.TestCase):
         p = via_option("pki", "pkcs12-to-pem", os.path.join(OUTSIDE, "x.p12"), "x")
         self.assertEqual(p.returncode, 2)
         self.assertEqual(sorted(os.listdir(HOME)), before)
+
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv")
+                         and os.path.exists("/usr/share/dbus-1/session.conf"),
+                         "needs root and setpriv to call as another user")
+    def test_09_another_user_is_refused(self):
+        """a bus every user may join: meetpkid still answers its own user
+        only, and the cli says so with exit status 77"""
+        tmp = tempfile.mkdtemp(prefix="meetpki-bus-uid-")
+        os.chmod(tmp, 0o755)
+        conf = os.path.join(tmp, "bus.conf")
+        with open(conf, "w") as f:
+            f.write(ANY_USER_BUS)
+        bus = daemon = None
+        try:
+            bus = subprocess.Popen(["dbus-daemon", "--config-file=" + conf, "--nofork", "--print-address=1"],
+                                   stdout=subprocess.PIPE, text=True)
+            address = bus.stdout.readline().strip()
+            env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, HOME=tmp)
+            daemon = subprocess.Popen([MEETPKID, "--session", "--home", os.path.join(tmp, "store")], env=env)
+            deadline = time.monotonic() + 20
+            while run(["--session-bus", "pki", "list"], env=env).returncode != 0:
+                self.assertIsNone(daemon.poll())
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.1)
+            p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                CLI, "--session-bus", "pki", "csr", "x", "CN:x.example.com"],
+                               capture_output=True, text=True, timeout=60, env=env)
+            self.assertEqual(p.returncode, 77, p.stderr)
+            self.assertEqual(p.stdout, "")
+            self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+            self.assertIn("refused", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "store", "x.key")))
+        finally:
+            for proc in (daemon, bus):
+                if proc is not None and proc.poll() is None:
+                    proc.terminate()
+                    proc.wait(timeout=10)
+            if bus is not None:
+                bus.stdout.close()
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_99_daemon_not_running(self):
         self.assertEqual(stop_daemon(), 0)

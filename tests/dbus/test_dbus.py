@@ -433,6 +433,65 @@ class Manager(unittest.TestCase):
         self.assertEqual(key_pub, csr_pub)
         self.assertEqual([n for n in os.listdir(HOME) if n.startswith(".") and n != ".lock"], [])
 
+    def test_15_passed_descriptors(self):
+        """InspectJson, Import and Export with descriptors passed from python"""
+        def call_fds(method, args, signature, files, mode="rb"):
+            fds = Gio.UnixFDList()
+            opened = [open(f, mode) for f in files]
+            try:
+                for f in opened:
+                    fds.append(f.fileno())
+                reply, _ = BUS.call_with_unix_fd_list_sync(BUS_NAME, OBJECT_PATH, IFACE, method,
+                                                           GLib.Variant(signature, args), None,
+                                                           Gio.DBusCallFlags.NONE, 120000, fds, None)
+            finally:
+                for f in opened:
+                    f.close()
+            REPLIES.append(str(reply))
+            return reply.unpack()
+
+        outside = tempfile.mkdtemp(prefix="meetpkid-fd-")
+        try:
+            crt = os.path.join(outside, "copy.crt")
+            shutil.copy(store_path("web.crt"), crt)
+            text, = call_fds("InspectJson", ("copy.crt", {"fd": GLib.Variant("h", 0)}), "(sa{sv})", [crt])
+            self.assertEqual(json.loads(text), cli_json("pki", "inspect", crt) | {"file": "copy.crt"})
+            # the plain store name, and the text exactly as the cli prints it
+            text, = call("InspectJson", ("web.crt", {}), "(sa{sv})")
+            self.assertEqual(text + "\n", cli("pki", "inspect", "web.crt", "--json").stdout)
+            # a pipe is not a file
+            r, w = os.pipe()
+            try:
+                fds = Gio.UnixFDList()
+                fds.append(r)
+                with self.assertRaises(GLib.Error) as ctx:
+                    BUS.call_with_unix_fd_list_sync(BUS_NAME, OBJECT_PATH, IFACE, "InspectJson",
+                                                    GLib.Variant("(sa{sv})", ("p", {"fd": GLib.Variant("h", 0)})),
+                                                    None, Gio.DBusCallFlags.NONE, 20000, fds, None)
+                self.assertIn("not a regular file", ctx.exception.message)
+            finally:
+                os.close(r)
+                os.close(w)
+
+            stored, kind, count = call_fds("Import", ("fdcopy.crt", 0, {}), "(sha{sv})", [crt])
+            self.assertEqual((stored, kind, count), ("fdcopy.crt", "certificates", 1))
+            self.assertEqual(subprocess.run(["cmp", store_path("fdcopy.crt"), crt]).returncode, 0)
+
+            out = os.path.join(outside, "out.crt")
+            open(out, "w").close()
+            self.assertEqual(call_fds("Export", ("ca.crt", 0, {}), "(sha{sv})", [out], "r+b"), ())
+            self.assertEqual(subprocess.run(["cmp", store_path("ca.crt"), out]).returncode, 0)
+            # a key never leaves, not even into the caller's own file
+            leak = os.path.join(outside, "leak.key")
+            open(leak, "w").close()
+            with self.assertRaises(GLib.Error) as ctx:
+                call_fds("Export", ("web.key", 0, {}), "(sha{sv})", [leak], "r+b")
+            self.assertIn("io.meetpki.Error.InvalidArgs", ctx.exception.message)
+            self.assertIn("key material never crosses", ctx.exception.message)
+            self.assertEqual(os.path.getsize(leak), 0)
+        finally:
+            shutil.rmtree(outside, ignore_errors=True)
+
     def test_98_no_reply_carries_a_private_key(self):
         # the last test: every reply and error of the run, python and gdbus
         self.assertGreater(len(REPLIES), 30)
