@@ -14,24 +14,9 @@
 
 #include "mp-cli.h"
 
-typedef struct {
-  MpServiceLock *lock;
-  MpServiceConfig *config;
-  MpNodeFacts *facts;
-  MpApplyContext ctx;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->config, mp_service_config_free);
-  g_clear_pointer (&r->facts, mp_node_facts_free);
-  g_clear_pointer (&r->lock, mp_service_unlock);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-print_line (MpLineKind kind, const char *text, gpointer user_data)
+/* a line of a step or a validation, as the vendor's cli prints it */
+void
+mp_cli_print_line (MpLineKind kind, const char *text, gpointer user_data)
 {
   if (kind == MP_LINE_NOTE)
     g_print ("%s\n", text);
@@ -56,181 +41,63 @@ ask_uppercase_y (const char *question, gpointer user_data)
   return strcmp (answer, "Y") == 0;
 }
 
-static gboolean
-is_cluster_service (const MpPluginDescriptor *desc)
+/* how the cli runs a service command: its options, lines to stdout */
+static MpStore *
+run_options (MpCli *cli, MpServiceRunOptions *o, GError **error)
 {
-  for (guint32 i = 0; i < desc->n_sequence; i++)
-    {
-      if (desc->sequence[i] == MP_STEP_CLUSTER_REMOVE || desc->sequence[i] == MP_STEP_CLUSTER_INIT_JOIN_CONNECT)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* store, lock (unless only reading), configuration and facts */
-static gboolean
-run_begin (MpCli *cli, Run *r, gboolean locked, GError **error)
-{
-  MpStore *store = mp_cli_get_store (cli, error);
-
-  if (store == NULL)
-    return FALSE;
-  if (locked && !cli->dry_run)
-    {
-      r->lock = mp_service_lock (store, error);
-      if (r->lock == NULL)
-        return FALSE;
-    }
-  r->config = mp_service_config_load (store, error);
-  if (r->config == NULL)
-    return FALSE;
-  r->facts = mp_node_facts_load (store, error);
-  if (r->facts == NULL)
-    return FALSE;
-  r->ctx.store = store;
-  r->ctx.plugin = cli->service;
-  r->ctx.config = r->config;
-  r->ctx.facts = r->facts;
-  r->ctx.dry_run = cli->dry_run;
-  r->ctx.assume_yes = cli->yes;
-  r->ctx.confirm = ask_uppercase_y;
-  r->ctx.log = print_line;
-  return TRUE;
-}
-
-static guint
-warn_days (MpCli *cli)
-{
-  return cli->warn_days >= 0 ? (guint) cli->warn_days : MP_APPLY_DEFAULT_WARN_DAYS;
-}
-
-/* prints a run validation's lines; %NULL (a FAILURE) when any check failed */
-static MpValidation *
-report_validation (const MpPluginDescriptor *desc, MpValidation *validation, GError **error)
-{
-  g_autoptr(MpValidation) v = validation;
-
-  for (guint i = 0; i < v->lines->len; i++)
-    {
-      MpLine *l = g_ptr_array_index (v->lines, i);
-      print_line (l->kind, l->text, NULL);
-    }
-  if (v->n_failures > 0)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED, "the %s certificates: %u check%s failed; nothing was changed",
-                   desc->name, v->n_failures, v->n_failures == 1 ? "" : "s");
-      return NULL;
-    }
-  return g_steal_pointer (&v);
-}
-
-/* validates and prints the lines; %NULL (a FAILURE) when any check failed */
-static MpValidation *
-validate_args (MpCli *cli, Run *r, const char * const *args, guint n_args, GError **error)
-{
-  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
-  g_autoptr(MpValidation) v = mp_validation_new_for_args (desc, r->ctx.store, args, n_args, error);
-
-  if (v == NULL)
-    return NULL;
-  mp_validation_run (v, desc, r->facts, warn_days (cli));
-  return report_validation (desc, g_steal_pointer (&v), error);
-}
-
-static gboolean
-certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
-{
-  g_auto(Run) r = { 0 };
-  g_autoptr(MpValidation) v = NULL;
-
-  if (!run_begin (cli, &r, TRUE, error))
-    return FALSE;
-  v = validate_args (cli, &r, args, n_args, error);
-  if (v == NULL)
-    return FALSE;
-  {
-    const MpPluginStepKind step = MP_STEP_CERTS;
-    return mp_apply_steps_probed (&r.ctx, &step, 1, v, error);
-  }
+  *o = (MpServiceRunOptions) {
+    .dry_run = cli->dry_run,
+    .assume_yes = cli->yes,
+    .force = cli->force,
+    .warn_days = cli->warn_days,
+    .key_type = cli->key_type,
+    .confirm = ask_uppercase_y,
+    .log = mp_cli_print_line,
+  };
+  return mp_cli_get_store (cli, error);
 }
 
 gboolean
 mp_cli_service_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
 
-  if (is_cluster_service (desc))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "the %s certificates go through 'meetpki %s cluster certs'", desc->name, desc->name);
-      return FALSE;
-    }
-  return certs (cli, args, n_args, error);
+  return store != NULL && mp_service_run_certs (store, cli->service, &o, FALSE, args, n_args, error);
 }
 
 gboolean
 mp_cli_cluster_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
 
-  if (!is_cluster_service (desc))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "%s is not a cluster service; use 'meetpki %s certs'", desc->name, desc->name);
-      return FALSE;
-    }
-  return certs (cli, args, n_args, error);
+  return store != NULL && mp_service_run_certs (store, cli->service, &o, TRUE, args, n_args, error);
 }
 
 gboolean
 mp_cli_service_apply (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
-  g_auto(Run) r = { 0 };
-  g_autoptr(MpValidation) v = NULL;
-  g_autoptr(GString) seq = g_string_new (NULL);
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
 
-  if (!run_begin (cli, &r, TRUE, error))
-    return FALSE;
-  v = validate_args (cli, &r, args, n_args, error);
-  if (v == NULL)
-    return FALSE;
-  for (guint32 i = 0; i < desc->n_sequence; i++)
-    g_string_append_printf (seq, "%s%s", i > 0 ? " -> " : "", mp_plugin_step_kind_to_string (desc->sequence[i]));
-  g_print ("%s apply sequence: %s\n", desc->name, seq->str);
-  return mp_apply_steps_probed (&r.ctx, NULL, 0, v, error);
+  return store != NULL && mp_service_run_apply (store, cli->service, &o, args, n_args, error);
 }
 
-/* the last known-good set, applied again through the whole sequence; its
- * files must still be what they were when they were applied */
 gboolean
 mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
-  g_auto(Run) r = { 0 };
-  g_autoptr(GPtrArray) good = NULL;
-  g_autoptr(MpValidation) v = NULL;
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
 
-  if (!run_begin (cli, &r, TRUE, error))
-    return FALSE;
-  good = mp_service_config_get_applied (r.config, desc->name, TRUE);
-  if (good->len == 0)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
-                   "%s has no last known-good set (it is recorded when new files replace applied ones)", desc->name);
-      return FALSE;
-    }
-  g_print ("%s: rolling back to the last known-good files\n", desc->name);
-  v = mp_validation_new_for_set (desc, r.ctx.store, good, r.facts, error);
-  if (v == NULL || (v = report_validation (desc, g_steal_pointer (&v), error)) == NULL)
-    return FALSE;
-  return mp_apply_sequence (&r.ctx, v, error);
+  return store != NULL && mp_service_run_rollback (store, cli->service, &o, error);
 }
 
 gboolean
 mp_cli_service_step (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  g_auto(Run) r = { 0 };
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
   MpPluginStepKind step;
 
   if (g_str_equal (cli->verb, "enable"))
@@ -239,138 +106,84 @@ mp_cli_service_step (MpCli *cli, const char * const *args, guint n_args, GError 
     step = MP_STEP_DISABLE;
   else
     step = MP_STEP_RESTART;
-  if (!run_begin (cli, &r, TRUE, error))
-    return FALSE;
-  if (step == MP_STEP_DISABLE)
-    return mp_apply_step (&r.ctx, step, NULL, error);
-  return mp_apply_steps_probed (&r.ctx, &step, 1, NULL, error);
+  return store != NULL && mp_service_run_step (store, cli->service, &o, step, error);
 }
 
 gboolean
 mp_cli_cluster_setup (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  g_auto(Run) r = { 0 };
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
 
-  if (!is_cluster_service (mp_plugin_get_descriptor (cli->service)))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s is not a cluster service",
-                   mp_plugin_get_name (cli->service));
-      return FALSE;
-    }
-  if (!run_begin (cli, &r, TRUE, error))
-    return FALSE;
-  r.ctx.cluster_verb = cli->verb;
-  r.ctx.cluster_primary = n_args > 0 ? args[0] : NULL;
-  return mp_apply_step (&r.ctx, MP_STEP_CLUSTER_INIT_JOIN_CONNECT, NULL, error);
+  return store != NULL &&
+         mp_service_run_cluster (store, cli->service, &o, cli->verb, n_args > 0 ? args[0] : NULL, error);
 }
 
 gboolean
 mp_cli_cluster_remove (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  g_auto(Run) r = { 0 };
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
 
-  if (!is_cluster_service (mp_plugin_get_descriptor (cli->service)))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s is not a cluster service",
-                   mp_plugin_get_name (cli->service));
-      return FALSE;
-    }
-  if (!run_begin (cli, &r, TRUE, error))
-    return FALSE;
-  return mp_apply_step (&r.ctx, MP_STEP_CLUSTER_REMOVE, NULL, error);
+  return store != NULL && mp_service_run_cluster_remove (store, cli->service, &o, error);
 }
 
 gboolean
 mp_cli_cluster_localnode (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const char *name = mp_plugin_get_name (cli->service);
-  g_auto(Run) r = { 0 };
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
 
-  if (!g_regex_match_simple ("^[A-Za-z0-9_-]{1,15}$", args[0], 0, 0))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "'%s' is not an interface name (a, b, eth0...)", args[0]);
-      return FALSE;
-    }
-  if (cli->dry_run)
-    {
-      g_print ("would run: %s cluster localnode %s\n", name, args[0]);
-      return TRUE;
-    }
-  if (!run_begin (cli, &r, TRUE, error))
-    return FALSE;
-  mp_service_config_set_string (r.config, name, "localnode", args[0]);
-  if (!mp_service_config_save (r.config, error))
-    return FALSE;
-  g_print ("%s cluster uses interface %s on this node\n", name, args[0]);
-  return TRUE;
+  return store != NULL && mp_service_run_localnode (store, cli->service, &o, args[0], error);
 }
 
 static const char *
-cluster_state_text (const char *state)
+json_string (JsonObject *o, const char *member)
 {
-  if (g_strcmp0 (state, "primary") == 0)
-    return "Connected Primary";
-  if (g_strcmp0 (state, "joined") == 0)
-    return "Connected Replica";
-  if (g_strcmp0 (state, "connected") == 0)
-    return "Connected (client only)";
-  return "Not in a database cluster";
+  JsonNode *node = json_object_get_member (o, member);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
 }
 
 gboolean
 mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const char *name = mp_plugin_get_name (cli->service);
-  g_auto(Run) r = { 0 };
-  g_autofree char *state = NULL;
-  g_autofree char *primary = NULL;
-  g_autofree char *localnode = NULL;
-  g_autofree char *form = NULL;
+  MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(MpNodeFacts) facts = NULL;
+  JsonObject *o;
+  const char *state, *form, *localnode, *primary;
 
-  if (!run_begin (cli, &r, FALSE, error))
+  if (store == NULL)
     return FALSE;
-  state = mp_service_config_get_string (r.config, name, "cluster-state");
-  primary = mp_service_config_get_string (r.config, name, "cluster-primary");
-  localnode = mp_service_config_get_string (r.config, name, "localnode");
-  form = mp_service_config_get_form (r.config, name);
+  root = mp_service_cluster_status_to_json (store, cli->service, error);
+  if (root == NULL)
+    return FALSE;
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "status");
-      json_builder_add_string_value (b, cluster_state_text (state));
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, state != NULL ? state : "none");
-      json_builder_set_member_name (b, "primary");
-      if (g_strcmp0 (state, "primary") == 0)
-        json_builder_add_string_value (b, r.facts->server_fqdn != NULL ? r.facts->server_fqdn : "this node");
-      else if (primary != NULL)
-        json_builder_add_string_value (b, primary);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "localnode");
-      if (localnode != NULL)
-        json_builder_add_string_value (b, localnode);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "certificates");
-      json_builder_add_string_value (b, form != NULL ? form : "none");
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
       mp_cli_print_json (root);
       return TRUE;
     }
-  g_print ("Status            : %s\n", cluster_state_text (state));
+  o = json_node_get_object (root);
+  state = json_string (o, "state");
+  form = json_string (o, "certificates");
+  localnode = json_string (o, "localnode");
+  primary = json_string (o, "primary");
+  g_print ("Status            : %s\n", json_string (o, "status"));
   if (g_strcmp0 (state, "primary") == 0)
-    g_print ("Primary           : this node (%s)\n", r.facts->server_fqdn != NULL ? r.facts->server_fqdn : "server-fqdn not set");
+    {
+      facts = mp_node_facts_load (store, error);
+      if (facts == NULL)
+        return FALSE;
+      g_print ("Primary           : this node (%s)\n",
+               facts->server_fqdn != NULL ? facts->server_fqdn : "server-fqdn not set");
+    }
   else if (primary != NULL)
     g_print ("Primary           : %s\n", primary);
   g_print ("Interface         : %s\n", localnode != NULL ? localnode : "(not set; 'database cluster localnode a')");
-  g_print ("Certificates      : %s\n", form == NULL ? "none applied"
-                                        : g_str_equal (form, "connect") ? "client and CA (connect only)"
-                                                                        : "server, client and CA");
+  g_print ("Certificates      : %s\n", g_strcmp0 (form, "none") == 0 ? "none applied"
+                                        : g_strcmp0 (form, "connect") == 0 ? "client and CA (connect only)"
+                                                                           : "server, client and CA");
   return TRUE;
 }
 
@@ -392,7 +205,8 @@ gboolean
 mp_cli_service_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   const char *name = mp_plugin_get_name (cli->service);
-  g_auto(Run) r = { 0 };
+  MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(MpServiceConfig) config = NULL;
   g_autoptr(GPtrArray) applied = NULL;
   g_autoptr(GPtrArray) good = NULL;
   g_autofree char *dir = NULL;
@@ -401,76 +215,34 @@ mp_cli_service_status (MpCli *cli, const char * const *args, guint n_args, GErro
   gboolean enabled;
   MpBackendKind backend;
 
-  if (!run_begin (cli, &r, FALSE, error))
+  if (store == NULL)
     return FALSE;
-  applied = mp_service_config_get_applied (r.config, name, FALSE);
-  good = mp_service_config_get_applied (r.config, name, TRUE);
-  dir = mp_service_live_dir (r.ctx.store, name);
-  at = mp_service_config_get_string (r.config, name, "applied-at");
-  enabled = mp_service_config_get_enabled (r.config, name);
-  backend = mp_service_config_get_backend (r.config, name);
-  ep = mp_service_config_get_endpoint (r.config, name);
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-      GPtrArray *sets[] = { applied, good };
-      const char *set_names[] = { "applied", "last-good" };
+      /* the same document the d-bus Service1.GetStatus returns */
+      g_autoptr(JsonNode) root = mp_service_status_to_json (store, cli->service, error);
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "service");
-      json_builder_add_string_value (b, name);
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, enabled ? "enabled" : "disabled");
-      json_builder_set_member_name (b, "backend");
-      json_builder_add_string_value (b, mp_backend_kind_to_string (backend));
-      json_builder_set_member_name (b, "live-dir");
-      json_builder_add_string_value (b, dir);
-      json_builder_set_member_name (b, "endpoint");
-      if (ep != NULL)
-        {
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "address");
-          json_builder_add_string_value (b, ep->address);
-          json_builder_set_member_name (b, "starttls");
-          json_builder_add_string_value (b, mp_starttls_to_string (ep->starttls));
-          json_builder_set_member_name (b, "probe-timeout");
-          json_builder_add_int_value (b, ep->timeout);
-          json_builder_end_object (b);
-        }
-      else
-        json_builder_add_null_value (b);
-      for (guint s = 0; s < G_N_ELEMENTS (sets); s++)
-        {
-          json_builder_set_member_name (b, set_names[s]);
-          json_builder_begin_array (b);
-          for (guint i = 0; i < sets[s]->len; i++)
-            {
-              MpAppliedFile *f = g_ptr_array_index (sets[s], i);
-              json_builder_begin_object (b);
-              json_builder_set_member_name (b, "role");
-              json_builder_add_string_value (b, f->role);
-              json_builder_set_member_name (b, "file");
-              json_builder_add_string_value (b, f->source);
-              json_builder_set_member_name (b, "sha256");
-              json_builder_add_string_value (b, f->sha256);
-              json_builder_set_member_name (b, "live");
-              json_builder_add_string_value (b, f->live);
-              json_builder_end_object (b);
-            }
-          json_builder_end_array (b);
-        }
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
+      if (root == NULL)
+        return FALSE;
       mp_cli_print_json (root);
       return TRUE;
     }
+  config = mp_service_config_load (store, error);
+  if (config == NULL)
+    return FALSE;
+  applied = mp_service_config_get_applied (config, name, FALSE);
+  good = mp_service_config_get_applied (config, name, TRUE);
+  dir = mp_service_live_dir (store, name);
+  at = mp_service_config_get_string (config, name, "applied-at");
+  enabled = mp_service_config_get_enabled (config, name);
+  backend = mp_service_config_get_backend (config, name);
+  ep = mp_service_config_get_endpoint (config, name);
   g_print ("%s: %s, backend %s\n", name, enabled ? "enabled" : "disabled", mp_backend_kind_to_string (backend));
   if (backend == MP_BACKEND_EXEC)
     {
       for (guint step = MP_STEP_DISABLE; step <= MP_STEP_CLUSTER_INIT_JOIN_CONNECT; step++)
         {
-          g_autofree char *cmd = mp_service_config_get_command (r.config, name, step);
+          g_autofree char *cmd = mp_service_config_get_command (config, name, step);
           if (cmd != NULL)
             g_print ("  exec %-14s %s\n", mp_step_config_key (step), cmd);
         }
@@ -493,7 +265,9 @@ gboolean
 mp_cli_service_backend (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   const char *name = mp_plugin_get_name (cli->service);
-  g_auto(Run) r = { 0 };
+  MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(MpServiceLock) lock = NULL;
+  g_autoptr(MpServiceConfig) config = NULL;
   MpBackendKind kind;
 
   if (g_str_equal (args[0], "embedded"))
@@ -507,15 +281,19 @@ mp_cli_service_backend (MpCli *cli, const char * const *args, guint n_args, GErr
                    args[0], name);
       return FALSE;
     }
-  if (!run_begin (cli, &r, TRUE, error) ||
-      !mp_service_config_set_backend (r.config, name, kind, args + 1, error))
+  if (store == NULL)
+    return FALSE;
+  if (!cli->dry_run && (lock = mp_service_lock (store, error)) == NULL)
+    return FALSE;
+  config = mp_service_config_load (store, error);
+  if (config == NULL || !mp_service_config_set_backend (config, name, kind, args + 1, error))
     return FALSE;
   if (cli->dry_run)
     {
       g_print ("would set the %s backend to %s\n", name, args[0]);
       return TRUE;
     }
-  if (!mp_service_config_save (r.config, error))
+  if (!mp_service_config_save (config, error))
     return FALSE;
   g_print ("%s backend: %s\n", name, args[0]);
   return TRUE;

@@ -43,36 +43,7 @@ mp_cli_check (MpCli *cli, const char * const *args, guint n_args, GError **error
 
   if (cli->json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "services");
-      json_builder_begin_array (b);
-      for (guint i = 0; services[i] != NULL; i++)
-        json_builder_add_string_value (b, services[i]);
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "findings");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < findings->len; i++)
-        {
-          MpCheckFinding *f = g_ptr_array_index (findings, i);
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "service");
-          json_builder_add_string_value (b, f->service);
-          json_builder_set_member_name (b, "severity");
-          json_builder_add_string_value (b, f->kind == MP_LINE_FAILURE ? "error" : "warning");
-          json_builder_set_member_name (b, "message");
-          json_builder_add_string_value (b, f->message);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "errors");
-      json_builder_add_int_value (b, n_errors);
-      json_builder_set_member_name (b, "warnings");
-      json_builder_add_int_value (b, n_warnings);
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
+      g_autoptr(JsonNode) root = mp_check_to_json (findings, (const char * const *) services);
       mp_cli_print_json (root);
     }
   else

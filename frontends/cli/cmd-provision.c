@@ -8,15 +8,6 @@
 
 #include "mp-cli.h"
 
-static void
-print_line (MpLineKind kind, const char *text, gpointer user_data)
-{
-  if (kind == MP_LINE_NOTE)
-    g_print ("%s\n", text);
-  else
-    g_print ("%s: %s\n", mp_line_kind_to_string (kind), text);
-}
-
 gboolean
 mp_cli_node_provision (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
@@ -36,7 +27,7 @@ mp_cli_node_provision (MpCli *cli, const char * const *args, guint n_args, GErro
     return FALSE;
   options.dry_run = cli->dry_run;
   options.key_type = cli->key_type;
-  options.log = print_line;
+  options.log = mp_cli_print_line;
   if (!mp_provision (store, loader, profile, &options, &n_warnings, error))
     return FALSE;
   /* as check: warnings only is its own status */

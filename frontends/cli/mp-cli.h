@@ -95,6 +95,8 @@ MpStore  *mp_cli_get_store   (MpCli *cli, GError **error);
 void      mp_cli_print_notes (GPtrArray *notes);
 /* loads the service plugins on first use; pki and bundle commands never do */
 MpPluginLoader *mp_cli_get_plugins (MpCli *cli, GError **error);
+/* prints one line of a service command: "SUCCESS: ...", a note as it is */
+void      mp_cli_print_line  (MpLineKind kind, const char *text, gpointer user_data);
 /* prints a JsonNode to stdout, pretty */
 void      mp_cli_print_json  (gpointer json_node);
 /* prints findings as "file:line: severity: message [code]" */

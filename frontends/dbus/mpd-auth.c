@@ -16,47 +16,69 @@
 
 #include "mpd.h"
 
-/* every method and the action it needs; a method missing here is refused */
+/* every method of every interface and the action it needs; a method
+ * missing here is refused, so a new method cannot slip through without a
+ * rule.  names are looked up with their interface: Service1.GetStatus reads
+ * while Manager1.GenerateCsr and Service1.GenerateCsr write. */
+#define MANAGER "io.meetpki.Manager1"
+#define SERVICE "io.meetpki.Service1"
+#define CLUSTER "io.meetpki.Cluster1"
 static const struct {
+  const char *interface;
   const char *method;
   const char *action;
 } method_actions[] = {
-  { "GenerateCsr", MPD_ACTION_WRITE },
-  { "SelfSigned", MPD_ACTION_WRITE },
-  { "Sign", MPD_ACTION_WRITE },
-  { "BuildBundle", MPD_ACTION_WRITE },
-  { "SetNodeFact", MPD_ACTION_WRITE },
-  { "Import", MPD_ACTION_WRITE },
-  { "BuildBundleJson", MPD_ACTION_WRITE },
-  { "Export", MPD_ACTION_WRITE },
-  { "Inspect", MPD_ACTION_READ },
-  { "Match", MPD_ACTION_READ },
-  { "Verify", MPD_ACTION_READ },
-  { "List", MPD_ACTION_READ },
-  { "CheckBundle", MPD_ACTION_READ },
-  { "ListServices", MPD_ACTION_READ },
-  { "NodeFacts", MPD_ACTION_READ },
-  { "InspectJson", MPD_ACTION_READ },
-  { "ListJson", MPD_ACTION_READ },
-  { "CheckBundleJson", MPD_ACTION_READ },
-  { "VerifyJson", MPD_ACTION_READ },
-  { "NodeFactsJson", MPD_ACTION_READ },
-  { "ListServicesJson", MPD_ACTION_READ },
+  { MANAGER, "GenerateCsr", MPD_ACTION_WRITE },
+  { MANAGER, "SelfSigned", MPD_ACTION_WRITE },
+  { MANAGER, "Sign", MPD_ACTION_WRITE },
+  { MANAGER, "BuildBundle", MPD_ACTION_WRITE },
+  { MANAGER, "SetNodeFact", MPD_ACTION_WRITE },
+  { MANAGER, "Import", MPD_ACTION_WRITE },
+  { MANAGER, "BuildBundleJson", MPD_ACTION_WRITE },
+  { MANAGER, "Export", MPD_ACTION_WRITE },
+  { MANAGER, "Inspect", MPD_ACTION_READ },
+  { MANAGER, "Match", MPD_ACTION_READ },
+  { MANAGER, "Verify", MPD_ACTION_READ },
+  { MANAGER, "List", MPD_ACTION_READ },
+  { MANAGER, "CheckBundle", MPD_ACTION_READ },
+  { MANAGER, "ListServices", MPD_ACTION_READ },
+  { MANAGER, "NodeFacts", MPD_ACTION_READ },
+  { MANAGER, "InspectJson", MPD_ACTION_READ },
+  { MANAGER, "ListJson", MPD_ACTION_READ },
+  { MANAGER, "CheckBundleJson", MPD_ACTION_READ },
+  { MANAGER, "VerifyJson", MPD_ACTION_READ },
+  { MANAGER, "NodeFactsJson", MPD_ACTION_READ },
+  { MANAGER, "ListServicesJson", MPD_ACTION_READ },
+  { SERVICE, "GetStatus", MPD_ACTION_READ },
+  { SERVICE, "GenerateCsr", MPD_ACTION_WRITE },
+  { SERVICE, "ApplyCertificates", MPD_ACTION_WRITE },
+  { SERVICE, "Apply", MPD_ACTION_WRITE },
+  { SERVICE, "Rollback", MPD_ACTION_WRITE },
+  { SERVICE, "Enable", MPD_ACTION_WRITE },
+  { SERVICE, "Disable", MPD_ACTION_WRITE },
+  { SERVICE, "Restart", MPD_ACTION_WRITE },
+  { CLUSTER, "GetStatus", MPD_ACTION_READ },
+  { CLUSTER, "SetLocalNode", MPD_ACTION_WRITE },
+  { CLUSTER, "Initialize", MPD_ACTION_WRITE },
+  { CLUSTER, "Join", MPD_ACTION_WRITE },
+  { CLUSTER, "Connect", MPD_ACTION_WRITE },
+  { CLUSTER, "Remove", MPD_ACTION_WRITE },
 };
 
 /**
  * mpd_auth_action_for_method:
- * @method: a method of io.meetpki.Manager1
+ * @interface: io.meetpki.Manager1, io.meetpki.Service1 or io.meetpki.Cluster1
+ * @method: a method of @interface
  *
  * Returns: (nullable): the polkit action @method needs, or %NULL for a
  *   method that is not in the table (and so is refused)
  */
 const char *
-mpd_auth_action_for_method (const char *method)
+mpd_auth_action_for_method (const char *interface, const char *method)
 {
-  for (guint i = 0; method != NULL && i < G_N_ELEMENTS (method_actions); i++)
+  for (guint i = 0; interface != NULL && method != NULL && i < G_N_ELEMENTS (method_actions); i++)
     {
-      if (g_str_equal (method_actions[i].method, method))
+      if (g_str_equal (method_actions[i].interface, interface) && g_str_equal (method_actions[i].method, method))
         return method_actions[i].action;
     }
   return NULL;

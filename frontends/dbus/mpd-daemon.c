@@ -23,71 +23,9 @@ struct _MpdDaemon {
   MpPluginLoader *plugins;
   GError *plugins_error; /* why the plugins could not be loaded */
   MpdAuth auth;
+  GPtrArray *services; /* MpdService, one per plugin */
   gint in_flight; /* calls being handled (atomic) */
 };
-
-/* ---- options (a{sv}) ---- */
-
-/* refuses unknown keys and wrong types, as the cli refuses unknown options */
-static gboolean
-check_options (GVariant *options, const char * const *allowed, const char * const *types, GError **error)
-{
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
-
-  g_variant_iter_init (&iter, options);
-  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
-    {
-      gboolean known = FALSE;
-      for (guint i = 0; allowed[i] != NULL; i++)
-        {
-          if (!g_str_equal (allowed[i], key))
-            continue;
-          known = TRUE;
-          if (!g_variant_is_of_type (value, G_VARIANT_TYPE (types[i])))
-            {
-              g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                           "option '%s' must be of type '%s', not '%s'",
-                           key, types[i], g_variant_get_type_string (value));
-              g_variant_unref (value);
-              return FALSE;
-            }
-        }
-      if (!known)
-        {
-          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "unknown option '%s'", key);
-          g_variant_unref (value);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static gboolean
-option_bool (GVariant *options, const char *key)
-{
-  gboolean value = FALSE;
-
-  g_variant_lookup (options, key, "b", &value);
-  return value;
-}
-
-static guint
-option_uint (GVariant *options, const char *key, guint fallback)
-{
-  guint32 value;
-
-  return g_variant_lookup (options, key, "u", &value) ? value : fallback;
-}
-
-static const char *
-option_string (GVariant *options, const char *key, const char *fallback)
-{
-  const char *value;
-
-  return g_variant_lookup (options, key, "&s", &value) ? value : fallback;
-}
 
 /* ---- replies ---- */
 
@@ -143,16 +81,16 @@ handle_generate_csr (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   MpKeySpec spec;
   gboolean ok;
 
-  if (!check_options (options, allowed, types, &error) ||
+  if (!mpd_options_check (options, allowed, types, &error) ||
       !mp_pki_validate_basename (basename, &error) ||
-      !mp_key_spec_parse (option_string (options, "key-type", NULL), &spec, &error))
+      !mp_key_spec_parse (mpd_option_string (options, "key-type", NULL), &spec, &error))
     return return_error (invocation, error);
   subject = mp_subject_new_from_mmp_args (fields, g_strv_length ((char **) fields), MP_SUBJECT_NONE, &error);
   if (subject == NULL)
     return return_error (invocation, error);
   mpd_manager1_emit_progress (skeleton, "GenerateCsr", basename, "started");
   ok = mp_pki_csr (self->store, basename, subject, &spec,
-                   option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
+                   mpd_option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
   mpd_manager1_emit_progress (skeleton, "GenerateCsr", basename, "finished");
   if (!ok)
     return return_error (invocation, error);
@@ -172,17 +110,17 @@ handle_self_signed (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, co
   MpKeySpec spec;
   gboolean ok;
 
-  if (!check_options (options, allowed, types, &error) ||
+  if (!mpd_options_check (options, allowed, types, &error) ||
       !mp_pki_validate_basename (basename, &error) ||
-      !mp_key_spec_parse (option_string (options, "key-type", NULL), &spec, &error))
+      !mp_key_spec_parse (mpd_option_string (options, "key-type", NULL), &spec, &error))
     return return_error (invocation, error);
   subject = mp_subject_new_from_mmp_args (fields, g_strv_length ((char **) fields), MP_SUBJECT_CA, &error);
   if (subject == NULL)
     return return_error (invocation, error);
   mpd_manager1_emit_progress (skeleton, "SelfSigned", basename, "started");
   ok = mp_pki_selfsigned (self->store, basename, subject, &spec,
-                          option_uint (options, "days", MP_PKI_DEFAULT_CA_DAYS),
-                          option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
+                          mpd_option_uint (options, "days", MP_PKI_DEFAULT_CA_DAYS),
+                          mpd_option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
   mpd_manager1_emit_progress (skeleton, "SelfSigned", basename, "finished");
   if (!ok)
     return return_error (invocation, error);
@@ -199,8 +137,8 @@ handle_sign (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const cha
   g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
 
-  if (!check_options (options, allowed, types, &error) ||
-      !mp_pki_sign (self->store, basename, ca_basename, option_uint (options, "days", MP_PKI_DEFAULT_DAYS),
+  if (!mpd_options_check (options, allowed, types, &error) ||
+      !mp_pki_sign (self->store, basename, ca_basename, mpd_option_uint (options, "days", MP_PKI_DEFAULT_DAYS),
                     notes, &error))
     return return_error (invocation, error);
   mpd_manager1_complete_sign (skeleton, invocation, notes_strv (notes));
@@ -307,12 +245,12 @@ handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const c
   g_autoptr(MpBundle) bundle = mp_bundle_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
-  gboolean system_trust = option_bool (options, "system-trust");
+  gboolean system_trust = mpd_option_bool (options, "system-trust");
   GPtrArray *findings;
   GVariantBuilder result;
   guint n = 0;
 
-  if (!check_options (options, allowed, types, &error) ||
+  if (!mpd_options_check (options, allowed, types, &error) ||
       !add_bundle_input (self, bundle, certificate, &n, &error))
     return return_error (invocation, error);
   if (n == 0)
@@ -431,7 +369,7 @@ handle_inspect_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   g_autoptr(GBytes) data = NULL;
   g_autoptr(JsonNode) desc = NULL;
 
-  if (!check_options (options, allowed, types, &error))
+  if (!mpd_options_check (options, allowed, types, &error))
     return return_error (invocation, error);
   data = read_input (self, invocation, options, "fd", name, &error);
   if (data == NULL)
@@ -464,7 +402,7 @@ handle_verify_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, co
   g_autoptr(JsonNode) result = NULL;
   guint n = 0;
 
-  if (!check_options (options, allowed, types, &error) ||
+  if (!mpd_options_check (options, allowed, types, &error) ||
       !add_input (self, invocation, bundle, options, "certificate-fd", certificate, &n, &error))
     return return_error (invocation, error);
   if (n == 0)
@@ -480,7 +418,7 @@ handle_verify_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, co
       !add_input (self, invocation, bundle, options, "bundle-fd", bundle_name, NULL, &error))
     return return_error (invocation, error);
   result = mp_bundle_verify_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
-                                     option_bool (options, "system-trust"));
+                                     mpd_option_bool (options, "system-trust"));
   return complete_json (invocation, result);
 }
 
@@ -523,14 +461,14 @@ handle_import (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFD
   int fd;
   gboolean ok;
 
-  if (!check_options (options, allowed, types, &error) ||
+  if (!mpd_options_check (options, allowed, types, &error) ||
       !mp_transfer_is_valid_import_name (name, &error))
     return return_error (invocation, error);
   fd = passed_fd (fds, fd_index, &error);
   if (fd < 0)
     return return_error (invocation, error);
-  ok = mp_transfer_import_fd (self->store, fd, option_string (options, "source", name), name,
-                              option_bool (options, "force") ? MP_TRANSFER_FORCE : MP_TRANSFER_NONE,
+  ok = mp_transfer_import_fd (self->store, fd, mpd_option_string (options, "source", name), name,
+                              mpd_option_bool (options, "force") ? MP_TRANSFER_FORCE : MP_TRANSFER_NONE,
                               &result, &error);
   close (fd);
   if (!ok)
@@ -549,7 +487,7 @@ handle_export (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFD
   int fd;
   gboolean ok;
 
-  if (!check_options (options, allowed, types, &error))
+  if (!mpd_options_check (options, allowed, types, &error))
     return return_error (invocation, error);
   fd = passed_fd (fds, fd_index, &error);
   if (fd < 0)
@@ -607,7 +545,7 @@ build_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const c
   JsonNode *report, *pem;
   guint n = 0;
 
-  if (!check_options (options, allowed, types, error))
+  if (!mpd_options_check (options, allowed, types, error))
     return NULL;
   /* the store name is checked before any reading: nothing but the store is written */
   if (*output != '\0' && (out_path = mp_store_resolve (self->store, output, error)) == NULL)
@@ -626,8 +564,8 @@ build_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const c
         return NULL;
     }
   report = mp_bundle_build_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
-                                    (option_bool (options, "ca-only") ? MP_PEM_NO_ENTITY : 0) |
-                                      (option_bool (options, "no-root") ? MP_PEM_NO_ROOT : 0));
+                                    (mpd_option_bool (options, "ca-only") ? MP_PEM_NO_ENTITY : 0) |
+                                      (mpd_option_bool (options, "no-root") ? MP_PEM_NO_ROOT : 0));
   pem = json_object_get_member (json_node_get_object (report), "pem");
   if (*output != '\0' && JSON_NODE_HOLDS_VALUE (pem))
     {
@@ -636,7 +574,7 @@ build_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const c
       g_autoptr(GError) local = NULL;
 
       if (!mp_store_write (self->store, output, data,
-                           option_bool (options, "force") ? MP_WRITE_REPLACE : MP_WRITE_NONE, &local))
+                           mpd_option_bool (options, "force") ? MP_WRITE_REPLACE : MP_WRITE_NONE, &local))
         mp_bundle_report_set_error (report, local);
     }
   return report;
@@ -698,11 +636,11 @@ check_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const c
   static const char * const allowed[] = { "kind", "fd", NULL };
   static const char * const types[] = { "s", "h" };
   g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  const char *requested = option_string (options, "kind", "auto");
+  const char *requested = mpd_option_string (options, "kind", "auto");
   const char *kind_name = NULL;
   MpBundleKind kind;
 
-  if (!check_options (options, allowed, types, error))
+  if (!mpd_options_check (options, allowed, types, error))
     return NULL;
   if (g_str_equal (requested, "auto"))
     kind = MP_BUNDLE_KIND_AUTO;
@@ -836,7 +774,9 @@ on_authorize_method (GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *in
   g_atomic_int_inc (&self->in_flight);
   g_object_weak_ref (G_OBJECT (invocation), on_invocation_done, self);
 
-  if (!mpd_auth_authorize (&self->auth, invocation, mpd_auth_action_for_method (method), &error))
+  if (!mpd_auth_authorize (&self->auth, invocation,
+                           mpd_auth_action_for_method (g_dbus_method_invocation_get_interface_name (invocation), method),
+                           &error))
     {
       g_debug ("refused %s from %s: %s", method, g_dbus_method_invocation_get_sender (invocation), error->message);
       g_dbus_method_invocation_return_gerror (invocation, error);
@@ -894,19 +834,53 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
                             : g_error_new_literal (MP_ERROR, MP_ERROR_FAILED, "no service plugins loaded");
   self->auth = *auth;
   self->skeleton = mpd_manager1_skeleton_new ();
-  g_dbus_interface_skeleton_set_flags (G_DBUS_INTERFACE_SKELETON (self->skeleton),
-                                       G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD);
-  g_signal_connect (self->skeleton, "g-authorize-method", G_CALLBACK (on_authorize_method), self);
+  mpd_daemon_adopt_skeleton (self, G_DBUS_INTERFACE_SKELETON (self->skeleton));
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     g_signal_connect (self->skeleton, handlers[i].signal, handlers[i].handler, self);
+  self->services = g_ptr_array_new_with_free_func ((GDestroyNotify) mpd_service_free);
+  for (guint i = 0; plugins != NULL && i < mp_plugin_loader_get_plugins (plugins)->len; i++)
+    g_ptr_array_add (self->services, mpd_service_new (self, g_ptr_array_index (mp_plugin_loader_get_plugins (plugins), i)));
   return self;
+}
+
+/**
+ * mpd_daemon_adopt_skeleton:
+ *
+ * Every interface of the daemon handles its calls in worker threads, after
+ * the same authorization, and is counted in the calls mpd_daemon_free()
+ * waits for.
+ */
+void
+mpd_daemon_adopt_skeleton (MpdDaemon *self, GDBusInterfaceSkeleton *skeleton)
+{
+  g_dbus_interface_skeleton_set_flags (skeleton, G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD);
+  g_signal_connect (skeleton, "g-authorize-method", G_CALLBACK (on_authorize_method), self);
+}
+
+MpStore *
+mpd_daemon_get_store (MpdDaemon *self)
+{
+  return self->store;
+}
+
+void
+mpd_daemon_emit_service_changed (MpdDaemon *self, const char *name, GVariant *status)
+{
+  mpd_manager1_emit_service_changed (self->skeleton, name, status);
 }
 
 gboolean
 mpd_daemon_export (MpdDaemon *self, GDBusConnection *connection, GError **error)
 {
-  return g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton), connection,
-                                           MPD_OBJECT_PATH, error);
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton), connection,
+                                         MPD_OBJECT_PATH, error))
+    return FALSE;
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      if (!mpd_service_export (g_ptr_array_index (self->services, i), connection, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* stops taking calls and waits (up to a minute) for those in progress, so
@@ -927,6 +901,8 @@ mpd_daemon_free (MpdDaemon *self)
       g_object_ref (connection);
       g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
     }
+  for (guint i = 0; i < self->services->len; i++)
+    mpd_service_unexport (g_ptr_array_index (self->services, i));
   /* an invocation may be released by the worker thread or by its task's
    * completion in the main context, so keep the context turning */
   while (g_atomic_int_get (&self->in_flight) > 0)
@@ -944,6 +920,7 @@ mpd_daemon_free (MpdDaemon *self)
    * before the process may end */
   if (connection != NULL)
     g_dbus_connection_flush_sync (connection, NULL, NULL);
+  g_ptr_array_unref (self->services);
   g_signal_handlers_disconnect_by_data (self->skeleton, self);
   g_object_unref (self->skeleton);
   g_object_unref (self->store);

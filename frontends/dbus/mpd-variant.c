@@ -107,3 +107,66 @@ mpd_json_to_variant (JsonNode *node)
       return g_variant_new ("a{sv}", NULL);
     }
 }
+
+/* ---- options (a{sv}) ---- */
+
+/* refuses unknown keys and wrong types, as the cli refuses unknown options */
+gboolean
+mpd_options_check (GVariant *options, const char * const *allowed, const char * const *types, GError **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      gboolean known = FALSE;
+      for (guint i = 0; allowed[i] != NULL; i++)
+        {
+          if (!g_str_equal (allowed[i], key))
+            continue;
+          known = TRUE;
+          if (!g_variant_is_of_type (value, G_VARIANT_TYPE (types[i])))
+            {
+              g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                           "option '%s' must be of type '%s', not '%s'",
+                           key, types[i], g_variant_get_type_string (value));
+              g_variant_unref (value);
+              return FALSE;
+            }
+        }
+      if (!known)
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "unknown option '%s'", key);
+          g_variant_unref (value);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+mpd_option_bool (GVariant *options, const char *key)
+{
+  gboolean value = FALSE;
+
+  g_variant_lookup (options, key, "b", &value);
+  return value;
+}
+
+guint
+mpd_option_uint (GVariant *options, const char *key, guint fallback)
+{
+  guint32 value;
+
+  return g_variant_lookup (options, key, "u", &value) ? value : fallback;
+}
+
+const char *
+mpd_option_string (GVariant *options, const char *key, const char *fallback)
+{
+  const char *value;
+
+  return g_variant_lookup (options, key, "&s", &value) ? value : fallback;
+}

@@ -17,8 +17,17 @@ G_BEGIN_DECLS
 #define MPD_ACTION_READ "io.meetpki.read"
 #define MPD_ACTION_WRITE "io.meetpki.write"
 
-/* json -> gvariant (mpd-variant.c) */
+#define MPD_SERVICES_PATH MPD_OBJECT_PATH "/services"
+
+/* json -> gvariant, and the a{sv} options of a method (mpd-variant.c) */
 GVariant   *mpd_json_to_variant      (JsonNode *node);
+gboolean    mpd_options_check        (GVariant           *options,
+                                      const char * const *allowed,
+                                      const char * const *types,
+                                      GError            **error);
+gboolean    mpd_option_bool          (GVariant *options, const char *key);
+guint       mpd_option_uint          (GVariant *options, const char *key, guint fallback);
+const char *mpd_option_string        (GVariant *options, const char *key, const char *fallback);
 
 /* authorization (mpd-auth.c) */
 
@@ -56,7 +65,8 @@ gboolean    mpd_auth_authorize        (const MpdAuth         *auth,
                                        GDBusMethodInvocation *invocation,
                                        const char            *action_id,
                                        GError               **error);
-const char *mpd_auth_action_for_method (const char *method);
+const char *mpd_auth_action_for_method (const char *interface,
+                                        const char *method);
 
 /* the exported object (mpd-daemon.c) */
 typedef struct _MpdDaemon MpdDaemon;
@@ -70,5 +80,25 @@ gboolean    mpd_daemon_export         (MpdDaemon       *self,
                                        GError         **error);
 void        mpd_daemon_free           (MpdDaemon       *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpdDaemon, mpd_daemon_free)
+
+/* for the service objects: the store, the authorization and in-flight
+ * count every skeleton shares, and the manager's ServiceChanged signal */
+MpStore    *mpd_daemon_get_store      (MpdDaemon              *self);
+void        mpd_daemon_adopt_skeleton (MpdDaemon              *self,
+                                       GDBusInterfaceSkeleton *skeleton);
+void        mpd_daemon_emit_service_changed (MpdDaemon  *self,
+                                             const char *name,
+                                             GVariant   *status);
+
+/* one io.meetpki.Service1 object (and Cluster1) per plugin (mpd-service.c) */
+typedef struct _MpdService MpdService;
+
+MpdService *mpd_service_new           (MpdDaemon       *daemon,
+                                       MpPlugin        *plugin);
+gboolean    mpd_service_export        (MpdService      *self,
+                                       GDBusConnection *connection,
+                                       GError         **error);
+void        mpd_service_unexport      (MpdService      *self);
+void        mpd_service_free          (MpdService      *self);
 
 G_END_DECLS

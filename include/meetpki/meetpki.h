@@ -23,5 +23,6 @@
 #include <meetpki/mp-apply.h>
 #include <meetpki/mp-provision.h>
 #include <meetpki/mp-probe.h>
+#include <meetpki/mp-service-run.h>
 
 #undef __MEETPKI_H_INSIDE__

@@ -58,17 +58,35 @@ test_actions (void)
 {
   static const char *const writes[] = { "GenerateCsr", "SelfSigned", "Sign", "BuildBundle", "SetNodeFact" };
   static const char *const reads[] = { "Inspect", "Match", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts" };
-  GDBusInterfaceInfo *info = mpd_manager1_interface_info ();
+  static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
+                                                "Enable", "Disable", "Restart" };
+  static const char *const cluster_writes[] = { "SetLocalNode", "Initialize", "Join", "Connect", "Remove" };
+  GDBusInterfaceInfo *infos[] = { mpd_manager1_interface_info (), mpd_service1_interface_info (),
+                                  mpd_cluster1_interface_info () };
 
   for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
-    g_assert_cmpstr (mpd_auth_action_for_method (writes[i]), ==, MPD_ACTION_WRITE);
+    g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Manager1", writes[i]), ==, MPD_ACTION_WRITE);
   for (guint i = 0; i < G_N_ELEMENTS (reads); i++)
-    g_assert_cmpstr (mpd_auth_action_for_method (reads[i]), ==, MPD_ACTION_READ);
-  /* every method of the interface has a rule; anything else has none */
-  for (guint i = 0; info->methods[i] != NULL; i++)
-    g_assert_nonnull (mpd_auth_action_for_method (info->methods[i]->name));
-  g_assert_null (mpd_auth_action_for_method ("Frobnicate"));
-  g_assert_null (mpd_auth_action_for_method (NULL));
+    g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Manager1", reads[i]), ==, MPD_ACTION_READ);
+  for (guint i = 0; i < G_N_ELEMENTS (service_writes); i++)
+    g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Service1", service_writes[i]), ==, MPD_ACTION_WRITE);
+  for (guint i = 0; i < G_N_ELEMENTS (cluster_writes); i++)
+    g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Cluster1", cluster_writes[i]), ==, MPD_ACTION_WRITE);
+  g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Service1", "GetStatus"), ==, MPD_ACTION_READ);
+  g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Cluster1", "GetStatus"), ==, MPD_ACTION_READ);
+  /* every method of every interface has a rule; anything else has none */
+  for (guint k = 0; k < G_N_ELEMENTS (infos); k++)
+    {
+      for (guint i = 0; infos[k]->methods[i] != NULL; i++)
+        g_assert_nonnull (mpd_auth_action_for_method (infos[k]->name, infos[k]->methods[i]->name));
+    }
+  /* a rule is per interface: a name of one interface is nothing on another */
+  g_assert_null (mpd_auth_action_for_method ("io.meetpki.Manager1", "Enable"));
+  g_assert_null (mpd_auth_action_for_method ("io.meetpki.Service1", "List"));
+  g_assert_null (mpd_auth_action_for_method ("io.meetpki.Other1", "GetStatus"));
+  g_assert_null (mpd_auth_action_for_method ("io.meetpki.Manager1", "Frobnicate"));
+  g_assert_null (mpd_auth_action_for_method (NULL, "List"));
+  g_assert_null (mpd_auth_action_for_method ("io.meetpki.Manager1", NULL));
 }
 
 static GDBusConnection *
@@ -143,16 +161,22 @@ on_reply (GObject *source, GAsyncResult *res, gpointer user_data)
 /* calls on @client and spins the default context, where the daemon's
  * object dispatches, until the reply comes */
 static GVariant *
-call (GDBusConnection *client, const char *method, GVariant *params, GError **error)
+call_on (GDBusConnection *client, const char *path, const char *interface, const char *method, GVariant *params,
+         GError **error)
 {
   g_autoptr(GAsyncResult) res = NULL;
 
-  g_dbus_connection_call (client, MPD_BUS_NAME,
-                          MPD_OBJECT_PATH, "io.meetpki.Manager1", method, params, NULL,
+  g_dbus_connection_call (client, MPD_BUS_NAME, path, interface, method, params, NULL,
                           G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_reply, &res);
   while (res == NULL)
     g_main_context_iteration (NULL, TRUE);
   return g_dbus_connection_call_finish (client, res, error);
+}
+
+static GVariant *
+call (GDBusConnection *client, const char *method, GVariant *params, GError **error)
+{
+  return call_on (client, MPD_OBJECT_PATH, "io.meetpki.Manager1", method, params, error);
 }
 
 static void
@@ -212,6 +236,93 @@ test_system_bus_asks_polkit_first (void)
   g_assert_cmpint (g_rmdir (home), ==, 0);
 }
 
+/* every write method of the service objects is refused by polkit before it
+ * touches anything; GetStatus (a read) is allowed */
+static void
+test_service_writes_ask_polkit_first (void)
+{
+  static const struct {
+    const char *path, *interface, *method, *params;
+  } writes[] = {
+    { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "GenerateCsr", "('web', @a{sv} {})" },
+    { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "ApplyCertificates", "(['web.key', 'web.crt'], @a{sv} {})" },
+    { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Apply", "(['web.key', 'web.crt'], @a{sv} {})" },
+    { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Rollback", "(@a{sv} {},)" },
+    { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Enable", "(@a{sv} {},)" },
+    { MPD_SERVICES_PATH "/xmpp", "io.meetpki.Service1", "Disable", "(@a{sv} {},)" },
+    { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "Restart", "(@a{sv} {},)" },
+    { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "SetLocalNode", "('a',)" },
+    { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Initialize", "(@a{sv} {},)" },
+    { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Join", "('db1.example.com', @a{sv} {})" },
+    { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Connect", "('db1.example.com', @a{sv} {})" },
+    { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Remove", "({'yes': <true>},)" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusConnection) client = new_client ();
+  g_autofree char *home = g_dir_make_tmp ("meetpkid-svc-auth-XXXXXX", &error);
+  g_autoptr(MpStore) store = NULL;
+  g_autoptr(MpPluginLoader) plugins = mp_plugin_loader_new (NULL);
+  g_autoptr(MpdDaemon) daemon = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *want_write = NULL;
+  g_autofree char *conf = NULL;
+  FakePolkit fake = { .asked = g_ptr_array_new_with_free_func (g_free) };
+  MpdAuth auth = { .system_bus = TRUE, .owner_uid = getuid (), .polkit = fake_polkit, .polkit_data = &fake };
+  guint owner;
+
+  g_assert_no_error (error);
+  g_mutex_init (&fake.lock);
+  store = mp_store_new (home, &error);
+  g_assert_no_error (error);
+  g_assert_true (mp_plugin_loader_load (plugins, &error));
+  g_assert_no_error (error);
+  daemon = mpd_daemon_new (store, plugins, NULL, &auth);
+  g_assert_true (mpd_daemon_export (daemon, bus, &error));
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (bus, MPD_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+  want_write = g_strdup_printf ("%s %s", MPD_ACTION_WRITE, g_dbus_connection_get_unique_name (client));
+
+  for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
+    {
+      g_autofree char *remote = NULL;
+
+      reply = call_on (client, writes[i].path, writes[i].interface, writes[i].method,
+                       g_variant_new_parsed (writes[i].params), &error);
+      g_assert_null (reply);
+      g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
+      remote = g_dbus_error_get_remote_error (error);
+      g_assert_cmpstr (remote, ==, "org.freedesktop.DBus.Error.AccessDenied");
+      g_clear_error (&error);
+      /* polkit was asked for the write action, once per call */
+      g_assert_cmpuint (fake.asked->len, ==, i + 1);
+      g_assert_cmpstr (g_ptr_array_index (fake.asked, i), ==, want_write);
+    }
+  /* nothing was written: no key, no configuration, no live files */
+  names = mp_store_list_names (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (names->len, ==, 0);
+  conf = g_build_filename (home, MP_SERVICES_FILE, NULL);
+  g_assert_false (g_file_test (conf, G_FILE_TEST_EXISTS));
+
+  /* reading the status is allowed */
+  reply = call_on (client, MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "GetStatus", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call_on (client, MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "GetStatus", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+
+  g_bus_unown_name (owner);
+  g_clear_pointer (&daemon, mpd_daemon_free);
+  g_ptr_array_unref (fake.asked);
+  g_mutex_clear (&fake.lock);
+  /* the store is left as it was made: empty */
+  g_assert_cmpint (g_rmdir (home), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -221,5 +332,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dbus/auth/actions", test_actions);
   g_test_add_func ("/dbus/auth/session-rule", test_session_rule);
   g_test_add_func ("/dbus/auth/system-bus-asks-polkit-first", test_system_bus_asks_polkit_first);
+  g_test_add_func ("/dbus/auth/service-writes-ask-polkit-first", test_service_writes_ask_polkit_first);
   return g_test_run ();
 }

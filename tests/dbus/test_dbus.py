@@ -505,6 +505,274 @@ class Manager(unittest.TestCase):
         self.assertNotIn("PRIVATE", str(desc))
 
 
+SERVICES_PATH = OBJECT_PATH + "/services"
+SERVICE_IFACE = "io.meetpki.Service1"
+CLUSTER_IFACE = "io.meetpki.Cluster1"
+SERVICE_NAMES = ["callbridge", "database", "turn", "webadmin", "webbridge", "xmpp"]
+
+
+def svc(name, method, args=None, signature=None, iface=SERVICE_IFACE):
+    """calls a method of a service object; returns the unpacked out-arguments"""
+    params = GLib.Variant(signature, args) if signature else None
+    try:
+        reply = BUS.call_sync(BUS_NAME, SERVICES_PATH + "/" + name, iface, method, params, None,
+                              Gio.DBusCallFlags.NONE, 120000, None)
+    except GLib.Error as e:
+        REPLIES.append(e.message)
+        raise
+    REPLIES.append(str(reply))
+    return reply.unpack()
+
+
+def svc_error(name, method, args=None, signature=None, iface=SERVICE_IFACE):
+    """a service method that must fail; returns (error name, message)"""
+    try:
+        svc(name, method, args, signature, iface)
+    except GLib.Error as e:
+        remote = Gio.DBusError.get_remote_error(e)
+        prefix = "GDBus.Error:%s: " % remote
+        assert e.message.startswith(prefix), e.message
+        return remote, e.message[len(prefix):]
+    raise AssertionError("%s.%s succeeded" % (name, method))
+
+
+def cli_in(home, *args):
+    return subprocess.run([CLI, "--home", home] + list(args), capture_output=True, text=True, timeout=120)
+
+
+def live_files(home, service):
+    """name -> sha256 of each live file of a service"""
+    d = os.path.join(home, "services", service)
+    out = {}
+    for n in sorted(os.listdir(d)):
+        p = subprocess.run(["sha256sum", os.path.join(d, n)], capture_output=True, text=True, check=True)
+        out[n] = p.stdout.split()[0]
+    return out
+
+
+class Services(unittest.TestCase):
+    """io.meetpki.Service1 and Cluster1: each method against the cli's same
+    command on a copy of the store (the embedded backend, no daemons)"""
+    maxDiff = None
+    twin = None  # a copy of the store the cli works on
+
+    @classmethod
+    def setUpClass(cls):
+        call("SetNodeFact", ("server-fqdn", "svc.example.com"), "(ss)")
+        if not os.path.exists(store_path("ca.crt")):
+            call("SelfSigned", ("ca", ["CN:Test CA"], {}), "(sasa{sv})")
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.twin is not None:
+            shutil.rmtree(cls.twin, ignore_errors=True)
+
+    def same_as_cli(self, name, method, cli_args, args, signature, iface=SERVICE_IFACE):
+        """calls @method on the bus and the cli's command on the twin store:
+        the same lines, and the same live files"""
+        lines, = svc(name, method, args, signature, iface)
+        p = cli_in(Services.twin, *cli_args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(lines, p.stdout.replace(Services.twin, HOME).splitlines())
+        if os.path.isdir(os.path.join(HOME, "services", name)):
+            self.assertEqual(live_files(HOME, name), live_files(Services.twin, name))
+        status, = svc(name, "GetStatus")
+        twin_status = without_nulls(json.loads(cli_in(Services.twin, name, "status", "--json").stdout))
+        twin_status["live-dir"] = twin_status["live-dir"].replace(Services.twin, HOME)
+        self.assertEqual(status, twin_status)
+        return lines
+
+    def test_00_objects(self):
+        out = subprocess.run(["gdbus", "introspect", "--session", "--dest", BUS_NAME,
+                              "--object-path", SERVICES_PATH], capture_output=True, text=True, check=True).stdout
+        for name in SERVICE_NAMES:
+            self.assertIn("node " + name, out)
+        for name in SERVICE_NAMES:
+            with self.subTest(name=name):
+                xml = BUS.call_sync(BUS_NAME, SERVICES_PATH + "/" + name, "org.freedesktop.DBus.Introspectable",
+                                    "Introspect", None, GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1,
+                                    None).unpack()[0]
+                node = Gio.DBusNodeInfo.new_for_xml(xml)
+                info = node.lookup_interface(SERVICE_IFACE)
+                self.assertEqual(sorted(m.name for m in info.methods),
+                                 ["Apply", "ApplyCertificates", "Disable", "Enable", "GenerateCsr", "GetStatus",
+                                  "Restart", "Rollback"])
+                self.assertEqual(node.lookup_interface(CLUSTER_IFACE) is not None, name == "database")
+                props = BUS.call_sync(BUS_NAME, SERVICES_PATH + "/" + name, "org.freedesktop.DBus.Properties",
+                                      "GetAll", GLib.Variant("(s)", (SERVICE_IFACE,)), None,
+                                      Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
+                self.assertEqual(props["Name"], name)
+                self.assertEqual(props["Cluster"], name == "database")
+                self.assertFalse(props["Enabled"])
+        cluster = Gio.DBusNodeInfo.new_for_xml(BUS.call_sync(
+            BUS_NAME, SERVICES_PATH + "/database", "org.freedesktop.DBus.Introspectable", "Introspect", None,
+            GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]).lookup_interface(CLUSTER_IFACE)
+        self.assertEqual(sorted(m.name for m in cluster.methods),
+                         ["Connect", "GetStatus", "Initialize", "Join", "Remove", "SetLocalNode"])
+
+    def test_01_status_matches_cli(self):
+        for name in SERVICE_NAMES:
+            with self.subTest(name=name):
+                status, = svc(name, "GetStatus")
+                self.assertEqual(status, without_nulls(cli_json(name, "status")))
+                self.assertEqual(status["state"], "disabled")
+        self.assertIn("'service': <'webadmin'>",
+                      subprocess.run(["gdbus", "call", "--session", "--dest", BUS_NAME, "--object-path",
+                                      SERVICES_PATH + "/webadmin", "--method", SERVICE_IFACE + ".GetStatus"],
+                                     capture_output=True, text=True, check=True).stdout)
+
+    def test_02_generate_csr_follows_the_service_rules(self):
+        lines, = svc("webadmin", "GenerateCsr", ("wa", {"key-type": GLib.Variant("s", "ec:p256")}), "(sa{sv})")
+        p = cli("webadmin", "csr", "wa-cli", "--key-type", "ec:p256")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(lines, p.stdout.replace("wa-cli", "wa").splitlines())
+        self.assertIn("wa: CN:svc.example.com subjectAltName:svc.example.com", lines)
+        subject = openssl("req", "-in", store_path("wa.csr"), "-noout", "-subject").stdout
+        self.assertIn("svc.example.com", subject)
+        self.assertEqual(os.stat(store_path("wa.key")).st_mode & 0o777, 0o600)
+        name, message = svc_error("webadmin", "GenerateCsr", ("wa", {}), "(sa{sv})")
+        self.assertEqual(name, "io.meetpki.Error.Exists")
+        self.assertEqual(message, cli_error_message("webadmin", "csr", "wa"))
+        for n in ("wa", "tu"):
+            call("Sign", (n, "ca", {}), "(ssa{sv})") if n == "wa" else None
+        svc("turn", "GenerateCsr", ("tu", {}), "(sa{sv})")
+        call("Sign", ("tu", "ca", {}), "(ssa{sv})")
+        # the cli's twin of the store, from here on changed by the cli only
+        Services.twin = tempfile.mkdtemp(prefix="meetpkid-twin-")
+        shutil.rmtree(Services.twin)
+        shutil.copytree(HOME, Services.twin, symlinks=True)
+
+    def test_03_apply_enable_restart_disable_as_the_cli(self):
+        files = ["wa.key", "wa.crt", "ca.crt"]
+        lines = self.same_as_cli("webadmin", "ApplyCertificates", ["webadmin", "certs"] + files,
+                                 (files, {}), "(asa{sv})")
+        self.assertIn("SUCCESS: Key and certificate pair match", lines)
+        live = os.path.join(HOME, "services", "webadmin")
+        self.assertEqual(openssl("verify", "-CAfile", os.path.join(live, "bundle.pem"),
+                                 os.path.join(live, "cert.pem")).returncode, 0)
+        self.assertEqual(os.stat(os.path.join(live, "key.pem")).st_mode & 0o777, 0o600)
+        lines = self.same_as_cli("webadmin", "Enable", ["webadmin", "enable"], ({},), "(a{sv})")
+        self.assertEqual(lines[-1], "SUCCESS: webadmin enabled")
+        self.same_as_cli("webadmin", "Restart", ["webadmin", "restart"], ({},), "(a{sv})")
+        self.same_as_cli("webadmin", "Disable", ["webadmin", "disable"], ({},), "(a{sv})")
+        lines = self.same_as_cli("webadmin", "Apply", ["webadmin", "apply"] + files, (files, {}), "(asa{sv})")
+        self.assertIn("webadmin apply sequence: disable -> certs -> enable", lines)
+        self.assertEqual(svc("webadmin", "GetStatus")[0]["state"], "enabled")
+        # a dry run tells and changes nothing
+        before = live_files(HOME, "webadmin")
+        lines, = svc("webadmin", "Disable", ({"dry-run": GLib.Variant("b", True)},), "(a{sv})")
+        self.assertEqual(lines, cli("webadmin", "disable", "--dry-run").stdout.splitlines())
+        self.assertEqual(svc("webadmin", "GetStatus")[0]["state"], "enabled")
+        self.assertEqual(live_files(HOME, "webadmin"), before)
+        # the gdbus way
+        p = subprocess.run(["gdbus", "call", "--session", "--dest", BUS_NAME, "--object-path",
+                            SERVICES_PATH + "/webadmin", "--method", SERVICE_IFACE + ".Restart", "{}"],
+                           capture_output=True, text=True, timeout=60)
+        REPLIES.append(p.stdout + p.stderr)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("SUCCESS: webadmin restarted", p.stdout)
+
+    def test_04_service_changed_after_enable(self):
+        svc("webadmin", "Disable", ({},), "(a{sv})")
+        loop = GLib.MainLoop()
+        events = []
+
+        def on_changed(*a):
+            events.append(a[5].unpack())
+            loop.quit()
+
+        sub = BUS.signal_subscribe(BUS_NAME, IFACE, "ServiceChanged", OBJECT_PATH, None,
+                                   Gio.DBusSignalFlags.NONE, on_changed)
+        BUS.call(BUS_NAME, SERVICES_PATH + "/webadmin", SERVICE_IFACE, "Enable", GLib.Variant("(a{sv})", ({},)),
+                 None, Gio.DBusCallFlags.NONE, 60000, None, lambda bus, res: events.append(("reply", bus.call_finish(res).unpack())))
+        GLib.timeout_add_seconds(30, loop.quit)
+        loop.run()
+        ctx = GLib.MainContext.default()
+        deadline = time.monotonic() + 5
+        while len(events) < 2 and time.monotonic() < deadline:
+            ctx.iteration(False)
+            time.sleep(0.01)
+        BUS.signal_unsubscribe(sub)
+        changed = [e for e in events if e[0] == "webadmin"]
+        self.assertEqual(len(changed), 1, events)
+        self.assertEqual(changed[0][1]["state"], "enabled")
+        self.assertEqual(changed[0][1], without_nulls(cli_json("webadmin", "status")))
+        enabled = BUS.call_sync(BUS_NAME, SERVICES_PATH + "/webadmin", "org.freedesktop.DBus.Properties", "Get",
+                                GLib.Variant("(ss)", (SERVICE_IFACE, "Enabled")), None, Gio.DBusCallFlags.NONE,
+                                -1, None).unpack()[0]
+        self.assertTrue(enabled)
+
+    def test_05_errors_are_meetpki_errors(self):
+        live_before = live_files(HOME, "webadmin")
+        cases = [
+            (("webadmin", ["nosuch.key", "wa.crt"]), "NotFound"),
+            (("webadmin", ["ca.key", "wa.crt", "ca.crt"]), "VerifyFailed"),
+            (("database", ["wa.key", "wa.crt", "ca.crt"]), None),
+        ]
+        for (name, files), code in cases:
+            with self.subTest(name=name, files=files):
+                err, message = svc_error(name, "ApplyCertificates", (files, {}), "(asa{sv})")
+                self.assertTrue(err.startswith("io.meetpki.Error."), err)
+                if code is not None:
+                    self.assertEqual(err, "io.meetpki.Error." + code)
+                cli_args = [name, "cluster", "certs"] if name == "database" else [name, "certs"]
+                self.assertEqual(message, cli_error_message(*(cli_args + files)))
+        # store names only: a path or a link out of the store is refused
+        for files in (["/etc/passwd", "wa.crt"], [store_path("wa.key"), "wa.crt"]):
+            err, _ = svc_error("webadmin", "ApplyCertificates", (files, {}), "(asa{sv})")
+            self.assertEqual(err, "io.meetpki.Error.OutsideStore")
+        err, message = svc_error("webadmin", "Enable", ({"color": GLib.Variant("s", "red")},), "(a{sv})")
+        self.assertEqual((err, message), ("io.meetpki.Error.InvalidArgs", "unknown option 'color'"))
+        err, _ = svc_error("webadmin", "ApplyCertificates", (["wa.key", "wa.crt"], {"yes": GLib.Variant("b", True)}),
+                           "(asa{sv})")
+        self.assertEqual(err, "io.meetpki.Error.InvalidArgs")
+        self.assertEqual(live_files(HOME, "webadmin"), live_before)
+        # the exec backend's failure, as the cli names it
+        for home in (HOME, Services.twin):
+            self.assertEqual(cli_in(home, "turn", "backend", "exec", "certs=false").returncode, 0)
+        err, message = svc_error("turn", "ApplyCertificates", (["tu.key", "tu.crt", "ca.crt"], {}), "(asa{sv})")
+        self.assertEqual(err, "io.meetpki.Error.BackendFailed")
+        p = cli_in(Services.twin, "turn", "certs", "tu.key", "tu.crt", "ca.crt")
+        self.assertEqual(p.returncode, 13)
+        self.assertEqual("meetpki: " + message, p.stderr.strip().splitlines()[-1])
+        p = subprocess.run(["gdbus", "call", "--session", "--dest", BUS_NAME, "--object-path", SERVICES_PATH + "/turn",
+                            "--method", SERVICE_IFACE + ".ApplyCertificates", "['tu.key', 'tu.crt', 'ca.crt']", "{}"],
+                           capture_output=True, text=True, timeout=60)
+        REPLIES.append(p.stdout + p.stderr)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("io.meetpki.Error.BackendFailed", p.stderr)
+
+    def test_06_cluster(self):
+        status, = svc("database", "GetStatus", iface=CLUSTER_IFACE)
+        self.assertEqual(status, without_nulls(cli_json("database", "cluster", "status")))
+        self.assertEqual(status["status"], "Not in a database cluster")
+        lines = self.same_as_cli("database", "SetLocalNode", ["database", "cluster", "localnode", "a"], ("a",), "(s)",
+                                 iface=CLUSTER_IFACE)
+        self.assertEqual(lines, ["database cluster uses interface a on this node"])
+        self.assertEqual(svc("database", "GetStatus", iface=CLUSTER_IFACE)[0]["localnode"], "a")
+        err, message = svc_error("database", "SetLocalNode", ("a b",), "(s)", iface=CLUSTER_IFACE)
+        self.assertEqual(err, "io.meetpki.Error.InvalidArgs")
+        self.assertEqual(message, cli_error_message("database", "cluster", "localnode", "a b"))
+        # no certificates yet: refused like the cli
+        err, message = svc_error("database", "Initialize", ({},), "(a{sv})", iface=CLUSTER_IFACE)
+        self.assertEqual(message, cli_error_message("database", "cluster", "initialize"))
+        err, message = svc_error("database", "Join", ("db1.example.com", {}), "(sa{sv})", iface=CLUSTER_IFACE)
+        self.assertEqual(message, cli_error_message("database", "cluster", "join", "db1.example.com"))
+        err, _ = svc_error("database", "Join", ("", {}), "(sa{sv})", iface=CLUSTER_IFACE)
+        self.assertEqual(err, "io.meetpki.Error.InvalidArgs")
+        lines, = svc("database", "Remove", ({"yes": GLib.Variant("b", True)},), "(a{sv})", iface=CLUSTER_IFACE)
+        self.assertEqual(lines, ["This node is in no database cluster; nothing to remove"])
+        err, _ = svc_error("webadmin", "GetStatus", iface=CLUSTER_IFACE)
+        self.assertEqual(err, "org.freedesktop.DBus.Error.UnknownMethod")
+
+    def test_99_no_reply_carries_a_private_key(self):
+        with open(store_path("wa.key")) as f:
+            body = "".join(line for line in f.read().splitlines() if not line.startswith("-----"))
+        for text in REPLIES:
+            self.assertNotIn("PRIVATE KEY", text)
+            self.assertNotIn(body[:40], text)
+
+
 class Shutdown(unittest.TestCase):
     """runs after Manager (alphabetical): stops the shared daemon"""
 
