@@ -9,6 +9,7 @@
 
 #include "mp-private.h"
 #include "meetpki/mp-apply.h"
+#include "meetpki/mp-inspect.h"
 
 void
 mp_check_finding_free (MpCheckFinding *finding)
@@ -119,6 +120,105 @@ mp_check_services (MpStore *store, MpPluginLoader *loader, guint warn_days, GStr
     {
       g_ptr_array_add (checked, NULL);
       *services = (GStrv) g_ptr_array_free (g_steal_pointer (&checked), FALSE);
+    }
+  return g_steal_pointer (&out);
+}
+
+void
+mp_expiring_free (MpExpiring *expiring)
+{
+  if (expiring == NULL)
+    return;
+  g_free (expiring->service);
+  g_free (expiring->file);
+  g_free (expiring);
+}
+
+/* the fewest days left of the certificates in one live file; FALSE when it
+ * holds none */
+static gboolean
+live_days_left (const char *path, const char *name, gint64 *days_left)
+{
+  g_autoptr(GBytes) data = mp_file_read (path, NULL);
+  g_autoptr(JsonNode) desc = NULL;
+  JsonObject *obj;
+  JsonArray *certs;
+  gboolean found = FALSE;
+
+  /* keys are not read further than this */
+  if (data == NULL || g_strstr_len (g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                                    "-----BEGIN CERTIFICATE-----") == NULL)
+    return FALSE;
+  desc = mp_inspect_file (data, name, NULL);
+  if (desc == NULL || !JSON_NODE_HOLDS_OBJECT (desc))
+    return FALSE;
+  obj = json_node_get_object (desc);
+  if (!json_object_has_member (obj, "certificates"))
+    return FALSE;
+  certs = json_object_get_array_member (obj, "certificates");
+  for (guint i = 0; i < json_array_get_length (certs); i++)
+    {
+      JsonObject *c = json_array_get_object_element (certs, i);
+      gint64 d;
+
+      if (!json_object_has_member (c, "days_left") || json_object_get_null_member (c, "days_left"))
+        continue;
+      d = json_object_get_int_member (c, "days_left");
+      if (!found || d < *days_left)
+        *days_left = d;
+      found = TRUE;
+    }
+  return found;
+}
+
+/**
+ * mp_check_expiring:
+ * @store: the store
+ * @warn_days: files whose first certificate to expire has this many days
+ *   left or fewer are listed
+ * @error: return location for a #GError
+ *
+ * The live certificate files of every service with an applied set that
+ * expire within @warn_days (or have expired), by the file they were applied
+ * from, for the daemon's periodic check.
+ *
+ * Returns: (transfer full) (element-type MpExpiring): the files, in service
+ *   order; %NULL when the configuration cannot be read
+ */
+GPtrArray *
+mp_check_expiring (MpStore *store, guint warn_days, GError **error)
+{
+  g_autoptr(MpServiceConfig) config = mp_service_config_load (store, error);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) mp_expiring_free);
+  g_auto(GStrv) names = NULL;
+
+  if (config == NULL)
+    return NULL;
+  names = mp_service_config_get_services (config);
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) applied = mp_service_config_get_applied (config, names[i], FALSE);
+      g_autofree char *dir = mp_service_live_dir (store, names[i]);
+
+      for (guint k = 0; k < applied->len; k++)
+        {
+          MpAppliedFile *f = g_ptr_array_index (applied, k);
+          g_autofree char *path = NULL;
+          gint64 days_left = 0;
+          MpExpiring *e;
+
+          if (f->live == NULL)
+            continue;
+          path = g_build_filename (dir, f->live, NULL);
+          if (!live_days_left (path, f->source != NULL ? f->source : f->live, &days_left) ||
+              days_left > (gint64) warn_days)
+            continue;
+          e = g_new0 (MpExpiring, 1);
+          e->service = g_strdup (names[i]);
+          e->file = g_strdup (f->source != NULL ? f->source : f->live);
+          e->days_left = (gint) CLAMP (days_left, G_MININT, G_MAXINT);
+          g_ptr_array_add (out, e);
+        }
     }
   return g_steal_pointer (&out);
 }

@@ -63,9 +63,14 @@ main (int argc, char **argv)
 {
   g_autofree char *home = NULL;
   gboolean session = FALSE, version = FALSE;
+  gint check_interval = MPD_DEFAULT_CHECK_INTERVAL, warn_days = MP_APPLY_DEFAULT_WARN_DAYS;
   const GOptionEntry entries[] = {
     { "session", 0, 0, G_OPTION_ARG_NONE, &session, "serve the session bus (the caller's own store)", NULL },
     { "home", 0, 0, G_OPTION_ARG_FILENAME, &home, "the store directory", "DIR" },
+    { "check-interval", 0, 0, G_OPTION_ARG_INT, &check_interval,
+      "check every service every SECONDS (0: never; default 86400)", "SECONDS" },
+    { "warn-days", 0, 0, G_OPTION_ARG_INT, &warn_days,
+      "certificates with N days left or fewer are reported (default 30)", "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
     { NULL },
   };
@@ -85,6 +90,16 @@ main (int argc, char **argv)
   if (!g_option_context_parse (octx, &argc, &argv, &error))
     {
       g_printerr ("meetpkid: %s\n", error->message);
+      return 2;
+    }
+  if (check_interval < 0)
+    {
+      g_printerr ("meetpkid: --check-interval takes 0 (never) or more seconds, not %d\n", check_interval);
+      return 2;
+    }
+  if (warn_days < 0 || warn_days > 36500)
+    {
+      g_printerr ("meetpkid: --warn-days takes 0 to 36500 days, not %d\n", warn_days);
       return 2;
     }
   if (version)
@@ -108,6 +123,7 @@ main (int argc, char **argv)
       g_clear_pointer (&plugins, mp_plugin_loader_free);
     }
   daemon = mpd_daemon_new (store, plugins, plugins_error, &auth);
+  mpd_daemon_set_check (daemon, (guint) check_interval, (guint) warn_days);
 
   loop = g_main_loop_new (NULL, FALSE);
   ctx.loop = loop;

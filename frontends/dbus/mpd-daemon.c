@@ -16,16 +16,8 @@
 
 #include "mpd.h"
 #include "mpd-generated.h"
+#include "mpd-daemon.h"
 
-struct _MpdDaemon {
-  MpdManager1 *skeleton;
-  MpStore *store;
-  MpPluginLoader *plugins;
-  GError *plugins_error; /* why the plugins could not be loaded */
-  MpdAuth auth;
-  GPtrArray *services; /* MpdService, one per plugin */
-  gint in_flight; /* calls being handled (atomic) */
-};
 
 /* ---- replies ---- */
 
@@ -799,6 +791,7 @@ static const struct {
   { "handle-build-bundle", G_CALLBACK (handle_build_bundle) },
   { "handle-check-bundle", G_CALLBACK (handle_check_bundle) },
   { "handle-list-services", G_CALLBACK (handle_list_services) },
+  { "handle-check", G_CALLBACK (mpd_handle_check) },
   { "handle-node-facts", G_CALLBACK (handle_node_facts) },
   { "handle-set-node-fact", G_CALLBACK (handle_set_node_fact) },
   { "handle-inspect-json", G_CALLBACK (handle_inspect_json) },
@@ -833,6 +826,8 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
                             ? g_error_copy (plugins_error)
                             : g_error_new_literal (MP_ERROR, MP_ERROR_FAILED, "no service plugins loaded");
   self->auth = *auth;
+  self->check_interval = MPD_DEFAULT_CHECK_INTERVAL;
+  self->warn_days = MP_APPLY_DEFAULT_WARN_DAYS;
   self->skeleton = mpd_manager1_skeleton_new ();
   mpd_daemon_adopt_skeleton (self, G_DBUS_INTERFACE_SKELETON (self->skeleton));
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
@@ -880,6 +875,8 @@ mpd_daemon_export (MpdDaemon *self, GDBusConnection *connection, GError **error)
       if (!mpd_service_export (g_ptr_array_index (self->services, i), connection, error))
         return FALSE;
     }
+  if (self->plugins != NULL)
+    mpd_daemon_start_periodic_check (self);
   return TRUE;
 }
 
@@ -894,6 +891,7 @@ mpd_daemon_free (MpdDaemon *self)
 
   if (self == NULL)
     return;
+  mpd_daemon_stop_periodic_check (self);
   /* not exported when the bus could not be reached */
   connection = g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->skeleton));
   if (connection != NULL)

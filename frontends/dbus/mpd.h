@@ -18,6 +18,9 @@ G_BEGIN_DECLS
 #define MPD_ACTION_WRITE "io.meetpki.write"
 
 #define MPD_SERVICES_PATH MPD_OBJECT_PATH "/services"
+#define MPD_DEFAULT_CHECK_INTERVAL (24 * 60 * 60)
+/* the first periodic check runs this soon after start (or one interval) */
+#define MPD_FIRST_CHECK_DELAY 60
 
 /* json -> gvariant, and the a{sv} options of a method (mpd-variant.c) */
 GVariant   *mpd_json_to_variant      (JsonNode *node);
@@ -80,6 +83,13 @@ gboolean    mpd_daemon_export         (MpdDaemon       *self,
                                        GError         **error);
 void        mpd_daemon_free           (MpdDaemon       *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpdDaemon, mpd_daemon_free)
+
+/* the periodic check (mpd-check.c): every @interval seconds (0: never)
+ * in a worker thread; CheckFinished, and CertificateExpiring for each live
+ * certificate file with @warn_days or fewer left */
+void        mpd_daemon_set_check      (MpdDaemon *self,
+                                       guint      interval,
+                                       guint      warn_days);
 
 /* for the service objects: the store, the authorization and in-flight
  * count every skeleton shares, and the manager's ServiceChanged signal */

@@ -186,6 +186,25 @@ typedef struct {
   char *message;
 } MpCheckFinding;
 
+/**
+ * MpExpiring:
+ * @service: the service the file is applied to
+ * @file: the store name the live file was applied from
+ * @days_left: whole days until its first certificate expires (negative:
+ *   expired)
+ *
+ * One file of mp_check_expiring().
+ */
+typedef struct {
+  char *service;
+  char *file;
+  gint days_left;
+} MpExpiring;
+
+void       mp_expiring_free      (MpExpiring     *expiring);
+GPtrArray *mp_check_expiring     (MpStore        *store,
+                                  guint           warn_days,
+                                  GError        **error);
 void       mp_check_finding_free (MpCheckFinding *finding);
 GPtrArray *mp_check_services     (MpStore        *store,
                                   MpPluginLoader *loader,

@@ -550,6 +550,91 @@ def live_files(home, service):
     return out
 
 
+class Periodic(unittest.TestCase):
+    """a daemon of its own, on a bus of its own, with a one-second check:
+    Check equals the cli's `check --json`, CheckFinished follows every
+    check, CertificateExpiring names a certificate with two days left"""
+
+    def test_check_and_certificate_expiring(self):
+        tmp = tempfile.mkdtemp(prefix="meetpkid-periodic-")
+        home = os.path.join(tmp, "store")
+        bus_proc = daemon = conn = None
+        try:
+            for args in (["pki", "selfsigned", "ca", "CN:Periodic CA"], ["node", "set", "server-fqdn", "p.example.com"],
+                         ["webadmin", "csr", "soon"], ["pki", "sign", "soon", "ca", "--days", "2"],
+                         ["webadmin", "certs", "soon.key", "soon.crt", "ca.crt"]):
+                p = cli_in(home, *args)
+                self.assertEqual(p.returncode, 0, (args, p.stdout, p.stderr))
+            # bad options are refused before the daemon starts
+            for bad in (["--check-interval", "-1"], ["--warn-days", "40000"]):
+                p = subprocess.run([MEETPKID, "--session", "--home", home] + bad, capture_output=True, text=True,
+                                   timeout=30)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(bad[0], p.stderr)
+            bus_proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                                        stdout=subprocess.PIPE, text=True)
+            address = bus_proc.stdout.readline().strip()
+            env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address)
+            conn = Gio.DBusConnection.new_for_address_sync(
+                address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+                None, None)
+            events = []
+            for signal in ("CertificateExpiring", "CheckFinished"):
+                conn.signal_subscribe(None, IFACE, signal, OBJECT_PATH, None, Gio.DBusSignalFlags.NONE,
+                                      lambda c, s, p, i, name, params: events.append((name, params.unpack())))
+            daemon = subprocess.Popen([MEETPKID, "--session", "--home", home, "--check-interval", "1",
+                                       "--warn-days", "30"], env=env)
+            ctx = GLib.MainContext.default()
+            deadline = time.monotonic() + 30
+            while not any(e[0] == "CertificateExpiring" for e in events) and time.monotonic() < deadline:
+                self.assertIsNone(daemon.poll())
+                ctx.iteration(False)
+                time.sleep(0.01)
+            expiring = [e[1] for e in events if e[0] == "CertificateExpiring"]
+            self.assertTrue(expiring, events)
+            name, days = expiring[0]
+            self.assertEqual(name, "soon.crt")
+            self.assertIn(days, (1, 2))
+            self.assertNotIn("ca.crt", [e[0] for e in expiring])
+            # the certificate's own end date, by openssl: within the two days
+            end = openssl("x509", "-in", os.path.join(home, "services", "webadmin", "cert.pem"), "-noout",
+                          "-checkend", str(3 * 86400))
+            self.assertNotEqual(end.returncode, 0)
+            finished = [e[1][0] for e in events if e[0] == "CheckFinished"]
+            self.assertTrue(finished)
+            from_cli = json.loads(cli_in(home, "check", "--json").stdout)
+            self.assertEqual(finished[0], without_nulls(from_cli))
+            self.assertEqual(finished[0]["warnings"], 1)
+            # Check on the bus: the cli's answer, then a CheckFinished
+            n_before = len(finished)
+            result = conn.call_sync(BUS_NAME, OBJECT_PATH, IFACE, "Check", GLib.Variant("(a{sv})", ({},)), None,
+                                    Gio.DBusCallFlags.NONE, 60000, None).unpack()[0]
+            self.assertEqual(result, without_nulls(from_cli))
+            result = conn.call_sync(BUS_NAME, OBJECT_PATH, IFACE, "Check",
+                                    GLib.Variant("(a{sv})", ({"warn-days": GLib.Variant("u", 1)},)), None,
+                                    Gio.DBusCallFlags.NONE, 60000, None).unpack()[0]
+            self.assertEqual(result, without_nulls(json.loads(cli_in(home, "check", "--json", "--warn-days", "1").stdout)))
+            self.assertEqual(result["warnings"], 0)
+            deadline = time.monotonic() + 10
+            while len([e for e in events if e[0] == "CheckFinished"]) < n_before + 2 and time.monotonic() < deadline:
+                ctx.iteration(False)
+                time.sleep(0.01)
+            self.assertGreaterEqual(len([e for e in events if e[0] == "CheckFinished"]), n_before + 2)
+            daemon.terminate()
+            self.assertEqual(daemon.wait(timeout=30), 0)
+            daemon = None
+        finally:
+            if conn is not None:
+                conn.close_sync(None)
+            for p in (daemon, bus_proc):
+                if p is not None and p.poll() is None:
+                    p.terminate()
+                    p.wait(timeout=10)
+            if bus_proc is not None:
+                bus_proc.stdout.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 class Services(unittest.TestCase):
     """io.meetpki.Service1 and Cluster1: each method against the cli's same
     command on a copy of the store (the embedded backend, no daemons)"""
