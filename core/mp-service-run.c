@@ -553,8 +553,9 @@ mp_service_cluster_status_to_json (MpStore *store, MpPlugin *plugin, GError **er
  * @error: return location for a #GError
  *
  * Returns: (transfer full): what `<service> status --json` prints: state,
- *   backend, live directory, endpoint, the applied and last known-good
- *   sets; %NULL when the configuration cannot be read
+ *   backend, live directory, the time of the last apply ("applied-at"),
+ *   the exec backend's commands by step ("exec"), endpoint, the applied
+ *   and last known-good sets; %NULL when the configuration cannot be read
  */
 JsonNode *
 mp_service_status_to_json (MpStore *store, MpPlugin *plugin, GError **error)
@@ -588,6 +589,26 @@ mp_service_status_to_json (MpStore *store, MpPlugin *plugin, GError **error)
   json_builder_add_string_value (b, mp_backend_kind_to_string (mp_service_config_get_backend (r.config, name)));
   json_builder_set_member_name (b, "live-dir");
   json_builder_add_string_value (b, dir);
+  {
+    g_autofree char *at = mp_service_config_get_string (r.config, name, "applied-at");
+    add_string_or_null (b, "applied-at", at);
+  }
+  /* the exec backend's commands, by step (empty for the embedded one) */
+  json_builder_set_member_name (b, "exec");
+  json_builder_begin_object (b);
+  if (mp_service_config_get_backend (r.config, name) == MP_BACKEND_EXEC)
+    {
+      for (guint step = MP_STEP_DISABLE; step <= MP_STEP_CLUSTER_INIT_JOIN_CONNECT; step++)
+        {
+          g_autofree char *cmd = mp_service_config_get_command (r.config, name, step);
+          if (cmd != NULL)
+            {
+              json_builder_set_member_name (b, mp_step_config_key (step));
+              json_builder_add_string_value (b, cmd);
+            }
+        }
+    }
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "endpoint");
   if (ep != NULL)
     {

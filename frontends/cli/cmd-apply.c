@@ -187,77 +187,97 @@ mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GErro
   return TRUE;
 }
 
-static void
-print_set (const char *title, GPtrArray *files)
+static const char *
+member_or (JsonObject *obj, const char *member, const char *fallback)
 {
-  if (files->len == 0)
+  JsonNode *node = json_object_get_member (obj, member);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : fallback;
+}
+
+static void
+print_set (const char *title, JsonArray *files)
+{
+  if (json_array_get_length (files) == 0)
     return;
   g_print ("%s:\n", title);
-  for (guint i = 0; i < files->len; i++)
+  for (guint i = 0; i < json_array_get_length (files); i++)
     {
-      MpAppliedFile *f = g_ptr_array_index (files, i);
-      g_print ("  %-12s %s (sha256 %.16s...)%s%s\n", f->role, f->source != NULL ? f->source : "?",
-               f->sha256 != NULL ? f->sha256 : "?", f->live != NULL ? " -> " : "", f->live != NULL ? f->live : "");
+      JsonObject *f = json_array_get_object_element (files, i);
+      const char *live = member_or (f, "live", NULL);
+
+      g_print ("  %-12s %s (sha256 %.16s...)%s%s\n", member_or (f, "role", "?"), member_or (f, "file", "?"),
+               member_or (f, "sha256", "?"), live != NULL ? " -> " : "", live != NULL ? live : "");
     }
+}
+
+/* the text (or json) of mp_service_status_to_json(), wherever it was built */
+static void
+print_status (MpCli *cli, JsonNode *root)
+{
+  JsonObject *obj = json_node_get_object (root);
+  JsonObject *exec = json_object_get_object_member (obj, "exec");
+  JsonNode *ep = json_object_get_member (obj, "endpoint");
+  JsonArray *applied = json_object_get_array_member (obj, "applied");
+
+  if (cli->json)
+    {
+      mp_cli_print_json (root);
+      return;
+    }
+  g_print ("%s: %s, backend %s\n", member_or (obj, "service", "?"), member_or (obj, "state", "?"),
+           member_or (obj, "backend", "?"));
+  if (exec != NULL)
+    {
+      JsonObjectIter iter;
+      const char *step;
+      JsonNode *cmd;
+
+      json_object_iter_init_ordered (&iter, exec);
+      while (json_object_iter_next_ordered (&iter, &step, &cmd))
+        g_print ("  exec %-14s %s\n", step, json_node_get_string (cmd));
+    }
+  if (ep != NULL && JSON_NODE_HOLDS_OBJECT (ep))
+    {
+      JsonObject *e = json_node_get_object (ep);
+      g_print ("endpoint: %s (starttls %s, probe timeout %u s)\n", member_or (e, "address", "?"),
+               member_or (e, "starttls", "?"), (guint) json_object_get_int_member (e, "probe-timeout"));
+    }
+  if (json_array_get_length (applied) == 0)
+    {
+      g_print ("no certificates applied\n");
+      return;
+    }
+  g_print ("live files: %s (applied %s)\n", member_or (obj, "live-dir", "?"), member_or (obj, "applied-at", "?"));
+  print_set ("applied", applied);
+  print_set ("last known-good", json_object_get_array_member (obj, "last-good"));
 }
 
 gboolean
 mp_cli_service_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const char *name = mp_plugin_get_name (cli->service);
   MpStore *store = mp_cli_get_store (cli, error);
-  g_autoptr(MpServiceConfig) config = NULL;
-  g_autoptr(GPtrArray) applied = NULL;
-  g_autoptr(GPtrArray) good = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *at = NULL;
-  g_autoptr(MpEndpoint) ep = NULL;
-  gboolean enabled;
-  MpBackendKind backend;
+  g_autoptr(JsonNode) root = NULL;
 
   if (store == NULL)
     return FALSE;
-  if (cli->json)
-    {
-      /* the same document the d-bus Service1.GetStatus returns */
-      g_autoptr(JsonNode) root = mp_service_status_to_json (store, cli->service, error);
-
-      if (root == NULL)
-        return FALSE;
-      mp_cli_print_json (root);
-      return TRUE;
-    }
-  config = mp_service_config_load (store, error);
-  if (config == NULL)
+  root = mp_service_status_to_json (store, cli->service, error);
+  if (root == NULL)
     return FALSE;
-  applied = mp_service_config_get_applied (config, name, FALSE);
-  good = mp_service_config_get_applied (config, name, TRUE);
-  dir = mp_service_live_dir (store, name);
-  at = mp_service_config_get_string (config, name, "applied-at");
-  enabled = mp_service_config_get_enabled (config, name);
-  backend = mp_service_config_get_backend (config, name);
-  ep = mp_service_config_get_endpoint (config, name);
-  g_print ("%s: %s, backend %s\n", name, enabled ? "enabled" : "disabled", mp_backend_kind_to_string (backend));
-  if (backend == MP_BACKEND_EXEC)
-    {
-      for (guint step = MP_STEP_DISABLE; step <= MP_STEP_CLUSTER_INIT_JOIN_CONNECT; step++)
-        {
-          g_autofree char *cmd = mp_service_config_get_command (config, name, step);
-          if (cmd != NULL)
-            g_print ("  exec %-14s %s\n", mp_step_config_key (step), cmd);
-        }
-    }
-  if (ep != NULL)
-    g_print ("endpoint: %s (starttls %s, probe timeout %u s)\n", ep->address,
-             mp_starttls_to_string (ep->starttls), ep->timeout);
-  if (applied->len == 0)
-    {
-      g_print ("no certificates applied\n");
-      return TRUE;
-    }
-  g_print ("live files: %s (applied %s)\n", dir, at != NULL ? at : "?");
-  print_set ("applied", applied);
-  print_set ("last known-good", good);
+  print_status (cli, root);
+  return TRUE;
+}
+
+gboolean
+mp_cli_bus_service_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(JsonNode) root = mp_cli_bus_call_json (cli, "ServiceStatusJson",
+                                                   g_variant_new ("(s)", mp_plugin_get_name (cli->service)), NULL,
+                                                   error);
+
+  if (root == NULL)
+    return FALSE;
+  print_status (cli, root);
   return TRUE;
 }
 
@@ -320,21 +340,57 @@ service_options (MpCli *cli, gboolean with_warn_days, gboolean with_yes)
   return g_variant_builder_end (&b);
 }
 
-/* calls @method of the service's object and prints the lines it returns,
- * the lines the in-process command prints as it goes */
+static void
+print_lines (GVariant *lines)
+{
+  g_autofree const char **strv = g_variant_get_strv (lines, NULL);
+
+  for (guint i = 0; strv[i] != NULL; i++)
+    g_print ("%s\n", strv[i]);
+}
+
+/* the Lines signal: what a failed command printed before its error */
+static void
+on_lines (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
+          const char *signal, GVariant *params, gpointer user_data)
+{
+  g_autoptr(GVariant) lines = NULL;
+
+  if (!g_variant_is_of_type (params, G_VARIANT_TYPE ("(as)")))
+    return;
+  lines = g_variant_get_child_value (params, 0);
+  print_lines (lines);
+}
+
+/* calls @method of the service's object and prints the lines the
+ * in-process command prints as it goes: those of the reply, or, when the
+ * command fails, those the daemon sent before its error */
 static gboolean
 call_service (MpCli *cli, const char *method, GVariant *params, GError **error)
 {
   g_autofree char *path = mp_cli_bus_service_path (mp_plugin_get_name (cli->service));
-  g_autoptr(GVariant) reply = mp_cli_bus_call_object (cli, path, SERVICE_IFACE, method, params,
-                                                      G_VARIANT_TYPE ("(as)"), NULL, error);
-  g_autofree const char **lines = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) lines = NULL;
+  GDBusConnection *bus = mp_cli_bus_get (cli, error);
+  guint sub;
 
+  if (bus == NULL)
+    return FALSE;
+  /* any sender: the signal comes from the daemon's unique name */
+  sub = g_dbus_connection_signal_subscribe (bus, NULL, SERVICE_IFACE, "Lines", path, NULL,
+                                            G_DBUS_SIGNAL_FLAGS_NONE, on_lines, NULL, NULL);
+  reply = mp_cli_bus_call_object (cli, path, SERVICE_IFACE, method, params, G_VARIANT_TYPE ("(as)"), NULL, error);
+  if (reply == NULL)
+    {
+      /* the signal came before the error reply: its dispatch is queued */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_dbus_connection_signal_unsubscribe (bus, sub);
   if (reply == NULL)
     return FALSE;
-  g_variant_get (reply, "(^a&s)", &lines);
-  for (guint i = 0; lines[i] != NULL; i++)
-    g_print ("%s\n", lines[i]);
+  lines = g_variant_get_child_value (reply, 0);
+  print_lines (lines);
   return TRUE;
 }
 

@@ -53,6 +53,7 @@ static const struct {
   { "<service> enable", mp_cli_bus_service_step },
   { "<service> disable", mp_cli_bus_service_step },
   { "<service> restart", mp_cli_bus_service_step },
+  { "<service> status", mp_cli_bus_service_status },
   { "services", mp_cli_bus_plugins_list },
 };
 
@@ -124,8 +125,16 @@ convert_error (MpCli *cli, const char *method, GError *remote, GError **error)
   g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "meetpkid: %s", e->message);
 }
 
-static GDBusConnection *
-get_bus (MpCli *cli, GError **error)
+/**
+ * mp_cli_bus_get:
+ * @cli: the cli context, with a bus chosen
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer none): the connection, opened on first use, or
+ *   %NULL with an error main() exits 69 for
+ */
+GDBusConnection *
+mp_cli_bus_get (MpCli *cli, GError **error)
 {
   g_autoptr(GError) local = NULL;
 
@@ -191,7 +200,7 @@ GVariant *
 mp_cli_bus_call_object (MpCli *cli, const char *path, const char *iface, const char *method, GVariant *params,
                         const GVariantType *reply_type, GUnixFDList *fds, GError **error)
 {
-  GDBusConnection *bus = get_bus (cli, error);
+  GDBusConnection *bus = mp_cli_bus_get (cli, error);
   g_autoptr(GVariant) sunk = params != NULL ? g_variant_ref_sink (params) : NULL;
   GError *local = NULL;
   GVariant *reply;

@@ -128,6 +128,7 @@ gboolean  mp_cli_bundle_fix     (MpCli *cli, const char * const *args, guint n_a
 /* `meetpki --bus ...` (cmd-bus.c); the handlers live beside the in-process
  * ones and share their printers */
 MpCliHandler mp_cli_bus_route      (const char *words);
+GDBusConnection *mp_cli_bus_get   (MpCli *cli, GError **error);
 GVariant *mp_cli_bus_call          (MpCli *cli, const char *method, GVariant *params,
                                     const GVariantType *reply_type, GUnixFDList *fds, GError **error);
 GVariant *mp_cli_bus_call_object   (MpCli *cli, const char *path, const char *iface, const char *method,
@@ -161,6 +162,7 @@ gboolean  mp_cli_bus_service_csr    (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_service_certs  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_apply  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_status (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_step   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint n_args, GError **error);
 

@@ -50,6 +50,7 @@ static const struct {
   { MANAGER, "VerifyJson", MPD_ACTION_READ },
   { MANAGER, "NodeFactsJson", MPD_ACTION_READ },
   { MANAGER, "ListServicesJson", MPD_ACTION_READ },
+  { MANAGER, "ServiceStatusJson", MPD_ACTION_READ },
   { SERVICE, "GetStatus", MPD_ACTION_READ },
   { SERVICE, "GenerateCsr", MPD_ACTION_WRITE },
   { SERVICE, "ApplyCertificates", MPD_ACTION_WRITE },

@@ -442,6 +442,28 @@ handle_list_services_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocat
 }
 
 static gboolean
+handle_service_status_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
+                            MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  MpPlugin *plugin;
+
+  if (self->plugins == NULL)
+    return return_error (invocation, self->plugins_error);
+  plugin = mp_plugin_loader_lookup (self->plugins, name);
+  if (plugin == NULL)
+    {
+      g_set_error (&error, MP_ERROR, MP_ERROR_NOT_FOUND, "no service '%s' is loaded", name);
+      return return_error (invocation, error);
+    }
+  status = mp_service_status_to_json (self->store, plugin, &error);
+  if (status == NULL)
+    return return_error (invocation, error);
+  return complete_json (invocation, status);
+}
+
+static gboolean
 handle_import (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFDList *fds, const char *name,
                GVariant *fd_index, GVariant *options, MpdDaemon *self)
 {
@@ -801,6 +823,7 @@ static const struct {
   { "handle-verify-json", G_CALLBACK (handle_verify_json) },
   { "handle-node-facts-json", G_CALLBACK (handle_node_facts_json) },
   { "handle-list-services-json", G_CALLBACK (handle_list_services_json) },
+  { "handle-service-status-json", G_CALLBACK (handle_service_status_json) },
   { "handle-import", G_CALLBACK (handle_import) },
   { "handle-export", G_CALLBACK (handle_export) },
 };

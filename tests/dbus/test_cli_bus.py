@@ -258,13 +258,29 @@ class CliBus(unittest.TestCase):
         self.services_alike(["webadmin", "disable", "--dry-run"])
         self.services_alike(["webadmin", "apply", "wa.key", "wa.crt", "ca.crt", "--warn-days", "10"])
         self.services_alike(["webadmin", "rollback"])
-        # a failed check: the same verdict and exit status (the daemon's
-        # reply carries no lines, so only the last one is compared)
-        here = local("webadmin", "certs", "wa.key", "ca.crt", home=LOCAL)
-        there = via_option("webadmin", "certs", "wa.key", "ca.crt")
-        self.assertEqual(here.returncode, 1)
-        self.assertEqual(there.returncode, 1)
-        self.assertEqual(there.stdout.splitlines()[-1], here.stdout.splitlines()[-1])
+        # a failed check: every FAILURE line before the verdict (the
+        # daemon's Lines signal), the verdict, the exit status
+        p = self.services_alike(["webadmin", "certs", "wa.key", "ca.crt"], expect=1)
+        self.assertGreater(len(p.stdout.splitlines()), 2, p.stdout)
+        # status reads the daemon's own store both ways (the keys differ
+        # between the twin stores, and so do their fingerprints)
+        self.same(["webadmin", "status"])
+        self.same(["webadmin", "status", "--json"])
+        self.same(["turn", "status"])
+        # the exec backend's commands and an endpoint show too
+        for home in (HOME, LOCAL):
+            for args in (["webadmin", "backend", "exec", "restart=true", "enable=true"],
+                         ["webadmin", "endpoint", "127.0.0.1:1"]):
+                p = local(*args, home=home)
+                self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.same(["webadmin", "status"])
+        self.assertIn("exec", p.stdout)
+        self.assertIn("endpoint: 127.0.0.1:1", p.stdout)
+        self.same(["webadmin", "status", "--json"])
+        for home in (HOME, LOCAL):
+            for args in (["webadmin", "backend", "embedded"], ["webadmin", "endpoint", "none"]):
+                p = local(*args, home=home)
+                self.assertEqual(p.returncode, 0, p.stderr)
         self.services_alike(["check"])
         self.services_alike(["check", "--json"])
         self.services_alike(["check", "--warn-days", "400"], expect=10)

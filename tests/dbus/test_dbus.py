@@ -184,7 +184,7 @@ class Manager(unittest.TestCase):
             GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
         info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(IFACE)
         self.assertIsNotNone(info)
-        self.assertEqual(len(info.methods), 22)
+        self.assertEqual(len(info.methods), 23)
 
     def test_01_generate_csr(self):
         notes, = call("GenerateCsr", ("web", ["CN:web.example.com", "subjectAltName:join.example.com"],
