@@ -134,6 +134,7 @@ mp_bundle_verify_to_json (MpBundle *bundle, const MpBundleCert *entity, gboolean
   g_autoptr(GError) error = NULL;
   GPtrArray *chain, *findings;
   gboolean verified;
+  JsonNode *root;
 
   mp_bundle_build_chain (bundle, entity, system_trust ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
   mp_bundle_check_order (bundle);
@@ -178,18 +179,132 @@ mp_bundle_verify_to_json (MpBundle *bundle, const MpBundleCert *entity, gboolean
   /* judged last, as the cli shows chain and notes before the verdict */
   verified = mp_bundle_verify_chain (bundle, system_trust, &error);
   json_builder_set_member_name (b, "error");
-  if (verified)
-    json_builder_add_null_value (b);
-  else
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, error->domain == MP_ERROR ? mp_error_to_string (error->code)
-                                                                  : mp_error_to_string (MP_ERROR_FAILED));
-      json_builder_set_member_name (b, "message");
-      json_builder_add_string_value (b, error->message);
-      json_builder_end_object (b);
-    }
+  json_builder_add_null_value (b);
   json_builder_end_object (b);
-  return json_builder_get_root (b);
+  root = json_builder_get_root (b);
+  if (!verified)
+    mp_bundle_report_set_error (root, error);
+  return root;
+}
+
+/**
+ * mp_bundle_report_set_error:
+ * @report: a result of mp_bundle_verify_to_json() or mp_bundle_build_to_json()
+ * @error: why the command failed
+ *
+ * Sets the report's `error` member: the error's name (as
+ * mp_error_to_string() gives it; "Failed" outside %MP_ERROR) and message.
+ */
+void
+mp_bundle_report_set_error (JsonNode *report, const GError *error)
+{
+  JsonObject *e = json_object_new ();
+
+  json_object_set_string_member (e, "name", error->domain == MP_ERROR ? mp_error_to_string ((MpError) error->code)
+                                                                      : mp_error_to_string (MP_ERROR_FAILED));
+  json_object_set_string_member (e, "message", error->message);
+  json_object_set_object_member (json_node_get_object (report), "error", e);
+}
+
+/**
+ * mp_bundle_report_get_error:
+ * @report: a report with an `error` member
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE with the report's error when it has one, %TRUE when
+ *   its `error` is null
+ */
+gboolean
+mp_bundle_report_get_error (JsonNode *report, GError **error)
+{
+  JsonNode *member = json_object_get_member (json_node_get_object (report), "error");
+  JsonObject *e;
+  const char *name;
+  MpError code = MP_ERROR_FAILED;
+
+  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+    return TRUE;
+  e = json_node_get_object (member);
+  name = json_object_get_string_member_with_default (e, "name", "Failed");
+  for (guint c = 0; c < MP_ERROR_LAST; c++)
+    {
+      if (g_str_equal (mp_error_to_string ((MpError) c), name))
+        code = (MpError) c;
+    }
+  g_set_error_literal (error, MP_ERROR, code, json_object_get_string_member_with_default (e, "message", "failed"));
+  return FALSE;
+}
+
+/**
+ * mp_bundle_build_to_json:
+ * @bundle: the entity certificate and the pool, read
+ * @entity: the certificate whose chain to build, one of @bundle's
+ * @flags: what to leave out of the chain written
+ *
+ * Builds the chain of @entity (a root is required unless @flags leave it
+ * out): the result of `meetpki bundle build` and of the daemon's
+ * BuildBundleJson.  `findings` lists every finding about the inputs and
+ * the chain, one line each; `pem` is the chain in canonical form and
+ * `count` the certificates in it, or null and 0 when it could not be
+ * built; `error` is null, or why (mp_bundle_report_set_error()).
+ *
+ * Returns: (transfer full): a JSON object node
+ */
+JsonNode *
+mp_bundle_build_to_json (MpBundle *bundle, const MpBundleCert *entity, MpPemFlags flags)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) pem = NULL;
+  GPtrArray *findings;
+  guint errors, count = 0;
+  JsonNode *root;
+
+  /* oddities of the inputs do not matter: the output is canonical */
+  errors = mp_bundle_count_findings (bundle, MP_FINDING_ERROR);
+  mp_bundle_build_chain (bundle, entity, (flags & MP_PEM_NO_ROOT) ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
+  if (mp_bundle_count_findings (bundle, MP_FINDING_ERROR) > errors)
+    g_set_error (&error, MP_ERROR, MP_ERROR_VERIFY_FAILED, "cannot build the chain of '%s': %u error(s) listed above",
+                 mp_bundle_cert_get_subject (entity), mp_bundle_count_findings (bundle, MP_FINDING_ERROR) - errors);
+  else
+    pem = mp_bundle_chain_to_pem (bundle, flags, &error);
+  if (pem != NULL)
+    {
+      const char *p = g_bytes_get_data (pem, NULL);
+      const char *end = p + g_bytes_get_size (pem);
+
+      while ((p = g_strstr_len (p, end - p, "-----BEGIN CERTIFICATE-----")) != NULL)
+        {
+          count++;
+          p++;
+        }
+    }
+
+  findings = mp_bundle_get_findings (bundle);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "findings");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < findings->len; i++)
+    {
+      g_autofree char *line = mp_finding_to_string (g_ptr_array_index (findings, i));
+      json_builder_add_string_value (b, line);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "count");
+  json_builder_add_int_value (b, count);
+  json_builder_set_member_name (b, "pem");
+  if (pem != NULL)
+    {
+      g_autofree char *text = g_strndup (g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
+      json_builder_add_string_value (b, text);
+    }
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  if (error != NULL)
+    mp_bundle_report_set_error (root, error);
+  return root;
 }

@@ -8,6 +8,7 @@
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <gio/gunixfdlist.h>
 
@@ -52,19 +53,41 @@ write_output (MpCli *cli, const char *name, GBytes *data, GError **error)
   return mp_store_write (store, name, data, cli->force ? MP_WRITE_REPLACE : MP_WRITE_NONE, error);
 }
 
-static void
-print_built (MpCli *cli, guint written)
+/* prints mp_bundle_build_to_json()'s result: the findings on stderr,
+ * then the chain on stdout, or the line that says where it went */
+static gboolean
+print_build_report (MpCli *cli, JsonNode *report, GError **error)
 {
-  g_print ("Wrote %s: %s of %u certificate(s)\n", cli->output, cli->ca_only ? "CA bundle" : "chain", written);
+  JsonObject *root = json_node_get_object (report);
+  JsonArray *findings = json_object_get_array_member (root, "findings");
+
+  for (guint i = 0; i < json_array_get_length (findings); i++)
+    g_printerr ("%s\n", json_array_get_string_element (findings, i));
+  if (!mp_bundle_report_get_error (report, error))
+    return FALSE;
+  if (cli->output == NULL)
+    {
+      g_print ("%s", json_object_get_string_member (root, "pem"));
+      return TRUE;
+    }
+  g_print ("Wrote %s: %s of %u certificate(s)\n", cli->output, cli->ca_only ? "CA bundle" : "chain",
+           (guint) json_object_get_int_member (root, "count"));
+  return TRUE;
+}
+
+static MpPemFlags
+pem_flags (MpCli *cli)
+{
+  return (cli->ca_only ? MP_PEM_NO_ENTITY : 0) | (cli->no_root ? MP_PEM_NO_ROOT : 0);
 }
 
 gboolean
 mp_cli_bundle_build (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  g_autoptr(GBytes) pem = NULL;
-  const MpBundleCert *entity;
-  guint n = 0, errors;
+  g_autoptr(JsonNode) report = NULL;
+  JsonNode *pem;
+  guint n = 0;
 
   if (!mp_cli_add_bundle_input (cli, bundle, args[0], &n, error))
     return FALSE;
@@ -73,50 +96,23 @@ mp_cli_bundle_build (MpCli *cli, const char * const *args, guint n_args, GError 
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to build a chain for", args[0]);
       return FALSE;
     }
-  entity = g_ptr_array_index (mp_bundle_get_certs (bundle), 0);
   for (guint i = 1; i < n_args; i++)
     {
       if (!mp_cli_add_bundle_input (cli, bundle, args[i], NULL, error))
         return FALSE;
     }
-  /* oddities of the inputs do not matter: the output is canonical */
-  errors = mp_bundle_count_findings (bundle, MP_FINDING_ERROR);
-  mp_bundle_build_chain (bundle, entity, cli->no_root ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
-  mp_cli_print_findings (mp_bundle_get_findings (bundle), TRUE);
-  if (mp_bundle_count_findings (bundle, MP_FINDING_ERROR) > errors)
+  report = mp_bundle_build_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0), pem_flags (cli));
+  pem = json_object_get_member (json_node_get_object (report), "pem");
+  if (cli->output != NULL && JSON_NODE_HOLDS_VALUE (pem))
     {
-      g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED,
-                   "cannot build the chain of '%s': %u error(s) listed above",
-                   mp_bundle_cert_get_subject (entity),
-                   mp_bundle_count_findings (bundle, MP_FINDING_ERROR) - errors);
-      return FALSE;
-    }
-  pem = mp_bundle_chain_to_pem (bundle,
-                                (cli->ca_only ? MP_PEM_NO_ENTITY : 0) | (cli->no_root ? MP_PEM_NO_ROOT : 0),
-                                error);
-  if (pem == NULL)
-    return FALSE;
-  if (cli->output == NULL)
-    {
-      fwrite (g_bytes_get_data (pem, NULL), 1, g_bytes_get_size (pem), stdout);
-      return TRUE;
-    }
-  if (!write_output (cli, cli->output, pem, error))
-    return FALSE;
-  {
-    guint written = 0;
-    const char *p = g_bytes_get_data (pem, NULL);
-    gsize len = g_bytes_get_size (pem);
-    const char *end = p + len;
+      const char *text = json_node_get_string (pem);
+      g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
+      g_autoptr(GError) local = NULL;
 
-    while ((p = g_strstr_len (p, end - p, "-----BEGIN CERTIFICATE-----")) != NULL)
-      {
-        written++;
-        p++;
-      }
-    print_built (cli, written);
-  }
-  return TRUE;
+      if (!write_output (cli, cli->output, data, &local))
+        mp_bundle_report_set_error (report, local);
+    }
+  return print_build_report (cli, report, error);
 }
 
 static gboolean
@@ -284,41 +280,41 @@ mp_cli_bundle_fix (MpCli *cli, const char * const *args, guint n_args, GError **
 gboolean
 mp_cli_bus_bundle_build (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autofree const char **findings = NULL;
-  GVariantBuilder options;
-  guint32 count;
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(JsonNode) report = NULL;
+  g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_auto(GVariantBuilder) pool_fds = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{uh}"));
+  gboolean any_pool_fd = FALSE;
 
-  if (cli->output == NULL)
-    {
-      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                           "through the bus 'meetpki bundle build' writes to the daemon's store only; "
-                           "name the output with -o NAME");
-      return FALSE;
-    }
-  for (guint i = 0; i < n_args; i++)
-    {
-      if (!mp_cli_bus_refuse_path (cli, args[i], error))
-        return FALSE;
-    }
-  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
   if (cli->ca_only)
     g_variant_builder_add (&options, "{sv}", "ca-only", g_variant_new_boolean (TRUE));
   if (cli->no_root)
     g_variant_builder_add (&options, "{sv}", "no-root", g_variant_new_boolean (TRUE));
   if (cli->force)
     g_variant_builder_add (&options, "{sv}", "force", g_variant_new_boolean (TRUE));
-  reply = mp_cli_bus_call (cli, "BuildBundle",
-                           g_variant_new ("(s@assa{sv})", args[0], g_variant_new_strv (args + 1, n_args - 1),
-                                          cli->output, &options),
-                           G_VARIANT_TYPE ("(uas)"), NULL, error);
-  if (reply == NULL)
+  if (!mp_cli_bus_add_input (args[0], "certificate-fd", fds, &options, error))
     return FALSE;
-  g_variant_get (reply, "(u^a&s)", &count, &findings);
-  for (guint i = 0; findings[i] != NULL; i++)
-    g_printerr ("%s\n", findings[i]);
-  print_built (cli, count);
-  return TRUE;
+  for (guint i = 1; i < n_args; i++)
+    {
+      int index;
+
+      if (!mp_cli_bus_is_path (args[i]))
+        continue;
+      index = mp_cli_bus_open_input (args[i], fds, error);
+      if (index < 0)
+        return FALSE;
+      g_variant_builder_add (&pool_fds, "{uh}", i - 1, index);
+      any_pool_fd = TRUE;
+    }
+  if (any_pool_fd)
+    g_variant_builder_add (&options, "{sv}", "pool-fds", g_variant_builder_end (&pool_fds));
+  report = mp_cli_bus_call_json (cli, "BuildBundleJson",
+                                 g_variant_new ("(s@assa{sv})", args[0], g_variant_new_strv (args + 1, n_args - 1),
+                                                cli->output != NULL ? cli->output : "", &options),
+                                 fds, error);
+  if (report == NULL)
+    return FALSE;
+  return print_build_report (cli, report, error);
 }
 
 gboolean

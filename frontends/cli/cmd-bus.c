@@ -225,28 +225,48 @@ gboolean
 mp_cli_bus_add_input (const char *arg, const char *key, GUnixFDList *fds, GVariantBuilder *options,
                       GError **error)
 {
-  int fd, index;
+  int index;
 
   if (!mp_cli_bus_is_path (arg))
     return TRUE;
+  index = mp_cli_bus_open_input (arg, fds, error);
+  if (index < 0)
+    return FALSE;
+  g_variant_builder_add (options, "{sv}", key, g_variant_new_handle (index));
+  return TRUE;
+}
+
+/**
+ * mp_cli_bus_open_input:
+ * @arg: a path
+ * @fds: the call's descriptors
+ * @error: return location for a #GError
+ *
+ * Opens the file with the caller's own rights, with the messages of the
+ * in-process read, and appends it to @fds.
+ *
+ * Returns: its index in @fds, or -1 with an error
+ */
+int
+mp_cli_bus_open_input (const char *arg, GUnixFDList *fds, GError **error)
+{
+  int fd, index;
+
   if (!g_file_test (arg, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no such file", arg);
-      return FALSE;
+      return -1;
     }
   fd = open (arg, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     {
       int errsv = errno;
       g_set_error (error, MP_ERROR, MP_ERROR_IO, "Failed to open file “%s”: %s", arg, g_strerror (errsv));
-      return FALSE;
+      return -1;
     }
   index = g_unix_fd_list_append (fds, fd, error);
   close (fd);
-  if (index < 0)
-    return FALSE;
-  g_variant_builder_add (options, "{sv}", key, g_variant_new_handle (index));
-  return TRUE;
+  return index;
 }
 
 /**

@@ -27,7 +27,6 @@ print_verify_result (JsonNode *result, GError **error)
   JsonObject *root = json_node_get_object (result);
   JsonArray *chain = json_object_get_array_member (root, "chain");
   JsonArray *notes = json_object_get_array_member (root, "notes");
-  JsonNode *failure = json_object_get_member (root, "error");
 
   g_print ("Chain:\n");
   for (guint i = 0; i < json_array_get_length (chain); i++)
@@ -43,20 +42,8 @@ print_verify_result (JsonNode *result, GError **error)
     }
   for (guint i = 0; i < json_array_get_length (notes); i++)
     g_print ("%s\n", json_array_get_string_element (notes, i));
-  if (failure != NULL && JSON_NODE_HOLDS_OBJECT (failure))
-    {
-      JsonObject *e = json_node_get_object (failure);
-      const char *name = string_member (e, "name");
-      MpError code = MP_ERROR_FAILED;
-
-      for (guint c = 0; c < MP_ERROR_LAST; c++)
-        {
-          if (g_str_equal (mp_error_to_string ((MpError) c), name))
-            code = (MpError) c;
-        }
-      g_set_error_literal (error, MP_ERROR, code, string_member (e, "message"));
-      return FALSE;
-    }
+  if (!mp_bundle_report_get_error (result, error))
+    return FALSE;
   g_print ("SUCCESS: certificate verified against CA bundle\n");
   return TRUE;
 }

@@ -34,6 +34,7 @@ static const struct {
   { MANAGER, "BuildBundle", MPD_ACTION_WRITE },
   { MANAGER, "SetNodeFact", MPD_ACTION_WRITE },
   { MANAGER, "Import", MPD_ACTION_WRITE },
+  { MANAGER, "BuildBundleJson", MPD_ACTION_WRITE },
   { MANAGER, "Export", MPD_ACTION_WRITE },
   { MANAGER, "Inspect", MPD_ACTION_READ },
   { MANAGER, "Match", MPD_ACTION_READ },

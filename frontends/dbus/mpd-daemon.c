@@ -277,84 +277,6 @@ handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const c
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* what was written, as the cli counts it */
-static guint
-count_certificates (GBytes *pem)
-{
-  const char *p = g_bytes_get_data (pem, NULL);
-  const char *end = p + g_bytes_get_size (pem);
-  guint n = 0;
-
-  while ((p = g_strstr_len (p, end - p, "-----BEGIN CERTIFICATE-----")) != NULL)
-    {
-      n++;
-      p++;
-    }
-  return n;
-}
-
-static gboolean
-handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
-                     const char * const *pool, const char *output, GVariant *options, MpdDaemon *self)
-{
-  static const char * const allowed[] = { "ca-only", "no-root", "force", NULL };
-  static const char * const types[] = { "b", "b", "b" };
-  g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) pem = NULL;
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *out_path = NULL;
-  gboolean ca_only = mpd_option_bool (options, "ca-only");
-  gboolean no_root = mpd_option_bool (options, "no-root");
-  const MpBundleCert *entity;
-  GPtrArray *findings;
-  guint n = 0, errors, count;
-
-  if (!mpd_options_check (options, allowed, types, &error))
-    return return_error (invocation, error);
-  /* the store name is checked before any reading: nothing but the store is written */
-  if (*output == '\0')
-    {
-      g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "an output name is required");
-      return return_error (invocation, error);
-    }
-  out_path = mp_store_resolve (self->store, output, &error);
-  if (out_path == NULL || !add_bundle_input (self, bundle, certificate, &n, &error))
-    return return_error (invocation, error);
-  if (n == 0)
-    {
-      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to build a chain for", certificate);
-      return return_error (invocation, error);
-    }
-  entity = g_ptr_array_index (mp_bundle_get_certs (bundle), 0);
-  for (guint i = 0; pool[i] != NULL; i++)
-    {
-      if (!add_bundle_input (self, bundle, pool[i], NULL, &error))
-        return return_error (invocation, error);
-    }
-  errors = mp_bundle_count_findings (bundle, MP_FINDING_ERROR);
-  mp_bundle_build_chain (bundle, entity, no_root ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
-  if (mp_bundle_count_findings (bundle, MP_FINDING_ERROR) > errors)
-    {
-      g_set_error (&error, MP_ERROR, MP_ERROR_VERIFY_FAILED,
-                   "cannot build the chain of '%s': %u error(s) listed above",
-                   mp_bundle_cert_get_subject (entity), mp_bundle_count_findings (bundle, MP_FINDING_ERROR) - errors);
-      return return_error (invocation, error);
-    }
-  pem = mp_bundle_chain_to_pem (bundle, (ca_only ? MP_PEM_NO_ENTITY : 0) | (no_root ? MP_PEM_NO_ROOT : 0), &error);
-  if (pem == NULL ||
-      !mp_store_write (self->store, output, pem, mpd_option_bool (options, "force") ? MP_WRITE_REPLACE : MP_WRITE_NONE,
-                       &error))
-    return return_error (invocation, error);
-
-  count = count_certificates (pem);
-  findings = mp_bundle_get_findings (bundle);
-  for (guint i = 0; i < findings->len; i++)
-    g_ptr_array_add (lines, finding_to_string (g_ptr_array_index (findings, i)));
-  mpd_manager1_complete_build_bundle (skeleton, invocation, count, notes_strv (lines));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
 /* ---- json views and passed files ---- */
 
 /* the cli prints from this text, so it is generated as the cli does */
@@ -377,19 +299,14 @@ complete_json (GDBusMethodInvocation *invocation, JsonNode *node)
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* the file behind option @key (an index into the message's descriptors),
- * or the store file @name when the option is absent */
+/* the file behind descriptor @index of the call, named @name in messages */
 static GBytes *
-read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *options, const char *key,
-            const char *name, GError **error)
+read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, const char *name, GError **error)
 {
   GUnixFDList *fds = g_dbus_message_get_unix_fd_list (g_dbus_method_invocation_get_message (invocation));
-  gint32 index;
-  int fd;
   GBytes *data;
+  int fd;
 
-  if (!g_variant_lookup (options, key, "h", &index))
-    return read_store_file (self, name, error);
   if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
     {
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "option '%s': no such passed file descriptor", key);
@@ -401,6 +318,19 @@ read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *option
   data = mp_file_read_fd (fd, name, error);
   close (fd);
   return data;
+}
+
+/* the file behind option @key (an index into the message's descriptors),
+ * or the store file @name when the option is absent */
+static GBytes *
+read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *options, const char *key,
+            const char *name, GError **error)
+{
+  gint32 index;
+
+  if (!g_variant_lookup (options, key, "h", &index))
+    return read_store_file (self, name, error);
+  return read_passed (invocation, index, key, name, error);
 }
 
 static gboolean
@@ -560,6 +490,133 @@ handle_export (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFD
     return return_error (invocation, error);
   mpd_manager1_complete_export (skeleton, invocation, NULL);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* a pool input: the descriptor "pool-fds" maps index @i to, else the
+ * store file @name */
+static gboolean
+add_pool_input (MpdDaemon *self, GDBusMethodInvocation *invocation, MpBundle *bundle, GVariant *pool_fds, guint i,
+                const char *name, GError **error)
+{
+  GVariantIter iter;
+  guint32 key;
+  gint32 index;
+
+  if (pool_fds != NULL)
+    {
+      g_variant_iter_init (&iter, pool_fds);
+      while (g_variant_iter_next (&iter, "{uh}", &key, &index))
+        {
+          if (key == i)
+            {
+              g_autoptr(GBytes) data = read_passed (invocation, index, "pool-fds", name, error);
+              if (data == NULL)
+                return FALSE;
+              mp_bundle_add_data (bundle, data, name);
+              return TRUE;
+            }
+        }
+    }
+  return add_bundle_input (self, bundle, name, NULL, error);
+}
+
+/* the report of `bundle build` (mp_bundle_build_to_json()), written to
+ * @output unless it is "" or the chain could not be built; a write
+ * failure goes into the report.  inputs come from the store, or from the
+ * descriptors of options "certificate-fd" (h) and "pool-fds" (a{uh}, pool
+ * index to descriptor).  NULL with @error when an input cannot be read. */
+static JsonNode *
+build_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *certificate,
+                     const char * const *pool, const char *output, GVariant *options, GError **error)
+{
+  static const char * const allowed[] = { "ca-only", "no-root", "force", "certificate-fd", "pool-fds", NULL };
+  static const char * const types[] = { "b", "b", "b", "h", "a{uh}" };
+  g_autoptr(MpBundle) bundle = mp_bundle_new ();
+  g_autoptr(GVariant) pool_fds = NULL;
+  g_autofree char *out_path = NULL;
+  JsonNode *report, *pem;
+  guint n = 0;
+
+  if (!mpd_options_check (options, allowed, types, error))
+    return NULL;
+  /* the store name is checked before any reading: nothing but the store is written */
+  if (*output != '\0' && (out_path = mp_store_resolve (self->store, output, error)) == NULL)
+    return NULL;
+  if (!add_input (self, invocation, bundle, options, "certificate-fd", certificate, &n, error))
+    return NULL;
+  if (n == 0)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to build a chain for", certificate);
+      return NULL;
+    }
+  pool_fds = g_variant_lookup_value (options, "pool-fds", G_VARIANT_TYPE ("a{uh}"));
+  for (guint i = 0; pool[i] != NULL; i++)
+    {
+      if (!add_pool_input (self, invocation, bundle, pool_fds, i, pool[i], error))
+        return NULL;
+    }
+  report = mp_bundle_build_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
+                                    (mpd_option_bool (options, "ca-only") ? MP_PEM_NO_ENTITY : 0) |
+                                      (mpd_option_bool (options, "no-root") ? MP_PEM_NO_ROOT : 0));
+  pem = json_object_get_member (json_node_get_object (report), "pem");
+  if (*output != '\0' && JSON_NODE_HOLDS_VALUE (pem))
+    {
+      const char *text = json_node_get_string (pem);
+      g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
+      g_autoptr(GError) local = NULL;
+
+      if (!mp_store_write (self->store, output, data,
+                           mpd_option_bool (options, "force") ? MP_WRITE_REPLACE : MP_WRITE_NONE, &local))
+        mp_bundle_report_set_error (report, local);
+    }
+  return report;
+}
+
+static gboolean
+handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
+                     const char * const *pool, const char *output, GVariant *options, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(GVariant) pool_fds = g_variant_lookup_value (options, "pool-fds", NULL);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new ();
+  JsonArray *findings;
+
+  /* the older method reads the store only and always writes */
+  if (g_variant_lookup (options, "certificate-fd", "h", NULL) || pool_fds != NULL)
+    {
+      g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                           "unknown option: descriptors are for BuildBundleJson");
+      return return_error (invocation, error);
+    }
+  if (*output == '\0')
+    {
+      g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "an output name is required");
+      return return_error (invocation, error);
+    }
+  report = build_bundle_report (self, invocation, certificate, pool, output, options, &error);
+  if (report == NULL || !mp_bundle_report_get_error (report, &error))
+    return return_error (invocation, error);
+  findings = json_object_get_array_member (json_node_get_object (report), "findings");
+  for (guint i = 0; i < json_array_get_length (findings); i++)
+    g_ptr_array_add (lines, (gpointer) json_array_get_string_element (findings, i));
+  g_ptr_array_add (lines, NULL);
+  mpd_manager1_complete_build_bundle (skeleton, invocation,
+                                      (guint) json_object_get_int_member (json_node_get_object (report), "count"),
+                                      (const char * const *) lines->pdata);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_build_bundle_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
+                          const char * const *pool, const char *output, GVariant *options, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = build_bundle_report (self, invocation, certificate, pool, output, options, &error);
+
+  if (report == NULL)
+    return return_error (invocation, error);
+  return complete_json (invocation, report);
 }
 
 /* the report of `bundle check`, from the store file @name or the passed
@@ -740,6 +797,7 @@ static const struct {
   { "handle-inspect-json", G_CALLBACK (handle_inspect_json) },
   { "handle-list-json", G_CALLBACK (handle_list_json) },
   { "handle-check-bundle-json", G_CALLBACK (handle_check_bundle_json) },
+  { "handle-build-bundle-json", G_CALLBACK (handle_build_bundle_json) },
   { "handle-verify-json", G_CALLBACK (handle_verify_json) },
   { "handle-node-facts-json", G_CALLBACK (handle_node_facts_json) },
   { "handle-list-services-json", G_CALLBACK (handle_list_services_json) },
@@ -829,13 +887,18 @@ void
 mpd_daemon_free (MpdDaemon *self)
 {
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_autoptr(GDBusConnection) connection = NULL;
 
   if (self == NULL)
     return;
   mpd_daemon_stop_periodic_check (self);
   /* not exported when the bus could not be reached */
-  if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->skeleton)) != NULL)
-    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  connection = g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  if (connection != NULL)
+    {
+      g_object_ref (connection);
+      g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+    }
   for (guint i = 0; i < self->services->len; i++)
     mpd_service_unexport (g_ptr_array_index (self->services, i));
   /* an invocation may be released by the worker thread or by its task's
@@ -851,6 +914,10 @@ mpd_daemon_free (MpdDaemon *self)
       if (!g_main_context_iteration (NULL, FALSE))
         g_usleep (10 * 1000);
     }
+  /* the last replies are queued in gdbus's worker thread: send them
+   * before the process may end */
+  if (connection != NULL)
+    g_dbus_connection_flush_sync (connection, NULL, NULL);
   g_ptr_array_unref (self->services);
   g_signal_handlers_disconnect_by_data (self->skeleton, self);
   g_object_unref (self->skeleton);

@@ -155,5 +155,12 @@ JsonNode    *mp_bundle_to_json          (MpBundle           *bundle,
 JsonNode    *mp_bundle_verify_to_json   (MpBundle           *bundle,
                                          const MpBundleCert *entity,
                                          gboolean            system_trust);
+JsonNode    *mp_bundle_build_to_json    (MpBundle           *bundle,
+                                         const MpBundleCert *entity,
+                                         MpPemFlags          flags);
+void         mp_bundle_report_set_error (JsonNode           *report,
+                                         const GError       *error);
+gboolean     mp_bundle_report_get_error (JsonNode           *report,
+                                         GError            **error);
 
 G_END_DECLS

@@ -208,9 +208,19 @@ class CliBus(unittest.TestCase):
         self.writes_alike(["bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"])
         self.same(["bundle", "check", "chain.pem"])
         self.same(["bundle", "check", "chain.pem", "--json"])
-        p = via_option("bundle", "build", "web.crt", "ca.crt")
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("-o NAME", p.stderr)
+        # without -o the chain goes to stdout; outside files by descriptor
+        self.same(["bundle", "build", "web.crt", "ca.crt"])
+        self.same(["bundle", "build", os.path.join(OUTSIDE, "chain.pem"), os.path.join(OUTSIDE, "root.crt"),
+                   "--ca-only"])
+        self.same(["bundle", "build", "web.crt", os.path.join(OUTSIDE, "root.crt"), "--no-root"])
+        # a chain that cannot be built: the same findings on stderr, exit 1,
+        # nothing written
+        p = self.same(["bundle", "build", "web.crt", "web.crt", "-o", "broken.pem"], expect=1)
+        self.assertIn("error:", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(HOME, "broken.pem")))
+        # an existing output: refused after the findings, as in-process
+        self.same(["bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"], expect=4)
+        self.same(["bundle", "build", "web.crt", os.path.join(OUTSIDE, "nosuch.pem")], expect=3)
 
     def test_05_node_facts(self):
         self.writes_alike(["node", "set", "server-fqdn", "web.example.com"])
