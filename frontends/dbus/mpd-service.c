@@ -103,12 +103,20 @@ finish (MpdService *self, GDBusMethodInvocation *invocation, gboolean announce, 
 {
   if (announce)
     changed (self);
+  g_ptr_array_add (lines, NULL);
   if (!ok)
     {
+      /* the lines the cli prints before its error, to the caller only; a
+       * connection's messages keep their order, so they come first */
+      if (lines->len > 1)
+        g_dbus_connection_emit_signal (g_dbus_method_invocation_get_connection (invocation),
+                                       g_dbus_method_invocation_get_sender (invocation),
+                                       g_dbus_method_invocation_get_object_path (invocation),
+                                       g_dbus_method_invocation_get_interface_name (invocation), "Lines",
+                                       g_variant_new ("(^as)", (char **) lines->pdata), NULL);
       g_dbus_method_invocation_return_gerror (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  g_ptr_array_add (lines, NULL);
   g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", (char **) lines->pdata));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }

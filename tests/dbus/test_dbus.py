@@ -850,6 +850,99 @@ class Services(unittest.TestCase):
         err, _ = svc_error("webadmin", "GetStatus", iface=CLUSTER_IFACE)
         self.assertEqual(err, "org.freedesktop.DBus.Error.UnknownMethod")
 
+    def lines_signal(self, name, method, args, signature, iface=SERVICE_IFACE):
+        """calls a method that must fail; returns (error name, message, the
+        Lines signal's lines)"""
+        got = []
+        sub = BUS.signal_subscribe(BUS_NAME, iface, "Lines", SERVICES_PATH + "/" + name, None,
+                                   Gio.DBusSignalFlags.NONE, lambda *a: got.append(a[5].unpack()[0]))
+        try:
+            err, message = svc_error(name, method, args, signature, iface)
+            ctx = GLib.MainContext.default()
+            deadline = time.monotonic() + 5
+            while not got and time.monotonic() < deadline:
+                ctx.iteration(False)
+                time.sleep(0.01)
+        finally:
+            BUS.signal_unsubscribe(sub)
+        self.assertEqual(len(got), 1)
+        return err, message, got[0]
+
+    def test_07_failure_lines_reach_the_caller(self):
+        files = ["ca.key", "wa.crt", "ca.crt"]
+        err, message, lines = self.lines_signal("webadmin", "ApplyCertificates", (files, {}), "(asa{sv})")
+        self.assertEqual(err, "io.meetpki.Error.VerifyFailed")
+        p = cli_in(Services.twin, "webadmin", "certs", *files)
+        self.assertEqual(p.returncode, 1)
+        # the cli's last line is the error itself, a FAILURE line for a check
+        self.assertEqual(lines + ["FAILURE: " + message], p.stdout.replace(Services.twin, HOME).splitlines())
+        self.assertTrue(any(line.startswith("FAILURE: ") for line in lines), lines)
+
+    def test_08_rollback_as_the_cli(self):
+        # a renewal under a new name, the same files in both stores
+        self.assertEqual(cli("webadmin", "csr", "wb").returncode, 0)
+        self.assertEqual(cli("pki", "sign", "wb", "ca").returncode, 0)
+        for n in ("wb.key", "wb.csr", "wb.crt"):
+            shutil.copy2(store_path(n), os.path.join(Services.twin, n))
+        files = ["wb.key", "wb.crt", "ca.crt"]
+        self.same_as_cli("webadmin", "Apply", ["webadmin", "apply"] + files, (files, {}), "(asa{sv})")
+        lines = self.same_as_cli("webadmin", "Rollback", ["webadmin", "rollback"], ({},), "(a{sv})")
+        self.assertEqual(lines[0], "webadmin: rolling back to the last known-good files")
+
+        def fingerprint(path):
+            return openssl("x509", "-in", path, "-noout", "-fingerprint", "-sha256").stdout
+
+        self.assertEqual(fingerprint(os.path.join(HOME, "services", "webadmin", "cert.pem")),
+                         fingerprint(store_path("wa.crt")))
+
+    def test_09_probe_failure_and_rollback_failure(self):
+        for home in (HOME, Services.twin):
+            p = cli_in(home, "webadmin", "endpoint", "127.0.0.1:1", "--probe-timeout", "1")
+            self.assertEqual(p.returncode, 0, p.stderr)
+        try:
+            err, message, lines = self.lines_signal("webadmin", "Restart", ({},), "(a{sv})")
+            self.assertEqual(err, "io.meetpki.Error.RollbackFailed")
+            p = cli_in(Services.twin, "webadmin", "restart")
+            self.assertEqual(p.returncode, 15)
+            self.assertEqual("meetpki: " + message, p.stderr.strip().splitlines()[-1])
+            self.assertEqual(lines, p.stdout.replace(Services.twin, HOME).splitlines())
+            self.assertIn("FAILURE: webadmin probe: cannot connect to 127.0.0.1:1: Connection refused; "
+                          "rolling back to the previous files", lines)
+        finally:
+            for home in (HOME, Services.twin):
+                cli_in(home, "webadmin", "endpoint", "none")
+
+    def test_10_database_cluster_through_the_bus(self):
+        call("SetNodeFact", ("database-role", "primary"), "(ss)")
+        self.assertEqual(cli_in(Services.twin, "node", "set", "database-role", "primary").returncode, 0)
+        lines, = svc("database", "GenerateCsr", ("db", {"key-type": GLib.Variant("s", "ec:p256")}), "(sa{sv})")
+        self.assertIn("dbclient: CN:postgres subjectAltName:postgres", lines)
+        for n in ("dbserver", "dbclient"):
+            call("Sign", (n, "ca", {}), "(ssa{sv})")
+            for ext in (".key", ".csr", ".crt"):
+                shutil.copy2(store_path(n + ext), os.path.join(Services.twin, n + ext))
+        files = ["dbserver.key", "dbserver.crt", "dbclient.key", "dbclient.crt", "ca.crt"]
+        lines = self.same_as_cli("database", "ApplyCertificates", ["database", "cluster", "certs"] + files,
+                                 (files, {}), "(asa{sv})")
+        self.assertIn("SUCCESS: client-cert has the common name postgres", lines)
+        self.assertEqual(openssl("verify", "-CAfile", store_path("ca.crt"),
+                                 os.path.join(HOME, "services", "database", "server-cert.pem")).returncode, 0)
+        lines = self.same_as_cli("database", "Initialize", ["database", "cluster", "initialize"], ({},), "(a{sv})",
+                                 iface=CLUSTER_IFACE)
+        self.assertEqual(lines, ["SUCCESS: database cluster initialized; this node is the primary"])
+        status, = svc("database", "GetStatus", iface=CLUSTER_IFACE)
+        self.assertEqual(status, without_nulls(cli_json("database", "cluster", "status")))
+        self.assertEqual(status["status"], "Connected Primary")
+        # the vendor's uppercase Y: nobody answers on the bus, so "yes" is required
+        err, message = svc_error("database", "Remove", ({},), "(a{sv})", iface=CLUSTER_IFACE)
+        self.assertEqual(err, "io.meetpki.Error.InvalidArgs")
+        self.assertEqual(message, "not confirmed (an uppercase Y, or --yes); the node stays in the cluster")
+        self.assertEqual(svc("database", "GetStatus", iface=CLUSTER_IFACE)[0]["state"], "primary")
+        lines = self.same_as_cli("database", "Remove", ["database", "cluster", "remove", "--yes"],
+                                 ({"yes": GLib.Variant("b", True)},), "(a{sv})", iface=CLUSTER_IFACE)
+        self.assertEqual(lines, ["SUCCESS: removed this node from the database cluster (it was primary)"])
+        self.assertEqual(svc("database", "GetStatus", iface=CLUSTER_IFACE)[0]["state"], "none")
+
     def test_99_no_reply_carries_a_private_key(self):
         with open(store_path("wa.key")) as f:
             body = "".join(line for line in f.read().splitlines() if not line.startswith("-----"))
