@@ -298,3 +298,102 @@ mp_cli_service_backend (MpCli *cli, const char * const *args, guint n_args, GErr
   g_print ("%s backend: %s\n", name, args[0]);
   return TRUE;
 }
+
+/* ---- through meetpkid: io.meetpki.Service1 of the service's object ---- */
+
+#define SERVICE_IFACE "io.meetpki.Service1"
+
+/* the options of a service command, as Service1 takes them */
+static GVariant *
+service_options (MpCli *cli, gboolean with_warn_days, gboolean with_yes)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  if (cli->dry_run)
+    g_variant_builder_add (&b, "{sv}", "dry-run", g_variant_new_boolean (TRUE));
+  /* a negative --warn-days means the default in-process too */
+  if (with_warn_days && cli->warn_days >= 0)
+    g_variant_builder_add (&b, "{sv}", "warn-days", g_variant_new_uint32 ((guint) cli->warn_days));
+  if (with_yes && cli->yes)
+    g_variant_builder_add (&b, "{sv}", "yes", g_variant_new_boolean (TRUE));
+  return g_variant_builder_end (&b);
+}
+
+/* calls @method of the service's object and prints the lines it returns,
+ * the lines the in-process command prints as it goes */
+static gboolean
+call_service (MpCli *cli, const char *method, GVariant *params, GError **error)
+{
+  g_autofree char *path = mp_cli_bus_service_path (mp_plugin_get_name (cli->service));
+  g_autoptr(GVariant) reply = mp_cli_bus_call_object (cli, path, SERVICE_IFACE, method, params,
+                                                      G_VARIANT_TYPE ("(as)"), NULL, error);
+  g_autofree const char **lines = NULL;
+
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(^a&s)", &lines);
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_print ("%s\n", lines[i]);
+  return TRUE;
+}
+
+static gboolean
+store_names_only (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  for (guint i = 0; i < n_args; i++)
+    {
+      if (!mp_cli_bus_refuse_path (cli, args[i], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+mp_cli_bus_service_csr (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  if (cli->key_type != NULL)
+    g_variant_builder_add (&b, "{sv}", "key-type", g_variant_new_string (cli->key_type));
+  if (cli->force)
+    g_variant_builder_add (&b, "{sv}", "force", g_variant_new_boolean (TRUE));
+  return call_service (cli, "GenerateCsr", g_variant_new ("(sa{sv})", args[0], &b), error);
+}
+
+gboolean
+mp_cli_bus_service_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  if (!store_names_only (cli, args, n_args, error))
+    return FALSE;
+  return call_service (cli, "ApplyCertificates",
+                       g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args), service_options (cli, TRUE, FALSE)),
+                       error);
+}
+
+gboolean
+mp_cli_bus_service_apply (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  if (!store_names_only (cli, args, n_args, error))
+    return FALSE;
+  return call_service (cli, "Apply",
+                       g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args), service_options (cli, TRUE, TRUE)),
+                       error);
+}
+
+gboolean
+mp_cli_bus_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  return call_service (cli, "Rollback", g_variant_new ("(@a{sv})", service_options (cli, FALSE, TRUE)), error);
+}
+
+gboolean
+mp_cli_bus_service_step (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  const char *method = g_str_equal (cli->verb, "enable")    ? "Enable"
+                       : g_str_equal (cli->verb, "disable") ? "Disable"
+                                                             : "Restart";
+
+  return call_service (cli, method, g_variant_new ("(@a{sv})", service_options (cli, FALSE, FALSE)), error);
+}

@@ -45,6 +45,14 @@ static const struct {
   { "node unset", mp_cli_bus_node_unset },
   { "node show", mp_cli_bus_node_show },
   { "plugins list", mp_cli_bus_plugins_list },
+  { "check", mp_cli_bus_check },
+  { "<service> csr", mp_cli_bus_service_csr },
+  { "<service> certs", mp_cli_bus_service_certs },
+  { "<service> apply", mp_cli_bus_service_apply },
+  { "<service> rollback", mp_cli_bus_service_rollback },
+  { "<service> enable", mp_cli_bus_service_step },
+  { "<service> disable", mp_cli_bus_service_step },
+  { "<service> restart", mp_cli_bus_service_step },
   { "services", mp_cli_bus_plugins_list },
 };
 
@@ -153,6 +161,36 @@ GVariant *
 mp_cli_bus_call (MpCli *cli, const char *method, GVariant *params, const GVariantType *reply_type,
                  GUnixFDList *fds, GError **error)
 {
+  return mp_cli_bus_call_object (cli, MANAGER_PATH, MANAGER_IFACE, method, params, reply_type, fds, error);
+}
+
+/**
+ * mp_cli_bus_service_path:
+ * @service: a service plugin's name
+ *
+ * Returns: (transfer full): the object path meetpkid exports the service
+ *   at: its name with anything but letters, digits and underscore as "_"
+ */
+char *
+mp_cli_bus_service_path (const char *service)
+{
+  g_autoptr(GString) path = g_string_new (MANAGER_PATH "/services/");
+
+  for (const char *p = service; *p != '\0'; p++)
+    g_string_append_c (path, g_ascii_isalnum (*p) || *p == '_' ? *p : '_');
+  return g_string_free (g_steal_pointer (&path), FALSE);
+}
+
+/**
+ * mp_cli_bus_call_object:
+ *
+ * mp_cli_bus_call() of a method of another object of meetpkid (a
+ * service's io.meetpki.Service1).
+ */
+GVariant *
+mp_cli_bus_call_object (MpCli *cli, const char *path, const char *iface, const char *method, GVariant *params,
+                        const GVariantType *reply_type, GUnixFDList *fds, GError **error)
+{
   GDBusConnection *bus = get_bus (cli, error);
   g_autoptr(GVariant) sunk = params != NULL ? g_variant_ref_sink (params) : NULL;
   GError *local = NULL;
@@ -160,7 +198,7 @@ mp_cli_bus_call (MpCli *cli, const char *method, GVariant *params, const GVarian
 
   if (bus == NULL)
     return NULL;
-  reply = g_dbus_connection_call_with_unix_fd_list_sync (bus, MANAGER_NAME, MANAGER_PATH, MANAGER_IFACE, method,
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (bus, MANAGER_NAME, path, iface, method,
                                                          sunk, reply_type,
                                                          G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
                                                          CALL_TIMEOUT_MS, fds, NULL, NULL, &local);

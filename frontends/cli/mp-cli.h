@@ -130,6 +130,10 @@ gboolean  mp_cli_bundle_fix     (MpCli *cli, const char * const *args, guint n_a
 MpCliHandler mp_cli_bus_route      (const char *words);
 GVariant *mp_cli_bus_call          (MpCli *cli, const char *method, GVariant *params,
                                     const GVariantType *reply_type, GUnixFDList *fds, GError **error);
+GVariant *mp_cli_bus_call_object   (MpCli *cli, const char *path, const char *iface, const char *method,
+                                    GVariant *params, const GVariantType *reply_type, GUnixFDList *fds,
+                                    GError **error);
+char     *mp_cli_bus_service_path  (const char *service);
 JsonNode *mp_cli_bus_call_json     (MpCli *cli, const char *method, GVariant *params,
                                     GUnixFDList *fds, GError **error);
 gboolean  mp_cli_bus_is_path       (const char *arg);
@@ -152,6 +156,12 @@ gboolean  mp_cli_bus_bundle_check   (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_node_set       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_node_unset     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_plugins_list   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_check          (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_csr    (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_certs  (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_apply  (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_step   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 /* `<service> <verb>` commands, found once the plugins are loaded */

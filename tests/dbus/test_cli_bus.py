@@ -231,6 +231,48 @@ class CliBus(unittest.TestCase):
         self.writes_alike(["node", "unset", "peers"])
         self.same(["node", "show"])
 
+    def services_alike(self, args, expect=0):
+        """a service command: in-process on LOCAL, through the bus on the
+        daemon's store; the same lines but for the store's own path"""
+        here = local(*args, home=LOCAL)
+        there = via_option(*args)
+        self.assertEqual(there.stdout.replace(HOME, "<store>"), here.stdout.replace(LOCAL, "<store>"), args)
+        self.assertEqual(there.stderr.replace(HOME, "<store>"), here.stderr.replace(LOCAL, "<store>"), args)
+        self.assertEqual(there.returncode, here.returncode, (args, here.stderr, there.stderr))
+        self.assertEqual(here.returncode, expect, here.stdout + here.stderr)
+        return there
+
+    def test_05b_services_and_check(self):
+        self.services_alike(["check"])
+        self.services_alike(["webadmin", "csr", "wa"])
+        for home in (HOME, LOCAL):
+            self.assertEqual(local("pki", "sign", "wa", "ca", home=home).returncode, 0)
+        self.services_alike(["webadmin", "certs", "wa.key", "wa.crt", "ca.crt", "--dry-run"])
+        p = self.services_alike(["webadmin", "certs", "wa.key", "wa.crt", "ca.crt"])
+        self.assertIn("SUCCESS: webadmin certificates applied", p.stdout)
+        # the daemon placed the files: the live certificate is the store's
+        self.assertEqual(subprocess.run(["cmp", os.path.join(HOME, "services", "webadmin", "cert.pem"),
+                                         os.path.join(HOME, "wa.crt")]).returncode, 0)
+        for verb in ("disable", "enable", "restart"):
+            self.services_alike(["webadmin", verb])
+        self.services_alike(["webadmin", "disable", "--dry-run"])
+        self.services_alike(["webadmin", "apply", "wa.key", "wa.crt", "ca.crt", "--warn-days", "10"])
+        self.services_alike(["webadmin", "rollback"])
+        # a failed check: the same verdict and exit status (the daemon's
+        # reply carries no lines, so only the last one is compared)
+        here = local("webadmin", "certs", "wa.key", "ca.crt", home=LOCAL)
+        there = via_option("webadmin", "certs", "wa.key", "ca.crt")
+        self.assertEqual(here.returncode, 1)
+        self.assertEqual(there.returncode, 1)
+        self.assertEqual(there.stdout.splitlines()[-1], here.stdout.splitlines()[-1])
+        self.services_alike(["check"])
+        self.services_alike(["check", "--json"])
+        self.services_alike(["check", "--warn-days", "400"], expect=10)
+        self.services_alike(["check", "--warn-days", "99999"], expect=2)
+        p = via_option("webadmin", "certs", os.path.join(OUTSIDE, "x.key"), "wa.crt")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("store only", p.stderr)
+
     def test_06_import_export_by_descriptor(self):
         key = os.path.join(OUTSIDE, "other.key")
         crt = os.path.join(OUTSIDE, "other.crt")
