@@ -44,11 +44,17 @@ G_STATIC_ASSERT (G_N_ELEMENTS (error_entries) == MP_ERROR_LAST);
 GQuark
 mp_error_quark (void)
 {
+#ifdef MP_LITE
+  /* the quick `pki inspect` and `pki sign` have no libgio and no bus: the
+   * same quark, without the d-bus names */
+  return g_quark_from_static_string ("meetpki-error-quark");
+#else
   static gsize quark = 0;
 
   g_dbus_error_register_error_domain ("meetpki-error-quark", &quark,
                                       error_entries, G_N_ELEMENTS (error_entries));
   return (GQuark) quark;
+#endif
 }
 
 /**

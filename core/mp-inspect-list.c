@@ -92,7 +92,7 @@ mp_inspect_store (MpStore *store, GError **error)
   g_autoptr(JsonObject) root = json_object_new ();
   JsonArray *files;
 
-  g_return_val_if_fail (MP_IS_STORE (store), NULL);
+  g_return_val_if_fail (store != NULL, NULL);
 
   names = mp_store_list_names (store, error);
   if (names == NULL)

@@ -161,7 +161,7 @@ mp_service_config_load (MpStore *store, GError **error)
         }
     }
   config = g_new0 (MpServiceConfig, 1);
-  config->store = g_object_ref (store);
+  config->store = mp_store_ref (store);
   config->kf = g_steal_pointer (&kf);
   return config;
 }
@@ -172,7 +172,7 @@ mp_service_config_free (MpServiceConfig *config)
   if (config == NULL)
     return;
   g_key_file_free (config->kf);
-  g_object_unref (config->store);
+  mp_store_unref (config->store);
   g_free (config);
 }
 

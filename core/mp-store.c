@@ -20,30 +20,37 @@
 #include "meetpki/mp-error.h"
 
 struct _MpStore {
-  GObject parent_instance;
+  gatomicrefcount ref;
   char *path; /* canonical, no trailing slash */
 };
 
-G_DEFINE_TYPE (MpStore, mp_store, G_TYPE_OBJECT)
-
-static void
-mp_store_finalize (GObject *object)
+/**
+ * mp_store_ref:
+ * @self: a store
+ *
+ * Returns: (transfer full): @self, with one more reference
+ */
+MpStore *
+mp_store_ref (MpStore *self)
 {
-  MpStore *self = MP_STORE (object);
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref);
+  return self;
+}
 
+/**
+ * mp_store_unref:
+ * @self: (nullable): a store
+ *
+ * Drops a reference; the last one frees the handle (never the directory).
+ */
+void
+mp_store_unref (MpStore *self)
+{
+  if (self == NULL || !g_atomic_ref_count_dec (&self->ref))
+    return;
   g_free (self->path);
-  G_OBJECT_CLASS (mp_store_parent_class)->finalize (object);
-}
-
-static void
-mp_store_class_init (MpStoreClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = mp_store_finalize;
-}
-
-static void
-mp_store_init (MpStore *self)
-{
+  g_free (self);
 }
 
 /**
@@ -94,7 +101,8 @@ mp_store_new (const char *home, GError **error)
                    "store %s is not a directory", path);
       return NULL;
     }
-  self = g_object_new (MP_TYPE_STORE, NULL);
+  self = g_new0 (MpStore, 1);
+  g_atomic_ref_count_init (&self->ref);
   self->path = g_steal_pointer (&real);
   return self;
 }
@@ -102,7 +110,7 @@ mp_store_new (const char *home, GError **error)
 const char *
 mp_store_get_path (MpStore *self)
 {
-  g_return_val_if_fail (MP_IS_STORE (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   return self->path;
 }
 
@@ -156,7 +164,7 @@ mp_store_resolve (MpStore *self, const char *name, GError **error)
   g_autofree char *path = NULL;
   struct stat st;
 
-  g_return_val_if_fail (MP_IS_STORE (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
   if (!mp_store_is_valid_name (name))
     {
@@ -544,7 +552,7 @@ mp_store_txn_new (MpStore *store)
 {
   MpStoreTxn *txn = g_new0 (MpStoreTxn, 1);
 
-  txn->store = g_object_ref (store);
+  txn->store = mp_store_ref (store);
   txn->entries = g_array_new (FALSE, TRUE, sizeof (TxnEntry));
   g_array_set_clear_func (txn->entries, (GDestroyNotify) txn_entry_clear);
   return txn;
@@ -556,7 +564,7 @@ mp_store_txn_free (MpStoreTxn *txn)
   if (txn == NULL)
     return;
   g_array_unref (txn->entries);
-  g_object_unref (txn->store);
+  mp_store_unref (txn->store);
   g_free (txn);
 }
 

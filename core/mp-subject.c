@@ -6,7 +6,8 @@
  */
 #include "config.h"
 
-#include <gio/gio.h>
+#include <arpa/inet.h>
+#include <glib.h>
 #include <string.h>
 
 #include "meetpki/mp-error.h"
@@ -169,7 +170,7 @@ looks_like_uri (const char *text)
 MpSan *
 mp_san_new_from_string (const char *text, GError **error)
 {
-  g_autoptr(GInetAddress) addr = NULL;
+  char ip_text[INET6_ADDRSTRLEN];
   MpSan *san;
 
   if (text == NULL || *text == '\0')
@@ -179,13 +180,15 @@ mp_san_new_from_string (const char *text, GError **error)
       return NULL;
     }
   san = g_new0 (MpSan, 1);
-  addr = g_inet_address_new_from_string (text);
-  if (addr != NULL)
+  /* inet_pton and inet_ntop, as GInetAddress uses them: libc's, so
+   * `pki sign` needs no libgio */
+  if (inet_pton (AF_INET, text, san->ip) == 1 || inet_pton (AF_INET6, text, san->ip) == 1)
     {
+      int family = strchr (text, ':') != NULL ? AF_INET6 : AF_INET;
+
       san->type = MP_SAN_IP;
-      san->ip_len = g_inet_address_get_native_size (addr);
-      memcpy (san->ip, g_inet_address_to_bytes (addr), san->ip_len);
-      san->value = g_inet_address_to_string (addr);
+      san->ip_len = family == AF_INET6 ? 16 : 4;
+      san->value = g_strdup (inet_ntop (family, san->ip, ip_text, sizeof ip_text));
       return san;
     }
   if (looks_like_uri (text))

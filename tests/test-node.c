@@ -49,7 +49,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->store);
+  g_clear_pointer (&f->store, mp_store_unref);
   rm_rf (f->home);
   g_free (f->home);
   g_free (f->conf);

@@ -437,7 +437,7 @@ test_cli_csr (void)
     const char *argv[] = { cli, "--home", home, "webbridge", "csr", "wb2026", NULL };
     g_assert_cmpint (run (argv, NULL), ==, 4);
   }
-  g_clear_object (&store);
+  g_clear_pointer (&store, mp_store_unref);
   rm_rf (home);
 }
 
@@ -489,7 +489,7 @@ test_cli_database_csr (void)
     g_assert_cmpint (run (typo, NULL), ==, 2);
     g_assert_cmpint (run (bare, NULL), ==, 2);
   }
-  g_clear_object (&store);
+  g_clear_pointer (&store, mp_store_unref);
   rm_rf (home);
 }
 

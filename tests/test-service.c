@@ -116,7 +116,7 @@ test_round_trip (void)
   g_assert_no_error (error);
 
   g_clear_pointer (&lock, mp_service_unlock);
-  g_clear_object (&store);
+  g_clear_pointer (&store, mp_store_unref);
   remove_tree (home);
 }
 
@@ -134,7 +134,7 @@ test_corrupt (void)
   config = mp_service_config_load (store, &error);
   g_assert_null (config);
   g_assert_error (error, MP_ERROR, MP_ERROR_INVALID_DATA);
-  g_clear_object (&store);
+  g_clear_pointer (&store, mp_store_unref);
   remove_tree (home);
 }
 

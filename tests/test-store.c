@@ -55,7 +55,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->store);
+  g_clear_pointer (&f->store, mp_store_unref);
   rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->home);

@@ -18,18 +18,14 @@ days_or (MpCli *cli, guint fallback)
   return cli->days > 0 ? (guint) cli->days : 0;
 }
 
-/* the printers: the result of a command, however it was produced */
-static void
-print_notes (const char * const *notes)
-{
-  for (guint i = 0; notes != NULL && notes[i] != NULL; i++)
-    g_print ("%s\n", notes[i]);
-}
+/* the printers: the result of a command, however it was produced (the
+ * notes and `pki sign`'s line are in mp-cli-print.c, shared with the quick
+ * cli) */
 
 static void
 print_csr_created (const char *basename, const char * const *notes)
 {
-  print_notes (notes);
+  mp_cli_print_note_lines (notes);
   g_print ("Created key file %s.key and CSR %s.csr\n", basename, basename);
   g_print ("CSR file %s.csr ready for download\n", basename);
 }
@@ -37,15 +33,8 @@ print_csr_created (const char *basename, const char * const *notes)
 static void
 print_selfsigned_created (const char *basename, const char * const *notes)
 {
-  print_notes (notes);
+  mp_cli_print_note_lines (notes);
   g_print ("Created key file %s.key and self-signed CA certificate %s.crt\n", basename, basename);
-}
-
-static void
-print_signed (const char *basename, const char *ca, const char * const *notes)
-{
-  print_notes (notes);
-  g_print ("Signed %s.csr with CA %s: created certificate %s.crt\n", basename, ca, basename);
 }
 
 static const char * const *
@@ -112,7 +101,7 @@ mp_cli_pki_sign (MpCli *cli, const char * const *args, guint n_args, GError **er
     return FALSE;
   if (!mp_pki_sign (store, args[0], args[1], days_or (cli, MP_PKI_DEFAULT_DAYS), notes, error))
     return FALSE;
-  print_signed (args[0], args[1], notes_strv (notes));
+  mp_cli_print_signed (args[0], args[1], notes_strv (notes));
   return TRUE;
 }
 
@@ -179,6 +168,6 @@ mp_cli_bus_pki_sign (MpCli *cli, const char * const *args, guint n_args, GError 
   if (reply == NULL)
     return FALSE;
   g_variant_get (reply, "(^a&s)", &notes);
-  print_signed (args[0], args[1], notes);
+  mp_cli_print_signed (args[0], args[1], notes);
   return TRUE;
 }

@@ -370,7 +370,7 @@ cli_clear (MpCli *cli)
   g_free (cli->password_file);
   g_free (cli->output);
   g_free (cli->starttls);
-  g_clear_object (&cli->store);
+  g_clear_pointer (&cli->store, mp_store_unref);
   g_clear_object (&cli->bus);
   g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
 }

@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 #include <meetpki/meetpki.h>
 
+#include "mp-cli-print.h"
+
 G_BEGIN_DECLS
 
 /* the options a command accepts; any other given option is an error */

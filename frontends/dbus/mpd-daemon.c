@@ -819,7 +819,7 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
 {
   MpdDaemon *self = g_new0 (MpdDaemon, 1);
 
-  self->store = g_object_ref (store);
+  self->store = mp_store_ref (store);
   self->plugins = plugins;
   if (plugins == NULL)
     self->plugins_error = plugins_error != NULL
@@ -921,7 +921,7 @@ mpd_daemon_free (MpdDaemon *self)
   g_ptr_array_unref (self->services);
   g_signal_handlers_disconnect_by_data (self->skeleton, self);
   g_object_unref (self->skeleton);
-  g_object_unref (self->store);
+  mp_store_unref (self->store);
   g_clear_error (&self->plugins_error);
   g_free (self);
 }

@@ -4,7 +4,11 @@
 #pragma once
 
 #include <glib.h>
+#ifdef MP_LITE
+#include "mp-json-lite.h"
+#else
 #include <json-glib/json-glib.h>
+#endif
 
 #include <meetpki/mp-store.h>
 

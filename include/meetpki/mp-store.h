@@ -3,12 +3,17 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <glib.h>
 
 G_BEGIN_DECLS
 
-#define MP_TYPE_STORE (mp_store_get_type ())
-G_DECLARE_FINAL_TYPE (MpStore, mp_store, MP, STORE, GObject)
+/* a reference-counted handle on the store directory.  it is no GObject:
+ * `pki inspect` and `pki sign` run without libgobject (meetpki(1), SPEED) */
+typedef struct _MpStore MpStore;
+
+MpStore     *mp_store_ref            (MpStore    *self);
+void         mp_store_unref          (MpStore    *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpStore, mp_store_unref)
 
 /**
  * MpWriteFlags:

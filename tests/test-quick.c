@@ -1,0 +1,242 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * the quick `meetpki` (frontends/cli/meetpki-quick.c) against the full cli
+ * (meetpki-full): `pki inspect` and `pki sign` print the same bytes both
+ * ways, load neither libgio, libgobject, json-glib nor gmodule, and hand
+ * every failure and every other command to the full cli, whose messages
+ * and exit statuses the user sees.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include "mp-test-cli.h"
+
+static const char *
+full_cli (void)
+{
+  const char *full = g_getenv ("MEETPKI_CLI_FULL");
+
+  g_assert_nonnull (full);
+  return full;
+}
+
+/* `meetpki-full --home <home> ...`, with this process's environment (and
+ * so its fixed clock, which mpt_tool() leaves out for the checkers) */
+static MptResult *
+full_va (const char *home, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  MptResult *r = g_new0 (MptResult, 1);
+  int wait_status = 0;
+  va_list ap;
+  const char *a;
+
+  g_ptr_array_add (argv, (gpointer) full_cli ());
+  g_ptr_array_add (argv, (gpointer) "--home");
+  g_ptr_array_add (argv, (gpointer) home);
+  va_start (ap, home);
+  while ((a = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (home, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
+                               &wait_status, &error));
+  g_assert_no_error (error);
+  r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+  return r;
+}
+
+static void
+assert_same (MptResult *quick, MptResult *full)
+{
+  g_assert_cmpint (quick->status, ==, full->status);
+  g_assert_cmpstr (quick->out, ==, full->out);
+  g_assert_cmpstr (quick->err, ==, full->err);
+}
+
+/* a CA, a server certificate, its CSR and key, a bundle of two */
+static char *
+make_home (void)
+{
+  char *home = mpt_make_home ();
+  g_autoptr(GBytes) ca = NULL;
+  g_autoptr(GBytes) web = NULL;
+  g_autoptr(GString) bundle = g_string_new (NULL);
+
+  mpt_ok (home, "pki", "selfsigned", "ca", "CN:Quick CA", "O:Exämple", "C:DE", NULL);
+  mpt_ok (home, "pki", "csr", "web", "CN:web.example.com", "subjectAltName:a.example.com,10.0.0.1,::1",
+          NULL);
+  mpt_ok (home, "pki", "csr", "ec", "CN:ec.example.com", "--key-type", "ec:p256", NULL);
+  mpt_ok (home, "pki", "sign", "web", "ca", NULL);
+  web = mpt_read (home, "web.crt");
+  ca = mpt_read (home, "ca.crt");
+  g_string_append_len (bundle, g_bytes_get_data (web, NULL), (gssize) g_bytes_get_size (web));
+  g_string_append_len (bundle, g_bytes_get_data (ca, NULL), (gssize) g_bytes_get_size (ca));
+  mpt_write (home, "chain.pem", bundle->str, bundle->len);
+  return home;
+}
+
+static void
+test_inspect_same_as_full (void)
+{
+  g_autofree char *home = make_home ();
+  const char *names[] = { "web.crt", "ca.crt", "chain.pem", "web.csr", "ec.csr", "web.key", "ec.key" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(MptResult) quick = mpt_meetpki_va (home, "pki", "inspect", names[i], NULL);
+      g_autoptr(MptResult) full = full_va (home, "pki", "inspect", names[i], NULL);
+
+      mpt_assert_ok (quick);
+      g_assert_nonnull (strstr (quick->out, "Kind:"));
+      assert_same (quick, full);
+    }
+  mpt_remove_home (home);
+}
+
+/* the same request signed in two copies of a store prints the same */
+static void
+test_sign_same_as_full (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(MptResult) quick = mpt_meetpki_va (home, "pki", "sign", "web", "ca", "--days", "30", NULL);
+  g_autoptr(MptResult) full = full_va (home, "pki", "sign", "web", "ca", "--days=30", NULL);
+  g_autoptr(MptResult) verify = NULL;
+
+  mpt_assert_ok (quick);
+  g_assert_nonnull (strstr (quick->out, "Signed web.csr with CA ca: created certificate web.crt"));
+  assert_same (quick, full);
+  /* the one signed last, by the full cli; then again by the quick one */
+  quick = (mpt_result_free (quick), mpt_meetpki_va (home, "pki", "sign", "web", "ca", "--days=30", NULL));
+  mpt_assert_ok (quick);
+  verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", "ca.crt", "web.crt", NULL);
+  mpt_assert_ok (verify);
+  mpt_remove_home (home);
+}
+
+/* failures are the full cli's: same message, same status, nothing written */
+static void
+test_failures_are_the_full_clis (void)
+{
+  g_autofree char *home = make_home ();
+  const char *cases[][5] = {
+    { "pki", "inspect", "cbclient.crt", NULL },
+    { "pki", "inspect", "web.key.missing", NULL },
+    { "pki", "sign", "nosuch", "ca", NULL },
+    { "pki", "sign", "web", "nosuch", NULL },
+    /* ec.crt is no CA */
+    { "pki", "sign", "web", "ec", NULL },
+  };
+  g_autofree char *before = NULL;
+
+  mpt_ok (home, "pki", "sign", "ec", "ca", NULL);
+  before = mpt_snapshot (home);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(MptResult) quick = mpt_meetpki (home, cases[i]);
+      g_autoptr(MptResult) full = full_va (home, cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL);
+      g_autofree char *after = NULL;
+
+      g_assert_cmpint (quick->status, !=, 0);
+      assert_same (quick, full);
+      after = mpt_snapshot (home);
+      g_assert_cmpstr (after, ==, before);
+    }
+  mpt_remove_home (home);
+}
+
+/* the libraries the dynamic loader maps for a command */
+static char *
+loaded_libraries (const char *home, const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LD_DEBUG", "libs", TRUE);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("MEETPKI_CLI"));
+  g_ptr_array_add (argv, (gpointer) "--home");
+  g_ptr_array_add (argv, (gpointer) home);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (home, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_steal_pointer (&err);
+}
+
+static void
+test_no_gio_json_gobject (void)
+{
+  g_autofree char *home = make_home ();
+  const char *inspect[] = { "pki", "inspect", "web.crt", NULL };
+  const char *sign[] = { "pki", "sign", "web", "ca", NULL };
+  const char *list[] = { "pki", "list", NULL };
+  g_autofree char *a = loaded_libraries (home, inspect);
+  g_autofree char *b = loaded_libraries (home, sign);
+  g_autofree char *c = loaded_libraries (home, list);
+
+  /* the loader said what it loaded: the check can fail */
+  g_assert_nonnull (strstr (a, "libgnutls.so"));
+  g_assert_nonnull (strstr (b, "libgnutls.so"));
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *libs = i == 0 ? a : b;
+      g_assert_null (strstr (libs, "libgio-2.0"));
+      g_assert_null (strstr (libs, "libgobject-2.0"));
+      g_assert_null (strstr (libs, "libjson-glib"));
+      g_assert_null (strstr (libs, "libgmodule-2.0"));
+    }
+  /* every other command is the full cli's, with all of them */
+  g_assert_nonnull (strstr (c, "libjson-glib"));
+  mpt_remove_home (home);
+}
+
+/* options the quick one does not know, a bus, anything else: the full cli */
+static void
+test_everything_else_runs_the_full_cli (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(MptResult) json = mpt_meetpki_va (home, "pki", "inspect", "web.crt", "--json", NULL);
+  g_autoptr(MptResult) list = mpt_meetpki_va (home, "pki", "list", NULL);
+  g_autoptr(MptResult) typo = mpt_meetpki_va (home, "pkc", "inspect", "web.crt", NULL);
+  g_autoptr(MptResult) version = mpt_meetpki_va (home, "--version", NULL);
+  g_autoptr(MptResult) full_version = full_va (home, "--version", NULL);
+
+  mpt_assert_ok (json);
+  g_assert_nonnull (strstr (json->out, "\"fingerprint_sha256\""));
+  mpt_assert_ok (list);
+  g_assert_nonnull (strstr (list->out, "web.crt"));
+  mpt_assert_status (typo, 2);
+  g_assert_nonnull (strstr (typo->err, "did you mean 'pki inspect'?"));
+  assert_same (version, full_version);
+  mpt_remove_home (home);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* the full cli is run directly: the same locale as mpt_meetpki() sets */
+  g_setenv ("LC_ALL", "C", TRUE);
+  /* one clock for every process: "365 days left" must not turn into 364
+   * between the two runs that are compared */
+  {
+    g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+    g_setenv ("MEETPKI_NOW", now, TRUE);
+  }
+  g_test_add_func ("/quick/inspect-same-as-full", test_inspect_same_as_full);
+  g_test_add_func ("/quick/sign-same-as-full", test_sign_same_as_full);
+  g_test_add_func ("/quick/failures-are-the-full-clis", test_failures_are_the_full_clis);
+  g_test_add_func ("/quick/no-gio-json-gobject", test_no_gio_json_gobject);
+  g_test_add_func ("/quick/everything-else-runs-the-full-cli", test_everything_else_runs_the_full_cli);
+  return g_test_run ();
+}
