@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
+#include <meetpki/meetpki.h>
+
 #include "mp-test-cli.h"
 
 #define FQDN "cms1.example.com"
@@ -322,6 +324,109 @@ test_check_expiry (void)
   g_assert_nonnull (strstr (soon->out, "expires in"));
   later = mpt_meetpki_va (home, "check", "--warn-days", "5", NULL);
   mpt_assert_ok (later);
+
+  /* the daemon's periodic check: the live file, by the name it came from;
+   * the CA (3650 days) is not close */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MpStore) store = mp_store_new (home, &error);
+    g_autoptr(GPtrArray) close = NULL;
+    g_autoptr(GPtrArray) none = NULL;
+    MpExpiring *e;
+
+    g_assert_no_error (error);
+    close = mp_check_expiring (store, 30, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (close->len, ==, 1);
+    e = g_ptr_array_index (close, 0);
+    g_assert_cmpstr (e->service, ==, "webadmin");
+    g_assert_cmpstr (e->file, ==, "wa.crt");
+    g_assert_cmpint (e->days_left, >=, 19);
+    g_assert_cmpint (e->days_left, <=, 20);
+    none = mp_check_expiring (store, 5, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (none->len, ==, 0);
+  }
+  mpt_remove_home (home);
+}
+
+static void
+collect (MpLineKind kind, const char *text, gpointer user_data)
+{
+  g_string_append_printf (user_data, kind == MP_LINE_NOTE ? "%s%s\n" : "%s: %s\n",
+                          kind == MP_LINE_NOTE ? "" : mp_line_kind_to_string (kind), text);
+}
+
+/* mp_service_run_*(), what the cli and meetpkid both call, in this process:
+ * the same lines as the cli prints, the same files */
+static void
+test_service_run_in_process (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpStore) store = NULL;
+  g_autoptr(MpPluginLoader) loader = mp_plugin_loader_new (NULL);
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(MptResult) cli = NULL;
+  g_autoptr(MptResult) status = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+  const char *files[] = { "wa.key", "wa.crt", "ca.crt" };
+  const char *outside[] = { "/etc/passwd", "wa.crt", "ca.crt" };
+  MpServiceRunOptions o = { .warn_days = -1, .log = collect, .user_data = lines };
+  MpPlugin *webadmin;
+
+  mpt_ok (home, "webadmin", "csr", "wa", NULL);
+  mpt_ok (home, "pki", "sign", "wa", "ca", NULL);
+  store = mp_store_new (home, &error);
+  g_assert_no_error (error);
+  g_assert_true (mp_plugin_loader_load (loader, &error));
+  g_assert_no_error (error);
+  webadmin = mp_plugin_loader_lookup (loader, "webadmin");
+  g_assert_nonnull (webadmin);
+
+  /* a dry run of certs: the cli's lines, nothing placed */
+  o.dry_run = TRUE;
+  g_assert_true (mp_service_run_certs (store, webadmin, &o, FALSE, files, 3, &error));
+  g_assert_no_error (error);
+  cli = mpt_meetpki_va (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", "--dry-run", NULL);
+  mpt_assert_ok (cli);
+  g_assert_cmpstr (lines->str, ==, cli->out);
+  {
+    g_autofree char *live = g_build_filename (home, "services", "webadmin", "cert.pem", NULL);
+    g_assert_false (g_file_test (live, G_FILE_TEST_EXISTS));
+  }
+
+  /* for real, then enable: the cli's status afterwards */
+  o.dry_run = FALSE;
+  g_string_truncate (lines, 0);
+  g_assert_true (mp_service_run_certs (store, webadmin, &o, FALSE, files, 3, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (lines->str, "SUCCESS: webadmin certificates applied"));
+  g_assert_true (mp_service_run_step (store, webadmin, &o, MP_STEP_ENABLE, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (lines->str, "SUCCESS: webadmin enabled\n"));
+  json = mp_service_status_to_json (store, webadmin, &error);
+  g_assert_no_error (error);
+  json_generator_set_root (gen, json);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  status = mpt_meetpki_va (home, "webadmin", "status", "--json", NULL);
+  mpt_assert_ok (status);
+  g_assert_cmpstr (g_strstrip (text), ==, g_strstrip (status->out));
+
+  /* the daemon's rule: store names only */
+  o.store_names_only = TRUE;
+  g_assert_false (mp_service_run_certs (store, webadmin, &o, FALSE, outside, 3, &error));
+  g_assert_error (error, MP_ERROR, MP_ERROR_OUTSIDE_STORE);
+  g_clear_error (&error);
+  /* not a cluster service; not a step of enable/disable/restart */
+  g_assert_false (mp_service_run_cluster (store, webadmin, &o, "initialize", NULL, &error));
+  g_assert_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_assert_false (mp_service_run_step (store, webadmin, &o, MP_STEP_CERTS, &error));
+  g_assert_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS);
   mpt_remove_home (home);
 }
 
@@ -693,6 +798,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/refusals", test_refusals);
   g_test_add_func ("/apply/guard-and-check", test_guard_and_check);
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
+  g_test_add_func ("/apply/service-run-in-process", test_service_run_in_process);
   g_test_add_func ("/apply/database", test_database);
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
   g_test_add_func ("/apply/lock", test_lock);
