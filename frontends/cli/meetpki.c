@@ -125,13 +125,6 @@ mp_cli_get_store (MpCli *cli, GError **error)
 }
 
 void
-mp_cli_print_notes (GPtrArray *notes)
-{
-  for (guint i = 0; notes != NULL && i < notes->len; i++)
-    g_print ("%s\n", (const char *) g_ptr_array_index (notes, i));
-}
-
-void
 mp_cli_print_json (gpointer json_node)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();

@@ -94,7 +94,6 @@ typedef struct {
 
 /* opens the store on first use */
 MpStore  *mp_cli_get_store   (MpCli *cli, GError **error);
-void      mp_cli_print_notes (GPtrArray *notes);
 /* loads the service plugins on first use; pki and bundle commands never do */
 MpPluginLoader *mp_cli_get_plugins (MpCli *cli, GError **error);
 /* prints one line of a service command: "SUCCESS: ...", a note as it is */

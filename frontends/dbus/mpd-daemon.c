@@ -194,89 +194,6 @@ add_bundle_input (MpdDaemon *self, MpBundle *bundle, const char *name, guint *n_
   return mp_bundle_add_file (bundle, path, name, n_certs, error);
 }
 
-static char *
-finding_to_string (const MpFinding *f)
-{
-  return mp_finding_to_string (f);
-}
-
-static GVariant *
-chain_to_variant (MpBundle *bundle)
-{
-  GPtrArray *chain = mp_bundle_get_chain (bundle);
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < chain->len; i++)
-    {
-      const MpBundleCert *c = g_ptr_array_index (chain, i);
-      g_autofree char *from = mp_bundle_format_time (mp_bundle_cert_get_not_before (c));
-      g_autofree char *until = mp_bundle_format_time (mp_bundle_cert_get_not_after (c));
-
-      g_variant_builder_open (&b, G_VARIANT_TYPE_VARDICT);
-      g_variant_builder_add (&b, "{sv}", "subject", g_variant_new_string (mp_bundle_cert_get_subject (c)));
-      g_variant_builder_add (&b, "{sv}", "issuer", g_variant_new_string (mp_bundle_cert_get_issuer (c)));
-      g_variant_builder_add (&b, "{sv}", "not_before", g_variant_new_string (from));
-      g_variant_builder_add (&b, "{sv}", "not_after", g_variant_new_string (until));
-      g_variant_builder_add (&b, "{sv}", "self_signed", g_variant_new_boolean (mp_bundle_cert_is_self_signed (c)));
-      g_variant_builder_close (&b);
-    }
-  return g_variant_builder_end (&b);
-}
-
-static gboolean
-handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
-               const char *bundle_name, GVariant *options, MpdDaemon *self)
-{
-  /* the findings `pki verify` shows besides its verdict */
-  static const char * const shown[] = {
-    "wrong-order", "self-signed-not-last", "intermediate-expires-first", "private-key", NULL,
-  };
-  static const char * const allowed[] = { "system-trust", NULL };
-  static const char * const types[] = { "b" };
-  g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
-  gboolean system_trust = mpd_option_bool (options, "system-trust");
-  GPtrArray *findings;
-  GVariantBuilder result;
-  guint n = 0;
-
-  if (!mpd_options_check (options, allowed, types, &error) ||
-      !add_bundle_input (self, bundle, certificate, &n, &error))
-    return return_error (invocation, error);
-  if (n == 0)
-    {
-      const MpFinding *why = mp_bundle_find_finding (bundle, "private-key");
-      if (why == NULL && mp_bundle_get_findings (bundle)->len > 0)
-        why = g_ptr_array_index (mp_bundle_get_findings (bundle), 0);
-      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to verify (%s)",
-                   certificate, why != NULL ? why->message : "unreadable");
-      return return_error (invocation, error);
-    }
-  if (*bundle_name != '\0' && !add_bundle_input (self, bundle, bundle_name, NULL, &error))
-    return return_error (invocation, error);
-
-  mp_bundle_build_chain (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
-                         system_trust ? MP_CHAIN_NONE : MP_CHAIN_ROOT_REQUIRED);
-  mp_bundle_check_order (bundle);
-  if (!mp_bundle_verify_chain (bundle, system_trust, &error))
-    return return_error (invocation, error);
-
-  findings = mp_bundle_get_findings (bundle);
-  for (guint i = 0; i < findings->len; i++)
-    {
-      const MpFinding *f = g_ptr_array_index (findings, i);
-      if (g_strv_contains (shown, f->code))
-        g_ptr_array_add (notes, finding_to_string (f));
-    }
-  g_variant_builder_init (&result, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&result, "{sv}", "chain", chain_to_variant (bundle));
-  g_variant_builder_add (&result, "{sv}", "notes", g_variant_new_strv (notes_strv (notes), -1));
-  mpd_manager1_complete_verify (skeleton, invocation, g_variant_builder_end (&result));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
 /* ---- json views and passed files ---- */
 
 /* the cli prints from this text, so it is generated as the cli does */
@@ -383,35 +300,67 @@ handle_list_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdD
   return complete_json (invocation, listing);
 }
 
-static gboolean
-handle_verify_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
-                    const char *bundle_name, GVariant *options, MpdDaemon *self)
+/* the result of `pki verify` (mp_bundle_verify_to_json()); inputs from the
+ * store or, @with_fds, from the descriptors of options "certificate-fd"
+ * and "bundle-fd" */
+static JsonNode *
+verify_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *certificate, const char *bundle_name,
+               GVariant *options, gboolean with_fds, GError **error)
 {
   static const char * const allowed[] = { "system-trust", "certificate-fd", "bundle-fd", NULL };
+  static const char * const store_only[] = { "system-trust", NULL };
   static const char * const types[] = { "b", "h", "h" };
   g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) result = NULL;
   guint n = 0;
 
-  if (!mpd_options_check (options, allowed, types, &error) ||
-      !add_input (self, invocation, bundle, options, "certificate-fd", certificate, &n, &error))
-    return return_error (invocation, error);
+  if (!mpd_options_check (options, with_fds ? allowed : store_only, types, error) ||
+      !add_input (self, invocation, bundle, options, "certificate-fd", certificate, &n, error))
+    return NULL;
   if (n == 0)
     {
       const MpFinding *why = mp_bundle_find_finding (bundle, "private-key");
       if (why == NULL && mp_bundle_get_findings (bundle)->len > 0)
         why = g_ptr_array_index (mp_bundle_get_findings (bundle), 0);
-      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to verify (%s)",
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to verify (%s)",
                    certificate, why != NULL ? why->message : "unreadable");
-      return return_error (invocation, error);
+      return NULL;
     }
   if ((*bundle_name != '\0' || g_variant_lookup (options, "bundle-fd", "h", NULL)) &&
-      !add_input (self, invocation, bundle, options, "bundle-fd", bundle_name, NULL, &error))
+      !add_input (self, invocation, bundle, options, "bundle-fd", bundle_name, NULL, error))
+    return NULL;
+  return mp_bundle_verify_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
+                                   mpd_option_bool (options, "system-trust"));
+}
+
+static gboolean
+handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
+               const char *bundle_name, GVariant *options, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = verify_report (self, invocation, certificate, bundle_name, options, FALSE, &error);
+  JsonObject *obj;
+  GVariantBuilder result;
+
+  if (report == NULL || !mp_bundle_report_get_error (report, &error))
     return return_error (invocation, error);
-  result = mp_bundle_verify_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
-                                     mpd_option_bool (options, "system-trust"));
-  return complete_json (invocation, result);
+  obj = json_node_get_object (report);
+  g_variant_builder_init (&result, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&result, "{sv}", "chain", mpd_json_to_variant (json_object_get_member (obj, "chain")));
+  g_variant_builder_add (&result, "{sv}", "notes", mpd_json_to_variant (json_object_get_member (obj, "notes")));
+  mpd_manager1_complete_verify (skeleton, invocation, g_variant_builder_end (&result));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_verify_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
+                    const char *bundle_name, GVariant *options, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = verify_report (self, invocation, certificate, bundle_name, options, TRUE, &error);
+
+  if (report == NULL)
+    return return_error (invocation, error);
+  return complete_json (invocation, report);
 }
 
 static gboolean
