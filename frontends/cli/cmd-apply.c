@@ -366,7 +366,7 @@ on_lines (GDBusConnection *connection, const char *sender, const char *path, con
  * in-process command prints as it goes: those of the reply, or, when the
  * command fails, those the daemon sent before its error */
 static gboolean
-call_service (MpCli *cli, const char *method, GVariant *params, GError **error)
+call_service_iface (MpCli *cli, const char *iface, const char *method, GVariant *params, GError **error)
 {
   g_autofree char *path = mp_cli_bus_service_path (mp_plugin_get_name (cli->service));
   g_autoptr(GVariant) reply = NULL;
@@ -377,9 +377,9 @@ call_service (MpCli *cli, const char *method, GVariant *params, GError **error)
   if (bus == NULL)
     return FALSE;
   /* any sender: the signal comes from the daemon's unique name */
-  sub = g_dbus_connection_signal_subscribe (bus, NULL, SERVICE_IFACE, "Lines", path, NULL,
+  sub = g_dbus_connection_signal_subscribe (bus, NULL, iface, "Lines", path, NULL,
                                             G_DBUS_SIGNAL_FLAGS_NONE, on_lines, NULL, NULL);
-  reply = mp_cli_bus_call_object (cli, path, SERVICE_IFACE, method, params, G_VARIANT_TYPE ("(as)"), NULL, error);
+  reply = mp_cli_bus_call_object (cli, path, iface, method, params, G_VARIANT_TYPE ("(as)"), NULL, error);
   if (reply == NULL)
     {
       /* the signal came before the error reply: its dispatch is queued */
@@ -392,6 +392,12 @@ call_service (MpCli *cli, const char *method, GVariant *params, GError **error)
   lines = g_variant_get_child_value (reply, 0);
   print_lines (lines);
   return TRUE;
+}
+
+static gboolean
+call_service (MpCli *cli, const char *method, GVariant *params, GError **error)
+{
+  return call_service_iface (cli, SERVICE_IFACE, method, params, error);
 }
 
 static gboolean
@@ -452,4 +458,46 @@ mp_cli_bus_service_step (MpCli *cli, const char * const *args, guint n_args, GEr
                                                              : "Restart";
 
   return call_service (cli, method, g_variant_new ("(@a{sv})", service_options (cli, FALSE, FALSE)), error);
+}
+
+/* ---- database cluster: io.meetpki.Cluster1 of the same object ---- */
+
+#define CLUSTER_IFACE "io.meetpki.Cluster1"
+
+gboolean
+mp_cli_bus_cluster_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  /* the cluster's files go through the service's ApplyCertificates */
+  return mp_cli_bus_service_certs (cli, args, n_args, error);
+}
+
+gboolean
+mp_cli_bus_cluster_localnode (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  if (cli->dry_run)
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                           "--dry-run is not available through the bus for 'cluster localnode'");
+      return FALSE;
+    }
+  return call_service_iface (cli, CLUSTER_IFACE, "SetLocalNode", g_variant_new ("(s)", args[0]), error);
+}
+
+gboolean
+mp_cli_bus_cluster_setup (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  GVariant *options = service_options (cli, FALSE, FALSE);
+
+  if (g_str_equal (cli->verb, "initialize"))
+    return call_service_iface (cli, CLUSTER_IFACE, "Initialize", g_variant_new ("(@a{sv})", options), error);
+  return call_service_iface (cli, CLUSTER_IFACE, g_str_equal (cli->verb, "join") ? "Join" : "Connect",
+                             g_variant_new ("(s@a{sv})", args[0], options), error);
+}
+
+gboolean
+mp_cli_bus_cluster_remove (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  /* nobody answers the uppercase-Y question on the bus: --yes or the daemon refuses */
+  return call_service_iface (cli, CLUSTER_IFACE, "Remove", g_variant_new ("(@a{sv})", service_options (cli, FALSE, TRUE)),
+                             error);
 }

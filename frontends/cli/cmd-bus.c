@@ -54,6 +54,12 @@ static const struct {
   { "<service> disable", mp_cli_bus_service_step },
   { "<service> restart", mp_cli_bus_service_step },
   { "<service> status", mp_cli_bus_service_status },
+  { "<service> cluster certs", mp_cli_bus_cluster_certs },
+  { "<service> cluster localnode", mp_cli_bus_cluster_localnode },
+  { "<service> cluster initialize", mp_cli_bus_cluster_setup },
+  { "<service> cluster join", mp_cli_bus_cluster_setup },
+  { "<service> cluster connect", mp_cli_bus_cluster_setup },
+  { "<service> cluster remove", mp_cli_bus_cluster_remove },
   { "services", mp_cli_bus_plugins_list },
 };
 

@@ -289,6 +289,32 @@ class CliBus(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("store only", p.stderr)
 
+    def test_05c_database_cluster(self):
+        self.writes_alike(["node", "set", "database-role", "primary"])
+        self.services_alike(["database", "csr", "db", "--key-type", "ec:p256"])
+        for home in (HOME, LOCAL):
+            for n in ("dbserver", "dbclient"):
+                self.assertEqual(local("pki", "sign", n, "ca", home=home).returncode, 0)
+        files = ["dbserver.key", "dbserver.crt", "dbclient.key", "dbclient.crt", "ca.crt"]
+        p = self.services_alike(["database", "cluster", "certs"] + files)
+        self.assertIn("postgres", p.stdout)
+        self.services_alike(["database", "cluster", "localnode", "a"])
+        self.services_alike(["database", "cluster", "initialize", "--dry-run"])
+        self.services_alike(["database", "cluster", "initialize"])
+        self.same(["database", "status"])
+        p = self.services_alike(["database", "cluster", "remove", "--yes"])
+        self.assertIn("removed this node", p.stdout)
+        # the question nobody can answer on the bus: refused, nothing done
+        p = via_option("database", "cluster", "initialize")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = via_option("database", "cluster", "remove")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--yes", p.stderr)
+        p = via_option("database", "cluster", "status")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not available through the bus", p.stderr)
+        self.assertEqual(via_option("database", "cluster", "remove", "--yes").returncode, 0)
+
     def test_06_import_export_by_descriptor(self):
         key = os.path.join(OUTSIDE, "other.key")
         crt = os.path.join(OUTSIDE, "other.crt")
