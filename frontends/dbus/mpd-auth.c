@@ -43,6 +43,7 @@ static const struct {
   { MANAGER, "CheckBundle", MPD_ACTION_READ },
   { MANAGER, "ListServices", MPD_ACTION_READ },
   { MANAGER, "NodeFacts", MPD_ACTION_READ },
+  { MANAGER, "GetVersion", MPD_ACTION_READ },
   { MANAGER, "Check", MPD_ACTION_READ },
   { MANAGER, "InspectJson", MPD_ACTION_READ },
   { MANAGER, "ListJson", MPD_ACTION_READ },

@@ -363,6 +363,14 @@ handle_verify_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, co
   return complete_json (invocation, report);
 }
 
+/* no work at all: the floor of a call through dispatch and authorization */
+static gboolean
+handle_get_version (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
+{
+  mpd_manager1_complete_get_version (skeleton, invocation, MP_VERSION);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static gboolean
 handle_node_facts_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
 {
@@ -764,6 +772,7 @@ static const struct {
   { "handle-list-services", G_CALLBACK (handle_list_services) },
   { "handle-check", G_CALLBACK (mpd_handle_check) },
   { "handle-node-facts", G_CALLBACK (handle_node_facts) },
+  { "handle-get-version", G_CALLBACK (handle_get_version) },
   { "handle-set-node-fact", G_CALLBACK (handle_set_node_fact) },
   { "handle-inspect-json", G_CALLBACK (handle_inspect_json) },
   { "handle-list-json", G_CALLBACK (handle_list_json) },

@@ -176,7 +176,7 @@ class Manager(unittest.TestCase):
         for method in ("GenerateCsr", "SelfSigned", "Sign", "Inspect", "Match", "Verify", "List",
                        "BuildBundle", "CheckBundle", "ListServices", "NodeFacts", "SetNodeFact",
                        "InspectJson", "ListJson", "CheckBundleJson", "VerifyJson", "NodeFactsJson",
-                       "ListServicesJson", "BuildBundleJson", "Import", "Export"):
+                       "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion"):
             self.assertIn(method + "(", out)
         self.assertIn("Progress(", out)
         xml = BUS.call_sync(
@@ -184,7 +184,7 @@ class Manager(unittest.TestCase):
             GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
         info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(IFACE)
         self.assertIsNotNone(info)
-        self.assertEqual(len(info.methods), 23)
+        self.assertEqual(len(info.methods), 24)
 
     def test_01_generate_csr(self):
         notes, = call("GenerateCsr", ("web", ["CN:web.example.com", "subjectAltName:join.example.com"],
@@ -303,6 +303,12 @@ class Manager(unittest.TestCase):
         name, message = call_error("SetNodeFact", ("bogus", "x"), "(ss)")
         self.assertEqual(name, "io.meetpki.Error.InvalidArgs")
         self.assertEqual(message, cli_error_message("node", "set", "bogus", "x"))
+
+    def test_10_get_version(self):
+        version, = call("GetVersion", None, None)
+        cli = subprocess.run([CLI, "--version"], capture_output=True, text=True, check=True).stdout
+        self.assertEqual("meetpki %s\n" % version, cli)
+        self.assertIn(version, gdbus("GetVersion"))
 
     def test_11_errors_are_meetpki_errors(self):
         cases = [
