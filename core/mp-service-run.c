@@ -688,3 +688,215 @@ mp_check_to_json (GPtrArray *findings, const char * const *services)
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
+
+/**
+ * mp_service_run_endpoint:
+ * @store: the store
+ * @plugin: the service
+ * @options: how to run; @options->dry_run counts
+ * @address: "host:port", or "none" to forget the endpoint
+ * @starttls: (nullable): "none", "xmpp" or "postgres"; %NULL: none
+ * @probe_timeout: seconds (1-600), or -1 for the default
+ * @error: return location for a #GError
+ *
+ * `<service> endpoint <host:port> | none`: records where the service's
+ * daemon serves TLS, for the probe.  Logs one line.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mp_service_run_endpoint (MpStore *store, MpPlugin *plugin, const MpServiceRunOptions *o, const char *address,
+                         const char *starttls, gint probe_timeout, GError **error)
+{
+  const char *name = mp_plugin_get_name (plugin);
+  gboolean none = g_strcmp0 (address, "none") == 0;
+  g_autoptr(MpEndpoint) ep = NULL;
+  g_autoptr(MpServiceLock) lock = NULL;
+  g_autoptr(MpServiceConfig) config = NULL;
+
+  if (address == NULL || *address == '\0')
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s endpoint: no address given (host:port or none)", name);
+      return FALSE;
+    }
+  if (none && (starttls != NULL || probe_timeout != -1))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                   "'%s endpoint none' takes no --starttls or --probe-timeout", name);
+      return FALSE;
+    }
+  if (!none)
+    {
+      ep = g_new0 (MpEndpoint, 1);
+      ep->address = g_strdup (address);
+      ep->timeout = MP_PROBE_DEFAULT_TIMEOUT;
+      if (!mp_endpoint_check_address (address, error))
+        return FALSE;
+      if (starttls != NULL && !mp_starttls_from_string (starttls, &ep->starttls, error))
+        return FALSE;
+      if (probe_timeout != -1)
+        {
+          if (probe_timeout < 1 || probe_timeout > 600)
+            {
+              g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                           "--probe-timeout %d is out of range (1-600 seconds)", probe_timeout);
+              return FALSE;
+            }
+          ep->timeout = (guint) probe_timeout;
+        }
+    }
+  if (!o->dry_run && (lock = mp_service_lock (store, error)) == NULL)
+    return FALSE;
+  config = mp_service_config_load (store, error);
+  if (config == NULL || !mp_service_config_set_endpoint (config, name, ep, error))
+    return FALSE;
+  if (!o->dry_run && !mp_service_config_save (config, error))
+    return FALSE;
+  if (ep == NULL)
+    say (o, MP_LINE_NOTE, "%s%s endpoint: none", o->dry_run ? "would set the " : "", name);
+  else
+    say (o, MP_LINE_NOTE, "%s%s endpoint: %s (starttls %s, probe timeout %u s)", o->dry_run ? "would set the " : "",
+         name, ep->address, mp_starttls_to_string (ep->starttls), ep->timeout);
+  return TRUE;
+}
+
+static JsonNode *
+probe_to_json (const char *name, const MpProbe *p)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "service");
+  json_builder_add_string_value (b, name);
+  json_builder_set_member_name (b, "endpoint");
+  json_builder_add_string_value (b, p->address);
+  json_builder_set_member_name (b, "served-sha256");
+  json_builder_add_string_value (b, p->served_sha256);
+  json_builder_set_member_name (b, "served-certificates");
+  json_builder_add_int_value (b, p->served->len);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, p->n_failures == 0);
+  json_builder_set_member_name (b, "lines");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      const MpLine *l = g_ptr_array_index (p->lines, i);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, mp_line_kind_to_string (l->kind));
+      json_builder_set_member_name (b, "text");
+      json_builder_add_string_value (b, l->text);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/**
+ * mp_service_run_probe:
+ * @store: the store
+ * @plugin: the service
+ * @options: how to run (only @options->log counts)
+ * @address: (nullable): "host:port" to probe instead of the configured
+ *   endpoint's address (keeping its STARTTLS preamble and timeout)
+ * @result: (out) (transfer full): what `<service> probe --json` prints,
+ *   set whenever the probe connected, its checks passed or not
+ * @error: return location for a #GError
+ *
+ * `<service> probe [<host:port>]`: connects to the endpoint and checks
+ * what it serves against the applied files.  Logs "<service>: probed ..."
+ * and each check's line.  Checks that fail are not an error here: "ok" of
+ * @result is %FALSE, and mp_service_probe_check() turns that into one.
+ *
+ * Returns: %TRUE when the probe ran; %FALSE with no endpoint, a bad
+ *   address or %MP_ERROR_CONNECT_FAILED
+ */
+gboolean
+mp_service_run_probe (MpStore *store, MpPlugin *plugin, const MpServiceRunOptions *o, const char *address,
+                      JsonNode **result, GError **error)
+{
+  const char *name = mp_plugin_get_name (plugin);
+  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (plugin);
+  g_auto(Run) r = { 0 };
+  g_autoptr(MpEndpoint) ep = NULL;
+  g_autoptr(MpProbe) p = NULL;
+
+  *result = NULL;
+  if (address != NULL && *address == '\0')
+    address = NULL;
+  if (address != NULL && !mp_endpoint_check_address (address, error))
+    return FALSE;
+  if (!run_begin (store, plugin, o, &r, FALSE, error))
+    return FALSE;
+  ep = mp_service_config_get_endpoint (r.config, name);
+  if (address != NULL)
+    {
+      /* a typed address keeps the configured preamble and timeout */
+      if (ep == NULL)
+        {
+          ep = g_new0 (MpEndpoint, 1);
+          ep->timeout = MP_PROBE_DEFAULT_TIMEOUT;
+        }
+      g_free (ep->address);
+      ep->address = g_strdup (address);
+    }
+  if (ep == NULL)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+                   "%s has no endpoint; run 'meetpki %s endpoint <host:port>' or name one", name, name);
+      return FALSE;
+    }
+  p = mp_probe_service (desc, store, r.config, r.facts, ep, error);
+  if (p == NULL)
+    {
+      g_prefix_error (error, "%s probe: ", name);
+      return FALSE;
+    }
+  say (o, MP_LINE_NOTE, "%s: probed %s (starttls %s): served SHA-256 %s", name, p->address,
+       mp_starttls_to_string (ep->starttls), p->served_sha256);
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      const MpLine *l = g_ptr_array_index (p->lines, i);
+      if (o->log != NULL)
+        o->log (l->kind, l->text, o->user_data);
+    }
+  *result = probe_to_json (name, p);
+  return TRUE;
+}
+
+/**
+ * mp_service_probe_check:
+ * @result: what mp_service_run_probe() returned
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when every check of the probe passed; otherwise %FALSE
+ *   with %MP_ERROR_PROBE_FAILED naming the number of failed checks
+ */
+gboolean
+mp_service_probe_check (JsonNode *result, GError **error)
+{
+  JsonObject *obj = JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+  JsonArray *lines;
+  guint n_failures = 0;
+
+  if (obj == NULL || !json_object_has_member (obj, "ok") || !json_object_has_member (obj, "lines"))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "a probe result without \"ok\" or \"lines\"");
+      return FALSE;
+    }
+  if (json_object_get_boolean_member (obj, "ok"))
+    return TRUE;
+  lines = json_object_get_array_member (obj, "lines");
+  for (guint i = 0; lines != NULL && i < json_array_get_length (lines); i++)
+    {
+      JsonObject *l = json_array_get_object_element (lines, i);
+      if (l != NULL && g_strcmp0 (json_object_get_string_member_with_default (l, "kind", ""),
+                                  mp_line_kind_to_string (MP_LINE_FAILURE)) == 0)
+        n_failures++;
+    }
+  g_set_error (error, MP_ERROR, MP_ERROR_PROBE_FAILED, "%s probe: %u check%s failed at %s",
+               json_object_get_string_member_with_default (obj, "service", "?"), n_failures,
+               n_failures == 1 ? "" : "s", json_object_get_string_member_with_default (obj, "endpoint", "?"));
+  return FALSE;
+}

@@ -400,6 +400,19 @@ call_service (MpCli *cli, const char *method, GVariant *params, GError **error)
   return call_service_iface (cli, SERVICE_IFACE, method, params, error);
 }
 
+/**
+ * mp_cli_bus_call_service:
+ *
+ * Calls @method of the service's io.meetpki.Service1, whose reply is the
+ * lines the in-process command prints, and prints them (or, when it fails,
+ * those the daemon sent before its error).
+ */
+gboolean
+mp_cli_bus_call_service (MpCli *cli, const char *method, GVariant *params, GError **error)
+{
+  return call_service (cli, method, params, error);
+}
+
 static gboolean
 store_names_only (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {

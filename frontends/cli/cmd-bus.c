@@ -54,6 +54,8 @@ static const struct {
   { "<service> disable", mp_cli_bus_service_step },
   { "<service> restart", mp_cli_bus_service_step },
   { "<service> status", mp_cli_bus_service_status },
+  { "<service> endpoint", mp_cli_bus_service_endpoint },
+  { "<service> probe", mp_cli_bus_service_probe },
   { "<service> cluster certs", mp_cli_bus_cluster_certs },
   { "<service> cluster localnode", mp_cli_bus_cluster_localnode },
   { "<service> cluster initialize", mp_cli_bus_cluster_setup },

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * `<service> endpoint` and `<service> probe`: where the daemon serves, and
- * what it serves checked against the applied files.
+ * what it serves checked against the applied files.  both run the library
+ * functions meetpkid's Service1.SetEndpoint and Service1.Probe run.
  */
 #include "config.h"
 
@@ -10,163 +11,94 @@
 
 #include "mp-cli.h"
 
-/* the endpoint as typed, on top of what services.conf recorded */
-static MpEndpoint *
-endpoint_from_args (MpCli *cli, const char *address, GError **error)
-{
-  g_autoptr(MpEndpoint) ep = g_new0 (MpEndpoint, 1);
-
-  ep->address = g_strdup (address);
-  ep->timeout = MP_PROBE_DEFAULT_TIMEOUT;
-  if (!mp_endpoint_check_address (address, error))
-    return NULL;
-  if (cli->starttls != NULL && !mp_starttls_from_string (cli->starttls, &ep->starttls, error))
-    return NULL;
-  if (cli->probe_timeout != -1)
-    {
-      if (cli->probe_timeout < 1 || cli->probe_timeout > 600)
-        {
-          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                       "--probe-timeout %d is out of range (1-600 seconds)", cli->probe_timeout);
-          return NULL;
-        }
-      ep->timeout = (guint) cli->probe_timeout;
-    }
-  return g_steal_pointer (&ep);
-}
-
 gboolean
 mp_cli_service_endpoint (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const char *name = mp_plugin_get_name (cli->service);
-  gboolean none = g_str_equal (args[0], "none");
-  g_autoptr(MpEndpoint) ep = NULL;
-  g_autoptr(MpServiceLock) lock = NULL;
-  g_autoptr(MpServiceConfig) config = NULL;
-  MpStore *store;
+  MpStore *store = mp_cli_get_store (cli, error);
+  const MpServiceRunOptions o = {
+    .dry_run = cli->dry_run,
+    .log = mp_cli_print_line,
+  };
 
-  if (none && (cli->starttls != NULL || cli->probe_timeout != -1))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "'%s endpoint none' takes no --starttls or --probe-timeout", name);
-      return FALSE;
-    }
-  if (!none)
-    {
-      ep = endpoint_from_args (cli, args[0], error);
-      if (ep == NULL)
-        return FALSE;
-    }
-  store = mp_cli_get_store (cli, error);
-  if (store == NULL)
-    return FALSE;
-  if (!cli->dry_run && (lock = mp_service_lock (store, error)) == NULL)
-    return FALSE;
-  config = mp_service_config_load (store, error);
-  if (config == NULL || !mp_service_config_set_endpoint (config, name, ep, error))
-    return FALSE;
-  if (!cli->dry_run && !mp_service_config_save (config, error))
-    return FALSE;
-  if (ep == NULL)
-    g_print ("%s%s endpoint: none\n", cli->dry_run ? "would set the " : "", name);
-  else
-    g_print ("%s%s endpoint: %s (starttls %s, probe timeout %u s)\n", cli->dry_run ? "would set the " : "",
-             name, ep->address, mp_starttls_to_string (ep->starttls), ep->timeout);
-  return TRUE;
-}
-
-static void
-print_probe_json (const char *name, const MpProbe *p)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "service");
-  json_builder_add_string_value (b, name);
-  json_builder_set_member_name (b, "endpoint");
-  json_builder_add_string_value (b, p->address);
-  json_builder_set_member_name (b, "served-sha256");
-  json_builder_add_string_value (b, p->served_sha256);
-  json_builder_set_member_name (b, "served-certificates");
-  json_builder_add_int_value (b, p->served->len);
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_boolean_value (b, p->n_failures == 0);
-  json_builder_set_member_name (b, "lines");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < p->lines->len; i++)
-    {
-      const MpLine *l = g_ptr_array_index (p->lines, i);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "kind");
-      json_builder_add_string_value (b, mp_line_kind_to_string (l->kind));
-      json_builder_set_member_name (b, "text");
-      json_builder_add_string_value (b, l->text);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  mp_cli_print_json (root);
+  return store != NULL &&
+         mp_service_run_endpoint (store, cli->service, &o, args[0], cli->starttls, cli->probe_timeout, error);
 }
 
 gboolean
 mp_cli_service_probe (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const char *name = mp_plugin_get_name (cli->service);
-  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (cli->service);
-  g_autoptr(MpServiceConfig) config = NULL;
-  g_autoptr(MpNodeFacts) facts = NULL;
-  g_autoptr(MpEndpoint) ep = NULL;
-  g_autoptr(MpProbe) p = NULL;
   MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(JsonNode) result = NULL;
+  /* --json prints the result only */
+  const MpServiceRunOptions o = {
+    .log = cli->json ? NULL : mp_cli_print_line,
+  };
 
-  if (store == NULL || (config = mp_service_config_load (store, error)) == NULL ||
-      (facts = mp_node_facts_load (store, error)) == NULL)
+  if (store == NULL ||
+      !mp_service_run_probe (store, cli->service, &o, n_args == 1 ? args[0] : NULL, &result, error))
     return FALSE;
-  ep = mp_service_config_get_endpoint (config, name);
-  if (n_args == 1)
+  if (cli->json)
+    mp_cli_print_json (result);
+  return mp_service_probe_check (result, error);
+}
+
+/* ---- through meetpkid: Service1.SetEndpoint and Service1.Probe ---- */
+
+gboolean
+mp_cli_bus_service_endpoint (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  if (cli->dry_run)
+    g_variant_builder_add (&b, "{sv}", "dry-run", g_variant_new_boolean (TRUE));
+  if (cli->starttls != NULL)
+    g_variant_builder_add (&b, "{sv}", "starttls", g_variant_new_string (cli->starttls));
+  if (cli->probe_timeout != -1)
     {
-      g_autoptr(MpEndpoint) typed = endpoint_from_args (cli, args[0], error);
-      if (typed == NULL)
-        return FALSE;
-      /* a typed address keeps the configured preamble and timeout */
-      if (ep != NULL)
-        g_free (g_steal_pointer (&ep->address));
-      else
-        ep = g_steal_pointer (&typed);
-      if (typed != NULL)
-        ep->address = g_steal_pointer (&typed->address);
+      /* a negative one does not fit the method's u: the in-process words */
+      if (cli->probe_timeout < 0)
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "--probe-timeout %d is out of range (1-600 seconds)",
+                       cli->probe_timeout);
+          return FALSE;
+        }
+      g_variant_builder_add (&b, "{sv}", "probe-timeout", g_variant_new_uint32 ((guint32) cli->probe_timeout));
     }
-  if (ep == NULL)
+  return mp_cli_bus_call_service (cli, "SetEndpoint", g_variant_new ("(sa{sv})", args[0], &b), error);
+}
+
+gboolean
+mp_cli_bus_service_probe (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autofree char *path = mp_cli_bus_service_path (mp_plugin_get_name (cli->service));
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) lines = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) local = NULL;
+  const char *text;
+
+  reply = mp_cli_bus_call_object (cli, path, "io.meetpki.Service1", "Probe",
+                                  g_variant_new ("(s@a{sv})", n_args == 1 ? args[0] : "",
+                                                 g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                                  G_VARIANT_TYPE ("(ass)"), NULL, error);
+  if (reply == NULL)
+    return FALSE;
+  lines = g_variant_get_child_value (reply, 0);
+  g_variant_get_child (reply, 1, "&s", &text);
+  result = json_from_string (text, &local);
+  if (result == NULL)
     {
-      g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
-                   "%s has no endpoint; run 'meetpki %s endpoint <host:port>' or name one", name, name);
-      return FALSE;
-    }
-  p = mp_probe_service (desc, store, config, facts, ep, error);
-  if (p == NULL)
-    {
-      g_prefix_error (error, "%s probe: ", name);
+      g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "meetpkid sent unreadable JSON from Probe: %s", local->message);
       return FALSE;
     }
   if (cli->json)
-    print_probe_json (name, p);
+    mp_cli_print_json (result);
   else
     {
-      g_print ("%s: probed %s (starttls %s): served SHA-256 %s\n", name, p->address,
-               mp_starttls_to_string (ep->starttls), p->served_sha256);
-      for (guint i = 0; i < p->lines->len; i++)
-        {
-          const MpLine *l = g_ptr_array_index (p->lines, i);
-          g_print ("%s: %s\n", mp_line_kind_to_string (l->kind), l->text);
-        }
+      g_autofree const char **strv = g_variant_get_strv (lines, NULL);
+      for (guint i = 0; strv[i] != NULL; i++)
+        g_print ("%s\n", strv[i]);
     }
-  if (p->n_failures > 0)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_PROBE_FAILED, "%s probe: %u check%s failed at %s",
-                   name, p->n_failures, p->n_failures == 1 ? "" : "s", p->address);
-      return FALSE;
-    }
-  return TRUE;
+  return mp_service_probe_check (result, error);
 }

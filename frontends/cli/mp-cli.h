@@ -169,6 +169,9 @@ gboolean  mp_cli_bus_cluster_localnode (MpCli *cli, const char * const *args, gu
 gboolean  mp_cli_bus_cluster_setup  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_cluster_remove (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_step   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_endpoint (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_probe  (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_call_service   (MpCli *cli, const char *method, GVariant *params, GError **error);
 gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 /* `<service> <verb>` commands, found once the plugins are loaded */

@@ -60,6 +60,8 @@ static const struct {
   { SERVICE, "Enable", MPD_ACTION_WRITE },
   { SERVICE, "Disable", MPD_ACTION_WRITE },
   { SERVICE, "Restart", MPD_ACTION_WRITE },
+  { SERVICE, "SetEndpoint", MPD_ACTION_WRITE },
+  { SERVICE, "Probe", MPD_ACTION_READ },
   { CLUSTER, "GetStatus", MPD_ACTION_READ },
   { CLUSTER, "SetLocalNode", MPD_ACTION_WRITE },
   { CLUSTER, "Initialize", MPD_ACTION_WRITE },

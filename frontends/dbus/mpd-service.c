@@ -254,6 +254,50 @@ handle_restart (MpdService1 *skeleton, GDBusMethodInvocation *invocation, GVaria
   return run_step (self, invocation, options, MP_STEP_RESTART);
 }
 
+static gboolean
+handle_set_endpoint (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const char *address,
+                     GVariant *options, MpdService *self)
+{
+  static const char * const allowed[] = { "dry-run", "starttls", "probe-timeout", NULL };
+  static const char * const types[] = { "b", "s", "u" };
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  guint32 timeout;
+  gint probe_timeout = -1;
+  MpServiceRunOptions o;
+  gboolean ok;
+
+  if (!run_options (options, allowed, types, lines, &o, &error))
+    return refuse (invocation, error);
+  if (g_variant_lookup (options, "probe-timeout", "u", &timeout))
+    probe_timeout = (gint) MIN (timeout, (guint32) G_MAXINT);
+  ok = mp_service_run_endpoint (STORE (self), self->plugin, &o, address, mpd_option_string (options, "starttls", NULL),
+                                probe_timeout, &error);
+  /* the endpoint is part of the status */
+  return finish (self, invocation, ok && !o.dry_run, ok, error, lines);
+}
+
+static gboolean
+handle_probe (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const char *address, GVariant *options,
+              MpdService *self)
+{
+  static const char * const allowed[] = { NULL };
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *json = NULL;
+  MpServiceRunOptions o;
+
+  if (!run_options (options, allowed, NULL, lines, &o, &error))
+    return refuse (invocation, error);
+  if (!mp_service_run_probe (STORE (self), self->plugin, &o, address, &result, &error))
+    return refuse (invocation, error);
+  json = json_to_string (result, FALSE);
+  g_ptr_array_add (lines, NULL);
+  mpd_service1_complete_probe (skeleton, invocation, (const char * const *) lines->pdata, json);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 /* ---- io.meetpki.Cluster1 ---- */
 
 static gboolean
@@ -349,6 +393,8 @@ static const struct {
   { "handle-enable", G_CALLBACK (handle_enable) },
   { "handle-disable", G_CALLBACK (handle_disable) },
   { "handle-restart", G_CALLBACK (handle_restart) },
+  { "handle-set-endpoint", G_CALLBACK (handle_set_endpoint) },
+  { "handle-probe", G_CALLBACK (handle_probe) },
 }, cluster_handlers[] = {
   { "handle-get-status", G_CALLBACK (handle_cluster_get_status) },
   { "handle-set-local-node", G_CALLBACK (handle_set_local_node) },

@@ -86,6 +86,21 @@ gboolean  mp_service_run_localnode (MpStore                   *store,
                                     const MpServiceRunOptions *options,
                                     const char                *interface,
                                     GError                   **error);
+gboolean  mp_service_run_endpoint  (MpStore                   *store,
+                                    MpPlugin                  *plugin,
+                                    const MpServiceRunOptions *options,
+                                    const char                *address,
+                                    const char                *starttls,
+                                    gint                       probe_timeout,
+                                    GError                   **error);
+gboolean  mp_service_run_probe     (MpStore                   *store,
+                                    MpPlugin                  *plugin,
+                                    const MpServiceRunOptions *options,
+                                    const char                *address,
+                                    JsonNode                 **result,
+                                    GError                   **error);
+gboolean  mp_service_probe_check   (JsonNode                  *result,
+                                    GError                   **error);
 JsonNode *mp_service_status_to_json (MpStore   *store,
                                      MpPlugin  *plugin,
                                      GError   **error);

@@ -60,7 +60,7 @@ test_actions (void)
   static const char *const reads[] = { "Inspect", "Match", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
-                                                "Enable", "Disable", "Restart" };
+                                                "Enable", "Disable", "Restart", "SetEndpoint" };
   static const char *const cluster_writes[] = { "SetLocalNode", "Initialize", "Join", "Connect", "Remove" };
   GDBusInterfaceInfo *infos[] = { mpd_manager1_interface_info (), mpd_service1_interface_info (),
                                   mpd_cluster1_interface_info () };
@@ -74,6 +74,7 @@ test_actions (void)
   for (guint i = 0; i < G_N_ELEMENTS (cluster_writes); i++)
     g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Cluster1", cluster_writes[i]), ==, MPD_ACTION_WRITE);
   g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Service1", "GetStatus"), ==, MPD_ACTION_READ);
+  g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Service1", "Probe"), ==, MPD_ACTION_READ);
   g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Cluster1", "GetStatus"), ==, MPD_ACTION_READ);
   /* every method of every interface has a rule; anything else has none */
   for (guint k = 0; k < G_N_ELEMENTS (infos); k++)
@@ -252,6 +253,7 @@ test_service_writes_ask_polkit_first (void)
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Enable", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/xmpp", "io.meetpki.Service1", "Disable", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "Restart", "(@a{sv} {},)" },
+    { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "SetEndpoint", "('127.0.0.1:5349', @a{sv} {})" },
     { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "SetLocalNode", "('a',)" },
     { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Initialize", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Join", "('db1.example.com', @a{sv} {})" },

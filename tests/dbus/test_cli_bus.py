@@ -10,8 +10,10 @@
 # the daemon is started in setUpModule and stopped in tearDownModule.
 
 import atexit
+import json
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import tempfile
@@ -314,6 +316,85 @@ class CliBus(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("not available through the bus", p.stderr)
         self.assertEqual(via_option("database", "cluster", "remove", "--yes").returncode, 0)
+
+    def test_05d_endpoint_and_probe(self):
+        # the endpoint writes: in-process on LOCAL, through the bus on HOME
+        for args, expect in ((["webadmin", "endpoint", "127.0.0.1:1", "--dry-run"], 0),
+                             (["xmpp", "endpoint", "127.0.0.1:5222", "--starttls", "xmpp", "--probe-timeout", "7"], 0),
+                             (["xmpp", "endpoint", "none"], 0),
+                             (["xmpp", "endpoint", "none", "--starttls", "xmpp"], 2),
+                             (["xmpp", "endpoint", "1.2.3"], 2),
+                             (["xmpp", "endpoint", "127.0.0.1:5222", "--starttls", "smtp"], 2),
+                             (["xmpp", "endpoint", "127.0.0.1:5222", "--probe-timeout", "601"], 2),
+                             (["xmpp", "endpoint", "127.0.0.1:5222", "--probe-timeout", "-3"], 2)):
+            self.services_alike(args, expect=expect)
+        self.same(["xmpp", "status", "--json"])
+        # no endpoint: not found (3), both ways
+        self.same(["webadmin", "probe"], expect=3)
+        # a TLS server of our own, serving the daemon's applied webadmin files
+        live = os.path.join(HOME, "services", "webadmin")
+
+        def free_port():
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                return s.getsockname()[1]
+
+        def serve(cert, key):
+            port = free_port()
+            server = subprocess.Popen(["openssl", "s_server", "-quiet", "-accept", "127.0.0.1:%d" % port,
+                                       "-cert", cert, "-key", key],
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.addCleanup(lambda: (server.terminate(), server.wait(timeout=10)))
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    self.assertIsNone(server.poll(), "openssl s_server exited")
+                    self.assertLess(time.monotonic(), deadline, "openssl s_server did not listen")
+                    time.sleep(0.05)
+            return "127.0.0.1:%d" % port
+
+        good = serve(os.path.join(live, "cert.pem"), os.path.join(live, "key.pem"))
+        applied = subprocess.run(["openssl", "x509", "-in", os.path.join(live, "cert.pem"), "-noout",
+                                  "-fingerprint", "-sha256"], capture_output=True, text=True, check=True)
+        served_sha = applied.stdout.strip().split("=", 1)[1].replace(":", "").lower()
+        p = self.same(["webadmin", "probe", good])
+        self.assertIn("served SHA-256 " + served_sha, p.stdout)
+        self.assertIn("SUCCESS: served certificate is the applied cert", p.stdout)
+        # the method itself, called with python-gi: the same lines, the JSON
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        lines, text = bus.call_sync(BUS_NAME, "/io/meetpki/Manager1/services/webadmin", "io.meetpki.Service1",
+                                    "Probe", GLib.Variant("(sa{sv})", (good, {})), GLib.VariantType("(ass)"),
+                                    Gio.DBusCallFlags.NONE, -1, None).unpack()
+        self.assertEqual(lines, p.stdout.splitlines())
+        self.assertEqual(json.loads(text)["served-sha256"], served_sha)
+        with self.assertRaises(GLib.Error) as e:
+            bus.call_sync(BUS_NAME, "/io/meetpki/Manager1/services/webadmin", "io.meetpki.Service1", "Probe",
+                          GLib.Variant("(sa{sv})", (good, {"starttls": GLib.Variant("s", "xmpp")})),
+                          GLib.VariantType("(ass)"), Gio.DBusCallFlags.NONE, -1, None)
+        self.assertIn("io.meetpki.Error.InvalidArgs", e.exception.message)
+        p = self.same(["webadmin", "probe", good, "--json"])
+        self.assertTrue(json.loads(p.stdout)["ok"])
+        # the configured endpoint (set through the bus) is probed without an address
+        self.assertEqual(via_option("webadmin", "endpoint", good).returncode, 0)
+        self.same(["webadmin", "probe"])
+        # another certificate served (the twin store's): FAILURE lines, ProbeFailed (11), both ways
+        wrong = serve(os.path.join(LOCAL, "wa.crt"), os.path.join(LOCAL, "wa.key"))
+        p = self.same(["webadmin", "probe", wrong], expect=11)
+        self.assertIn("FAILURE:", p.stdout)
+        self.assertIn("failed at " + wrong, p.stderr)
+        p = self.same(["webadmin", "probe", wrong, "--json"], expect=11)
+        self.assertFalse(json.loads(p.stdout)["ok"])
+        # a closed port: ConnectFailed (12), nothing printed, both ways
+        closed = "127.0.0.1:%d" % free_port()
+        p = self.same(["webadmin", "probe", closed], expect=12)
+        self.assertEqual(p.stdout, "")
+        self.assertIn("cannot connect", p.stderr)
+        self.same(["webadmin", "probe", "nohost"], expect=2)
+        for home in (HOME, LOCAL):
+            self.assertEqual(local("webadmin", "endpoint", "none", home=home).returncode, 0)
 
     def test_06_import_export_by_descriptor(self):
         key = os.path.join(OUTSIDE, "other.key")
