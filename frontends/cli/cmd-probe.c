@@ -49,22 +49,20 @@ mp_cli_bus_service_endpoint (MpCli *cli, const char * const *args, guint n_args,
 {
   GVariantBuilder b;
 
+  /* a negative one does not fit the method's u: the in-process words */
+  if (cli->probe_timeout < 0 && cli->probe_timeout != -1)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "--probe-timeout %d is out of range (1-600 seconds)",
+                   cli->probe_timeout);
+      return FALSE;
+    }
   g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   if (cli->dry_run)
     g_variant_builder_add (&b, "{sv}", "dry-run", g_variant_new_boolean (TRUE));
   if (cli->starttls != NULL)
     g_variant_builder_add (&b, "{sv}", "starttls", g_variant_new_string (cli->starttls));
   if (cli->probe_timeout != -1)
-    {
-      /* a negative one does not fit the method's u: the in-process words */
-      if (cli->probe_timeout < 0)
-        {
-          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "--probe-timeout %d is out of range (1-600 seconds)",
-                       cli->probe_timeout);
-          return FALSE;
-        }
-      g_variant_builder_add (&b, "{sv}", "probe-timeout", g_variant_new_uint32 ((guint32) cli->probe_timeout));
-    }
+    g_variant_builder_add (&b, "{sv}", "probe-timeout", g_variant_new_uint32 ((guint32) cli->probe_timeout));
   return mp_cli_bus_call_service (cli, "SetEndpoint", g_variant_new ("(sa{sv})", args[0], &b), error);
 }
 
