@@ -900,3 +900,56 @@ mp_service_probe_check (JsonNode *result, GError **error)
                n_failures == 1 ? "" : "s", json_object_get_string_member_with_default (obj, "endpoint", "?"));
   return FALSE;
 }
+
+/**
+ * mp_service_run_backend:
+ * @store: the store
+ * @plugin: the service
+ * @options: how to run; @options->dry_run counts
+ * @kind: "embedded" or "exec"
+ * @step_commands: (array zero-terminated=1) (nullable): for exec, the
+ *   "<step>=<command>" pairs
+ * @error: return location for a #GError
+ *
+ * `<service> backend embedded | exec <step>=<command>...`: records how the
+ * service's steps run.  Logs one line.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mp_service_run_backend (MpStore *store, MpPlugin *plugin, const MpServiceRunOptions *o, const char *kind,
+                        const char * const *step_commands, GError **error)
+{
+  const char *name = mp_plugin_get_name (plugin);
+  static const char * const none[] = { NULL };
+  g_autoptr(MpServiceLock) lock = NULL;
+  g_autoptr(MpServiceConfig) config = NULL;
+  MpBackendKind backend;
+
+  if (g_strcmp0 (kind, "embedded") == 0)
+    backend = MP_BACKEND_EMBEDDED;
+  else if (g_strcmp0 (kind, "exec") == 0)
+    backend = MP_BACKEND_EXEC;
+  else
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                   "unknown backend '%s'; usage: meetpki %s backend embedded | exec <step>=<command>...",
+                   kind != NULL ? kind : "", name);
+      return FALSE;
+    }
+  if (!o->dry_run && (lock = mp_service_lock (store, error)) == NULL)
+    return FALSE;
+  config = mp_service_config_load (store, error);
+  if (config == NULL ||
+      !mp_service_config_set_backend (config, name, backend, step_commands != NULL ? step_commands : none, error))
+    return FALSE;
+  if (o->dry_run)
+    {
+      say (o, MP_LINE_NOTE, "would set the %s backend to %s", name, kind);
+      return TRUE;
+    }
+  if (!mp_service_config_save (config, error))
+    return FALSE;
+  say (o, MP_LINE_NOTE, "%s backend: %s", name, kind);
+  return TRUE;
+}

@@ -284,39 +284,13 @@ mp_cli_bus_service_status (MpCli *cli, const char * const *args, guint n_args, G
 gboolean
 mp_cli_service_backend (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  const char *name = mp_plugin_get_name (cli->service);
   MpStore *store = mp_cli_get_store (cli, error);
-  g_autoptr(MpServiceLock) lock = NULL;
-  g_autoptr(MpServiceConfig) config = NULL;
-  MpBackendKind kind;
+  const MpServiceRunOptions o = {
+    .dry_run = cli->dry_run,
+    .log = mp_cli_print_line,
+  };
 
-  if (g_str_equal (args[0], "embedded"))
-    kind = MP_BACKEND_EMBEDDED;
-  else if (g_str_equal (args[0], "exec"))
-    kind = MP_BACKEND_EXEC;
-  else
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "unknown backend '%s'; usage: meetpki %s backend embedded | exec <step>=<command>...",
-                   args[0], name);
-      return FALSE;
-    }
-  if (store == NULL)
-    return FALSE;
-  if (!cli->dry_run && (lock = mp_service_lock (store, error)) == NULL)
-    return FALSE;
-  config = mp_service_config_load (store, error);
-  if (config == NULL || !mp_service_config_set_backend (config, name, kind, args + 1, error))
-    return FALSE;
-  if (cli->dry_run)
-    {
-      g_print ("would set the %s backend to %s\n", name, args[0]);
-      return TRUE;
-    }
-  if (!mp_service_config_save (config, error))
-    return FALSE;
-  g_print ("%s backend: %s\n", name, args[0]);
-  return TRUE;
+  return store != NULL && mp_service_run_backend (store, cli->service, &o, args[0], args + 1, error);
 }
 
 /* ---- through meetpkid: io.meetpki.Service1 of the service's object ---- */
@@ -471,6 +445,15 @@ mp_cli_bus_service_step (MpCli *cli, const char * const *args, guint n_args, GEr
                                                              : "Restart";
 
   return call_service (cli, method, g_variant_new ("(@a{sv})", service_options (cli, FALSE, FALSE)), error);
+}
+
+gboolean
+mp_cli_bus_service_backend (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  return call_service (cli, "SetBackend",
+                       g_variant_new ("(s@as@a{sv})", args[0], g_variant_new_strv (args + 1, n_args - 1),
+                                      service_options (cli, FALSE, FALSE)),
+                       error);
 }
 
 /* ---- database cluster: io.meetpki.Cluster1 of the same object ---- */

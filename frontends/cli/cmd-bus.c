@@ -54,6 +54,7 @@ static const struct {
   { "<service> disable", mp_cli_bus_service_step },
   { "<service> restart", mp_cli_bus_service_step },
   { "<service> status", mp_cli_bus_service_status },
+  { "<service> backend", mp_cli_bus_service_backend },
   { "<service> endpoint", mp_cli_bus_service_endpoint },
   { "<service> probe", mp_cli_bus_service_probe },
   { "<service> cluster certs", mp_cli_bus_cluster_certs },

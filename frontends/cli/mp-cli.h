@@ -170,6 +170,7 @@ gboolean  mp_cli_bus_cluster_setup  (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_cluster_remove (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_step   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_endpoint (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_backend (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_probe  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_call_service   (MpCli *cli, const char *method, GVariant *params, GError **error);
 gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint n_args, GError **error);

@@ -61,6 +61,7 @@ static const struct {
   { SERVICE, "Disable", MPD_ACTION_WRITE },
   { SERVICE, "Restart", MPD_ACTION_WRITE },
   { SERVICE, "SetEndpoint", MPD_ACTION_WRITE },
+  { SERVICE, "SetBackend", MPD_ACTION_WRITE },
   { SERVICE, "Probe", MPD_ACTION_READ },
   { CLUSTER, "GetStatus", MPD_ACTION_READ },
   { CLUSTER, "SetLocalNode", MPD_ACTION_WRITE },

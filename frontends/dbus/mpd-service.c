@@ -278,6 +278,23 @@ handle_set_endpoint (MpdService1 *skeleton, GDBusMethodInvocation *invocation, c
 }
 
 static gboolean
+handle_set_backend (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const char *kind,
+                    const char * const *step_commands, GVariant *options, MpdService *self)
+{
+  static const char * const allowed[] = { "dry-run", NULL };
+  static const char * const types[] = { "b" };
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  MpServiceRunOptions o;
+  gboolean ok;
+
+  if (!run_options (options, allowed, types, lines, &o, &error))
+    return refuse (invocation, error);
+  ok = mp_service_run_backend (STORE (self), self->plugin, &o, kind, step_commands, &error);
+  return finish (self, invocation, ok && !o.dry_run, ok, error, lines);
+}
+
+static gboolean
 handle_probe (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const char *address, GVariant *options,
               MpdService *self)
 {
@@ -395,6 +412,7 @@ static const struct {
   { "handle-restart", G_CALLBACK (handle_restart) },
   { "handle-set-endpoint", G_CALLBACK (handle_set_endpoint) },
   { "handle-probe", G_CALLBACK (handle_probe) },
+  { "handle-set-backend", G_CALLBACK (handle_set_backend) },
 }, cluster_handlers[] = {
   { "handle-get-status", G_CALLBACK (handle_cluster_get_status) },
   { "handle-set-local-node", G_CALLBACK (handle_set_local_node) },

@@ -99,6 +99,12 @@ gboolean  mp_service_run_probe     (MpStore                   *store,
                                     const char                *address,
                                     JsonNode                 **result,
                                     GError                   **error);
+gboolean  mp_service_run_backend   (MpStore                   *store,
+                                    MpPlugin                  *plugin,
+                                    const MpServiceRunOptions *options,
+                                    const char                *kind,
+                                    const char * const        *step_commands,
+                                    GError                   **error);
 gboolean  mp_service_probe_check   (JsonNode                  *result,
                                     GError                   **error);
 JsonNode *mp_service_status_to_json (MpStore   *store,

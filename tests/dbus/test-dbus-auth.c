@@ -60,7 +60,7 @@ test_actions (void)
   static const char *const reads[] = { "Inspect", "Match", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
-                                                "Enable", "Disable", "Restart", "SetEndpoint" };
+                                                "Enable", "Disable", "Restart", "SetEndpoint", "SetBackend" };
   static const char *const cluster_writes[] = { "SetLocalNode", "Initialize", "Join", "Connect", "Remove" };
   GDBusInterfaceInfo *infos[] = { mpd_manager1_interface_info (), mpd_service1_interface_info (),
                                   mpd_cluster1_interface_info () };
@@ -254,6 +254,7 @@ test_service_writes_ask_polkit_first (void)
     { MPD_SERVICES_PATH "/xmpp", "io.meetpki.Service1", "Disable", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "Restart", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "SetEndpoint", "('127.0.0.1:5349', @a{sv} {})" },
+    { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "SetBackend", "('exec', ['restart=true'], @a{sv} {})" },
     { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "SetLocalNode", "('a',)" },
     { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Initialize", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Join", "('db1.example.com', @a{sv} {})" },

@@ -396,6 +396,21 @@ class CliBus(unittest.TestCase):
         for home in (HOME, LOCAL):
             self.assertEqual(local("webadmin", "endpoint", "none", home=home).returncode, 0)
 
+    def test_05e_backend(self):
+        # in-process on LOCAL, through Service1.SetBackend on HOME: the same
+        # lines, errors and exit statuses, and the same status afterwards
+        for args, expect in ((["turn", "backend", "exec", "restart=true", "--dry-run"], 0),
+                             (["turn", "backend", "exec"], 0),
+                             (["turn", "backend", "exec", "restart=true", "enable=/bin/true"], 0),
+                             (["turn", "backend", "exec", "frobnicate=true"], 2),
+                             (["turn", "backend", "magic"], 2)):
+            self.services_alike(args, expect=expect)
+        p = self.services_alike(["turn", "status", "--json"])
+        self.assertEqual(json.loads(p.stdout)["exec"], {"restart": "true", "enable": "/bin/true"})
+        self.services_alike(["turn", "backend", "embedded"])
+        p = self.services_alike(["turn", "status", "--json"])
+        self.assertEqual(json.loads(p.stdout)["backend"], "embedded")
+
     def test_06_import_export_by_descriptor(self):
         key = os.path.join(OUTSIDE, "other.key")
         crt = os.path.join(OUTSIDE, "other.crt")
