@@ -204,8 +204,11 @@ handle_apply (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const ch
   return run_files (self, invocation, files, options, TRUE);
 }
 
+/* a command whose only options are dry-run and the answer to its question
+ * (yes): Rollback, and Cluster1's Remove */
 static gboolean
-handle_rollback (MpdService1 *skeleton, GDBusMethodInvocation *invocation, GVariant *options, MpdService *self)
+run_answered (MpdService *self, GDBusMethodInvocation *invocation, GVariant *options,
+              gboolean (*run) (MpStore *, MpPlugin *, const MpServiceRunOptions *, GError **))
 {
   static const char * const allowed[] = { "dry-run", "yes", NULL };
   static const char * const types[] = { "b", "b" };
@@ -216,8 +219,14 @@ handle_rollback (MpdService1 *skeleton, GDBusMethodInvocation *invocation, GVari
 
   if (!run_options (options, allowed, types, lines, &o, &error))
     return refuse (invocation, error);
-  ok = mp_service_run_rollback (STORE (self), self->plugin, &o, &error);
+  ok = run (STORE (self), self->plugin, &o, &error);
   return finish (self, invocation, !o.dry_run, ok, error, lines);
+}
+
+static gboolean
+handle_rollback (MpdService1 *skeleton, GDBusMethodInvocation *invocation, GVariant *options, MpdService *self)
+{
+  return run_answered (self, invocation, options, mp_service_run_rollback);
 }
 
 static gboolean
@@ -383,17 +392,7 @@ handle_connect (MpdCluster1 *skeleton, GDBusMethodInvocation *invocation, const 
 static gboolean
 handle_remove (MpdCluster1 *skeleton, GDBusMethodInvocation *invocation, GVariant *options, MpdService *self)
 {
-  static const char * const allowed[] = { "dry-run", "yes", NULL };
-  static const char * const types[] = { "b", "b" };
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  MpServiceRunOptions o;
-  gboolean ok;
-
-  if (!run_options (options, allowed, types, lines, &o, &error))
-    return refuse (invocation, error);
-  ok = mp_service_run_cluster_remove (STORE (self), self->plugin, &o, &error);
-  return finish (self, invocation, !o.dry_run, ok, error, lines);
+  return run_answered (self, invocation, options, mp_service_run_cluster_remove);
 }
 
 /* ---- the object ---- */
