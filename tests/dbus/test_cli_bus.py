@@ -22,6 +22,8 @@ import unittest
 
 from gi.repository import Gio, GLib
 
+import meetpkid_test
+
 BUS_NAME = "io.meetpki.Manager1"
 MEETPKID = os.environ["MEETPKID"]
 CLI = os.environ["MEETPKI_CLI"]
@@ -34,39 +36,14 @@ DAEMON = None
 
 def stop_daemon():
     global DAEMON
-    if DAEMON is None:
-        return 0
-    if DAEMON.poll() is None:
-        DAEMON.terminate()
-        try:
-            DAEMON.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            DAEMON.kill()
-            DAEMON.wait()
-    status = DAEMON.returncode
+    status = meetpkid_test.stop(DAEMON)
     DAEMON = None
     return status
 
 
-def name_has_owner(name):
-    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-    reply = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                          "NameHasOwner", GLib.Variant("(s)", (name,)), GLib.VariantType("(b)"),
-                          Gio.DBusCallFlags.NONE, -1, None)
-    return reply.unpack()[0]
-
-
 def start_daemon():
     global DAEMON
-    DAEMON = subprocess.Popen([MEETPKID, "--session", "--home", HOME])
-    deadline = time.monotonic() + 20
-    while not name_has_owner(BUS_NAME):
-        if DAEMON.poll() is not None:
-            raise RuntimeError("meetpkid exited with %d" % DAEMON.returncode)
-        if time.monotonic() > deadline:
-            stop_daemon()
-            raise RuntimeError("meetpkid did not take its name")
-        time.sleep(0.05)
+    DAEMON = meetpkid_test.start(MEETPKID, HOME)
 
 
 def setUpModule():

@@ -19,6 +19,8 @@ import unittest
 
 from gi.repository import Gio, GLib
 
+import meetpkid_test
+
 BUS_NAME = "io.meetpki.Manager1"
 OBJECT_PATH = "/io/meetpki/Manager1"
 IFACE = "io.meetpki.Manager1"
@@ -36,26 +38,9 @@ REPLIES = []
 def stop_daemon():
     """stops meetpkid; returns its exit status (0 after a clean SIGTERM)"""
     global DAEMON
-    if DAEMON is None:
-        return 0
-    if DAEMON.poll() is None:
-        DAEMON.terminate()
-        try:
-            DAEMON.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            DAEMON.kill()
-            DAEMON.wait()
-    status = DAEMON.returncode
+    status = meetpkid_test.stop(DAEMON)
     DAEMON = None
     return status
-
-
-def name_has_owner(bus, name):
-    reply = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "NameHasOwner",
-                          GLib.Variant("(s)", (name,)), GLib.VariantType("(b)"),
-                          Gio.DBusCallFlags.NONE, -1, None)
-    return reply.unpack()[0]
 
 
 def setUpModule():
@@ -66,15 +51,7 @@ def setUpModule():
     os.environ["MEETPKI_NOW"] = str(int(time.time()))
     HOME = tempfile.mkdtemp(prefix="meetpkid-test-")
     BUS = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-    DAEMON = subprocess.Popen([MEETPKID, "--session", "--home", HOME])
-    deadline = time.monotonic() + 20
-    while not name_has_owner(BUS, BUS_NAME):
-        if DAEMON.poll() is not None:
-            raise RuntimeError("meetpkid exited with %d" % DAEMON.returncode)
-        if time.monotonic() > deadline:
-            stop_daemon()
-            raise RuntimeError("meetpkid did not take its name")
-        time.sleep(0.05)
+    DAEMON = meetpkid_test.start(MEETPKID, HOME)
 
 
 def tearDownModule():
