@@ -1,0 +1,339 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# every method of meetpkid, called with `gdbus call` (the tool a shell
+# script or another desktop would use), in one walk over a fresh store:
+# GetVersion to Cluster1.Remove.  Each reply is parsed back into a GVariant
+# and checked on what it did: openssl reads the keys, CSRs, certificates
+# and chains the calls wrote, an `openssl s_server` on 127.0.0.1 answers
+# Probe.  The set of methods walked must equal the set the daemon
+# introspects, so a method added to an interface without a gdbus call
+# here fails this test.  No reply may carry private key material.
+
+import atexit
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from gi.repository import GLib
+
+import meetpkid_test
+
+BUS_NAME = "io.meetpki.Manager1"
+MANAGER = "/io/meetpki/Manager1"
+SERVICES = MANAGER + "/services"
+
+MEETPKID = os.environ["MEETPKID"]
+CLI = os.environ["MEETPKI_CLI"]
+
+HOME = None
+OUTSIDE = None
+DAEMON = None
+REPLIES = []
+CALLED = set()
+
+
+def stop_daemon():
+    global DAEMON
+    status = meetpkid_test.stop(DAEMON)
+    DAEMON = None
+    return status
+
+
+def setUpModule():
+    global HOME, OUTSIDE, DAEMON
+    atexit.register(stop_daemon)
+    HOME = tempfile.mkdtemp(prefix="meetpkid-gdbus-")
+    OUTSIDE = tempfile.mkdtemp(prefix="meetpkid-gdbus-out-")
+    DAEMON = meetpkid_test.start(MEETPKID, HOME)
+
+
+def tearDownModule():
+    status = stop_daemon()
+    for d in (HOME, OUTSIDE):
+        if d is not None:
+            shutil.rmtree(d, ignore_errors=True)
+    if status != 0:
+        raise RuntimeError("meetpkid exited with status %d" % status)
+
+
+def interface_of(path, method):
+    if path == MANAGER:
+        return "io.meetpki.Manager1"
+    if method.startswith("Cluster1."):
+        return "io.meetpki.Cluster1"
+    return "io.meetpki.Service1"
+
+
+def gdbus(path, method, *args, fds=None, signature=None, error=None):
+    """`gdbus call` of @method on @path; @fds maps a descriptor number of
+    gdbus to a file it inherits (a handle argument names that number).
+    Returns the reply as an unpacked tuple (parsed with @signature), or,
+    when @error is given, checks the call failed with that D-Bus error and
+    returns its message."""
+    iface = interface_of(path, method)
+    name = method.split(".")[-1]
+    CALLED.add((iface, name))
+    opened = []
+    for num, (filename, mode) in (fds or {}).items():
+        f = open(filename, mode)
+        opened.append(f)
+        os.dup2(f.fileno(), num, inheritable=True)
+    try:
+        p = subprocess.run(["gdbus", "call", "--session", "--dest", BUS_NAME, "--object-path", path,
+                            "--method", iface + "." + name] + [str(a) for a in args],
+                           capture_output=True, text=True, timeout=120,
+                           pass_fds=tuple((fds or {}).keys()))
+    finally:
+        for num in (fds or {}):
+            os.close(num)
+        for f in opened:
+            f.close()
+    REPLIES.append(p.stdout + p.stderr)
+    if error is not None:
+        assert p.returncode != 0, "%s succeeded: %s" % (name, p.stdout)
+        assert "GDBus.Error:io.meetpki.Error." + error + ":" in p.stderr, p.stderr
+        return p.stderr.split("GDBus.Error:io.meetpki.Error." + error + ":", 1)[1].strip()
+    assert p.returncode == 0, "gdbus %s %s failed: %s" % (name, args, p.stderr)
+    if signature is None:
+        assert p.stdout.strip() == "()", p.stdout
+        return ()
+    return GLib.Variant.parse(GLib.VariantType(signature), p.stdout.strip(), None, None).unpack()
+
+
+def store(name):
+    return os.path.join(HOME, name)
+
+
+def openssl(*args, ok=True):
+    p = subprocess.run(["openssl"] + list(args), capture_output=True, text=True, timeout=60)
+    if ok:
+        assert p.returncode == 0, "openssl %s: %s" % (args, p.stderr)
+    return p.stdout
+
+
+def sha256_fingerprint(path):
+    out = openssl("x509", "-in", path, "-noout", "-fingerprint", "-sha256")
+    return out.strip().split("=", 1)[1].replace(":", "").lower()
+
+
+def introspected(path):
+    """(interface, method) of our interfaces on @path"""
+    xml, = GLib.Variant.parse(GLib.VariantType("(s)"), subprocess.run(
+        ["gdbus", "call", "--session", "--dest", BUS_NAME, "--object-path", path,
+         "--method", "org.freedesktop.DBus.Introspectable.Introspect"],
+        capture_output=True, text=True, check=True, timeout=60).stdout.strip(), None, None).unpack()
+    from gi.repository import Gio
+    node = Gio.DBusNodeInfo.new_for_xml(xml)
+    return {(i.name, m.name) for i in node.interfaces if i.name.startswith("io.meetpki.") for m in i.methods}
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class EveryMethod(unittest.TestCase):
+
+    def test_every_method_with_gdbus(self):
+        self.manager()
+        self.webadmin()
+        self.database()
+        want = introspected(MANAGER) | introspected(SERVICES + "/webadmin") | introspected(SERVICES + "/database")
+        self.assertEqual(sorted(want - CALLED), [], "methods no gdbus call here reaches")
+        self.assertEqual(sorted(CALLED - want), [], "methods called here the daemon does not have")
+        for text in REPLIES:
+            self.assertNotIn("PRIVATE KEY", text)
+        for key in ("ca.key", "web.key", "wa.key"):
+            with open(store(key)) as f:
+                body = "".join(l for l in f.read().splitlines() if not l.startswith("-----"))
+            for text in REPLIES:
+                self.assertNotIn(body[:40], text)
+
+    def manager(self):
+        version = subprocess.run([CLI, "--version"], capture_output=True, text=True, check=True).stdout.split()[-1]
+        self.assertEqual(gdbus(MANAGER, "GetVersion", signature="(s)"), (version,))
+
+        gdbus(MANAGER, "SetNodeFact", "server-fqdn", "cms1.example.com")
+        self.assertEqual(gdbus(MANAGER, "NodeFacts", signature="(a{sv})")[0]["server-fqdn"], "cms1.example.com")
+        facts = json.loads(gdbus(MANAGER, "NodeFactsJson", signature="(s)")[0])
+        self.assertEqual(facts["server-fqdn"], "cms1.example.com")
+
+        gdbus(MANAGER, "SelfSigned", "ca", "['CN:Every CA', 'O:Example']", "{'days': <uint32 100>}",
+              signature="(as)")
+        self.assertIn("CA:TRUE", openssl("x509", "-in", store("ca.crt"), "-noout", "-text"))
+        self.assertEqual(os.stat(store("ca.key")).st_mode & 0o777, 0o600)
+
+        gdbus(MANAGER, "GenerateCsr", "web", "['CN:cms1.example.com']", "{'key-type': <'ec:p256'>}",
+              signature="(as)")
+        openssl("req", "-in", store("web.csr"), "-noout", "-verify")
+
+        gdbus(MANAGER, "Sign", "web", "ca", "{}", signature="(as)")
+        self.assertIn("OK", openssl("verify", "-CAfile", store("ca.crt"), store("web.crt")))
+
+        desc = gdbus(MANAGER, "Inspect", "web.crt", signature="(a{sv})")[0]
+        self.assertIn("cms1.example.com", json.dumps(desc))
+        self.assertIn(sha256_fingerprint(store("web.crt")), json.dumps(desc).lower().replace(":", ""))
+        inspected = json.loads(gdbus(MANAGER, "InspectJson", "web.crt", "{}", signature="(s)")[0])
+        self.assertIn(sha256_fingerprint(store("web.crt")), json.dumps(inspected).lower().replace(":", ""))
+
+        gdbus(MANAGER, "Match", "web.key", "web.crt")
+        # the key openssl derives from web.key is the certificate's: the
+        # reply above is not an accident
+        self.assertEqual(openssl("pkey", "-in", store("web.key"), "-pubout"),
+                         openssl("x509", "-in", store("web.crt"), "-noout", "-pubkey"))
+        gdbus(MANAGER, "Match", "ca.key", "web.crt", error="Mismatch")
+
+        result = gdbus(MANAGER, "Verify", "web.crt", "ca.crt", "{}", signature="(a{sv})")[0]
+        self.assertIn("Every CA", json.dumps(result))
+        verified = json.loads(gdbus(MANAGER, "VerifyJson", "web.crt", "ca.crt", "{}", signature="(s)")[0])
+        self.assertIn("Every CA", json.dumps(verified))
+
+        listing = gdbus(MANAGER, "List", signature="(a{sv})")[0]
+        self.assertIn("web.crt", json.dumps(listing))
+        listed = json.loads(gdbus(MANAGER, "ListJson", signature="(s)")[0])
+        self.assertIn("web.csr", json.dumps(listed))
+
+        count, _ = gdbus(MANAGER, "BuildBundle", "web.crt", "['ca.crt']", "chain.pem", "{}", signature="(uas)")
+        self.assertEqual(count, 2)
+        self.assertIn("OK", openssl("verify", "-CAfile", store("ca.crt"), "-untrusted", store("chain.pem"),
+                                    store("web.crt")))
+        with open(store("chain.pem")) as f:
+            self.assertEqual(f.read().count("BEGIN CERTIFICATE"), 2)
+        built = json.loads(gdbus(MANAGER, "BuildBundleJson", "web.crt", "['ca.crt']", "chain2.pem", "{}",
+                                 signature="(s)")[0])
+        self.assertIsInstance(built, dict)
+        with open(store("chain.pem")) as a, open(store("chain2.pem")) as b:
+            self.assertEqual(a.read(), b.read())
+
+        report = gdbus(MANAGER, "CheckBundle", "chain.pem", "{}", signature="(a{sv})")[0]
+        self.assertEqual(report["errors"], 0)
+        checked = json.loads(gdbus(MANAGER, "CheckBundleJson", "chain.pem", "{}", signature="(s)")[0])
+        self.assertEqual(checked["errors"], 0)
+
+        services = gdbus(MANAGER, "ListServices", signature="(aa{sv})")[0]
+        self.assertEqual(sorted(s["name"] for s in services),
+                         ["callbridge", "database", "turn", "webadmin", "webbridge", "xmpp"])
+        listed, directory = gdbus(MANAGER, "ListServicesJson", signature="(ss)")
+        self.assertTrue(os.path.isdir(directory), directory)
+        self.assertIn("webadmin", listed)
+        status = json.loads(gdbus(MANAGER, "ServiceStatusJson", "webadmin", signature="(s)")[0])
+        self.assertEqual(status["state"], "disabled")
+
+        # a certificate openssl made outside the store comes in by descriptor
+        outside_key = os.path.join(OUTSIDE, "o.key")
+        outside_crt = os.path.join(OUTSIDE, "o.crt")
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", outside_key, "-out", outside_crt,
+                "-subj", "/CN=outside.example.com", "-days", "30")
+        stored, kind, count = gdbus(MANAGER, "Import", "o.crt", 7, "{}", fds={7: (outside_crt, "rb")},
+                                    signature="(ssu)")
+        self.assertEqual((stored, count), ("o.crt", 1), kind)
+        self.assertEqual(sha256_fingerprint(store("o.crt")), sha256_fingerprint(outside_crt))
+
+        exported = os.path.join(OUTSIDE, "web-copy.crt")
+        gdbus(MANAGER, "Export", "web.crt", 8, "{}", fds={8: (exported, "wb")})
+        with open(exported, "rb") as a, open(store("web.crt"), "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        refused = os.path.join(OUTSIDE, "web-copy.key")
+        message = gdbus(MANAGER, "Export", "web.key", 8, "{}", fds={8: (refused, "wb")}, error="InvalidArgs")
+        self.assertIn("key", message)
+        self.assertEqual(os.path.getsize(refused), 0)
+
+        result = gdbus(MANAGER, "Check", "{}", signature="(a{sv})")[0]
+        self.assertIsInstance(result, dict)
+
+    def webadmin(self):
+        wa = SERVICES + "/webadmin"
+        status = gdbus(wa, "GetStatus", signature="(a{sv})")[0]
+        self.assertEqual((status["service"], status["state"]), ("webadmin", "disabled"))
+
+        lines = gdbus(wa, "GenerateCsr", "wa", "{}", signature="(as)")[0]
+        self.assertIn("wa: CN:cms1.example.com subjectAltName:cms1.example.com", lines)
+        openssl("req", "-in", store("wa.csr"), "-noout", "-verify")
+        gdbus(MANAGER, "Sign", "wa", "ca", "{}", signature="(as)")
+
+        gdbus(wa, "SetBackend", "embedded", "@as []", "{}", signature="(as)")
+        files = "['wa.key', 'wa.crt', 'ca.crt']"
+        lines = gdbus(wa, "ApplyCertificates", files, "{}", signature="(as)")[0]
+        self.assertIn("SUCCESS: Key and certificate pair match", lines)
+        live = os.path.join(HOME, "services", "webadmin")
+        self.assertIn("OK", openssl("verify", "-CAfile", os.path.join(live, "bundle.pem"),
+                                    os.path.join(live, "cert.pem")))
+        self.assertEqual(sha256_fingerprint(os.path.join(live, "cert.pem")), sha256_fingerprint(store("wa.crt")))
+
+        self.assertEqual(gdbus(wa, "Enable", "{}", signature="(as)")[0][-1], "SUCCESS: webadmin enabled")
+        self.assertIn("SUCCESS: webadmin restarted", gdbus(wa, "Restart", "{}", signature="(as)")[0])
+        gdbus(wa, "Disable", "{}", signature="(as)")
+        self.assertEqual(gdbus(wa, "GetStatus", signature="(a{sv})")[0]["state"], "disabled")
+        lines = gdbus(wa, "Apply", files, "{}", signature="(as)")[0]
+        self.assertIn("webadmin apply sequence: disable -> certs -> enable", lines)
+        self.assertEqual(gdbus(wa, "GetStatus", signature="(a{sv})")[0]["state"], "enabled")
+        # the second apply kept the first for a rollback: the same files back
+        gdbus(wa, "Rollback", "{}", signature="(as)")
+        self.assertEqual(sha256_fingerprint(os.path.join(live, "cert.pem")), sha256_fingerprint(store("wa.crt")))
+
+        # a real TLS server on loopback serving the live files answers Probe
+        port = free_port()
+        server = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-www", "-quiet",
+                                   "-cert", os.path.join(live, "cert.pem"), "-key", os.path.join(live, "key.pem")],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    self.assertLess(time.monotonic(), deadline, "openssl s_server did not start")
+                    time.sleep(0.05)
+            address = "127.0.0.1:%d" % port
+            gdbus(wa, "SetEndpoint", address, "{}", signature="(as)")
+            self.assertEqual(gdbus(wa, "GetStatus", signature="(a{sv})")[0]["endpoint"]["address"], address)
+            _, probed = gdbus(wa, "Probe", "", "{}", signature="(ass)")
+            probed = json.loads(probed)
+            self.assertTrue(probed["ok"], probed)
+            self.assertIn(sha256_fingerprint(store("wa.crt")), json.dumps(probed).lower().replace(":", ""))
+        finally:
+            server.terminate()
+            server.wait()
+        gdbus(wa, "SetEndpoint", "none", "{}", signature="(as)")
+
+    def database(self):
+        db = SERVICES + "/database"
+        status = gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]
+        self.assertEqual(status["status"], "Not in a database cluster")
+        self.assertEqual(gdbus(db, "Cluster1.SetLocalNode", "a", signature="(as)")[0],
+                         ["database cluster uses interface a on this node"])
+
+        gdbus(MANAGER, "SetNodeFact", "database-role", "primary")
+        gdbus(db, "GenerateCsr", "db", "{}", signature="(as)")
+        for n in ("dbserver", "dbclient"):
+            gdbus(MANAGER, "Sign", n, "ca", "{}", signature="(as)")
+        files = "['dbserver.key', 'dbserver.crt', 'dbclient.key', 'dbclient.crt', 'ca.crt']"
+        gdbus(db, "ApplyCertificates", files, "{}", signature="(as)")
+        self.assertIn("OK", openssl("verify", "-CAfile", store("ca.crt"),
+                                    os.path.join(HOME, "services", "database", "server-cert.pem")))
+        self.assertIn("postgres", openssl("x509", "-in", os.path.join(HOME, "services", "database",
+                                                                       "client-cert.pem"), "-noout", "-subject"))
+
+        gdbus(db, "Cluster1.Initialize", "{}", signature="(as)")
+        self.assertEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["status"], "Connected Primary")
+        gdbus(db, "Cluster1.Remove", "{}", error="InvalidArgs")
+        gdbus(db, "Cluster1.Remove", "{'yes': <true>}", signature="(as)")
+        self.assertEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["state"], "none")
+
+        for method in ("Join", "Connect"):
+            gdbus(db, "Cluster1." + method, "cms2.example.com", "{}", signature="(as)")
+            self.assertNotEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["state"], "none")
+            gdbus(db, "Cluster1.Remove", "{'yes': <true>}", signature="(as)")
+            self.assertEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["state"], "none")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
