@@ -154,6 +154,8 @@ static const ErrorCase cases[] = {
     "meetpki: 'pki' needs a command; run 'meetpki help pki' for the list" },
   { "dispatch/unknown-sub", "pki frobnicate x", USAGE, FALSE,
     "meetpki: unknown command 'pki frobnicate'; run 'meetpki help' for the list" },
+  { "dispatch/service-typo", "webadmn status", USAGE, FALSE,
+    "meetpki: unknown command 'webadmn'; did you mean 'webadmin'?" },
   { "dispatch/unknown", "frobnicate", USAGE, FALSE,
     "meetpki: unknown command 'frobnicate'; run 'meetpki help' for the list" },
   { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,

@@ -366,6 +366,7 @@ cli_clear (MpCli *cli)
   g_clear_pointer (&cli->store, mp_store_unref);
   g_clear_object (&cli->bus);
   g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
+  g_clear_pointer (&cli->services, g_strfreev);
 }
 
 /* --bus, --session-bus or $MEETPKI_BUS: run commands in meetpkid */
@@ -503,6 +504,9 @@ main (int argc, char **argv)
   if (cmd == NULL)
     {
       g_autofree char *hint = suggest_command (argv + 1, (guint) argc - 1);
+      /* a service name mistyped: `webadmn status` */
+      if (hint == NULL)
+        hint = mp_cli_suggest_service (&cli, argv[1]);
       /* name what was typed: `pki foo`, not just `pki` */
       g_autofree char *typed = is_group (argv[1]) && argc > 2 ? g_strdup_printf ("%s %s", argv[1], argv[2])
                                                              : g_strdup (argv[1]);
