@@ -206,6 +206,13 @@ suggest_command (char **argv, guint argc)
   return mp_suggest (typed, (const char * const *) phrases->pdata);
 }
 
+static gboolean
+suggestion_exists (char **argv, guint argc)
+{
+  g_autofree char *hint = suggest_command (argv, argc);
+  return hint != NULL;
+}
+
 /* TRUE when @word is the first word of a longer command, such as `pki` */
 static gboolean
 is_group (const char *word)
@@ -495,17 +502,24 @@ main (int argc, char **argv)
     {
       /* only here, for a word no built-in command has, do plugins load */
       cmd = mp_cli_find_service_command (&cli, argv + 1, (guint) argc - 1, &n_words, &error);
-      if (cmd == NULL && error != NULL)
+      /* the error of a service's own command (`webadmin bogus`) stands;
+       * plugins that cannot load (or, with --bus, a daemon that cannot
+       * name its services) do not hide the hint for a mistyped
+       * built-in command (`pkc csr`) */
+      if (cmd == NULL && error != NULL &&
+          (cli.services != NULL || !suggestion_exists (argv + 1, (guint) argc - 1)))
         {
           cli_clear (&cli);
           return fail (error);
         }
+      g_clear_error (&error);
     }
   if (cmd == NULL)
     {
       g_autofree char *hint = suggest_command (argv + 1, (guint) argc - 1);
-      /* a service name mistyped: `webadmn status` */
-      if (hint == NULL)
+      /* `webadmn status`: the nearest service (the plugins', or with --bus
+       * the daemon's), when no command is near */
+      if (hint == NULL && !is_group (argv[1]))
         hint = mp_cli_suggest_service (&cli, argv[1]);
       /* name what was typed: `pki foo`, not just `pki` */
       g_autofree char *typed = is_group (argv[1]) && argc > 2 ? g_strdup_printf ("%s %s", argv[1], argv[2])
