@@ -38,6 +38,7 @@ static const struct {
   { MANAGER, "Export", MPD_ACTION_WRITE },
   { MANAGER, "Inspect", MPD_ACTION_READ },
   { MANAGER, "Match", MPD_ACTION_READ },
+  { MANAGER, "MatchFiles", MPD_ACTION_READ },
   { MANAGER, "Verify", MPD_ACTION_READ },
   { MANAGER, "List", MPD_ACTION_READ },
   { MANAGER, "CheckBundle", MPD_ACTION_READ },

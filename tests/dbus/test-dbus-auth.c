@@ -57,7 +57,7 @@ static void
 test_actions (void)
 {
   static const char *const writes[] = { "GenerateCsr", "SelfSigned", "Sign", "BuildBundle", "SetNodeFact" };
-  static const char *const reads[] = { "Inspect", "Match", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
+  static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
                                                 "Enable", "Disable", "Restart", "SetEndpoint", "SetBackend" };

@@ -178,10 +178,19 @@ class CliBus(unittest.TestCase):
         self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem")])
         self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem"), "--json"])
         self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem"), "--ca-bundle"], expect=1)
-        # match reads the store only through the bus: refused, nothing done
-        p = via_option("pki", "match", "web.key", os.path.join(OUTSIDE, "copy.crt"))
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("store only", p.stderr)
+        # match: an outside key or certificate goes by descriptor (MatchFiles)
+        key = os.path.join(OUTSIDE, "copy.key")
+        shutil.copy(os.path.join(HOME, "web.key"), key)
+        os.chmod(key, 0o600)
+        for args in (["pki", "match", "web.key", os.path.join(OUTSIDE, "copy.crt")],
+                     ["pki", "match", key, "web.crt"],
+                     ["pki", "match", key, os.path.join(OUTSIDE, "copy.crt")]):
+            p = self.same(args)
+            self.assertEqual(p.stdout, "SUCCESS: Key and certificate pair match\n")
+        p = self.same(["pki", "match", key, os.path.join(OUTSIDE, "root.crt")], expect=1)
+        self.assertNotIn("PRIVATE KEY", p.stdout + p.stderr)
+        self.same(["pki", "match", os.path.join(OUTSIDE, "nosuch.key"), "web.crt"], expect=3)
+        self.same(["pki", "match", key, os.path.join(OUTSIDE, "nosuch.crt")], expect=3)
 
     def test_04_bundles(self):
         self.writes_alike(["bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"])

@@ -153,7 +153,8 @@ class Manager(unittest.TestCase):
         for method in ("GenerateCsr", "SelfSigned", "Sign", "Inspect", "Match", "Verify", "List",
                        "BuildBundle", "CheckBundle", "ListServices", "NodeFacts", "SetNodeFact",
                        "InspectJson", "ListJson", "CheckBundleJson", "VerifyJson", "NodeFactsJson",
-                       "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion"):
+                       "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion",
+                       "MatchFiles"):
             self.assertIn(method + "(", out)
         self.assertIn("Progress(", out)
         xml = BUS.call_sync(
@@ -161,7 +162,7 @@ class Manager(unittest.TestCase):
             GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
         info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(IFACE)
         self.assertIsNotNone(info)
-        self.assertEqual(len(info.methods), 24)
+        self.assertEqual(len(info.methods), 25)
 
     def test_01_generate_csr(self):
         notes, = call("GenerateCsr", ("web", ["CN:web.example.com", "subjectAltName:join.example.com"],
@@ -472,6 +473,50 @@ class Manager(unittest.TestCase):
             self.assertIn("io.meetpki.Error.InvalidArgs", ctx.exception.message)
             self.assertIn("key material never crosses", ctx.exception.message)
             self.assertEqual(os.path.getsize(leak), 0)
+        finally:
+            shutil.rmtree(outside, ignore_errors=True)
+
+    def test_16_match_files(self):
+        """MatchFiles: the key or certificate from outside by descriptor,
+        from python and from gdbus; only descriptors cross, the reply is empty"""
+        outside = tempfile.mkdtemp(prefix="meetpkid-match-")
+        try:
+            key = os.path.join(outside, "outside.key")
+            crt = os.path.join(outside, "outside.crt")
+            shutil.copy(store_path("web.key"), key)
+            shutil.copy(store_path("web.crt"), crt)
+            with open(key, "rb") as k, open(crt, "rb") as c:
+                fds = Gio.UnixFDList()
+                fds.append(k.fileno())
+                fds.append(c.fileno())
+                reply, _ = BUS.call_with_unix_fd_list_sync(
+                    BUS_NAME, OBJECT_PATH, IFACE, "MatchFiles",
+                    GLib.Variant("(ssa{sv})", (key, crt,
+                                               {"key-fd": GLib.Variant("h", 0),
+                                                "certificate-fd": GLib.Variant("h", 1)})),
+                    None, Gio.DBusCallFlags.NONE, 20000, fds, None)
+            REPLIES.append(str(reply))
+            self.assertEqual(reply.unpack(), ())
+            # the outside key against another store certificate: Mismatch, the cli's message
+            with open(key, "rb") as k:
+                fds = Gio.UnixFDList()
+                fds.append(k.fileno())
+                with self.assertRaises(GLib.Error) as ctx:
+                    BUS.call_with_unix_fd_list_sync(
+                        BUS_NAME, OBJECT_PATH, IFACE, "MatchFiles",
+                        GLib.Variant("(ssa{sv})", (key, "ca.crt", {"key-fd": GLib.Variant("h", 0)})),
+                        None, Gio.DBusCallFlags.NONE, 20000, fds, None)
+            REPLIES.append(ctx.exception.message)
+            self.assertIn("io.meetpki.Error.Mismatch", ctx.exception.message)
+            p = cli("pki", "match", key, "ca.crt")
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(ctx.exception.message.split(": ", 1)[1], p.stdout + p.stderr)
+            # a store path instead of a descriptor is still refused
+            name, _ = call_error("MatchFiles", (key, "web.crt", {}), "(ssa{sv})")
+            self.assertEqual(name, "io.meetpki.Error.OutsideStore")
+            # gdbus passes descriptors for top-level handles only: store names
+            p = gdbus("MatchFiles", "web.key", "web.crt", "{}", check=False)
+            self.assertEqual((p.returncode, p.stdout.strip()), (0, "()"), p.stderr)
         finally:
             shutil.rmtree(outside, ignore_errors=True)
 
