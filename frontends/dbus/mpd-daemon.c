@@ -203,20 +203,27 @@ complete_json (GDBusMethodInvocation *invocation, JsonNode *node)
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* the file behind descriptor @index of the call, named @name in messages */
-static GBytes *
-read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, const char *name, GError **error)
+/* descriptor @index of the call (option @key), dup'ed; -1 with an error */
+int
+mpd_option_fd (GDBusMethodInvocation *invocation, gint32 index, const char *key, GError **error)
 {
   GUnixFDList *fds = g_dbus_message_get_unix_fd_list (g_dbus_method_invocation_get_message (invocation));
-  GBytes *data;
-  int fd;
 
   if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
     {
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "option '%s': no such passed file descriptor", key);
-      return NULL;
+      return -1;
     }
-  fd = g_unix_fd_list_get (fds, index, error);
+  return g_unix_fd_list_get (fds, index, error);
+}
+
+/* the file behind descriptor @index of the call, named @name in messages */
+static GBytes *
+read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, const char *name, GError **error)
+{
+  int fd = mpd_option_fd (invocation, index, key, error);
+  GBytes *data;
+
   if (fd < 0)
     return NULL;
   data = mp_file_read_fd (fd, name, error);

@@ -35,6 +35,10 @@ void     mpd_daemon_stop_periodic_check  (MpdDaemon *self);
 /* for the handlers of every file (mpd-daemon.c) */
 gboolean mpd_return_error (GDBusMethodInvocation *invocation,
                            GError                *error);
+int      mpd_option_fd    (GDBusMethodInvocation *invocation,
+                           gint32                 index,
+                           const char            *key,
+                           GError               **error);
 GBytes  *mpd_read_input   (MpdDaemon             *self,
                            GDBusMethodInvocation *invocation,
                            GVariant              *options,
