@@ -156,6 +156,10 @@ static const ErrorCase cases[] = {
     "meetpki: unknown command 'pki frobnicate'; run 'meetpki help' for the list" },
   { "dispatch/unknown", "frobnicate", USAGE, FALSE,
     "meetpki: unknown command 'frobnicate'; run 'meetpki help' for the list" },
+  { "dispatch/service-typo", "webadmn status", USAGE, FALSE,
+    "meetpki: unknown command 'webadmn'; did you mean 'webadmin'?" },
+  { "dispatch/service-typo-cluster", "databse cluster status", USAGE, FALSE,
+    "meetpki: unknown command 'databse'; did you mean 'database'?" },
   { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,
     "meetpki: no command 'pki frobnicate'; run 'meetpki help' for the list" },
 
@@ -422,6 +426,34 @@ test_no_command (void)
   mpt_remove_home (home);
 }
 
+/* plugins that cannot load: a mistyped built-in command still gets its
+ * hint; a word no command is near gets the loader's error */
+static void
+test_no_plugins (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *saved = g_strdup (g_getenv ("MEETPKI_PLUGIN_DIR"));
+  g_autofree char *missing = g_build_filename (home, "no-plugins", NULL);
+  g_autoptr(MptResult) typo = NULL;
+  g_autoptr(MptResult) other = NULL;
+  g_autofree char *want = NULL;
+
+  g_setenv ("MEETPKI_PLUGIN_DIR", missing, TRUE);
+  typo = mpt_meetpki_va (home, "pkc", "csr", "new", "CN:new.example.com", NULL);
+  other = mpt_meetpki_va (home, "webadmin", "status", NULL);
+  if (saved != NULL)
+    g_setenv ("MEETPKI_PLUGIN_DIR", saved, TRUE);
+  else
+    g_unsetenv ("MEETPKI_PLUGIN_DIR");
+
+  mpt_assert_status (typo, USAGE);
+  g_assert_cmpstr (typo->err, ==, "meetpki: unknown command 'pkc'; did you mean 'pki csr'?\n");
+  mpt_assert_status (other, NOT_FOUND);
+  want = g_strdup_printf ("meetpki: plugin directory %s: No such file or directory\n", missing);
+  g_assert_cmpstr (other->err, ==, want);
+  mpt_remove_home (home);
+}
+
 /* help for one command, asked either way; --version */
 static void
 test_help (void)
@@ -458,6 +490,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-errors/force", test_force);
   g_test_add_func ("/cli-errors/no-command", test_no_command);
   g_test_add_func ("/cli-errors/help", test_help);
+  g_test_add_func ("/cli-errors/no-plugins", test_no_plugins);
   status = g_test_run ();
   mpt_remove_home (fixture_home);
   g_free (fixture_home);

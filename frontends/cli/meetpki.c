@@ -206,6 +206,13 @@ suggest_command (char **argv, guint argc)
   return mp_suggest (typed, (const char * const *) phrases->pdata);
 }
 
+static gboolean
+suggestion_exists (char **argv, guint argc)
+{
+  g_autofree char *hint = suggest_command (argv, argc);
+  return hint != NULL;
+}
+
 /* TRUE when @word is the first word of a longer command, such as `pki` */
 static gboolean
 is_group (const char *word)
@@ -494,15 +501,23 @@ main (int argc, char **argv)
     {
       /* only here, for a word no built-in command has, do plugins load */
       cmd = mp_cli_find_service_command (&cli, argv + 1, (guint) argc - 1, &n_words, &error);
-      if (cmd == NULL && error != NULL)
+      /* the error of a service's own command (`webadmin bogus`) stands;
+       * plugins that cannot load do not hide the hint for a mistyped
+       * built-in command (`pkc csr`) */
+      if (cmd == NULL && error != NULL &&
+          (cli.plugins != NULL || !suggestion_exists (argv + 1, (guint) argc - 1)))
         {
           cli_clear (&cli);
           return fail (error);
         }
+      g_clear_error (&error);
     }
   if (cmd == NULL)
     {
       g_autofree char *hint = suggest_command (argv + 1, (guint) argc - 1);
+      /* `webadmn status`: the nearest loaded service, when no command is near */
+      if (hint == NULL && cli.plugins != NULL && !is_group (argv[1]))
+        hint = mp_plugin_loader_suggest (cli.plugins, argv[1]);
       /* name what was typed: `pki foo`, not just `pki` */
       g_autofree char *typed = is_group (argv[1]) && argc > 2 ? g_strdup_printf ("%s %s", argv[1], argv[2])
                                                              : g_strdup (argv[1]);
