@@ -63,7 +63,8 @@ static const struct {
   { SERVICE, "Disable", MPD_ACTION_WRITE },
   { SERVICE, "Restart", MPD_ACTION_WRITE },
   { SERVICE, "SetEndpoint", MPD_ACTION_WRITE },
-  { SERVICE, "SetBackend", MPD_ACTION_WRITE },
+  /* sets the commands the exec backend runs as the daemon's user */
+  { SERVICE, "SetBackend", MPD_ACTION_SET_BACKEND },
   { SERVICE, "Probe", MPD_ACTION_READ },
   { CLUSTER, "GetStatus", MPD_ACTION_READ },
   { CLUSTER, "SetLocalNode", MPD_ACTION_WRITE },

@@ -63,7 +63,7 @@ test_actions (void)
   static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
-                                                "Enable", "Disable", "Restart", "SetEndpoint", "SetBackend" };
+                                                "Enable", "Disable", "Restart", "SetEndpoint" };
   static const char *const cluster_writes[] = { "SetLocalNode", "Initialize", "Join", "Connect", "Remove" };
   GDBusInterfaceInfo *infos[] = { mpd_manager1_interface_info (), mpd_service1_interface_info (),
                                   mpd_cluster1_interface_info () };
@@ -78,6 +78,8 @@ test_actions (void)
     g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Cluster1", cluster_writes[i]), ==, MPD_ACTION_WRITE);
   g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Service1", "GetStatus"), ==, MPD_ACTION_READ);
   g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Service1", "Probe"), ==, MPD_ACTION_READ);
+  /* commands run as root: an action of its own, not the write one */
+  g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Service1", "SetBackend"), ==, MPD_ACTION_SET_BACKEND);
   g_assert_cmpstr (mpd_auth_action_for_method ("io.meetpki.Cluster1", "GetStatus"), ==, MPD_ACTION_READ);
   /* every method of every interface has a rule; anything else has none */
   for (guint k = 0; k < G_N_ELEMENTS (infos); k++)
@@ -135,10 +137,12 @@ test_session_rule (void)
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
 }
 
-/* the polkit stand-in: records each question, allows reading only */
+/* the polkit stand-in: records each question, allows reading (and, when
+ * told, writing) only */
 typedef struct {
   GMutex lock;
   GPtrArray *asked; /* "action sender" */
+  gboolean grant_write;
 } FakePolkit;
 
 static gboolean
@@ -149,7 +153,7 @@ fake_polkit (const char *action_id, const char *sender, gboolean interactive, gp
   g_mutex_lock (&fake->lock);
   g_ptr_array_add (fake->asked, g_strdup_printf ("%s %s", action_id, sender));
   g_mutex_unlock (&fake->lock);
-  if (g_str_equal (action_id, MPD_ACTION_READ))
+  if (g_str_equal (action_id, MPD_ACTION_READ) || (fake->grant_write && g_str_equal (action_id, MPD_ACTION_WRITE)))
     return TRUE;
   g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "access denied: not authorized for %s", action_id);
   return FALSE;
@@ -247,7 +251,7 @@ static void
 test_service_writes_ask_polkit_first (void)
 {
   static const struct {
-    const char *path, *interface, *method, *params;
+    const char *path, *interface, *method, *params, *action; /* NULL: MPD_ACTION_WRITE */
   } writes[] = {
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "GenerateCsr", "('web', @a{sv} {})" },
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "ApplyCertificates", "(['web.key', 'web.crt'], @a{sv} {})" },
@@ -257,7 +261,8 @@ test_service_writes_ask_polkit_first (void)
     { MPD_SERVICES_PATH "/xmpp", "io.meetpki.Service1", "Disable", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "Restart", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "SetEndpoint", "('127.0.0.1:5349', @a{sv} {})" },
-    { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "SetBackend", "('exec', ['restart=true'], @a{sv} {})" },
+    { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "SetBackend", "('exec', ['restart=true'], @a{sv} {})",
+      MPD_ACTION_SET_BACKEND },
     { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "SetLocalNode", "('a',)" },
     { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Initialize", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/database", "io.meetpki.Cluster1", "Join", "('db1.example.com', @a{sv} {})" },
@@ -273,7 +278,6 @@ test_service_writes_ask_polkit_first (void)
   g_autoptr(MpdDaemon) daemon = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GPtrArray) names = NULL;
-  g_autofree char *want_write = NULL;
   g_autofree char *conf = NULL;
   FakePolkit fake = { .asked = g_ptr_array_new_with_free_func (g_free) };
   MpdAuth auth = { .system_bus = TRUE, .owner_uid = getuid (), .polkit = fake_polkit, .polkit_data = &fake };
@@ -289,11 +293,12 @@ test_service_writes_ask_polkit_first (void)
   g_assert_true (mpd_daemon_export (daemon, bus, &error));
   g_assert_no_error (error);
   owner = g_bus_own_name_on_connection (bus, MPD_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
-  want_write = g_strdup_printf ("%s %s", MPD_ACTION_WRITE, g_dbus_connection_get_unique_name (client));
 
   for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
     {
       g_autofree char *remote = NULL;
+      g_autofree char *want = g_strdup_printf ("%s %s", writes[i].action != NULL ? writes[i].action : MPD_ACTION_WRITE,
+                                               g_dbus_connection_get_unique_name (client));
 
       reply = call_on (client, writes[i].path, writes[i].interface, writes[i].method,
                        g_variant_new_parsed (writes[i].params), &error);
@@ -302,9 +307,9 @@ test_service_writes_ask_polkit_first (void)
       remote = g_dbus_error_get_remote_error (error);
       g_assert_cmpstr (remote, ==, "org.freedesktop.DBus.Error.AccessDenied");
       g_clear_error (&error);
-      /* polkit was asked for the write action, once per call */
+      /* polkit was asked for the method's action, once per call */
       g_assert_cmpuint (fake.asked->len, ==, i + 1);
-      g_assert_cmpstr (g_ptr_array_index (fake.asked, i), ==, want_write);
+      g_assert_cmpstr (g_ptr_array_index (fake.asked, i), ==, want);
     }
   /* nothing was written: no key, no configuration, no live files */
   names = mp_store_list_names (store, &error);
@@ -407,6 +412,111 @@ test_transfer_writes_ask_polkit_first (void)
   g_assert_cmpint (g_rmdir (home), ==, 0);
 }
 
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_assert_cmpint (g_unlink (child), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+}
+
+/* SetBackend sets commands the daemon runs as root: a caller polkit lets
+ * write is still refused, because SetBackend asks for its own action, and
+ * asks before any work */
+static void
+test_set_backend_own_action (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusConnection) client = new_client ();
+  g_autofree char *home = g_dir_make_tmp ("meetpkid-backend-auth-XXXXXX", &error);
+  g_autoptr(MpStore) store = NULL;
+  g_autoptr(MpPluginLoader) plugins = mp_plugin_loader_new (NULL);
+  g_autoptr(MpdDaemon) daemon = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *want_backend = NULL;
+  g_autofree char *want_write = NULL;
+  g_autofree char *remote = NULL;
+  const char *backend = NULL;
+  FakePolkit fake = { .asked = g_ptr_array_new_with_free_func (g_free), .grant_write = TRUE };
+  MpdAuth auth = { .system_bus = TRUE, .owner_uid = getuid (), .polkit = fake_polkit, .polkit_data = &fake };
+  guint owner;
+
+  g_assert_no_error (error);
+  g_mutex_init (&fake.lock);
+  store = mp_store_new (home, &error);
+  g_assert_no_error (error);
+  g_assert_true (mp_plugin_loader_load (plugins, &error));
+  g_assert_no_error (error);
+  daemon = mpd_daemon_new (store, plugins, NULL, &auth);
+  g_assert_true (mpd_daemon_export (daemon, bus, &error));
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (bus, MPD_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+  want_backend = g_strdup_printf ("%s %s", MPD_ACTION_SET_BACKEND, g_dbus_connection_get_unique_name (client));
+  want_write = g_strdup_printf ("%s %s", MPD_ACTION_WRITE, g_dbus_connection_get_unique_name (client));
+  conf = g_build_filename (home, MP_SERVICES_FILE, NULL);
+
+  /* refused, with the set-backend action asked and nothing else */
+  reply = call_on (client, MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "SetBackend",
+                   g_variant_new_parsed ("('exec', ['restart=touch /tmp/x'], @a{sv} {})"), &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
+  remote = g_dbus_error_get_remote_error (error);
+  g_assert_cmpstr (remote, ==, "org.freedesktop.DBus.Error.AccessDenied");
+  g_assert_nonnull (strstr (error->message, MPD_ACTION_SET_BACKEND));
+  g_clear_error (&error);
+  g_assert_cmpuint (fake.asked->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fake.asked, 0), ==, want_backend);
+  g_assert_false (g_file_test (conf, G_FILE_TEST_EXISTS));
+
+  /* the same caller may write: SetEndpoint goes through and is recorded */
+  reply = call_on (client, MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "SetEndpoint",
+                   g_variant_new_parsed ("('127.0.0.1:5349', @a{sv} {})"), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+  g_clear_pointer (&reply, g_variant_unref);
+  g_assert_cmpuint (fake.asked->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fake.asked, 1), ==, want_write);
+  g_assert_true (g_file_get_contents (conf, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "127.0.0.1:5349"));
+
+  /* a dry run of SetBackend is refused alike; the backend stays embedded */
+  reply = call_on (client, MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "SetBackend",
+                   g_variant_new_parsed ("('exec', ['restart=true'], {'dry-run': <true>})"), &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
+  g_clear_error (&error);
+  g_assert_cmpuint (fake.asked->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (fake.asked, 2), ==, want_backend);
+  g_assert_null (strstr (text, "exec"));
+  reply = call_on (client, MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "GetStatus", NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GVariant) status = g_variant_get_child_value (reply, 0);
+    g_assert_true (g_variant_lookup (status, "backend", "&s", &backend));
+    g_assert_cmpstr (backend, ==, "embedded");
+  }
+
+  g_bus_unown_name (owner);
+  g_clear_pointer (&daemon, mpd_daemon_free);
+  g_ptr_array_unref (fake.asked);
+  g_mutex_clear (&fake.lock);
+  remove_tree (home);
+}
+
 /* service names that differ only in a separator get objects of their own,
  * and each object path gives its name back */
 static void
@@ -453,6 +563,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dbus/auth/session-rule", test_session_rule);
   g_test_add_func ("/dbus/auth/system-bus-asks-polkit-first", test_system_bus_asks_polkit_first);
   g_test_add_func ("/dbus/auth/service-writes-ask-polkit-first", test_service_writes_ask_polkit_first);
+  g_test_add_func ("/dbus/auth/set-backend-own-action", test_set_backend_own_action);
   g_test_add_func ("/dbus/auth/transfer-writes-ask-polkit-first", test_transfer_writes_ask_polkit_first);
   return g_test_run ();
 }
