@@ -672,6 +672,42 @@ def live_files(home, service):
     return out
 
 
+def watch_service(name):
+    """collects the manager's ServiceChanged and the PropertiesChanged of
+    @name's object, in the order they come; returns (events, subscriptions)"""
+    events = []
+    subs = [BUS.signal_subscribe(BUS_NAME, IFACE, "ServiceChanged", OBJECT_PATH, None, Gio.DBusSignalFlags.NONE,
+                                 lambda *a: events.append(("ServiceChanged",) + tuple(a[5].unpack()))),
+            BUS.signal_subscribe(BUS_NAME, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 SERVICES_PATH + "/" + name, None, Gio.DBusSignalFlags.NONE,
+                                 lambda *a: events.append(("PropertiesChanged",) + tuple(a[5].unpack())))]
+    return events, subs
+
+
+def unwatch(subs):
+    for sub in subs:
+        BUS.signal_unsubscribe(sub)
+
+
+def settle(events, until=None, seconds=1.0):
+    """dispatches signals until @until(events) holds, or for @seconds when
+    nothing is awaited (what was not sent by then is taken as never sent)"""
+    ctx = GLib.MainContext.default()
+    deadline = time.monotonic() + (30 if until else seconds)
+    while time.monotonic() < deadline:
+        while ctx.iteration(False):
+            pass
+        if until is not None and until(events):
+            return
+        time.sleep(0.01)
+    if until is not None:
+        raise AssertionError("signals awaited did not come: %r" % (events,))
+
+
+def sha256(path):
+    return subprocess.run(["sha256sum", path], capture_output=True, text=True, check=True).stdout.split()[0]
+
+
 class Periodic(unittest.TestCase):
     """a daemon of its own, on a bus of its own, with a one-second check:
     Check equals the cli's `check --json`, CheckFinished follows every
@@ -908,6 +944,82 @@ class Services(unittest.TestCase):
                                 GLib.Variant("(ss)", (SERVICE_IFACE, "Enabled")), None, Gio.DBusCallFlags.NONE,
                                 -1, None).unpack()[0]
         self.assertTrue(enabled)
+
+    def test_04b_enabled_property_is_announced(self):
+        """Disable and Enable announce the Enabled property with
+        org.freedesktop.DBus.Properties.PropertiesChanged, as a client
+        bound to the property (python-gi's proxy cache, gdbus monitor)
+        sees it"""
+        def enabled():
+            return BUS.call_sync(BUS_NAME, SERVICES_PATH + "/webadmin", "org.freedesktop.DBus.Properties", "Get",
+                                 GLib.Variant("(ss)", (SERVICE_IFACE, "Enabled")), None, Gio.DBusCallFlags.NONE,
+                                 -1, None).unpack()[0]
+
+        def announced(events):
+            return [e[2] for e in events if e[0] == "PropertiesChanged" and e[1] == SERVICE_IFACE]
+
+        svc("webadmin", "Enable", ({},), "(a{sv})")
+        self.assertTrue(enabled())
+        proxy = Gio.DBusProxy.new_sync(BUS, Gio.DBusProxyFlags.NONE, None, BUS_NAME, SERVICES_PATH + "/webadmin",
+                                       SERVICE_IFACE, None)
+        self.assertTrue(proxy.get_cached_property("Enabled").unpack())
+        for method, value, state in (("Disable", False, "disabled"), ("Enable", True, "enabled")):
+            with self.subTest(method=method):
+                events, subs = watch_service("webadmin")
+                try:
+                    svc("webadmin", method, ({},), "(a{sv})")
+                    settle(events, until=lambda ev: announced(ev))
+                finally:
+                    unwatch(subs)
+                self.assertEqual(announced(events), [{"Enabled": value}], events)
+                # the invalidated list is empty: the value itself came
+                self.assertEqual([e[3] for e in events if e[0] == "PropertiesChanged"], [[]])
+                self.assertEqual(enabled(), value)
+                self.assertEqual(proxy.get_cached_property("Enabled").unpack(), value)
+                self.assertEqual(cli_json("webadmin", "status")["state"], state)
+                # and the manager told it as ServiceChanged, with the same state
+                changed = [e for e in events if e[0] == "ServiceChanged"]
+                self.assertEqual(len(changed), 1, events)
+                self.assertEqual(changed[0][1:], ("webadmin", without_nulls(cli_json("webadmin", "status"))))
+
+    def test_04c_dry_runs_announce_and_change_nothing(self):
+        """every dry run of Service1 tells what it would do, emits neither
+        ServiceChanged nor PropertiesChanged, and leaves the status, the
+        live files and services.conf as they were"""
+        files = ["wa.key", "wa.crt", "ca.crt"]
+        dry = {"dry-run": GLib.Variant("b", True)}
+        conf = store_path("services.conf")
+        status = svc("webadmin", "GetStatus")[0]
+        self.assertEqual(status["state"], "enabled")
+        live = live_files(HOME, "webadmin")
+        conf_sum = sha256(conf)
+        calls = (("ApplyCertificates", (files, dry), "(asa{sv})"),
+                 ("Apply", (files, dry), "(asa{sv})"),
+                 ("Rollback", (dry,), "(a{sv})"),
+                 ("Disable", (dry,), "(a{sv})"),
+                 ("Enable", (dry,), "(a{sv})"),
+                 ("Restart", (dry,), "(a{sv})"),
+                 ("SetEndpoint", ("127.0.0.1:1", dry), "(sa{sv})"),
+                 ("SetBackend", ("exec", ["restart=false"], dry), "(sasa{sv})"))
+        events, subs = watch_service("webadmin")
+        try:
+            for method, args, signature in calls:
+                with self.subTest(method=method):
+                    lines, = svc("webadmin", method, args, signature)
+                    self.assertTrue(lines, method)
+            settle(events)
+            self.assertEqual(events, [])
+            self.assertEqual(svc("webadmin", "GetStatus")[0], status)
+            self.assertEqual(live_files(HOME, "webadmin"), live)
+            self.assertEqual(sha256(conf), conf_sum)
+            # the same watch does see a real run (of a command that leaves
+            # the service as it was): the check above can fail
+            svc("webadmin", "Enable", ({},), "(a{sv})")
+            settle(events, until=lambda ev: any(e[0] == "ServiceChanged" for e in ev))
+        finally:
+            unwatch(subs)
+        self.assertEqual([e[:2] for e in events], [("ServiceChanged", "webadmin")])
+        self.assertEqual(svc("webadmin", "GetStatus")[0], status)
 
     def test_05_errors_are_meetpki_errors(self):
         live_before = live_files(HOME, "webadmin")
