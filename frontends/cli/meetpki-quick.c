@@ -3,9 +3,10 @@
  *
  * `meetpki`, the command an administrator types.  the two commands run
  * most, `pki inspect <file>` and `pki sign <name> <ca> [--days N]`, and
- * `--version` run here, linked against glib, gnutls and libgcrypt only: loading libgio,
- * libgobject, json-glib and gmodule alone takes longer than certtool needs
- * for a whole inspection (doc/speed.md).  everything else, and any of the
+ * `--version` run here, linked against glib and gnutls only (sign loads
+ * libgcrypt for its randomness when it needs it, see mp-crypto.c): loading
+ * libgio, libgobject, json-glib and gmodule alone takes longer than
+ * certtool needs for a whole inspection (doc/speed.md).  everything else, and any of the
  * two that fails or has an option this file does not know, is handed as
  * it was typed to the full cli (meetpki-full, via execv), so every other
  * command, every error message, exit status and did-you-mean comes from
