@@ -38,6 +38,7 @@ static const struct {
   { "pki list", mp_cli_bus_pki_list },
   { "pki import", mp_cli_bus_pki_import },
   { "pki export", mp_cli_bus_pki_export },
+  { "pki pkcs12-to-pem", mp_cli_bus_pki_pkcs12_to_pem },
   { "pki verify", mp_cli_bus_pki_verify },
   { "bundle build", mp_cli_bus_bundle_build },
   { "bundle check", mp_cli_bus_bundle_check },

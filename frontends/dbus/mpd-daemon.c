@@ -21,8 +21,9 @@
 
 /* ---- replies ---- */
 
-static gboolean
-return_error (GDBusMethodInvocation *invocation, GError *error)
+/* returns @error as the call's D-Bus error; for handlers to return */
+gboolean
+mpd_return_error (GDBusMethodInvocation *invocation, GError *error)
 {
   g_dbus_method_invocation_return_gerror (invocation, error);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -45,20 +46,6 @@ notes_strv (GPtrArray *notes)
   return (const char * const *) notes->pdata;
 }
 
-/* the descriptor an `h` argument points at, dup'ed; -1 with an error */
-static int
-passed_fd (GUnixFDList *fds, GVariant *fd_index, GError **error)
-{
-  gint32 index = g_variant_get_handle (fd_index);
-
-  if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
-    {
-      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "no file descriptor was passed with the call");
-      return -1;
-    }
-  return g_unix_fd_list_get (fds, index, error);
-}
-
 /* ---- pki ---- */
 
 static gboolean
@@ -76,16 +63,16 @@ handle_generate_csr (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   if (!mpd_options_check (options, allowed, types, &error) ||
       !mp_pki_validate_basename (basename, &error) ||
       !mp_key_spec_parse (mpd_option_string (options, "key-type", NULL), &spec, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   subject = mp_subject_new_from_mmp_args (fields, g_strv_length ((char **) fields), MP_SUBJECT_NONE, &error);
   if (subject == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_emit_progress (skeleton, "GenerateCsr", basename, "started");
   ok = mp_pki_csr (self->store, basename, subject, &spec,
                    mpd_option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
   mpd_manager1_emit_progress (skeleton, "GenerateCsr", basename, "finished");
   if (!ok)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_generate_csr (skeleton, invocation, notes_strv (notes));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -105,17 +92,17 @@ handle_self_signed (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, co
   if (!mpd_options_check (options, allowed, types, &error) ||
       !mp_pki_validate_basename (basename, &error) ||
       !mp_key_spec_parse (mpd_option_string (options, "key-type", NULL), &spec, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   subject = mp_subject_new_from_mmp_args (fields, g_strv_length ((char **) fields), MP_SUBJECT_CA, &error);
   if (subject == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_emit_progress (skeleton, "SelfSigned", basename, "started");
   ok = mp_pki_selfsigned (self->store, basename, subject, &spec,
                           mpd_option_uint (options, "days", MP_PKI_DEFAULT_CA_DAYS),
                           mpd_option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
   mpd_manager1_emit_progress (skeleton, "SelfSigned", basename, "finished");
   if (!ok)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_self_signed (skeleton, invocation, notes_strv (notes));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -132,7 +119,7 @@ handle_sign (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const cha
   if (!mpd_options_check (options, allowed, types, &error) ||
       !mp_pki_sign (self->store, basename, ca_basename, mpd_option_uint (options, "days", MP_PKI_DEFAULT_DAYS),
                     notes, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_sign (skeleton, invocation, notes_strv (notes));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -145,10 +132,10 @@ handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const 
   g_autoptr(JsonNode) desc = NULL;
 
   if (data == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   desc = mp_inspect_file (data, name, &error);
   if (desc == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_inspect (skeleton, invocation, mpd_json_to_variant (desc));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -162,10 +149,10 @@ handle_match (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const ch
   g_autoptr(GBytes) crt_data = NULL;
 
   if (key_data == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   crt_data = read_store_file (self, certificate, &error);
   if (crt_data == NULL || !mp_inspect_match (key_data, key, crt_data, certificate, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_match (skeleton, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -177,7 +164,7 @@ handle_list (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon
   g_autoptr(JsonNode) listing = mp_inspect_store (self->store, &error);
 
   if (listing == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_list (skeleton, invocation, mpd_json_to_variant (listing));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -216,20 +203,27 @@ complete_json (GDBusMethodInvocation *invocation, JsonNode *node)
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* the file behind descriptor @index of the call, named @name in messages */
-static GBytes *
-read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, const char *name, GError **error)
+/* descriptor @index of the call (option @key), dup'ed; -1 with an error */
+int
+mpd_option_fd (GDBusMethodInvocation *invocation, gint32 index, const char *key, GError **error)
 {
   GUnixFDList *fds = g_dbus_message_get_unix_fd_list (g_dbus_method_invocation_get_message (invocation));
-  GBytes *data;
-  int fd;
 
   if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
     {
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "option '%s': no such passed file descriptor", key);
-      return NULL;
+      return -1;
     }
-  fd = g_unix_fd_list_get (fds, index, error);
+  return g_unix_fd_list_get (fds, index, error);
+}
+
+/* the file behind descriptor @index of the call, named @name in messages */
+static GBytes *
+read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, const char *name, GError **error)
+{
+  int fd = mpd_option_fd (invocation, index, key, error);
+  GBytes *data;
+
   if (fd < 0)
     return NULL;
   data = mp_file_read_fd (fd, name, error);
@@ -239,8 +233,8 @@ read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, c
 
 /* the file behind option @key (an index into the message's descriptors),
  * or the store file @name when the option is absent */
-static GBytes *
-read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *options, const char *key,
+GBytes *
+mpd_read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *options, const char *key,
             const char *name, GError **error)
 {
   gint32 index;
@@ -259,7 +253,7 @@ add_input (MpdDaemon *self, GDBusMethodInvocation *invocation, MpBundle *bundle,
 
   if (!g_variant_lookup (options, key, "h", NULL))
     return add_bundle_input (self, bundle, name, n_certs, error);
-  data = read_input (self, invocation, options, key, name, error);
+  data = mpd_read_input (self, invocation, options, key, name, error);
   if (data == NULL)
     return FALSE;
   n = mp_bundle_add_data (bundle, data, name);
@@ -279,13 +273,13 @@ handle_inspect_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   g_autoptr(JsonNode) desc = NULL;
 
   if (!mpd_options_check (options, allowed, types, &error))
-    return return_error (invocation, error);
-  data = read_input (self, invocation, options, "fd", name, &error);
+    return mpd_return_error (invocation, error);
+  data = mpd_read_input (self, invocation, options, "fd", name, &error);
   if (data == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   desc = mp_inspect_file (data, name, &error);
   if (desc == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   return complete_json (invocation, desc);
 }
 
@@ -296,7 +290,7 @@ handle_list_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdD
   g_autoptr(JsonNode) listing = mp_inspect_store (self->store, &error);
 
   if (listing == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   return complete_json (invocation, listing);
 }
 
@@ -342,7 +336,7 @@ handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const c
   GVariantBuilder result;
 
   if (report == NULL || !mp_bundle_report_get_error (report, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   obj = json_node_get_object (report);
   g_variant_builder_init (&result, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&result, "{sv}", "chain", mpd_json_to_variant (json_object_get_member (obj, "chain")));
@@ -359,7 +353,7 @@ handle_verify_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, co
   g_autoptr(JsonNode) report = verify_report (self, invocation, certificate, bundle_name, options, TRUE, &error);
 
   if (report == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   return complete_json (invocation, report);
 }
 
@@ -379,7 +373,7 @@ handle_node_facts_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation
   g_autoptr(JsonNode) node = NULL;
 
   if (facts == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   node = mp_node_facts_to_json (facts);
   return complete_json (invocation, node);
 }
@@ -391,7 +385,7 @@ handle_list_services_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocat
   g_autofree char *text = NULL;
 
   if (self->plugins == NULL)
-    return return_error (invocation, self->plugins_error);
+    return mpd_return_error (invocation, self->plugins_error);
   root = mp_plugin_loader_to_json (self->plugins);
   text = json_text (root);
   mpd_manager1_complete_list_services_json (skeleton, invocation, text, mp_plugin_loader_get_dir (self->plugins));
@@ -407,68 +401,17 @@ handle_service_status_json (MpdManager1 *skeleton, GDBusMethodInvocation *invoca
   MpPlugin *plugin;
 
   if (self->plugins == NULL)
-    return return_error (invocation, self->plugins_error);
+    return mpd_return_error (invocation, self->plugins_error);
   plugin = mp_plugin_loader_lookup (self->plugins, name);
   if (plugin == NULL)
     {
       g_set_error (&error, MP_ERROR, MP_ERROR_NOT_FOUND, "no service '%s' is loaded", name);
-      return return_error (invocation, error);
+      return mpd_return_error (invocation, error);
     }
   status = mp_service_status_to_json (self->store, plugin, &error);
   if (status == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   return complete_json (invocation, status);
-}
-
-static gboolean
-handle_import (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFDList *fds, const char *name,
-               GVariant *fd_index, GVariant *options, MpdDaemon *self)
-{
-  static const char * const allowed[] = { "force", "source", NULL };
-  static const char * const types[] = { "b", "s" };
-  static const char * const kinds[] = { "key", "csr", "certificates" };
-  g_auto(MpImportResult) result = { 0 };
-  g_autoptr(GError) error = NULL;
-  int fd;
-  gboolean ok;
-
-  if (!mpd_options_check (options, allowed, types, &error) ||
-      !mp_transfer_is_valid_import_name (name, &error))
-    return return_error (invocation, error);
-  fd = passed_fd (fds, fd_index, &error);
-  if (fd < 0)
-    return return_error (invocation, error);
-  ok = mp_transfer_import_fd (self->store, fd, mpd_option_string (options, "source", name), name,
-                              mpd_option_bool (options, "force") ? MP_TRANSFER_FORCE : MP_TRANSFER_NONE,
-                              &result, &error);
-  close (fd);
-  if (!ok)
-    return return_error (invocation, error);
-  mpd_manager1_complete_import (skeleton, invocation, NULL, result.name, kinds[result.kind], result.n_certs);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_export (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFDList *fds, const char *name,
-               GVariant *fd_index, GVariant *options, MpdDaemon *self)
-{
-  static const char * const allowed[] = { NULL };
-  static const char * const types[] = { NULL };
-  g_autoptr(GError) error = NULL;
-  int fd;
-  gboolean ok;
-
-  if (!mpd_options_check (options, allowed, types, &error))
-    return return_error (invocation, error);
-  fd = passed_fd (fds, fd_index, &error);
-  if (fd < 0)
-    return return_error (invocation, error);
-  ok = mp_transfer_export_fd (self->store, name, fd, &error);
-  close (fd);
-  if (!ok)
-    return return_error (invocation, error);
-  mpd_manager1_complete_export (skeleton, invocation, NULL);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 /* a pool input: the descriptor "pool-fds" maps index @i to, else the
@@ -566,16 +509,16 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
     {
       g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
                            "unknown option: descriptors are for BuildBundleJson");
-      return return_error (invocation, error);
+      return mpd_return_error (invocation, error);
     }
   if (*output == '\0')
     {
       g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "an output name is required");
-      return return_error (invocation, error);
+      return mpd_return_error (invocation, error);
     }
   report = build_bundle_report (self, invocation, certificate, pool, output, options, &error);
   if (report == NULL || !mp_bundle_report_get_error (report, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   findings = json_object_get_array_member (json_node_get_object (report), "findings");
   for (guint i = 0; i < json_array_get_length (findings); i++)
     g_ptr_array_add (lines, (gpointer) json_array_get_string_element (findings, i));
@@ -594,7 +537,7 @@ handle_build_bundle_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocati
   g_autoptr(JsonNode) report = build_bundle_report (self, invocation, certificate, pool, output, options, &error);
 
   if (report == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   return complete_json (invocation, report);
 }
 
@@ -653,11 +596,11 @@ handle_check_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   if (g_variant_lookup (options, "fd", "h", NULL))
     {
       g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "unknown option 'fd'");
-      return return_error (invocation, error);
+      return mpd_return_error (invocation, error);
     }
   report = check_bundle_report (self, invocation, name, options, &error);
   if (report == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_check_bundle (skeleton, invocation, mpd_json_to_variant (report));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -670,7 +613,7 @@ handle_check_bundle_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocati
   g_autoptr(JsonNode) report = check_bundle_report (self, invocation, name, options, &error);
 
   if (report == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   return complete_json (invocation, report);
 }
 
@@ -683,7 +626,7 @@ handle_list_services (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, 
   GPtrArray *plugins;
 
   if (self->plugins == NULL)
-    return return_error (invocation, self->plugins_error);
+    return mpd_return_error (invocation, self->plugins_error);
   plugins = mp_plugin_loader_get_plugins (self->plugins);
   g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; i < plugins->len; i++)
@@ -703,7 +646,7 @@ handle_node_facts (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, Mpd
   g_autoptr(JsonNode) node = NULL;
 
   if (facts == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   node = mp_node_facts_to_json (facts);
   mpd_manager1_complete_node_facts (skeleton, invocation, mpd_json_to_variant (node));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -718,7 +661,7 @@ handle_set_node_fact (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, 
                                : mp_node_facts_set (self->store, key, value, &error);
 
   if (!ok)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_set_node_fact (skeleton, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -782,8 +725,6 @@ static const struct {
   { "handle-node-facts-json", G_CALLBACK (handle_node_facts_json) },
   { "handle-list-services-json", G_CALLBACK (handle_list_services_json) },
   { "handle-service-status-json", G_CALLBACK (handle_service_status_json) },
-  { "handle-import", G_CALLBACK (handle_import) },
-  { "handle-export", G_CALLBACK (handle_export) },
 };
 
 /**
@@ -813,6 +754,7 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
   mpd_daemon_adopt_skeleton (self, G_DBUS_INTERFACE_SKELETON (self->skeleton));
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     g_signal_connect (self->skeleton, handlers[i].signal, handlers[i].handler, self);
+  mpd_transfer_connect (self);
   self->services = g_ptr_array_new_with_free_func ((GDestroyNotify) mpd_service_free);
   for (guint i = 0; plugins != NULL && i < mp_plugin_loader_get_plugins (plugins)->len; i++)
     g_ptr_array_add (self->services, mpd_service_new (self, g_ptr_array_index (mp_plugin_loader_get_plugins (plugins), i)));

@@ -1,7 +1,8 @@
 /*
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * the daemon's own state, shared by mpd-daemon.c and mpd-check.c only.
+ * the daemon's own state, shared by mpd-daemon.c, mpd-check.c and
+ * mpd-transfer.c only.
  */
 #pragma once
 
@@ -30,5 +31,23 @@ gboolean mpd_handle_check (MpdManager1           *skeleton,
                            MpdDaemon             *self);
 void     mpd_daemon_start_periodic_check (MpdDaemon *self);
 void     mpd_daemon_stop_periodic_check  (MpdDaemon *self);
+
+/* for the handlers of every file (mpd-daemon.c) */
+gboolean mpd_return_error (GDBusMethodInvocation *invocation,
+                           GError                *error);
+int      mpd_option_fd    (GDBusMethodInvocation *invocation,
+                           gint32                 index,
+                           const char            *key,
+                           GError               **error);
+GBytes  *mpd_read_input   (MpdDaemon             *self,
+                           GDBusMethodInvocation *invocation,
+                           GVariant              *options,
+                           const char            *key,
+                           const char            *name,
+                           GError               **error);
+
+/* Import, Export, MatchFiles and the other methods that move files in and
+ * out (mpd-transfer.c): connects their handlers to the skeleton */
+void     mpd_transfer_connect (MpdDaemon *self);
 
 G_END_DECLS

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <gio/gunixfdlist.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,8 +58,9 @@ test_variant (void)
 static void
 test_actions (void)
 {
-  static const char *const writes[] = { "GenerateCsr", "SelfSigned", "Sign", "BuildBundle", "SetNodeFact" };
-  static const char *const reads[] = { "Inspect", "Match", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
+  static const char *const writes[] = { "GenerateCsr", "SelfSigned", "Sign", "BuildBundle", "SetNodeFact",
+                                        "Import", "Export", "Pkcs12ToPem" };
+  static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
                                                 "Enable", "Disable", "Restart", "SetEndpoint", "SetBackend" };
@@ -327,6 +330,83 @@ test_service_writes_ask_polkit_first (void)
   g_assert_cmpint (g_rmdir (home), ==, 0);
 }
 
+/* the Manager1 methods that write files into the store from descriptors
+ * (mpd-transfer.c): polkit says no before anything is read or written */
+static void
+test_transfer_writes_ask_polkit_first (void)
+{
+  static const struct {
+    const char *method, *params;
+  } writes[] = {
+    { "Pkcs12ToPem", "('web', @h 0, {'password-fd': <@h 1>})" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GDBusConnection) client = new_client ();
+  g_autofree char *home = g_dir_make_tmp ("meetpkid-xfer-auth-XXXXXX", &error);
+  g_autofree char *outside = NULL;
+  g_autofree char *want_write = NULL;
+  g_autoptr(MpStore) store = NULL;
+  g_autoptr(MpdDaemon) daemon = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  FakePolkit fake = { .asked = g_ptr_array_new_with_free_func (g_free) };
+  MpdAuth auth = { .system_bus = TRUE, .owner_uid = getuid (), .polkit = fake_polkit, .polkit_data = &fake };
+  guint owner;
+
+  g_assert_no_error (error);
+  g_mutex_init (&fake.lock);
+  store = mp_store_new (home, &error);
+  g_assert_no_error (error);
+  daemon = mpd_daemon_new (store, NULL, NULL, &auth);
+  g_assert_true (mpd_daemon_export (daemon, bus, &error));
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (bus, MPD_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+  want_write = g_strdup_printf ("%s %s", MPD_ACTION_WRITE, g_dbus_connection_get_unique_name (client));
+  /* a file to pass: the write is refused before it is even looked at */
+  outside = g_build_filename (g_get_tmp_dir (), "meetpkid-xfer-auth-input", NULL);
+  g_assert_true (g_file_set_contents (outside, "not read\n", -1, &error));
+
+  for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
+    {
+      g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+      g_autoptr(GAsyncResult) res = NULL;
+      g_autoptr(GVariant) reply = NULL;
+      g_autofree char *remote = NULL;
+
+      for (guint k = 0; k < 2; k++)
+        {
+          int fd = open (outside, O_RDONLY | O_CLOEXEC);
+          g_assert_cmpint (fd, >=, 0);
+          g_assert_cmpint (g_unix_fd_list_append (fds, fd, &error), ==, (int) k);
+          close (fd);
+        }
+      g_dbus_connection_call_with_unix_fd_list (client, MPD_BUS_NAME, MPD_OBJECT_PATH, "io.meetpki.Manager1",
+                                                writes[i].method, g_variant_new_parsed (writes[i].params), NULL,
+                                                G_DBUS_CALL_FLAGS_NONE, 30000, fds, NULL, on_reply, &res);
+      while (res == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      reply = g_dbus_connection_call_with_unix_fd_list_finish (client, NULL, res, &error);
+      g_assert_null (reply);
+      g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
+      remote = g_dbus_error_get_remote_error (error);
+      g_assert_cmpstr (remote, ==, "org.freedesktop.DBus.Error.AccessDenied");
+      g_clear_error (&error);
+      g_assert_cmpuint (fake.asked->len, ==, i + 1);
+      g_assert_cmpstr (g_ptr_array_index (fake.asked, i), ==, want_write);
+    }
+  /* nothing was written */
+  names = mp_store_list_names (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (names->len, ==, 0);
+
+  g_bus_unown_name (owner);
+  g_clear_pointer (&daemon, mpd_daemon_free);
+  g_ptr_array_unref (fake.asked);
+  g_mutex_clear (&fake.lock);
+  g_assert_cmpint (g_unlink (outside), ==, 0);
+  g_assert_cmpint (g_rmdir (home), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -337,5 +417,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dbus/auth/session-rule", test_session_rule);
   g_test_add_func ("/dbus/auth/system-bus-asks-polkit-first", test_system_bus_asks_polkit_first);
   g_test_add_func ("/dbus/auth/service-writes-ask-polkit-first", test_service_writes_ask_polkit_first);
+  g_test_add_func ("/dbus/auth/transfer-writes-ask-polkit-first", test_transfer_writes_ask_polkit_first);
   return g_test_run ();
 }

@@ -79,7 +79,8 @@ ANY_USER_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Conf
 
 
 def run(argv, env=None):
-    return subprocess.run([CLI] + argv, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run([CLI] + argv, capture_output=True, text=True, timeout=300, env=env,
+                          stdin=subprocess.DEVNULL)
 
 
 def local(*args, home=None):
@@ -178,10 +179,19 @@ class CliBus(unittest.TestCase):
         self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem")])
         self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem"), "--json"])
         self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem"), "--ca-bundle"], expect=1)
-        # match reads the store only through the bus: refused, nothing done
-        p = via_option("pki", "match", "web.key", os.path.join(OUTSIDE, "copy.crt"))
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("store only", p.stderr)
+        # match: an outside key or certificate goes by descriptor (MatchFiles)
+        key = os.path.join(OUTSIDE, "copy.key")
+        shutil.copy(os.path.join(HOME, "web.key"), key)
+        os.chmod(key, 0o600)
+        for args in (["pki", "match", "web.key", os.path.join(OUTSIDE, "copy.crt")],
+                     ["pki", "match", key, "web.crt"],
+                     ["pki", "match", key, os.path.join(OUTSIDE, "copy.crt")]):
+            p = self.same(args)
+            self.assertEqual(p.stdout, "SUCCESS: Key and certificate pair match\n")
+        p = self.same(["pki", "match", key, os.path.join(OUTSIDE, "root.crt")], expect=1)
+        self.assertNotIn("PRIVATE KEY", p.stdout + p.stderr)
+        self.same(["pki", "match", os.path.join(OUTSIDE, "nosuch.key"), "web.crt"], expect=3)
+        self.same(["pki", "match", key, os.path.join(OUTSIDE, "nosuch.crt")], expect=3)
 
     def test_04_bundles(self):
         self.writes_alike(["bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"])
@@ -427,6 +437,77 @@ class CliBus(unittest.TestCase):
         self.assertEqual(subprocess.run(["cmp", os.path.join(OUTSIDE, "web.csr"),
                                          os.path.join(HOME, "web.csr")]).returncode, 0)
 
+    def test_06b_pkcs12_to_pem(self):
+        """pki pkcs12-to-pem through Pkcs12ToPem: the .p12 and the password
+        by descriptor; the same output and files as in-process"""
+        d = tempfile.mkdtemp(prefix="p12-", dir=OUTSIDE)
+
+        def openssl(*args):
+            p = subprocess.run(["openssl"] + list(args), capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            return p.stdout
+
+        def path(name):
+            return os.path.join(d, name)
+
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", path("ca.key"), "-out", path("ca.crt"), "-subj", "/CN=P12 CA", "-days", "30",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("leaf.key"), "-out", path("leaf.csr"),
+                "-subj", "/CN=p12.example.com")
+        openssl("x509", "-req", "-in", path("leaf.csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"),
+                "-set_serial", "7", "-days", "20", "-out", path("leaf.crt"))
+        password = "s3cret pass"
+        with open(path("pw"), "w") as f:
+            f.write(password + "\n")
+        with open(path("wrong"), "w") as f:
+            f.write("not it\n")
+        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"), "-certfile", path("ca.crt"),
+                "-out", path("full.p12"), "-passout", "file:" + path("pw"))
+        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"),
+                "-out", path("alone.p12"), "-passout", "pass:")
+        names = ("p12.key", "p12.crt", "p12-bundle.crt")
+        before = sorted(os.listdir(HOME))
+
+        # refusals first: both stores stay as they were
+        for args, expect in ((["pki", "pkcs12-to-pem", path("full.p12"), "p12", "--password-file", path("wrong")], 6),
+                             (["pki", "pkcs12-to-pem", path("full.p12"), "p12"], 6),
+                             (["pki", "pkcs12-to-pem", path("full.p12"), "p12", "--password-file", path("nopw")], 3),
+                             (["pki", "pkcs12-to-pem", path("missing.p12"), "p12", "--password-file", path("pw")], 3),
+                             (["pki", "pkcs12-to-pem", path("leaf.crt"), "p12", "--password-file", path("pw")], 6),
+                             (["pki", "pkcs12-to-pem", path("full.p12"), "p12.key", "--password-file", path("pw")], 2)):
+            p = self.writes_alike(args, expect=expect)
+            self.assertNotIn(password, p.stdout + p.stderr)
+            self.assertNotIn("PRIVATE KEY", p.stdout + p.stderr)
+        self.assertEqual(sorted(os.listdir(HOME)), before)
+        self.assertFalse(any(os.path.exists(os.path.join(LOCAL, n)) for n in names))
+
+        p = self.writes_alike(["pki", "pkcs12-to-pem", path("full.p12"), "p12", "--password-file", path("pw")])
+        self.assertIn("CA bundle p12-bundle.crt (1 certificate)", p.stdout)
+        for name in names:
+            there, here = os.path.join(HOME, name), os.path.join(LOCAL, name)
+            self.assertEqual(stat.S_IMODE(os.stat(there).st_mode), stat.S_IMODE(os.stat(here).st_mode), name)
+            with open(there, "rb") as a, open(here, "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(HOME, "p12.key")).st_mode), 0o600)
+        # the key is the certificate's, the certificate and the bundle are openssl's
+        self.assertEqual(openssl("pkey", "-in", os.path.join(HOME, "p12.key"), "-pubout"),
+                         openssl("x509", "-in", os.path.join(HOME, "p12.crt"), "-noout", "-pubkey"))
+        self.assertEqual(openssl("x509", "-in", os.path.join(HOME, "p12.crt"), "-noout", "-fingerprint", "-sha256"),
+                         openssl("x509", "-in", path("leaf.crt"), "-noout", "-fingerprint", "-sha256"))
+        self.assertEqual(openssl("x509", "-in", os.path.join(HOME, "p12-bundle.crt"), "-noout", "-fingerprint", "-sha256"),
+                         openssl("x509", "-in", path("ca.crt"), "-noout", "-fingerprint", "-sha256"))
+        # an existing name: refused without --force, the files unchanged
+        with open(os.path.join(HOME, "p12.key"), "rb") as f:
+            key_bytes = f.read()
+        self.writes_alike(["pki", "pkcs12-to-pem", path("full.p12"), "p12", "--password-file", path("pw")], expect=4)
+        with open(os.path.join(HOME, "p12.key"), "rb") as f:
+            self.assertEqual(f.read(), key_bytes)
+        # no CA inside, the empty password (no terminal to ask), over an older bundle
+        p = self.writes_alike(["pki", "pkcs12-to-pem", path("alone.p12"), "p12", "--force"])
+        self.assertIn("Note: the older p12-bundle.crt was left as it was", p.stdout)
+        shutil.rmtree(d, ignore_errors=True)
+
     def test_07_key_export_refused(self):
         before = sorted(os.listdir(OUTSIDE))
         for name in ("web.key", "imported.key"):
@@ -453,8 +534,6 @@ class CliBus(unittest.TestCase):
         p = via_option("bundle", "fix", "chain.pem")
         self.assertEqual(p.returncode, 2)
         self.assertIn("not available through the bus", p.stderr)
-        p = via_option("pki", "pkcs12-to-pem", os.path.join(OUTSIDE, "x.p12"), "x")
-        self.assertEqual(p.returncode, 2)
         self.assertEqual(sorted(os.listdir(HOME)), before)
 
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv")

@@ -153,7 +153,8 @@ class Manager(unittest.TestCase):
         for method in ("GenerateCsr", "SelfSigned", "Sign", "Inspect", "Match", "Verify", "List",
                        "BuildBundle", "CheckBundle", "ListServices", "NodeFacts", "SetNodeFact",
                        "InspectJson", "ListJson", "CheckBundleJson", "VerifyJson", "NodeFactsJson",
-                       "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion"):
+                       "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion",
+                       "MatchFiles", "Pkcs12ToPem"):
             self.assertIn(method + "(", out)
         self.assertIn("Progress(", out)
         xml = BUS.call_sync(
@@ -161,7 +162,7 @@ class Manager(unittest.TestCase):
             GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
         info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(IFACE)
         self.assertIsNotNone(info)
-        self.assertEqual(len(info.methods), 24)
+        self.assertEqual(len(info.methods), 26)
 
     def test_01_generate_csr(self):
         notes, = call("GenerateCsr", ("web", ["CN:web.example.com", "subjectAltName:join.example.com"],
@@ -472,6 +473,144 @@ class Manager(unittest.TestCase):
             self.assertIn("io.meetpki.Error.InvalidArgs", ctx.exception.message)
             self.assertIn("key material never crosses", ctx.exception.message)
             self.assertEqual(os.path.getsize(leak), 0)
+        finally:
+            shutil.rmtree(outside, ignore_errors=True)
+
+    def test_16_match_files(self):
+        """MatchFiles: the key or certificate from outside by descriptor,
+        from python and from gdbus; only descriptors cross, the reply is empty"""
+        outside = tempfile.mkdtemp(prefix="meetpkid-match-")
+        try:
+            key = os.path.join(outside, "outside.key")
+            crt = os.path.join(outside, "outside.crt")
+            shutil.copy(store_path("web.key"), key)
+            shutil.copy(store_path("web.crt"), crt)
+            with open(key, "rb") as k, open(crt, "rb") as c:
+                fds = Gio.UnixFDList()
+                fds.append(k.fileno())
+                fds.append(c.fileno())
+                reply, _ = BUS.call_with_unix_fd_list_sync(
+                    BUS_NAME, OBJECT_PATH, IFACE, "MatchFiles",
+                    GLib.Variant("(ssa{sv})", (key, crt,
+                                               {"key-fd": GLib.Variant("h", 0),
+                                                "certificate-fd": GLib.Variant("h", 1)})),
+                    None, Gio.DBusCallFlags.NONE, 20000, fds, None)
+            REPLIES.append(str(reply))
+            self.assertEqual(reply.unpack(), ())
+            # the outside key against another store certificate: Mismatch, the cli's message
+            with open(key, "rb") as k:
+                fds = Gio.UnixFDList()
+                fds.append(k.fileno())
+                with self.assertRaises(GLib.Error) as ctx:
+                    BUS.call_with_unix_fd_list_sync(
+                        BUS_NAME, OBJECT_PATH, IFACE, "MatchFiles",
+                        GLib.Variant("(ssa{sv})", (key, "ca.crt", {"key-fd": GLib.Variant("h", 0)})),
+                        None, Gio.DBusCallFlags.NONE, 20000, fds, None)
+            REPLIES.append(ctx.exception.message)
+            self.assertIn("io.meetpki.Error.Mismatch", ctx.exception.message)
+            p = cli("pki", "match", key, "ca.crt")
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(ctx.exception.message.split(": ", 1)[1], p.stdout + p.stderr)
+            # a store path instead of a descriptor is still refused
+            name, _ = call_error("MatchFiles", (key, "web.crt", {}), "(ssa{sv})")
+            self.assertEqual(name, "io.meetpki.Error.OutsideStore")
+            # gdbus passes descriptors for top-level handles only: store names
+            p = gdbus("MatchFiles", "web.key", "web.crt", "{}", check=False)
+            self.assertEqual((p.returncode, p.stdout.strip()), (0, "()"), p.stderr)
+        finally:
+            shutil.rmtree(outside, ignore_errors=True)
+
+    def test_17_pkcs12_to_pem(self):
+        """Pkcs12ToPem: the .p12 and the password by descriptor (python-gi,
+        a pipe; gdbus, a file); the key matches, the password is nowhere"""
+        outside = tempfile.mkdtemp(prefix="meetpkid-p12-")
+        password = "p12-Pass phrase"
+        try:
+            p12 = os.path.join(outside, "web.p12")
+            pw = os.path.join(outside, "pw")
+            with open(pw, "w") as f:
+                f.write(password + "\n")
+            self.assertEqual(openssl("pkcs12", "-export", "-inkey", store_path("web.key"), "-in", store_path("web.crt"),
+                                     "-certfile", store_path("ca.crt"), "-out", p12,
+                                     "-passout", "file:" + pw).returncode, 0)
+
+            def split(basename, password_bytes, options=None):
+                r, w = os.pipe()
+                os.write(w, password_bytes)
+                os.close(w)
+                fds = Gio.UnixFDList()
+                try:
+                    with open(p12, "rb") as f:
+                        fds.append(f.fileno())
+                    fds.append(r)
+                finally:
+                    os.close(r)
+                opts = {"password-fd": GLib.Variant("h", 1), "source": GLib.Variant("s", p12)}
+                opts.update(options or {})
+                try:
+                    reply, _ = BUS.call_with_unix_fd_list_sync(BUS_NAME, OBJECT_PATH, IFACE, "Pkcs12ToPem",
+                                                               GLib.Variant("(sha{sv})", (basename, 0, opts)),
+                                                               None, Gio.DBusCallFlags.NONE, 60000, fds, None)
+                except GLib.Error as e:
+                    REPLIES.append(e.message)
+                    raise
+                REPLIES.append(str(reply))
+                return reply.unpack()
+
+            with self.assertRaises(GLib.Error) as ctx:
+                split("frompy", b"wrong\n")
+            self.assertIn("io.meetpki.Error.InvalidData", ctx.exception.message)
+            wrong = os.path.join(outside, "wrong")
+            with open(wrong, "w") as f:
+                f.write("wrong\n")
+            p = cli("pki", "pkcs12-to-pem", p12, "frompy", "--password-file", wrong)
+            self.assertEqual(p.returncode, 6)
+            self.assertIn(ctx.exception.message.split(": ", 1)[1], p.stderr)
+            self.assertFalse(os.path.exists(store_path("frompy.key")))
+            self.assertEqual(split("frompy", password.encode() + b"\n"),
+                             ("frompy.key", "frompy.crt", "frompy-bundle.crt", 1, False))
+            self.assertEqual(os.stat(store_path("frompy.key")).st_mode & 0o777, 0o600)
+            self.assertEqual(openssl("pkey", "-in", store_path("frompy.key"), "-pubout").stdout,
+                             openssl("x509", "-in", store_path("frompy.crt"), "-noout", "-pubkey").stdout)
+            # existing files: Exists, unchanged
+            name, _ = call_error("Pkcs12ToPem", ("frompy", 0, {}), "(sha{sv})")
+            self.assertEqual(name, "io.meetpki.Error.InvalidArgs")  # no descriptor passed at all
+            with self.assertRaises(GLib.Error) as ctx:
+                split("frompy", password.encode())
+            self.assertIn("io.meetpki.Error.Exists", ctx.exception.message)
+            # a writer that keeps the pipe open is not waited for
+            r, w = os.pipe()
+            try:
+                fds = Gio.UnixFDList()
+                with open(p12, "rb") as f:
+                    fds.append(f.fileno())
+                fds.append(r)
+                with self.assertRaises(GLib.Error) as ctx:
+                    BUS.call_with_unix_fd_list_sync(BUS_NAME, OBJECT_PATH, IFACE, "Pkcs12ToPem",
+                                                    GLib.Variant("(sha{sv})", ("held", 0, {"password-fd": GLib.Variant("h", 1)})),
+                                                    None, Gio.DBusCallFlags.NONE, 20000, fds, None)
+                REPLIES.append(ctx.exception.message)
+                self.assertIn("io.meetpki.Error.Io", ctx.exception.message)
+            finally:
+                os.close(r)
+                os.close(w)
+            self.assertFalse(os.path.exists(store_path("held.key")))
+            # gdbus passes its own descriptor for the top-level handle; options
+            # cannot carry one from gdbus, so a .p12 with the empty password
+            bare = os.path.join(outside, "bare.p12")
+            self.assertEqual(openssl("pkcs12", "-export", "-inkey", store_path("web.key"), "-in", store_path("web.crt"),
+                                     "-out", bare, "-passout", "pass:").returncode, 0)
+            with open(bare, "rb") as f:
+                p = subprocess.run(["gdbus", "call", "--session", "--dest", BUS_NAME, "--object-path", OBJECT_PATH,
+                                    "--method", IFACE + ".Pkcs12ToPem", "fromgdbus", str(f.fileno()), "{}"],
+                                   capture_output=True, text=True, timeout=60, pass_fds=(f.fileno(),))
+            REPLIES.append(p.stdout + p.stderr)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("'fromgdbus.key', 'fromgdbus.crt', '', uint32 0", p.stdout)
+            self.assertEqual(openssl("pkey", "-in", store_path("fromgdbus.key"), "-pubout").stdout,
+                             openssl("x509", "-in", store_path("fromgdbus.crt"), "-noout", "-pubkey").stdout)
+            for text in REPLIES:
+                self.assertNotIn(password, text)
         finally:
             shutil.rmtree(outside, ignore_errors=True)
 
