@@ -184,8 +184,8 @@ add_bundle_input (MpdDaemon *self, MpBundle *bundle, const char *name, guint *n_
 /* ---- json views and passed files ---- */
 
 /* the cli prints from this text, so it is generated as the cli does */
-static char *
-json_text (JsonNode *node)
+char *
+mpd_json_text (JsonNode *node)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
 
@@ -197,7 +197,7 @@ json_text (JsonNode *node)
 static gboolean
 complete_json (GDBusMethodInvocation *invocation, JsonNode *node)
 {
-  g_autofree char *text = json_text (node);
+  g_autofree char *text = mpd_json_text (node);
 
   g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", text));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -387,7 +387,7 @@ handle_list_services_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocat
   if (self->plugins == NULL)
     return mpd_return_error (invocation, self->plugins_error);
   root = mp_plugin_loader_to_json (self->plugins);
-  text = json_text (root);
+  text = mpd_json_text (root);
   mpd_manager1_complete_list_services_json (skeleton, invocation, text, mp_plugin_loader_get_dir (self->plugins));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
