@@ -65,6 +65,7 @@ static const struct {
   { "<service> cluster join", mp_cli_bus_cluster_setup },
   { "<service> cluster connect", mp_cli_bus_cluster_setup },
   { "<service> cluster remove", mp_cli_bus_cluster_remove },
+  { "<service> cluster status", mp_cli_bus_cluster_status },
   { "services", mp_cli_bus_plugins_list },
 };
 

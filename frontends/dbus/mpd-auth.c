@@ -55,6 +55,7 @@ static const struct {
   { MANAGER, "NodeFactsJson", MPD_ACTION_READ },
   { MANAGER, "ListServicesJson", MPD_ACTION_READ },
   { MANAGER, "ServiceStatusJson", MPD_ACTION_READ },
+  { MANAGER, "ClusterStatusJson", MPD_ACTION_READ },
   { SERVICE, "GetStatus", MPD_ACTION_READ },
   { SERVICE, "GenerateCsr", MPD_ACTION_WRITE },
   { SERVICE, "ApplyCertificates", MPD_ACTION_WRITE },

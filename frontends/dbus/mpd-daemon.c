@@ -392,24 +392,47 @@ handle_list_services_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocat
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* the loaded plugin @name, or NULL with NotFound (or why none loaded) */
+static MpPlugin *
+lookup_service (MpdDaemon *self, const char *name, GError **error)
+{
+  MpPlugin *plugin;
+
+  if (self->plugins == NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->plugins_error));
+      return NULL;
+    }
+  plugin = mp_plugin_loader_lookup (self->plugins, name);
+  if (plugin == NULL)
+    g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "no service '%s' is loaded", name);
+  return plugin;
+}
+
 static gboolean
 handle_service_status_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
                             MpdDaemon *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) status = NULL;
-  MpPlugin *plugin;
+  MpPlugin *plugin = lookup_service (self, name, &error);
 
-  if (self->plugins == NULL)
-    return mpd_return_error (invocation, self->plugins_error);
-  plugin = mp_plugin_loader_lookup (self->plugins, name);
-  if (plugin == NULL)
-    {
-      g_set_error (&error, MP_ERROR, MP_ERROR_NOT_FOUND, "no service '%s' is loaded", name);
-      return mpd_return_error (invocation, error);
-    }
-  status = mp_service_status_to_json (self->store, plugin, &error);
-  if (status == NULL)
+  if (plugin == NULL || (status = mp_service_status_to_json (self->store, plugin, &error)) == NULL)
+    return mpd_return_error (invocation, error);
+  return complete_json (invocation, status);
+}
+
+/* `<service> cluster status --json` with its nulls (Cluster1.GetStatus
+ * leaves them out) */
+static gboolean
+handle_cluster_status_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
+                            MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  MpPlugin *plugin = lookup_service (self, name, &error);
+
+  if (plugin == NULL || (status = mp_service_cluster_status_to_json (self->store, plugin, &error)) == NULL)
     return mpd_return_error (invocation, error);
   return complete_json (invocation, status);
 }
@@ -725,6 +748,7 @@ static const struct {
   { "handle-node-facts-json", G_CALLBACK (handle_node_facts_json) },
   { "handle-list-services-json", G_CALLBACK (handle_list_services_json) },
   { "handle-service-status-json", G_CALLBACK (handle_service_status_json) },
+  { "handle-cluster-status-json", G_CALLBACK (handle_cluster_status_json) },
 };
 
 /**

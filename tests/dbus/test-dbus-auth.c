@@ -60,7 +60,7 @@ test_actions (void)
 {
   static const char *const writes[] = { "GenerateCsr", "SelfSigned", "Sign", "BuildBundle", "SetNodeFact",
                                         "Import", "Export", "Pkcs12ToPem", "FixBundleJson" };
-  static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
+  static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "ClusterStatusJson", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
                                                 "Enable", "Disable", "Restart", "SetEndpoint", "SetBackend" };

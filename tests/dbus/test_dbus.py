@@ -154,7 +154,7 @@ class Manager(unittest.TestCase):
                        "BuildBundle", "CheckBundle", "ListServices", "NodeFacts", "SetNodeFact",
                        "InspectJson", "ListJson", "CheckBundleJson", "VerifyJson", "NodeFactsJson",
                        "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion",
-                       "MatchFiles", "Pkcs12ToPem", "FixBundleJson"):
+                       "MatchFiles", "Pkcs12ToPem", "FixBundleJson", "ClusterStatusJson"):
             self.assertIn(method + "(", out)
         self.assertIn("Progress(", out)
         xml = BUS.call_sync(
@@ -162,7 +162,7 @@ class Manager(unittest.TestCase):
             GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
         info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(IFACE)
         self.assertIsNotNone(info)
-        self.assertEqual(len(info.methods), 27)
+        self.assertEqual(len(info.methods), 28)
 
     def test_01_generate_csr(self):
         notes, = call("GenerateCsr", ("web", ["CN:web.example.com", "subjectAltName:join.example.com"],
@@ -648,6 +648,19 @@ class Manager(unittest.TestCase):
             self.assertEqual(f.read(), messy)
         with open(store_path("messy.pem"), "rb") as a, open(store_path("canon.pem"), "rb") as b:
             self.assertEqual(a.read(), b.read())
+
+    def test_19_cluster_status_json(self):
+        """ClusterStatusJson: the cli's --json text, nulls included; the same
+        state as Cluster1.GetStatus"""
+        text, = call("ClusterStatusJson", ("database",), "(s)")
+        self.assertEqual(text + "\n", cli("database", "cluster", "status", "--json").stdout)
+        status = json.loads(text)
+        got = BUS.call_sync(BUS_NAME, OBJECT_PATH + "/services/database", "io.meetpki.Cluster1", "GetStatus", None,
+                            GLib.VariantType("(a{sv})"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
+        self.assertEqual(got, {k: v for k, v in status.items() if v is not None})
+        self.assertIn(status["state"], gdbus("ClusterStatusJson", "database"))
+        name, message = call_error("ClusterStatusJson", ("nosuch",), "(s)")
+        self.assertEqual((name, message), ("io.meetpki.Error.NotFound", "no service 'nosuch' is loaded"))
 
     def test_98_no_reply_carries_a_private_key(self):
         # the last test: every reply and error of the run, python and gdbus
