@@ -294,7 +294,7 @@ gboolean
 mp_cli_bus_service_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   g_autoptr(JsonNode) root = mp_cli_bus_call_json (cli, "ServiceStatusJson",
-                                                   g_variant_new ("(s)", mp_plugin_get_name (cli->service)), NULL,
+                                                   g_variant_new ("(s)", cli->service_name), NULL,
                                                    error);
 
   if (root == NULL)
@@ -364,7 +364,7 @@ on_lines (GDBusConnection *connection, const char *sender, const char *path, con
 static gboolean
 call_service_iface (MpCli *cli, const char *iface, const char *method, GVariant *params, GError **error)
 {
-  g_autofree char *path = mp_cli_bus_service_path (mp_plugin_get_name (cli->service));
+  g_autofree char *path = mp_cli_bus_service_path (cli->service_name);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) lines = NULL;
   GDBusConnection *bus = mp_cli_bus_get (cli, error);

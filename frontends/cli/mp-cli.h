@@ -70,7 +70,9 @@ typedef struct {
   guint given; /* MpCliOption bits the user gave */
   MpStore *store;
   MpPluginLoader *plugins; /* loaded by service commands only */
-  MpPlugin *service;       /* the plugin of a `<service> ...` command */
+  MpPlugin *service;       /* the plugin of a `<service> ...` command; NULL through the bus */
+  const char *service_name; /* the service of a `<service> ...` command, in-process or through the bus */
+  GStrv services;          /* the service names: the plugins', or with --bus meetpkid's */
   const char *verb;        /* the last word of a service command: "enable", "join" */
   const char *words;       /* the command being run, "pki csr" */
   GBusType bus_type;       /* --bus, --session-bus, $MEETPKI_BUS; G_BUS_TYPE_NONE: in-process */
@@ -161,6 +163,7 @@ gboolean  mp_cli_bus_bundle_check   (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_node_set       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_node_unset     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_plugins_list   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+JsonNode *mp_cli_bus_list_services  (MpCli *cli, char **dir, GError **error);
 gboolean  mp_cli_bus_check          (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_csr    (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_certs  (MpCli *cli, const char * const *args, guint n_args, GError **error);
@@ -180,6 +183,7 @@ gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint
 
 /* `<service> <verb>` commands, found once the plugins are loaded */
 const MpCliCommand *mp_cli_service_commands     (guint *n_commands);
+char               *mp_cli_suggest_service      (MpCli *cli, const char *word);
 const MpCliCommand *mp_cli_find_service_command (MpCli *cli, char **argv, guint argc,
                                                  guint *n_words, GError **error);
 gboolean  mp_cli_service_csr     (MpCli *cli, const char * const *args, guint n_args, GError **error);

@@ -459,6 +459,32 @@ class CliBus(unittest.TestCase):
         p = self.services_alike(["turn", "status", "--json"])
         self.assertEqual(json.loads(p.stdout)["backend"], "embedded")
 
+    def test_05f_cli_without_plugins(self):
+        """with --bus the service names come from the daemon: a cli whose
+        plugin directory is empty runs service commands, and is told of a
+        mistyped service, as one with the plugins is in-process"""
+        empty = tempfile.mkdtemp(prefix="meetpki-noplugins-")
+        try:
+            bare = dict(os.environ, MEETPKI_PLUGIN_DIR=empty)
+            # in-process, this cli knows no service at all
+            p = run(["--home", HOME, "webadmin", "status"], env=bare)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("unknown command 'webadmin'", p.stderr)
+            for args, expect in ((["webadmin", "status"], 0), (["webadmin", "status", "--json"], 0),
+                                 (["database", "status"], 0), (["webadmin", "disable", "--dry-run"], None),
+                                 (["webadmn", "status"], 2), (["webadmin", "statsu"], 2),
+                                 (["webadmin"], 2), (["frobnicate"], 2)):
+                here = local(*args)
+                for env in (bare, dict(bare, MEETPKI_BUS="session")):
+                    there = run((["--session-bus"] if "MEETPKI_BUS" not in env else []) + args, env=env)
+                    self.assertEqual((there.stdout, there.stderr, there.returncode),
+                                     (here.stdout, here.stderr, here.returncode), args)
+                if expect is not None:
+                    self.assertEqual(here.returncode, expect, here.stderr)
+            self.assertIn("did you mean 'webadmin'?", local("webadmn", "status").stderr)
+        finally:
+            shutil.rmtree(empty, ignore_errors=True)
+
     def test_06_import_export_by_descriptor(self):
         key = os.path.join(OUTSIDE, "other.key")
         crt = os.path.join(OUTSIDE, "other.crt")
