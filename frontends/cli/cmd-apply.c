@@ -530,7 +530,7 @@ gboolean
 mp_cli_bus_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   g_autoptr(JsonNode) root = mp_cli_bus_call_json (cli, "ClusterStatusJson",
-                                                   g_variant_new ("(s)", mp_plugin_get_name (cli->service)), NULL,
+                                                   g_variant_new ("(s)", cli->service_name), NULL,
                                                    error);
 
   if (root == NULL)
