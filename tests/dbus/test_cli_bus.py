@@ -595,6 +595,24 @@ class CliBus(unittest.TestCase):
         p = self.writes_alike(["pki", "pkcs12-to-pem", path("alone.p12"), "p12", "--force"])
         self.assertIn("Note: the older p12-bundle.crt was left as it was", p.stdout)
 
+        # --password-file naming a pipe that is written to late: read as
+        # in-process (the cli waits for it), not handed to the daemon as is
+        def late(argv):
+            proc = subprocess.Popen([CLI] + argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+            time.sleep(0.5)
+            out, err = proc.communicate(password.encode() + b"\n", timeout=120)
+            return proc.returncode, out, err
+
+        here = late(["--home", LOCAL, "pki", "pkcs12-to-pem", path("full.p12"), "piped", "--password-file", "/dev/stdin"])
+        there = late(["--session-bus", "pki", "pkcs12-to-pem", path("full.p12"), "piped", "--password-file",
+                      "/dev/stdin"])
+        self.assertEqual(there, here)
+        self.assertEqual(here[0], 0, here[2])
+        for name in ("piped.key", "piped.crt", "piped-bundle.crt"):
+            with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+
         # the password typed at the prompt of a terminal (script(1)): through
         # the bus it travels in a pipe
         def typed(argv):
