@@ -189,16 +189,15 @@ mp_cli_bus_call (MpCli *cli, const char *method, GVariant *params, const GVarian
  * @service: a service plugin's name
  *
  * Returns: (transfer full): the object path meetpkid exports the service
- *   at: its name with anything but letters, digits and underscore as "_"
+ *   at: its name with every byte but a letter or digit as '_' and two hex
+ *   digits (g_dbus_escape_object_path(), the daemon's mpd_service_path_for())
  */
 char *
 mp_cli_bus_service_path (const char *service)
 {
-  g_autoptr(GString) path = g_string_new (MANAGER_PATH "/services/");
+  g_autofree char *element = g_dbus_escape_object_path (service);
 
-  for (const char *p = service; *p != '\0'; p++)
-    g_string_append_c (path, g_ascii_isalnum (*p) || *p == '_' ? *p : '_');
-  return g_string_free (g_steal_pointer (&path), FALSE);
+  return g_strconcat (MANAGER_PATH "/services/", element, NULL);
 }
 
 /**

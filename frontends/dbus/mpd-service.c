@@ -421,15 +421,24 @@ static const struct {
   { "handle-remove", G_CALLBACK (handle_remove) },
 };
 
-/* a plugin name as one element of an object path */
-static char *
-path_for (const char *name)
+/**
+ * mpd_service_path_for:
+ * @name: a service plugin's name
+ *
+ * The mapping is injective, so two services never share an object: every
+ * byte but a letter or digit becomes '_' and two lowercase hex digits
+ * (g_dbus_escape_object_path(), as systemd escapes unit names), so
+ * "web-bridge" is web_2dbridge and "web_bridge" web_5fbridge.  The cli
+ * (mp_cli_bus_service_path()) maps names the same way.
+ *
+ * Returns: (transfer full): the service's object path
+ */
+char *
+mpd_service_path_for (const char *name)
 {
-  g_autoptr(GString) path = g_string_new (MPD_SERVICES_PATH "/");
+  g_autofree char *element = g_dbus_escape_object_path (name);
 
-  for (const char *p = name; *p != '\0'; p++)
-    g_string_append_c (path, g_ascii_isalnum (*p) || *p == '_' ? *p : '_');
-  return g_string_free (g_steal_pointer (&path), FALSE);
+  return g_strconcat (MPD_SERVICES_PATH "/", element, NULL);
 }
 
 /**
@@ -447,7 +456,7 @@ mpd_service_new (MpdDaemon *daemon, MpPlugin *plugin)
 
   self->daemon = daemon;
   self->plugin = plugin;
-  self->path = path_for (mp_plugin_get_name (plugin));
+  self->path = mpd_service_path_for (mp_plugin_get_name (plugin));
   self->service = mpd_service1_skeleton_new ();
   mpd_service1_set_name (self->service, mp_plugin_get_name (plugin));
   mpd_service1_set_cluster (self->service, cluster);

@@ -110,5 +110,6 @@ gboolean    mpd_service_export        (MpdService      *self,
                                        GError         **error);
 void        mpd_service_unexport      (MpdService      *self);
 void        mpd_service_free          (MpdService      *self);
+char       *mpd_service_path_for      (const char      *name);
 
 G_END_DECLS

@@ -410,6 +410,41 @@ test_transfer_writes_ask_polkit_first (void)
   g_assert_cmpint (g_rmdir (home), ==, 0);
 }
 
+/* service names that differ only in a separator get objects of their own,
+ * and each object path gives its name back */
+static void
+test_service_paths (void)
+{
+  static const char *const names[] = { "web-bridge", "web_bridge", "web.bridge", "webbridge", "web_2dbridge", "" };
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *plain = mpd_service_path_for ("webadmin");
+
+  /* a name of letters and digits keeps its path: the paths clients know */
+  g_assert_cmpstr (plain, ==, "/io/meetpki/Manager1/services/webadmin");
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = mpd_service_path_for (names[i]);
+      g_autofree char *back = NULL;
+      const char *element;
+
+      g_assert_true (g_variant_is_object_path (path));
+      g_assert_true (g_str_has_prefix (path, MPD_SERVICES_PATH "/"));
+      element = path + strlen (MPD_SERVICES_PATH "/");
+      g_assert_null (strchr (element, '/'));
+      back = (char *) g_dbus_unescape_object_path (element);
+      g_assert_cmpstr (back, ==, names[i]);
+      g_assert_false (g_hash_table_contains (seen, path));
+      g_hash_table_add (seen, g_steal_pointer (&path));
+    }
+  {
+    g_autofree char *dash = mpd_service_path_for ("web-bridge");
+    g_autofree char *under = mpd_service_path_for ("web_bridge");
+
+    g_assert_cmpstr (dash, ==, "/io/meetpki/Manager1/services/web_2dbridge");
+    g_assert_cmpstr (under, ==, "/io/meetpki/Manager1/services/web_5fbridge");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -417,6 +452,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dbus/errors/names", test_error_names);
   g_test_add_func ("/dbus/variant/from-json", test_variant);
   g_test_add_func ("/dbus/auth/actions", test_actions);
+  g_test_add_func ("/dbus/service/paths", test_service_paths);
   g_test_add_func ("/dbus/auth/session-rule", test_session_rule);
   g_test_add_func ("/dbus/auth/system-bus-asks-polkit-first", test_system_bus_asks_polkit_first);
   g_test_add_func ("/dbus/auth/service-writes-ask-polkit-first", test_service_writes_ask_polkit_first);
