@@ -145,20 +145,17 @@ json_string (JsonObject *o, const char *member)
   return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
 }
 
-gboolean
-mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
+/* the text or JSON of mp_service_cluster_status_to_json(); @facts_json
+ * gives the node facts (the in-process store's, or the daemon's), asked
+ * for only when this node is the primary */
+static gboolean
+print_cluster_status (MpCli *cli, JsonNode *root, JsonNode *(*facts_json) (MpCli *cli, GError **error),
+                      GError **error)
 {
-  MpStore *store = mp_cli_get_store (cli, error);
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(MpNodeFacts) facts = NULL;
+  g_autoptr(JsonNode) facts = NULL;
   JsonObject *o;
   const char *state, *form, *localnode, *primary;
 
-  if (store == NULL)
-    return FALSE;
-  root = mp_service_cluster_status_to_json (store, cli->service, error);
-  if (root == NULL)
-    return FALSE;
   if (cli->json)
     {
       mp_cli_print_json (root);
@@ -172,11 +169,13 @@ mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GErro
   g_print ("Status            : %s\n", json_string (o, "status"));
   if (g_strcmp0 (state, "primary") == 0)
     {
-      facts = mp_node_facts_load (store, error);
+      const char *fqdn;
+
+      facts = facts_json (cli, error);
       if (facts == NULL)
         return FALSE;
-      g_print ("Primary           : this node (%s)\n",
-               facts->server_fqdn != NULL ? facts->server_fqdn : "server-fqdn not set");
+      fqdn = json_string (json_node_get_object (facts), "server-fqdn");
+      g_print ("Primary           : this node (%s)\n", fqdn != NULL ? fqdn : "server-fqdn not set");
     }
   else if (primary != NULL)
     g_print ("Primary           : %s\n", primary);
@@ -185,6 +184,29 @@ mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GErro
                                         : g_strcmp0 (form, "connect") == 0 ? "client and CA (connect only)"
                                                                            : "server, client and CA");
   return TRUE;
+}
+
+static JsonNode *
+local_facts_json (MpCli *cli, GError **error)
+{
+  MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(MpNodeFacts) facts = store != NULL ? mp_node_facts_load (store, error) : NULL;
+
+  return facts != NULL ? mp_node_facts_to_json (facts) : NULL;
+}
+
+gboolean
+mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(JsonNode) root = NULL;
+
+  if (store == NULL)
+    return FALSE;
+  root = mp_service_cluster_status_to_json (store, cli->service, error);
+  if (root == NULL)
+    return FALSE;
+  return print_cluster_status (cli, root, local_facts_json, error);
 }
 
 static const char *
@@ -496,4 +518,22 @@ mp_cli_bus_cluster_remove (MpCli *cli, const char * const *args, guint n_args, G
   /* nobody answers the uppercase-Y question on the bus: --yes or the daemon refuses */
   return call_service_iface (cli, CLUSTER_IFACE, "Remove", g_variant_new ("(@a{sv})", service_options (cli, FALSE, TRUE)),
                              error);
+}
+
+static JsonNode *
+bus_facts_json (MpCli *cli, GError **error)
+{
+  return mp_cli_bus_call_json (cli, "NodeFactsJson", NULL, NULL, error);
+}
+
+gboolean
+mp_cli_bus_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(JsonNode) root = mp_cli_bus_call_json (cli, "ClusterStatusJson",
+                                                   g_variant_new ("(s)", cli->service_name), NULL,
+                                                   error);
+
+  if (root == NULL)
+    return FALSE;
+  return print_cluster_status (cli, root, bus_facts_json, error);
 }

@@ -42,6 +42,7 @@ static const struct {
   { "pki verify", mp_cli_bus_pki_verify },
   { "bundle build", mp_cli_bus_bundle_build },
   { "bundle check", mp_cli_bus_bundle_check },
+  { "bundle fix", mp_cli_bus_bundle_fix },
   { "node set", mp_cli_bus_node_set },
   { "node unset", mp_cli_bus_node_unset },
   { "node show", mp_cli_bus_node_show },
@@ -64,6 +65,7 @@ static const struct {
   { "<service> cluster join", mp_cli_bus_cluster_setup },
   { "<service> cluster connect", mp_cli_bus_cluster_setup },
   { "<service> cluster remove", mp_cli_bus_cluster_remove },
+  { "<service> cluster status", mp_cli_bus_cluster_status },
   { "services", mp_cli_bus_plugins_list },
 };
 

@@ -152,6 +152,8 @@ gboolean  mp_cli_bus_pki_sign       (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_pki_inspect    (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_match      (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_bundle_fix     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_list       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_import     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_export     (MpCli *cli, const char * const *args, guint n_args, GError **error);

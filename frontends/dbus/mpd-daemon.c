@@ -184,8 +184,8 @@ add_bundle_input (MpdDaemon *self, MpBundle *bundle, const char *name, guint *n_
 /* ---- json views and passed files ---- */
 
 /* the cli prints from this text, so it is generated as the cli does */
-static char *
-json_text (JsonNode *node)
+char *
+mpd_json_text (JsonNode *node)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
 
@@ -197,7 +197,7 @@ json_text (JsonNode *node)
 static gboolean
 complete_json (GDBusMethodInvocation *invocation, JsonNode *node)
 {
-  g_autofree char *text = json_text (node);
+  g_autofree char *text = mpd_json_text (node);
 
   g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", text));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -387,9 +387,26 @@ handle_list_services_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocat
   if (self->plugins == NULL)
     return mpd_return_error (invocation, self->plugins_error);
   root = mp_plugin_loader_to_json (self->plugins);
-  text = json_text (root);
+  text = mpd_json_text (root);
   mpd_manager1_complete_list_services_json (skeleton, invocation, text, mp_plugin_loader_get_dir (self->plugins));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* the loaded plugin @name, or NULL with NotFound (or why none loaded) */
+static MpPlugin *
+lookup_service (MpdDaemon *self, const char *name, GError **error)
+{
+  MpPlugin *plugin;
+
+  if (self->plugins == NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->plugins_error));
+      return NULL;
+    }
+  plugin = mp_plugin_loader_lookup (self->plugins, name);
+  if (plugin == NULL)
+    g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "no service '%s' is loaded", name);
+  return plugin;
 }
 
 static gboolean
@@ -398,18 +415,24 @@ handle_service_status_json (MpdManager1 *skeleton, GDBusMethodInvocation *invoca
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) status = NULL;
-  MpPlugin *plugin;
+  MpPlugin *plugin = lookup_service (self, name, &error);
 
-  if (self->plugins == NULL)
-    return mpd_return_error (invocation, self->plugins_error);
-  plugin = mp_plugin_loader_lookup (self->plugins, name);
-  if (plugin == NULL)
-    {
-      g_set_error (&error, MP_ERROR, MP_ERROR_NOT_FOUND, "no service '%s' is loaded", name);
-      return mpd_return_error (invocation, error);
-    }
-  status = mp_service_status_to_json (self->store, plugin, &error);
-  if (status == NULL)
+  if (plugin == NULL || (status = mp_service_status_to_json (self->store, plugin, &error)) == NULL)
+    return mpd_return_error (invocation, error);
+  return complete_json (invocation, status);
+}
+
+/* `<service> cluster status --json` with its nulls (Cluster1.GetStatus
+ * leaves them out) */
+static gboolean
+handle_cluster_status_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
+                            MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  MpPlugin *plugin = lookup_service (self, name, &error);
+
+  if (plugin == NULL || (status = mp_service_cluster_status_to_json (self->store, plugin, &error)) == NULL)
     return mpd_return_error (invocation, error);
   return complete_json (invocation, status);
 }
@@ -725,6 +748,7 @@ static const struct {
   { "handle-node-facts-json", G_CALLBACK (handle_node_facts_json) },
   { "handle-list-services-json", G_CALLBACK (handle_list_services_json) },
   { "handle-service-status-json", G_CALLBACK (handle_service_status_json) },
+  { "handle-cluster-status-json", G_CALLBACK (handle_cluster_status_json) },
 };
 
 /**

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * the io.meetpki.Manager1 methods that move files across the store's edge:
- * Import, Export, MatchFiles, Pkcs12ToPem.  a file outside the store only ever arrives
+ * Import, Export, MatchFiles, Pkcs12ToPem, and FixBundleJson, which
+ * rewrites a store file.  a file outside the store only ever arrives
  * as a descriptor the caller opened with its own rights, or leaves into
  * one; the daemon never opens a caller's path, and no reply carries key
  * material.
@@ -11,6 +12,7 @@
 
 #include <fcntl.h>
 #include <gio/gunixfdlist.h>
+#include <json-glib/json-glib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -176,6 +178,27 @@ handle_pkcs12_to_pem (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, 
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* `bundle fix` on a store file: the report with its findings, a refusal
+ * in its `error` (the cli prints the findings before it) */
+static gboolean
+handle_fix_bundle_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
+                        const char *output, GVariant *options, MpdDaemon *self)
+{
+  static const char * const allowed[] = { "force", NULL };
+  static const char * const types[] = { "b" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autofree char *text = NULL;
+
+  if (!mpd_options_check (options, allowed, types, &error))
+    return mpd_return_error (invocation, error);
+  report = mp_bundle_fix_to_json (self->store, name, *output != '\0' ? output : NULL,
+                                  mpd_option_bool (options, "force") ? MP_WRITE_REPLACE : MP_WRITE_NONE);
+  text = mpd_json_text (report);
+  mpd_manager1_complete_fix_bundle_json (skeleton, invocation, text);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static const struct {
   const char *signal;
   GCallback handler;
@@ -184,6 +207,7 @@ static const struct {
   { "handle-export", G_CALLBACK (handle_export) },
   { "handle-match-files", G_CALLBACK (handle_match_files) },
   { "handle-pkcs12-to-pem", G_CALLBACK (handle_pkcs12_to_pem) },
+  { "handle-fix-bundle-json", G_CALLBACK (handle_fix_bundle_json) },
 };
 
 void

@@ -59,8 +59,8 @@ static void
 test_actions (void)
 {
   static const char *const writes[] = { "GenerateCsr", "SelfSigned", "Sign", "BuildBundle", "SetNodeFact",
-                                        "Import", "Export", "Pkcs12ToPem" };
-  static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
+                                        "Import", "Export", "Pkcs12ToPem", "FixBundleJson" };
+  static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "ClusterStatusJson", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
                                                 "Enable", "Disable", "Restart", "SetEndpoint", "SetBackend" };
@@ -339,6 +339,7 @@ test_transfer_writes_ask_polkit_first (void)
     const char *method, *params;
   } writes[] = {
     { "Pkcs12ToPem", "('web', @h 0, {'password-fd': <@h 1>})" },
+    { "FixBundleJson", "('web.pem', 'fixed.pem', @a{sv} {})" },
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);

@@ -211,6 +211,56 @@ class CliBus(unittest.TestCase):
         self.same(["bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"], expect=4)
         self.same(["bundle", "build", "web.crt", os.path.join(OUTSIDE, "nosuch.pem")], expect=3)
 
+    def test_04b_bundle_fix(self):
+        """bundle fix through FixBundleJson: store names only, as in-process;
+        the same lines, exit statuses and bytes on the twin stores"""
+        def put(name, parts):
+            data = b""
+            for part in parts:
+                with open(os.path.join(HOME, part), "rb") as f:
+                    data += f.read().replace(b"\n", b"\r\n")
+            for home in (HOME, LOCAL):
+                with open(os.path.join(home, name), "wb") as f:
+                    f.write(data)
+
+        def same_file(name):
+            with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+
+        # the root first, then the entity, with CRLF: fixable
+        put("messy.pem", ["ca.crt", "web.crt"])
+        put("lonely.pem", ["web.crt"])
+        p = self.writes_alike(["bundle", "fix", "messy.pem", "-o", "fixed.pem"])
+        self.assertIn("Wrote fixed.pem", p.stdout)
+        same_file("fixed.pem")
+        subject = subprocess.run(["openssl", "x509", "-in", os.path.join(HOME, "fixed.pem"), "-noout", "-subject"],
+                                 capture_output=True, text=True)
+        self.assertIn("web.example.com", subject.stdout)
+        self.assertEqual(subprocess.run(["openssl", "verify", "-CAfile", os.path.join(HOME, "ca.crt"),
+                                         os.path.join(HOME, "fixed.pem")], capture_output=True).returncode, 0)
+        self.writes_alike(["bundle", "fix", "messy.pem", "-o", "fixed.pem"], expect=4)
+        self.writes_alike(["bundle", "fix", "messy.pem", "-o", "fixed.pem", "--force"])
+        # in place, keeping the old file; then nothing left to do
+        p = self.writes_alike(["bundle", "fix", "messy.pem"])
+        self.assertIn("the old file is messy.pem.bak", p.stdout)
+        for name in ("messy.pem", "messy.pem.bak", "fixed.pem"):
+            same_file(name)
+        with open(os.path.join(HOME, "messy.pem"), "rb") as a, open(os.path.join(HOME, "fixed.pem"), "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        p = self.writes_alike(["bundle", "fix", "messy.pem"])
+        self.assertIn("nothing changed", p.stdout)
+        # a refusal: the findings, then the error; nothing written
+        before = sorted(os.listdir(HOME))
+        p = self.writes_alike(["bundle", "fix", "lonely.pem"], expect=6)
+        self.assertIn("refusing to fix lonely.pem", p.stderr)
+        self.assertNotEqual(p.stdout, "")
+        same_file("lonely.pem")
+        # a path: refused by the store both ways (fix writes), a missing name
+        self.same(["bundle", "fix", os.path.join(OUTSIDE, "chain.pem")], expect=5)
+        self.same(["bundle", "fix", os.path.join(OUTSIDE, "chain.pem"), "-o", "x.pem"], expect=5)
+        self.same(["bundle", "fix", "nosuch.pem"], expect=3)
+        self.assertEqual(sorted(os.listdir(HOME)), before)
+
     def test_05_node_facts(self):
         self.writes_alike(["node", "set", "server-fqdn", "web.example.com"])
         self.writes_alike(["node", "set", "peers", "a.example.com,", "b.example.com"])
@@ -287,10 +337,22 @@ class CliBus(unittest.TestCase):
         files = ["dbserver.key", "dbserver.crt", "dbclient.key", "dbclient.crt", "ca.crt"]
         p = self.services_alike(["database", "cluster", "certs"] + files)
         self.assertIn("postgres", p.stdout)
+        # cluster status reads the daemon's store both ways (ClusterStatusJson)
+        self.same(["database", "cluster", "status"])
+        p = self.same(["database", "cluster", "status", "--json"])
+        # the nulls the a{sv} of Cluster1.GetStatus cannot carry are there
+        self.assertIsNone(json.loads(p.stdout)["localnode"])
+        self.assertIn('"localnode" : null', p.stdout)
         self.services_alike(["database", "cluster", "localnode", "a"])
         self.services_alike(["database", "cluster", "initialize", "--dry-run"])
         self.services_alike(["database", "cluster", "initialize"])
         self.same(["database", "status"])
+        # the primary: the node's server-fqdn comes from the daemon's node facts
+        p = self.same(["database", "cluster", "status"])
+        self.assertIn("Primary           : this node (web.example.com)", p.stdout)
+        self.assertIn("Interface         : a", p.stdout)
+        p = self.same(["database", "cluster", "status", "--json"])
+        self.assertEqual(json.loads(p.stdout)["state"], "primary")
         p = self.services_alike(["database", "cluster", "remove", "--yes"])
         self.assertIn("removed this node", p.stdout)
         # the question nobody can answer on the bus: refused, nothing done
@@ -299,9 +361,8 @@ class CliBus(unittest.TestCase):
         p = via_option("database", "cluster", "remove")
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("--yes", p.stderr)
-        p = via_option("database", "cluster", "status")
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("not available through the bus", p.stderr)
+        p = self.same(["database", "cluster", "status", "--json"])
+        self.assertEqual(json.loads(p.stdout)["state"], "primary")
         self.assertEqual(via_option("database", "cluster", "remove", "--yes").returncode, 0)
 
     def test_05d_endpoint_and_probe(self):
@@ -557,7 +618,7 @@ class CliBus(unittest.TestCase):
         self.assertIn("MEETPKI_BUS", p.stderr)
         # a command without a method: refused, nothing done
         before = sorted(os.listdir(HOME))
-        p = via_option("bundle", "fix", "chain.pem")
+        p = via_option("node", "provision", os.path.join(OUTSIDE, "profile.conf"))
         self.assertEqual(p.returncode, 2)
         self.assertIn("not available through the bus", p.stderr)
         self.assertEqual(sorted(os.listdir(HOME)), before)

@@ -154,7 +154,7 @@ class Manager(unittest.TestCase):
                        "BuildBundle", "CheckBundle", "ListServices", "NodeFacts", "SetNodeFact",
                        "InspectJson", "ListJson", "CheckBundleJson", "VerifyJson", "NodeFactsJson",
                        "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion",
-                       "MatchFiles", "Pkcs12ToPem"):
+                       "MatchFiles", "Pkcs12ToPem", "FixBundleJson", "ClusterStatusJson"):
             self.assertIn(method + "(", out)
         self.assertIn("Progress(", out)
         xml = BUS.call_sync(
@@ -162,7 +162,7 @@ class Manager(unittest.TestCase):
             GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
         info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(IFACE)
         self.assertIsNotNone(info)
-        self.assertEqual(len(info.methods), 26)
+        self.assertEqual(len(info.methods), 28)
 
     def test_01_generate_csr(self):
         notes, = call("GenerateCsr", ("web", ["CN:web.example.com", "subjectAltName:join.example.com"],
@@ -613,6 +613,54 @@ class Manager(unittest.TestCase):
                 self.assertNotIn(password, text)
         finally:
             shutil.rmtree(outside, ignore_errors=True)
+
+    def test_18_fix_bundle_json(self):
+        """FixBundleJson: a store file rewritten in canonical form; the report
+        is the cli's; refusals in its error, paths refused by the store"""
+        with open(store_path("ca.crt"), "rb") as a, open(store_path("web.crt"), "rb") as b:
+            messy = a.read() + b"\n\n" + b.read()
+        with open(store_path("messy.pem"), "wb") as f:
+            f.write(messy)
+        text, = call("FixBundleJson", ("messy.pem", "canon.pem", {}), "(ssa{sv})")
+        report = json.loads(text)
+        self.assertIsNone(report["error"], report)
+        self.assertEqual((report["result"], report["output"]), ("written", "canon.pem"))
+        self.assertEqual(openssl("verify", "-CAfile", store_path("ca.crt"), store_path("canon.pem")).returncode, 0)
+        with open(store_path("messy.pem"), "rb") as f:
+            self.assertEqual(f.read(), messy)
+        # again: Exists, reported with the findings, as bundle build does
+        report = json.loads(call("FixBundleJson", ("messy.pem", "canon.pem", {}), "(ssa{sv})")[0])
+        self.assertEqual(report["error"]["name"], "Exists")
+        p = cli("bundle", "fix", "messy.pem", "-o", "canon.pem")
+        self.assertEqual(p.returncode, 4)
+        self.assertIn(report["error"]["message"], p.stderr)
+        # a path: OutsideStore, nothing read
+        report = json.loads(call("FixBundleJson", ("/etc/ssl/certs/ca-certificates.crt", "", {}), "(ssa{sv})")[0])
+        self.assertEqual(report["error"]["name"], "OutsideStore")
+        self.assertEqual(report["findings"], [])
+        name, _ = call_error("FixBundleJson", ("messy.pem", "", {"frobnicate": GLib.Variant("b", True)}),
+                             "(ssa{sv})")
+        self.assertEqual(name, "io.meetpki.Error.InvalidArgs")
+        # in place with gdbus: the old file kept as .bak
+        out = gdbus("FixBundleJson", "messy.pem", "", "{}")
+        self.assertIn("messy.pem.bak", out)
+        with open(store_path("messy.pem.bak"), "rb") as f:
+            self.assertEqual(f.read(), messy)
+        with open(store_path("messy.pem"), "rb") as a, open(store_path("canon.pem"), "rb") as b:
+            self.assertEqual(a.read(), b.read())
+
+    def test_19_cluster_status_json(self):
+        """ClusterStatusJson: the cli's --json text, nulls included; the same
+        state as Cluster1.GetStatus"""
+        text, = call("ClusterStatusJson", ("database",), "(s)")
+        self.assertEqual(text + "\n", cli("database", "cluster", "status", "--json").stdout)
+        status = json.loads(text)
+        got = BUS.call_sync(BUS_NAME, OBJECT_PATH + "/services/database", "io.meetpki.Cluster1", "GetStatus", None,
+                            GLib.VariantType("(a{sv})"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
+        self.assertEqual(got, {k: v for k, v in status.items() if v is not None})
+        self.assertIn(status["state"], gdbus("ClusterStatusJson", "database"))
+        name, message = call_error("ClusterStatusJson", ("nosuch",), "(s)")
+        self.assertEqual((name, message), ("io.meetpki.Error.NotFound", "no service 'nosuch' is loaded"))
 
     def test_98_no_reply_carries_a_private_key(self):
         # the last test: every reply and error of the run, python and gdbus
