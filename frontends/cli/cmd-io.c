@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -286,53 +287,75 @@ mp_cli_bus_pki_export (MpCli *cli, const char * const *args, guint n_args, GErro
   return TRUE;
 }
 
-/* the password as the in-process command gets it, as a descriptor for the
- * daemon: the password file itself, opened here with the user's rights,
- * or a pipe holding what was typed at the prompt; nothing for the empty
- * password.  -1 with an error; -2 for none */
+/* a pipe already holding @password and closed for writing, for the
+ * daemon to read without waiting; -1 with an error */
 static int
-password_fd (MpCli *cli, const char *p12_path, GUnixFDList *fds, GVariantBuilder *options, GError **error)
+password_pipe (const char *password, GError **error)
 {
-  g_autoptr(MpPassword) typed = NULL;
-  int pipe_fds[2], fd, index;
-  gsize len;
+  gsize len = strlen (password);
+  int pipe_fds[2];
+
+  if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, error))
+    return -1;
+  /* at most MP_PASSWORD_MAX + 1 bytes: within the pipe's buffer */
+  if (write (pipe_fds[1], password, len) != (gssize) len || write (pipe_fds[1], "\n", 1) != 1)
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_IO, "cannot pass the password to meetpkid");
+      close (pipe_fds[0]);
+      close (pipe_fds[1]);
+      return -1;
+    }
+  close (pipe_fds[1]);
+  return pipe_fds[0];
+}
+
+/* the password as the in-process command gets it, as a descriptor for the
+ * daemon: a regular --password-file itself, opened here with the user's
+ * rights; else (a pipe or terminal named as the file, or the prompt) the
+ * password read here, as in-process, and passed in a pipe; nothing for
+ * the empty password.  FALSE with an error */
+static gboolean
+add_password_fd (MpCli *cli, const char *p12_path, GUnixFDList *fds, GVariantBuilder *options, GError **error)
+{
+  g_autoptr(MpPassword) password = NULL;
+  struct stat st;
+  int fd, index;
 
   if (cli->password_file != NULL)
     {
       fd = mp_password_open_file (cli->password_file, error);
       if (fd < 0)
-        return -1;
+        return FALSE;
       g_variant_builder_add (options, "{sv}", "password-source", g_variant_new_string (cli->password_file));
+      if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+        {
+          /* /dev/stdin, <(...): may still be written to; read it here */
+          password = mp_password_read_fd (fd, cli->password_file, error);
+          close (fd);
+          if (password == NULL)
+            return FALSE;
+          fd = *password != '\0' ? password_pipe (password, error) : -2;
+        }
+    }
+  else if (isatty (STDIN_FILENO))
+    {
+      password = prompt_password (p12_path, error);
+      if (password == NULL)
+        return FALSE;
+      fd = *password != '\0' ? password_pipe (password, error) : -2;
     }
   else
-    {
-      if (!isatty (STDIN_FILENO))
-        return -2; /* no way to ask: the empty password */
-      typed = prompt_password (p12_path, error);
-      if (typed == NULL)
-        return -1;
-      len = strlen (typed);
-      if (len == 0)
-        return -2;
-      if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, error))
-        return -1;
-      /* at most MP_PASSWORD_MAX + 1 bytes: within the pipe's buffer */
-      if (write (pipe_fds[1], typed, len) != (gssize) len || write (pipe_fds[1], "\n", 1) != 1)
-        {
-          g_set_error_literal (error, MP_ERROR, MP_ERROR_IO, "cannot pass the password to meetpkid");
-          close (pipe_fds[0]);
-          close (pipe_fds[1]);
-          return -1;
-        }
-      close (pipe_fds[1]);
-      fd = pipe_fds[0];
-    }
+    fd = -2; /* no way to ask: the empty password */
+  if (fd == -2)
+    return TRUE;
+  if (fd < 0)
+    return FALSE;
   index = g_unix_fd_list_append (fds, fd, error);
   close (fd);
   if (index < 0)
-    return -1;
+    return FALSE;
   g_variant_builder_add (options, "{sv}", "password-fd", g_variant_new_handle (index));
-  return index;
+  return TRUE;
 }
 
 gboolean
@@ -354,7 +377,7 @@ mp_cli_bus_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args
     return FALSE;
   index = g_unix_fd_list_append (fds, fd, error);
   close (fd);
-  if (index < 0 || password_fd (cli, args[0], fds, &options, error) == -1)
+  if (index < 0 || !add_password_fd (cli, args[0], fds, &options, error))
     return FALSE;
   g_variant_builder_add (&options, "{sv}", "source", g_variant_new_string (args[0]));
   if (cli->force)

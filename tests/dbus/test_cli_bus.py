@@ -12,6 +12,7 @@
 import atexit
 import json
 import os
+import shlex
 import shutil
 import socket
 import stat
@@ -593,6 +594,52 @@ class CliBus(unittest.TestCase):
         # no CA inside, the empty password (no terminal to ask), over an older bundle
         p = self.writes_alike(["pki", "pkcs12-to-pem", path("alone.p12"), "p12", "--force"])
         self.assertIn("Note: the older p12-bundle.crt was left as it was", p.stdout)
+
+        # --password-file naming a pipe that is written to late: read as
+        # in-process (the cli waits for it), not handed to the daemon as is
+        def late(argv):
+            proc = subprocess.Popen([CLI] + argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+            time.sleep(0.5)
+            out, err = proc.communicate(password.encode() + b"\n", timeout=120)
+            return proc.returncode, out, err
+
+        here = late(["--home", LOCAL, "pki", "pkcs12-to-pem", path("full.p12"), "piped", "--password-file", "/dev/stdin"])
+        there = late(["--session-bus", "pki", "pkcs12-to-pem", path("full.p12"), "piped", "--password-file",
+                      "/dev/stdin"])
+        self.assertEqual(there, here)
+        self.assertEqual(here[0], 0, here[2])
+        for name in ("piped.key", "piped.crt", "piped-bundle.crt"):
+            with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+
+        # the password typed at the prompt of a terminal (script(1)): through
+        # the bus it travels in a pipe
+        def typed(argv):
+            proc = subprocess.Popen(["script", "-qec", " ".join(shlex.quote(a) for a in [CLI] + argv), "/dev/null"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            out = b""
+            deadline = time.monotonic() + 60
+            while b"Password for" not in out:
+                self.assertLess(time.monotonic(), deadline, out)
+                chunk = os.read(proc.stdout.fileno(), 4096)
+                self.assertNotEqual(chunk, b"", out)
+                out += chunk
+            # the prompt shows once echo is off: what is typed now is read
+            proc.stdin.write(password.encode() + b"\n")
+            proc.stdin.flush()
+            rest, _ = proc.communicate(timeout=60)
+            return proc.returncode, (out + rest).decode()
+
+        if shutil.which("script"):
+            here = typed(["--home", LOCAL, "pki", "pkcs12-to-pem", path("full.p12"), "typed"])
+            there = typed(["--session-bus", "pki", "pkcs12-to-pem", path("full.p12"), "typed"])
+            self.assertEqual(there, here)
+            self.assertEqual(here[0], 0, here[1])
+            self.assertNotIn(password, here[1])
+            for name in ("typed.key", "typed.crt", "typed-bundle.crt"):
+                with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
+                    self.assertEqual(a.read(), b.read(), name)
         shutil.rmtree(d, ignore_errors=True)
 
     def test_07_key_export_refused(self):
