@@ -336,28 +336,6 @@ service_options (MpCli *cli, gboolean with_warn_days, gboolean with_yes)
   return g_variant_builder_end (&b);
 }
 
-static void
-print_lines (GVariant *lines)
-{
-  g_autofree const char **strv = g_variant_get_strv (lines, NULL);
-
-  for (guint i = 0; strv[i] != NULL; i++)
-    g_print ("%s\n", strv[i]);
-}
-
-/* the Lines signal: what a failed command printed before its error */
-static void
-on_lines (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
-          const char *signal, GVariant *params, gpointer user_data)
-{
-  g_autoptr(GVariant) lines = NULL;
-
-  if (!g_variant_is_of_type (params, G_VARIANT_TYPE ("(as)")))
-    return;
-  lines = g_variant_get_child_value (params, 0);
-  print_lines (lines);
-}
-
 /* calls @method of the service's object and prints the lines the
  * in-process command prints as it goes: those of the reply, or, when the
  * command fails, those the daemon sent before its error */
@@ -367,26 +345,12 @@ call_service_iface (MpCli *cli, const char *iface, const char *method, GVariant 
   g_autofree char *path = mp_cli_bus_service_path (cli->service_name);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) lines = NULL;
-  GDBusConnection *bus = mp_cli_bus_get (cli, error);
-  guint sub;
 
-  if (bus == NULL)
-    return FALSE;
-  /* any sender: the signal comes from the daemon's unique name */
-  sub = g_dbus_connection_signal_subscribe (bus, NULL, iface, "Lines", path, NULL,
-                                            G_DBUS_SIGNAL_FLAGS_NONE, on_lines, NULL, NULL);
-  reply = mp_cli_bus_call_object (cli, path, iface, method, params, G_VARIANT_TYPE ("(as)"), NULL, error);
-  if (reply == NULL)
-    {
-      /* the signal came before the error reply: its dispatch is queued */
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-    }
-  g_dbus_connection_signal_unsubscribe (bus, sub);
+  reply = mp_cli_bus_call_lines (cli, path, iface, method, params, G_VARIANT_TYPE ("(as)"), NULL, error);
   if (reply == NULL)
     return FALSE;
   lines = g_variant_get_child_value (reply, 0);
-  print_lines (lines);
+  mp_cli_bus_print_lines (lines);
   return TRUE;
 }
 

@@ -18,8 +18,8 @@
 #include "mp-cli.h"
 
 #define MANAGER_NAME "io.meetpki.Manager1"
-#define MANAGER_PATH "/io/meetpki/Manager1"
-#define MANAGER_IFACE "io.meetpki.Manager1"
+#define MANAGER_PATH MP_CLI_BUS_MANAGER_PATH
+#define MANAGER_IFACE MP_CLI_BUS_MANAGER_IFACE
 /* key generation runs in the daemon: allow it minutes, as in-process */
 #define CALL_TIMEOUT_MS (10 * 60 * 1000)
 
@@ -46,6 +46,7 @@ static const struct {
   { "node set", mp_cli_bus_node_set },
   { "node unset", mp_cli_bus_node_unset },
   { "node show", mp_cli_bus_node_show },
+  { "node provision", mp_cli_bus_node_provision },
   { "plugins list", mp_cli_bus_plugins_list },
   { "check", mp_cli_bus_check },
   { "<service> csr", mp_cli_bus_service_csr },
@@ -224,6 +225,71 @@ mp_cli_bus_call_object (MpCli *cli, const char *path, const char *iface, const c
                                                          CALL_TIMEOUT_MS, fds, NULL, NULL, &local);
   if (reply == NULL)
     convert_error (cli, method, local, error);
+  return reply;
+}
+
+/**
+ * mp_cli_bus_print_lines:
+ * @lines: an `as` of lines
+ *
+ * Prints lines the daemon sent, as the in-process command prints them.
+ */
+void
+mp_cli_bus_print_lines (GVariant *lines)
+{
+  g_autofree const char **strv = g_variant_get_strv (lines, NULL);
+
+  for (guint i = 0; strv[i] != NULL; i++)
+    g_print ("%s\n", strv[i]);
+}
+
+/* the Lines signal: what a failed command printed before its error */
+static void
+on_lines (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
+          const char *signal, GVariant *params, gpointer user_data)
+{
+  g_autoptr(GVariant) lines = NULL;
+
+  if (!g_variant_is_of_type (params, G_VARIANT_TYPE ("(as)")))
+    return;
+  lines = g_variant_get_child_value (params, 0);
+  mp_cli_bus_print_lines (lines);
+}
+
+/**
+ * mp_cli_bus_call_lines:
+ *
+ * mp_cli_bus_call_object() of a method whose failure comes with the lines
+ * the in-process command prints before its error: the daemon sends them
+ * to this caller alone as the Lines signal of @iface on @path, before the
+ * error reply; they are printed here.  The reply's own lines are the
+ * caller's to print.
+ */
+GVariant *
+mp_cli_bus_call_lines (MpCli *cli, const char *path, const char *iface, const char *method, GVariant *params,
+                       const GVariantType *reply_type, GUnixFDList *fds, GError **error)
+{
+  GDBusConnection *bus = mp_cli_bus_get (cli, error);
+  GVariant *reply;
+  guint sub;
+
+  if (bus == NULL)
+    {
+      if (params != NULL)
+        g_variant_unref (g_variant_ref_sink (params));
+      return NULL;
+    }
+  /* any sender: the signal comes from the daemon's unique name */
+  sub = g_dbus_connection_signal_subscribe (bus, NULL, iface, "Lines", path, NULL,
+                                            G_DBUS_SIGNAL_FLAGS_NONE, on_lines, NULL, NULL);
+  reply = mp_cli_bus_call_object (cli, path, iface, method, params, reply_type, fds, error);
+  if (reply == NULL)
+    {
+      /* the signal came before the error reply: its dispatch is queued */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_dbus_connection_signal_unsubscribe (bus, sub);
   return reply;
 }
 

@@ -134,6 +134,12 @@ MpCliHandler mp_cli_bus_route      (const char *words);
 GDBusConnection *mp_cli_bus_get   (MpCli *cli, GError **error);
 GVariant *mp_cli_bus_call          (MpCli *cli, const char *method, GVariant *params,
                                     const GVariantType *reply_type, GUnixFDList *fds, GError **error);
+#define MP_CLI_BUS_MANAGER_PATH "/io/meetpki/Manager1"
+#define MP_CLI_BUS_MANAGER_IFACE "io.meetpki.Manager1"
+GVariant *mp_cli_bus_call_lines    (MpCli *cli, const char *path, const char *iface, const char *method,
+                                    GVariant *params, const GVariantType *reply_type, GUnixFDList *fds,
+                                    GError **error);
+void      mp_cli_bus_print_lines   (GVariant *lines);
 GVariant *mp_cli_bus_call_object   (MpCli *cli, const char *path, const char *iface, const char *method,
                                     GVariant *params, const GVariantType *reply_type, GUnixFDList *fds,
                                     GError **error);
@@ -179,6 +185,7 @@ gboolean  mp_cli_bus_service_endpoint (MpCli *cli, const char * const *args, gui
 gboolean  mp_cli_bus_service_backend (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_probe  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_call_service   (MpCli *cli, const char *method, GVariant *params, GError **error);
+gboolean  mp_cli_bus_node_provision (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 /* `<service> <verb>` commands, found once the plugins are loaded */

@@ -37,6 +37,7 @@ static const struct {
   { MANAGER, "BuildBundleJson", MPD_ACTION_WRITE },
   { MANAGER, "Export", MPD_ACTION_WRITE },
   { MANAGER, "Pkcs12ToPem", MPD_ACTION_WRITE },
+  { MANAGER, "Provision", MPD_ACTION_WRITE },
   { MANAGER, "FixBundleJson", MPD_ACTION_WRITE },
   { MANAGER, "Inspect", MPD_ACTION_READ },
   { MANAGER, "Match", MPD_ACTION_READ },

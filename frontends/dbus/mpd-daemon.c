@@ -779,6 +779,7 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     g_signal_connect (self->skeleton, handlers[i].signal, handlers[i].handler, self);
   mpd_transfer_connect (self);
+  mpd_provision_connect (self);
   self->services = g_ptr_array_new_with_free_func ((GDestroyNotify) mpd_service_free);
   for (guint i = 0; plugins != NULL && i < mp_plugin_loader_get_plugins (plugins)->len; i++)
     g_ptr_array_add (self->services, mpd_service_new (self, g_ptr_array_index (mp_plugin_loader_get_plugins (plugins), i)));

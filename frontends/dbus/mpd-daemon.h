@@ -51,4 +51,7 @@ GBytes  *mpd_read_input   (MpdDaemon             *self,
  * out (mpd-transfer.c): connects their handlers to the skeleton */
 void     mpd_transfer_connect (MpdDaemon *self);
 
+/* Provision, `node provision` (mpd-provision.c) */
+void     mpd_provision_connect (MpdDaemon *self);
+
 G_END_DECLS

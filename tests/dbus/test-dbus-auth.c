@@ -59,7 +59,7 @@ static void
 test_actions (void)
 {
   static const char *const writes[] = { "GenerateCsr", "SelfSigned", "Sign", "BuildBundle", "SetNodeFact",
-                                        "Import", "Export", "Pkcs12ToPem", "FixBundleJson" };
+                                        "Import", "Export", "Pkcs12ToPem", "FixBundleJson", "Provision" };
   static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "ClusterStatusJson", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
@@ -345,6 +345,9 @@ test_transfer_writes_ask_polkit_first (void)
   } writes[] = {
     { "Pkcs12ToPem", "('web', @h 0, {'password-fd': <@h 1>})" },
     { "FixBundleJson", "('web.pem', 'fixed.pem', @a{sv} {})" },
+    /* a profile that would write node facts, import a CA and apply */
+    { "Provision", "('[node]\\nserver-fqdn=cms1.example.com\\n[ca]\\nmode=existing\\nkey=ca.key\\ncert=ca.crt\\n', "
+                   "{'source': <'/tmp/p.conf'>, 'ca-key-fd': <@h 0>, 'ca-cert-fd': <@h 1>})" },
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);

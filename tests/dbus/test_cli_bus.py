@@ -43,8 +43,12 @@ def stop_daemon():
 
 
 def start_daemon():
+    start_daemon_on(HOME)
+
+
+def start_daemon_on(home):
     global DAEMON
-    DAEMON = meetpkid_test.start(MEETPKID, HOME)
+    DAEMON = meetpkid_test.start(MEETPKID, home)
 
 
 def setUpModule():
@@ -663,11 +667,11 @@ class CliBus(unittest.TestCase):
         p = run(["pki", "list"], env=dict(os.environ, MEETPKI_BUS="tram"))
         self.assertEqual(p.returncode, 2)
         self.assertIn("MEETPKI_BUS", p.stderr)
-        # a command without a method: refused, nothing done
+        # every command has a method now (node provision was the last):
+        # a missing profile fails alike, nothing done
         before = sorted(os.listdir(HOME))
-        p = via_option("node", "provision", os.path.join(OUTSIDE, "profile.conf"))
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("not available through the bus", p.stderr)
+        p = self.same(["node", "provision", os.path.join(OUTSIDE, "profile.conf")], expect=3)
+        self.assertIn("profile.conf", p.stderr)
         self.assertEqual(sorted(os.listdir(HOME)), before)
 
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv")
@@ -721,6 +725,258 @@ class CliBus(unittest.TestCase):
         env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
         p = run(["--session-bus", "pki", "list"], env=env)
         self.assertEqual(p.returncode, 69, p.stderr)
+
+
+EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "examples",
+                       "single-node.conf")
+
+
+def store_files(home):
+    """{relative path: (mode, bytes)} of every file and directory in a store"""
+    found = {}
+    for top, dirs, files in os.walk(home):
+        for name in dirs + files:
+            path = os.path.join(top, name)
+            st = os.lstat(path)
+            data = None
+            if stat.S_ISREG(st.st_mode):
+                with open(path, "rb") as f:
+                    data = f.read()
+            found[os.path.relpath(path, home)] = (stat.S_IMODE(st.st_mode), data)
+    return found
+
+
+def openssl(*args):
+    return subprocess.run(["openssl"] + list(args), capture_output=True, text=True, timeout=120)
+
+
+class Provision(unittest.TestCase):
+    """`node provision` in-process on a store of its own and through
+    Manager1.Provision on the daemon's, restarted on a fresh store: the
+    same output and exit status, the same files with the same modes"""
+    maxDiff = None
+
+    def setUp(self):
+        stop_daemon()
+        # one clock for both sides again, a little ahead: the CAs openssl
+        # makes in a test are valid from the moment they are made
+        self.clock = os.environ["MEETPKI_NOW"]
+        os.environ["MEETPKI_NOW"] = str(int(time.time()) + 600)
+        self.bus_home = tempfile.mkdtemp(prefix="meetpki-prov-bus-")
+        self.local_home = tempfile.mkdtemp(prefix="meetpki-prov-local-")
+        self.outside = tempfile.mkdtemp(prefix="meetpki-prov-outside-")
+        start_daemon_on(self.bus_home)
+
+    def tearDown(self):
+        os.environ["MEETPKI_NOW"] = self.clock
+        self.assertEqual(stop_daemon(), 0)
+        for d in (self.bus_home, self.local_home, self.outside):
+            shutil.rmtree(d, ignore_errors=True)
+
+    def both(self, *args):
+        """in-process on the local store, then through the bus; the lines
+        name the live files' directory, the store's own path, which is the
+        one thing that differs between the twins: it is normalised, and
+        nothing else (MEETPKI_NOW fixes the dates; provisioning prints no
+        fingerprint or serial)"""
+        here = local(*args, home=self.local_home)
+        there = via_option(*args)
+        for p, home in ((here, self.local_home), (there, self.bus_home)):
+            p.stdout = p.stdout.replace(home, "<store>")
+            p.stderr = p.stderr.replace(home, "<store>")
+        self.assertEqual(there.stdout, here.stdout, args)
+        self.assertEqual(there.stderr, here.stderr, args)
+        self.assertEqual(there.returncode, here.returncode, args)
+        self.assertNotIn("PRIVATE KEY", there.stdout + there.stderr)
+        return here
+
+    def assert_same_files(self):
+        here = {k: v[0] for k, v in store_files(self.local_home).items()}
+        there = {k: v[0] for k, v in store_files(self.bus_home).items()}
+        self.assertEqual(there, here)
+        return there
+
+    def verify_applied(self, cafile, untrusted=None, count=7):
+        """every live certificate of the bus store verifies with openssl"""
+        certs = [os.path.join(top, n) for top, _, files in os.walk(os.path.join(self.bus_home, "services"))
+                 for n in files if n in ("cert.pem", "server-cert.pem", "client-cert.pem")]
+        self.assertEqual(len(certs), count, certs)
+        for crt in certs:
+            extra = ["-untrusted", untrusted] if untrusted else []
+            p = openssl("verify", "-attime", os.environ["MEETPKI_NOW"], "-CAfile", cafile, *extra, crt)
+            self.assertEqual(p.returncode, 0, crt + ": " + p.stderr)
+
+    def test_00_single_node_alike(self):
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        signals = []
+        sub = bus.signal_subscribe(None, "io.meetpki.Manager1", None, "/io/meetpki/Manager1", None,
+                                   Gio.DBusSignalFlags.NONE,
+                                   lambda c, s, p, i, name, params: signals.append((name, params.unpack())))
+        listed_while_running = False
+        try:
+            here = local("node", "provision", EXAMPLE, home=self.local_home)
+            self.assertEqual(here.returncode, 0, here.stderr)
+            proc = subprocess.Popen([CLI, "--session-bus", "node", "provision", EXAMPLE], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+            ctx = GLib.MainContext.default()
+            deadline = time.monotonic() + 240
+            while proc.poll() is None and time.monotonic() < deadline:
+                ctx.iteration(False)
+                started = ("Progress", ("Provision", EXAMPLE, "started")) in signals
+                finished = ("Progress", ("Provision", EXAMPLE, "finished")) in signals
+                if started and not finished and not listed_while_running:
+                    # the daemon answers List while Provision runs in its worker
+                    reply = bus.call_sync(BUS_NAME, "/io/meetpki/Manager1", "io.meetpki.Manager1", "List", None,
+                                          GLib.VariantType("(a{sv})"), Gio.DBusCallFlags.NONE, 30000, None)
+                    self.assertIsNotNone(reply)
+                    ctx.iteration(False)
+                    listed_while_running = ("Progress", ("Provision", EXAMPLE, "finished")) not in signals
+                time.sleep(0.01)
+            out, err = proc.communicate(timeout=60)
+            while ctx.iteration(False):
+                pass
+        finally:
+            bus.signal_unsubscribe(sub)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(out.replace(self.bus_home, "<store>"), here.stdout.replace(self.local_home, "<store>"))
+        self.assertEqual(err, here.stderr)
+        self.assertTrue(listed_while_running, signals)
+        stages = [p[2] for name, p in signals if name == "Progress" and p[0] == "Provision"]
+        self.assertEqual(stages, ["started", "webadmin", "callbridge", "webbridge", "xmpp", "turn", "database",
+                                  "check", "finished"])
+        self.assertNotIn("PRIVATE KEY", repr(signals) + out + err)
+        files = self.assert_same_files()
+        self.assertEqual(files["example-ca.key"], 0o600)
+        self.assertEqual(files["services/webadmin/key.pem"], 0o600)
+        self.verify_applied(os.path.join(self.bus_home, "example-ca.crt"))
+        # again: a renewal under new names, alike
+        self.both("node", "provision", EXAMPLE)
+        self.assert_same_files()
+        # a dry run writes nothing, alike
+        before = store_files(self.bus_home)
+        p = self.both("node", "provision", EXAMPLE, "--dry-run", "--key-type", "ec:p256")
+        self.assertIn("would run: database cluster initialize", p.stdout)
+        self.assertEqual(store_files(self.bus_home), before)
+
+    def make_ca(self):
+        """a root and an intermediate CA made by openssl, outside the stores"""
+        o = self.outside
+        for args in (["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                      "-keyout", "root.key", "-out", "root.crt", "-days", "3650", "-subj", "/CN=Outside Root",
+                      "-addext", "basicConstraints=critical,CA:TRUE",
+                      "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+                     ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                      "-keyout", "inter.key", "-out", "inter.csr", "-subj", "/CN=Outside Intermediate"]):
+            p = subprocess.run(["openssl"] + args, cwd=o, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(o, "ext.cnf"), "w") as f:
+            f.write("basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n"
+                    "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+        p = subprocess.run(["openssl", "x509", "-req", "-in", "inter.csr", "-CA", "root.crt", "-CAkey", "root.key",
+                            "-CAcreateserial", "-days", "3650", "-extfile", "ext.cnf", "-out", "inter.crt"],
+                           cwd=o, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def write_profile(self, name, ca, services=None):
+        with open(EXAMPLE) as f:
+            text = f.read()
+        if services is not None:
+            text = text.replace("enable=webadmin;callbridge;webbridge;xmpp;turn;database", "enable=" + services)
+        start = text.index("[ca]")
+        end = text.index("[certificates]")
+        path = os.path.join(self.outside, name)
+        with open(path, "w") as f:
+            f.write(text[:start] + ca + "\n" + text[end:])
+        return path
+
+    def test_01_existing_ca_from_outside_files(self):
+        self.make_ca()
+        # paths relative to the profile's directory, as in-process
+        # the database is left out: provisioning gives its ca role the CA's
+        # certificate alone, which is not enough below a root (in-process too)
+        profile = self.write_profile("existing.conf", "[ca]\nmode=existing\nname=outside-ca\n"
+                                     "key=inter.key\ncert=inter.crt\nbundle=root.crt\n",
+                                     "webadmin;callbridge;webbridge;xmpp;turn")
+        p = self.both("node", "provision", profile)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout[-3000:])
+        self.assertIn("SUCCESS: imported the CA outside-ca.crt", p.stdout)
+        self.assertIn("CA bundle outside-ca-bundle.crt (2 certificates, root last)", p.stdout)
+        files = self.assert_same_files()
+        self.assertEqual(files["outside-ca.key"], 0o600)
+        with open(os.path.join(self.outside, "inter.crt"), "rb") as f:
+            self.assertEqual(store_files(self.bus_home)["outside-ca.crt"][1], f.read())
+        self.verify_applied(os.path.join(self.outside, "root.crt"), os.path.join(self.outside, "inter.crt"), 5)
+        # the root itself as the CA, for every service
+        shutil.rmtree(self.local_home)
+        os.mkdir(self.local_home)
+        self.assertEqual(stop_daemon(), 0)
+        shutil.rmtree(self.bus_home)
+        os.mkdir(self.bus_home)
+        start_daemon_on(self.bus_home)
+        profile = self.write_profile("root.conf", "[ca]\nmode=existing\nname=root-ca\nkey=root.key\n"
+                                     "cert=root.crt\n")
+        p = self.both("node", "provision", os.path.relpath(profile))
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout[-3000:])
+        self.assert_same_files()
+        self.verify_applied(os.path.join(self.outside, "root.crt"))
+
+    def test_02_bad_profiles_alike_and_nothing_written(self):
+        self.make_ca()
+        cases = [
+            # a typo in a group's keys
+            (self.write_profile("typo.conf", "[ca]\nmode=local\nname=x-ca\ncolour=blue\n"), 6,
+             "[ca] has no key 'colour'"),
+            # a CA file that is not there
+            (self.write_profile("missing.conf", "[ca]\nmode=existing\nname=x-ca\nkey=nosuch.key\n"
+                                "cert=inter.crt\n"), 3, "nosuch.key: No such file or directory"),
+            (self.write_profile("nobundle.conf", "[ca]\nmode=existing\nname=x-ca\nkey=inter.key\n"
+                                "cert=inter.crt\nbundle=gone.crt\n"), 3, "gone.crt"),
+            (self.write_profile("nokey.conf", "[ca]\nmode=existing\nname=x-ca\ncert=inter.crt\n"), 6,
+             "needs key= and cert="),
+            # a service no plugin provides, in [names] too
+            (self.write_profile("names.conf", "[ca]\nname=x-ca\n[names]\nwebadmn=wa\n"), 6,
+             "did you mean webadmin?"),
+            (os.path.join(self.outside, "nosuch.conf"), 3, "nosuch.conf"),
+        ]
+        # on an empty store and on a provisioned one
+        for provisioned in (False, True):
+            if provisioned:
+                self.both("node", "provision", EXAMPLE)
+            before_bus = store_files(self.bus_home)
+            before_local = store_files(self.local_home)
+            for profile, status, words in cases:
+                p = self.both("node", "provision", profile)
+                self.assertEqual(p.returncode, status, p.stderr)
+                self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+                self.assertIn(words, p.stderr)
+                self.assertEqual(store_files(self.bus_home), before_bus, profile)
+                self.assertEqual(store_files(self.local_home), before_local, profile)
+
+    def test_03_the_method_itself(self):
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+
+        def call(text, options):
+            return bus.call_sync(BUS_NAME, "/io/meetpki/Manager1", "io.meetpki.Manager1", "Provision",
+                                 GLib.Variant("(sa{sv})", (text, options)), GLib.VariantType("(asu)"),
+                                 Gio.DBusCallFlags.NONE, 300000, None).unpack()
+
+        with open(EXAMPLE) as f:
+            text = f.read()
+        lines, warnings = call(text, {"dry-run": GLib.Variant("b", True)})
+        self.assertIn("would run: database cluster initialize", lines)
+        self.assertEqual(warnings, 0)
+        # an existing CA's files come by descriptor, or the call is refused
+        for options, words in (({}, "option 'ca-key-fd' is required"),
+                               ({"ca-key-fd": GLib.Variant("h", 0)}, "no such passed file descriptor"),
+                               ({"bogus": GLib.Variant("b", True)}, "bogus")):
+            with self.assertRaises(GLib.Error) as e:
+                call("[node]\nserver-fqdn=cms1.example.com\n[ca]\nmode=existing\nkey=/k\ncert=/c\n", options)
+            self.assertIn("io.meetpki.Error.InvalidArgs", e.exception.message)
+            self.assertIn(words, e.exception.message)
+        with self.assertRaises(GLib.Error) as e:
+            call("[node]\nserver-fqdn=cms1.example.com\n[ca]\nmode=local\n", {"ca-cert-fd": GLib.Variant("h", 0)})
+        self.assertIn("the profile names no such file", e.exception.message)
+        self.assertEqual(os.listdir(self.bus_home), [])
 
 
 if __name__ == "__main__":

@@ -154,15 +154,16 @@ class Manager(unittest.TestCase):
                        "BuildBundle", "CheckBundle", "ListServices", "NodeFacts", "SetNodeFact",
                        "InspectJson", "ListJson", "CheckBundleJson", "VerifyJson", "NodeFactsJson",
                        "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion",
-                       "MatchFiles", "Pkcs12ToPem", "FixBundleJson", "ClusterStatusJson"):
+                       "MatchFiles", "Pkcs12ToPem", "FixBundleJson", "ClusterStatusJson", "Provision"):
             self.assertIn(method + "(", out)
         self.assertIn("Progress(", out)
+        self.assertIn("Lines(", out)
         xml = BUS.call_sync(
             BUS_NAME, OBJECT_PATH, "org.freedesktop.DBus.Introspectable", "Introspect", None,
             GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
         info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(IFACE)
         self.assertIsNotNone(info)
-        self.assertEqual(len(info.methods), 28)
+        self.assertEqual(len(info.methods), 29)
 
     def test_01_generate_csr(self):
         notes, = call("GenerateCsr", ("web", ["CN:web.example.com", "subjectAltName:join.example.com"],
@@ -614,6 +615,38 @@ class Manager(unittest.TestCase):
         finally:
             shutil.rmtree(outside, ignore_errors=True)
 
+    def test_20_provision_failure_lines_reach_the_caller(self):
+        """a dry run of Provision that fails at its second service: the lines
+        before the error come as Manager1's Lines signal to the caller, the
+        error is the cli's, and nothing is written"""
+        text = ("[node]\nserver-fqdn=cms1.example.com\n[ca]\nname=dry-ca\n"
+                "[services]\nenable=webadmin;webbridge\n")
+        profile = os.path.join(tempfile.mkdtemp(prefix="meetpki-profile-"), "dry.conf")
+        with open(profile, "w") as f:
+            f.write(text)
+        before = sorted((n, os.stat(store_path(n)).st_mtime_ns) for n in os.listdir(HOME))
+        got = []
+        sub = BUS.signal_subscribe(BUS_NAME, IFACE, "Lines", OBJECT_PATH, None, Gio.DBusSignalFlags.NONE,
+                                   lambda *a: got.append(a[5].unpack()[0]))
+        try:
+            err, message = call_error("Provision", (text, {"dry-run": GLib.Variant("b", True),
+                                                           "source": GLib.Variant("s", profile)}), "(sa{sv})")
+            ctx = GLib.MainContext.default()
+            deadline = time.monotonic() + 5
+            while not got and time.monotonic() < deadline:
+                ctx.iteration(False)
+                time.sleep(0.01)
+        finally:
+            BUS.signal_unsubscribe(sub)
+        p = cli("node", "provision", profile, "--dry-run")
+        shutil.rmtree(os.path.dirname(profile))
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(err, "io.meetpki.Error.InvalidArgs")
+        self.assertEqual("meetpki: " + message + "\n", p.stderr)
+        self.assertEqual(len(got), 1)
+        self.assertEqual(got[0], p.stdout.splitlines())
+        self.assertIn("== webbridge", got[0])
+        self.assertEqual(sorted((n, os.stat(store_path(n)).st_mtime_ns) for n in os.listdir(HOME)), before)
     def test_18_fix_bundle_json(self):
         """FixBundleJson: a store file rewritten in canonical form; the report
         is the cli's; refusals in its error, paths refused by the store"""
