@@ -845,6 +845,12 @@ class Provision(unittest.TestCase):
         self.assertEqual(stages, ["started", "webadmin", "callbridge", "webbridge", "xmpp", "turn", "database",
                                   "check", "finished"])
         self.assertNotIn("PRIVATE KEY", repr(signals) + out + err)
+        # each service's new status, as after a Service1 call, before "finished"
+        changed = {p[0]: p[1] for name, p in signals[:signals.index(("Progress", ("Provision", EXAMPLE, "finished")))]
+                   if name == "ServiceChanged"}
+        self.assertEqual(sorted(changed), ["callbridge", "database", "turn", "webadmin", "webbridge", "xmpp"])
+        for name, status in changed.items():
+            self.assertEqual(status["state"], "enabled", name)
         files = self.assert_same_files()
         self.assertEqual(files["example-ca.key"], 0o600)
         self.assertEqual(files["services/webadmin/key.pem"], 0o600)
