@@ -372,6 +372,25 @@ facts_from_profile (MpProfile *p)
   return f;
 }
 
+/* every fact's value, before the first is written */
+static gboolean
+check_facts (MpProfile *p, GError **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (p->kf, "node", NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *value = get (p, "node", keys[i]);
+
+      if (value != NULL && !mp_node_fact_validate (keys[i], value, error))
+        {
+          g_prefix_error (error, "%s: ", p->path);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 set_facts (MpStore *store, MpProfile *p, const MpProvisionOptions *o, GError **error)
 {
@@ -770,7 +789,8 @@ mp_provision (MpStore *store, MpPluginLoader *loader, MpProfile *profile, const 
         }
       g_ptr_array_add (names, services[i]);
     }
-  if (!check_names (profile, loader, error) || !mp_profile_open_ca_files (profile, error))
+  if (!check_names (profile, loader, error) || !check_facts (profile, error) ||
+      !mp_profile_open_ca_files (profile, error))
     return FALSE;
 
   if (!o->dry_run)

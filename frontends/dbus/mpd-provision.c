@@ -131,6 +131,9 @@ handle_provision (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, cons
   o.user_data = &run;
   mpd_manager1_emit_progress (skeleton, "Provision", run.source, "started");
   ok = mp_provision (self->store, self->plugins, profile, &o, &n_warnings, &error);
+  /* a real run may have changed any service, also when it failed half-way */
+  for (guint i = 0; !o.dry_run && i < self->services->len; i++)
+    mpd_service_announce (g_ptr_array_index (self->services, i));
   mpd_manager1_emit_progress (skeleton, "Provision", run.source, "finished");
   return finish (invocation, lines, ok, n_warnings, error);
 }

@@ -486,6 +486,14 @@ mpd_service_export (MpdService *self, GDBusConnection *connection, GError **erro
          g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->cluster), connection, self->path, error);
 }
 
+/* after a manager call that may have changed the service (Provision):
+ * Enabled and ServiceChanged, as after a Service1 call */
+void
+mpd_service_announce (MpdService *self)
+{
+  changed (self);
+}
+
 /* stops new calls; those in progress finish and are waited for by the daemon */
 void
 mpd_service_unexport (MpdService *self)

@@ -112,6 +112,7 @@ gboolean    mpd_service_export        (MpdService      *self,
                                        GError         **error);
 void        mpd_service_unexport      (MpdService      *self);
 void        mpd_service_free          (MpdService      *self);
+void        mpd_service_announce      (MpdService      *self);
 char       *mpd_service_path_for      (const char      *name);
 
 G_END_DECLS

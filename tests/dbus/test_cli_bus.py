@@ -845,6 +845,12 @@ class Provision(unittest.TestCase):
         self.assertEqual(stages, ["started", "webadmin", "callbridge", "webbridge", "xmpp", "turn", "database",
                                   "check", "finished"])
         self.assertNotIn("PRIVATE KEY", repr(signals) + out + err)
+        # each service's new status, as after a Service1 call, before "finished"
+        changed = {p[0]: p[1] for name, p in signals[:signals.index(("Progress", ("Provision", EXAMPLE, "finished")))]
+                   if name == "ServiceChanged"}
+        self.assertEqual(sorted(changed), ["callbridge", "database", "turn", "webadmin", "webbridge", "xmpp"])
+        for name, status in changed.items():
+            self.assertEqual(status["state"], "enabled", name)
         files = self.assert_same_files()
         self.assertEqual(files["example-ca.key"], 0o600)
         self.assertEqual(files["services/webadmin/key.pem"], 0o600)
@@ -877,9 +883,11 @@ class Provision(unittest.TestCase):
                            cwd=o, capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
 
-    def write_profile(self, name, ca, services=None):
+    def write_profile(self, name, ca, services=None, edit=None):
         with open(EXAMPLE) as f:
             text = f.read()
+        if edit is not None:
+            text = text.replace(*edit)
         if services is not None:
             text = text.replace("enable=webadmin;callbridge;webbridge;xmpp;turn;database", "enable=" + services)
         start = text.index("[ca]")
@@ -937,6 +945,10 @@ class Provision(unittest.TestCase):
             (self.write_profile("names.conf", "[ca]\nname=x-ca\n[names]\nwebadmn=wa\n"), 6,
              "did you mean webadmin?"),
             (os.path.join(self.outside, "nosuch.conf"), 3, "nosuch.conf"),
+            # a bad value after good ones: no fact is written either
+            (self.write_profile("role.conf", "[ca]\nname=x-ca\n",
+                                edit=("database-role=primary", "database-role=boss")), 2,
+             "database-role: 'boss' is not one of primary, joined, connected"),
         ]
         # on an empty store and on a provisioned one
         for provisioned in (False, True):
