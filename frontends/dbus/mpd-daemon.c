@@ -6,7 +6,9 @@
  * (G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD),
  * authorization first (g-authorize-method), so key generation never stops
  * the daemon from answering.  arguments are store names, resolved inside
- * the store only; replies never carry key material.
+ * the store only; replies never carry key material.  the *Json methods
+ * are in mpd-json-methods.c, those that move files across the store's
+ * edge in mpd-transfer.c.
  */
 #include "config.h"
 
@@ -169,19 +171,7 @@ handle_list (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* ---- bundles ---- */
-
-static gboolean
-add_bundle_input (MpdDaemon *self, MpBundle *bundle, const char *name, guint *n_certs, GError **error)
-{
-  g_autofree char *path = mp_store_resolve_existing (self->store, name, error);
-
-  if (path == NULL)
-    return FALSE;
-  return mp_bundle_add_file (bundle, path, name, n_certs, error);
-}
-
-/* ---- json views and passed files ---- */
+/* ---- json text and passed files ---- */
 
 /* the cli prints from this text, so it is generated as the cli does */
 char *
@@ -192,15 +182,6 @@ mpd_json_text (JsonNode *node)
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, node);
   return json_generator_to_data (gen, NULL);
-}
-
-static gboolean
-complete_json (GDBusMethodInvocation *invocation, JsonNode *node)
-{
-  g_autofree char *text = mpd_json_text (node);
-
-  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", text));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 /* descriptor @index of the call (option @key), dup'ed; -1 with an error */
@@ -218,8 +199,8 @@ mpd_option_fd (GDBusMethodInvocation *invocation, gint32 index, const char *key,
 }
 
 /* the file behind descriptor @index of the call, named @name in messages */
-static GBytes *
-read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, const char *name, GError **error)
+GBytes *
+mpd_read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, const char *name, GError **error)
 {
   int fd = mpd_option_fd (invocation, index, key, error);
   GBytes *data;
@@ -241,97 +222,17 @@ mpd_read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *op
 
   if (!g_variant_lookup (options, key, "h", &index))
     return read_store_file (self, name, error);
-  return read_passed (invocation, index, key, name, error);
+  return mpd_read_passed (invocation, index, key, name, error);
 }
 
-static gboolean
-add_input (MpdDaemon *self, GDBusMethodInvocation *invocation, MpBundle *bundle, GVariant *options,
-           const char *key, const char *name, guint *n_certs, GError **error)
-{
-  g_autoptr(GBytes) data = NULL;
-  guint n;
-
-  if (!g_variant_lookup (options, key, "h", NULL))
-    return add_bundle_input (self, bundle, name, n_certs, error);
-  data = mpd_read_input (self, invocation, options, key, name, error);
-  if (data == NULL)
-    return FALSE;
-  n = mp_bundle_add_data (bundle, data, name);
-  if (n_certs != NULL)
-    *n_certs = n;
-  return TRUE;
-}
-
-static gboolean
-handle_inspect_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
-                     GVariant *options, MpdDaemon *self)
-{
-  static const char * const allowed[] = { "fd", NULL };
-  static const char * const types[] = { "h" };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) data = NULL;
-  g_autoptr(JsonNode) desc = NULL;
-
-  if (!mpd_options_check (options, allowed, types, &error))
-    return mpd_return_error (invocation, error);
-  data = mpd_read_input (self, invocation, options, "fd", name, &error);
-  if (data == NULL)
-    return mpd_return_error (invocation, error);
-  desc = mp_inspect_file (data, name, &error);
-  if (desc == NULL)
-    return mpd_return_error (invocation, error);
-  return complete_json (invocation, desc);
-}
-
-static gboolean
-handle_list_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) listing = mp_inspect_store (self->store, &error);
-
-  if (listing == NULL)
-    return mpd_return_error (invocation, error);
-  return complete_json (invocation, listing);
-}
-
-/* the result of `pki verify` (mp_bundle_verify_to_json()); inputs from the
- * store or, @with_fds, from the descriptors of options "certificate-fd"
- * and "bundle-fd" */
-static JsonNode *
-verify_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *certificate, const char *bundle_name,
-               GVariant *options, gboolean with_fds, GError **error)
-{
-  static const char * const allowed[] = { "system-trust", "certificate-fd", "bundle-fd", NULL };
-  static const char * const store_only[] = { "system-trust", NULL };
-  static const char * const types[] = { "b", "h", "h" };
-  g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  guint n = 0;
-
-  if (!mpd_options_check (options, with_fds ? allowed : store_only, types, error) ||
-      !add_input (self, invocation, bundle, options, "certificate-fd", certificate, &n, error))
-    return NULL;
-  if (n == 0)
-    {
-      const MpFinding *why = mp_bundle_find_finding (bundle, "private-key");
-      if (why == NULL && mp_bundle_get_findings (bundle)->len > 0)
-        why = g_ptr_array_index (mp_bundle_get_findings (bundle), 0);
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to verify (%s)",
-                   certificate, why != NULL ? why->message : "unreadable");
-      return NULL;
-    }
-  if ((*bundle_name != '\0' || g_variant_lookup (options, "bundle-fd", "h", NULL)) &&
-      !add_input (self, invocation, bundle, options, "bundle-fd", bundle_name, NULL, error))
-    return NULL;
-  return mp_bundle_verify_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
-                                   mpd_option_bool (options, "system-trust"));
-}
+/* ---- verify and bundles: their reports come from mpd-json-methods.c ---- */
 
 static gboolean
 handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
                const char *bundle_name, GVariant *options, MpdDaemon *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = verify_report (self, invocation, certificate, bundle_name, options, FALSE, &error);
+  g_autoptr(JsonNode) report = mpd_verify_report (self, invocation, certificate, bundle_name, options, FALSE, &error);
   JsonObject *obj;
   GVariantBuilder result;
 
@@ -345,176 +246,12 @@ handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const c
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static gboolean
-handle_verify_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
-                    const char *bundle_name, GVariant *options, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = verify_report (self, invocation, certificate, bundle_name, options, TRUE, &error);
-
-  if (report == NULL)
-    return mpd_return_error (invocation, error);
-  return complete_json (invocation, report);
-}
-
 /* no work at all: the floor of a call through dispatch and authorization */
 static gboolean
 handle_get_version (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
 {
   mpd_manager1_complete_get_version (skeleton, invocation, MP_VERSION);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_node_facts_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MpNodeFacts) facts = mp_node_facts_load (self->store, &error);
-  g_autoptr(JsonNode) node = NULL;
-
-  if (facts == NULL)
-    return mpd_return_error (invocation, error);
-  node = mp_node_facts_to_json (facts);
-  return complete_json (invocation, node);
-}
-
-static gboolean
-handle_list_services_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
-{
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  if (self->plugins == NULL)
-    return mpd_return_error (invocation, self->plugins_error);
-  root = mp_plugin_loader_to_json (self->plugins);
-  text = mpd_json_text (root);
-  mpd_manager1_complete_list_services_json (skeleton, invocation, text, mp_plugin_loader_get_dir (self->plugins));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-/* the loaded plugin @name, or NULL with NotFound (or why none loaded) */
-static MpPlugin *
-lookup_service (MpdDaemon *self, const char *name, GError **error)
-{
-  MpPlugin *plugin;
-
-  if (self->plugins == NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->plugins_error));
-      return NULL;
-    }
-  plugin = mp_plugin_loader_lookup (self->plugins, name);
-  if (plugin == NULL)
-    g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "no service '%s' is loaded", name);
-  return plugin;
-}
-
-static gboolean
-handle_service_status_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
-                            MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) status = NULL;
-  MpPlugin *plugin = lookup_service (self, name, &error);
-
-  if (plugin == NULL || (status = mp_service_status_to_json (self->store, plugin, &error)) == NULL)
-    return mpd_return_error (invocation, error);
-  return complete_json (invocation, status);
-}
-
-/* `<service> cluster status --json` with its nulls (Cluster1.GetStatus
- * leaves them out) */
-static gboolean
-handle_cluster_status_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
-                            MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) status = NULL;
-  MpPlugin *plugin = lookup_service (self, name, &error);
-
-  if (plugin == NULL || (status = mp_service_cluster_status_to_json (self->store, plugin, &error)) == NULL)
-    return mpd_return_error (invocation, error);
-  return complete_json (invocation, status);
-}
-
-/* a pool input: the descriptor "pool-fds" maps index @i to, else the
- * store file @name */
-static gboolean
-add_pool_input (MpdDaemon *self, GDBusMethodInvocation *invocation, MpBundle *bundle, GVariant *pool_fds, guint i,
-                const char *name, GError **error)
-{
-  GVariantIter iter;
-  guint32 key;
-  gint32 index;
-
-  if (pool_fds != NULL)
-    {
-      g_variant_iter_init (&iter, pool_fds);
-      while (g_variant_iter_next (&iter, "{uh}", &key, &index))
-        {
-          if (key == i)
-            {
-              g_autoptr(GBytes) data = read_passed (invocation, index, "pool-fds", name, error);
-              if (data == NULL)
-                return FALSE;
-              mp_bundle_add_data (bundle, data, name);
-              return TRUE;
-            }
-        }
-    }
-  return add_bundle_input (self, bundle, name, NULL, error);
-}
-
-/* the report of `bundle build` (mp_bundle_build_to_json()), written to
- * @output unless it is "" or the chain could not be built; a write
- * failure goes into the report.  inputs come from the store, or from the
- * descriptors of options "certificate-fd" (h) and "pool-fds" (a{uh}, pool
- * index to descriptor).  NULL with @error when an input cannot be read. */
-static JsonNode *
-build_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *certificate,
-                     const char * const *pool, const char *output, GVariant *options, GError **error)
-{
-  static const char * const allowed[] = { "ca-only", "no-root", "force", "certificate-fd", "pool-fds", NULL };
-  static const char * const types[] = { "b", "b", "b", "h", "a{uh}" };
-  g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  g_autoptr(GVariant) pool_fds = NULL;
-  g_autofree char *out_path = NULL;
-  JsonNode *report, *pem;
-  guint n = 0;
-
-  if (!mpd_options_check (options, allowed, types, error))
-    return NULL;
-  /* the store name is checked before any reading: nothing but the store is written */
-  if (*output != '\0' && (out_path = mp_store_resolve (self->store, output, error)) == NULL)
-    return NULL;
-  if (!add_input (self, invocation, bundle, options, "certificate-fd", certificate, &n, error))
-    return NULL;
-  if (n == 0)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to build a chain for", certificate);
-      return NULL;
-    }
-  pool_fds = g_variant_lookup_value (options, "pool-fds", G_VARIANT_TYPE ("a{uh}"));
-  for (guint i = 0; pool[i] != NULL; i++)
-    {
-      if (!add_pool_input (self, invocation, bundle, pool_fds, i, pool[i], error))
-        return NULL;
-    }
-  report = mp_bundle_build_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
-                                    (mpd_option_bool (options, "ca-only") ? MP_PEM_NO_ENTITY : 0) |
-                                      (mpd_option_bool (options, "no-root") ? MP_PEM_NO_ROOT : 0));
-  pem = json_object_get_member (json_node_get_object (report), "pem");
-  if (*output != '\0' && JSON_NODE_HOLDS_VALUE (pem))
-    {
-      const char *text = json_node_get_string (pem);
-      g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
-      g_autoptr(GError) local = NULL;
-
-      if (!mp_store_write (self->store, output, data,
-                           mpd_option_bool (options, "force") ? MP_WRITE_REPLACE : MP_WRITE_NONE, &local))
-        mp_bundle_report_set_error (report, local);
-    }
-  return report;
 }
 
 static gboolean
@@ -539,7 +276,7 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
       g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "an output name is required");
       return mpd_return_error (invocation, error);
     }
-  report = build_bundle_report (self, invocation, certificate, pool, output, options, &error);
+  report = mpd_build_bundle_report (self, invocation, certificate, pool, output, options, &error);
   if (report == NULL || !mp_bundle_report_get_error (report, &error))
     return mpd_return_error (invocation, error);
   findings = json_object_get_array_member (json_node_get_object (report), "findings");
@@ -550,62 +287,6 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
                                       (guint) json_object_get_int_member (json_node_get_object (report), "count"),
                                       (const char * const *) lines->pdata);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_build_bundle_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
-                          const char * const *pool, const char *output, GVariant *options, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = build_bundle_report (self, invocation, certificate, pool, output, options, &error);
-
-  if (report == NULL)
-    return mpd_return_error (invocation, error);
-  return complete_json (invocation, report);
-}
-
-/* the report of `bundle check`, from the store file @name or the passed
- * descriptor of option "fd" */
-static JsonNode *
-check_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *name, GVariant *options,
-                     GError **error)
-{
-  static const char * const allowed[] = { "kind", "fd", NULL };
-  static const char * const types[] = { "s", "h" };
-  g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  const char *requested = mpd_option_string (options, "kind", "auto");
-  const char *kind_name = NULL;
-  MpBundleKind kind;
-
-  if (!mpd_options_check (options, allowed, types, error))
-    return NULL;
-  if (g_str_equal (requested, "auto"))
-    kind = MP_BUNDLE_KIND_AUTO;
-  else if (g_str_equal (requested, "full-chain"))
-    {
-      kind = MP_BUNDLE_KIND_FULL_CHAIN;
-      kind_name = "full-chain";
-    }
-  else if (g_str_equal (requested, "ca-bundle"))
-    {
-      kind = MP_BUNDLE_KIND_CA_BUNDLE;
-      kind_name = "ca-bundle";
-    }
-  else
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "kind '%s' is none of auto, full-chain, ca-bundle", requested);
-      return NULL;
-    }
-  if (!add_input (self, invocation, bundle, options, "fd", name, NULL, error))
-    return NULL;
-  mp_bundle_check (bundle, kind);
-  if (kind_name == NULL)
-    {
-      GPtrArray *chain = mp_bundle_get_chain (bundle);
-      kind_name = chain->len > 0 && !mp_bundle_cert_is_ca (g_ptr_array_index (chain, 0)) ? "full-chain" : "ca-bundle";
-    }
-  return mp_bundle_to_json (bundle, name, kind_name);
 }
 
 static gboolean
@@ -621,23 +302,11 @@ handle_check_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
       g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "unknown option 'fd'");
       return mpd_return_error (invocation, error);
     }
-  report = check_bundle_report (self, invocation, name, options, &error);
+  report = mpd_check_bundle_report (self, invocation, name, options, &error);
   if (report == NULL)
     return mpd_return_error (invocation, error);
   mpd_manager1_complete_check_bundle (skeleton, invocation, mpd_json_to_variant (report));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_check_bundle_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
-                          GVariant *options, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = check_bundle_report (self, invocation, name, options, &error);
-
-  if (report == NULL)
-    return mpd_return_error (invocation, error);
-  return complete_json (invocation, report);
 }
 
 /* ---- services and node ---- */
@@ -740,15 +409,6 @@ static const struct {
   { "handle-node-facts", G_CALLBACK (handle_node_facts) },
   { "handle-get-version", G_CALLBACK (handle_get_version) },
   { "handle-set-node-fact", G_CALLBACK (handle_set_node_fact) },
-  { "handle-inspect-json", G_CALLBACK (handle_inspect_json) },
-  { "handle-list-json", G_CALLBACK (handle_list_json) },
-  { "handle-check-bundle-json", G_CALLBACK (handle_check_bundle_json) },
-  { "handle-build-bundle-json", G_CALLBACK (handle_build_bundle_json) },
-  { "handle-verify-json", G_CALLBACK (handle_verify_json) },
-  { "handle-node-facts-json", G_CALLBACK (handle_node_facts_json) },
-  { "handle-list-services-json", G_CALLBACK (handle_list_services_json) },
-  { "handle-service-status-json", G_CALLBACK (handle_service_status_json) },
-  { "handle-cluster-status-json", G_CALLBACK (handle_cluster_status_json) },
 };
 
 /**
@@ -779,6 +439,7 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     g_signal_connect (self->skeleton, handlers[i].signal, handlers[i].handler, self);
   mpd_transfer_connect (self);
+  mpd_json_methods_connect (self);
   mpd_provision_connect (self);
   self->services = g_ptr_array_new_with_free_func ((GDestroyNotify) mpd_service_free);
   for (guint i = 0; plugins != NULL && i < mp_plugin_loader_get_plugins (plugins)->len; i++)
