@@ -31,6 +31,21 @@ mpd_return_error (GDBusMethodInvocation *invocation, GError *error)
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* a failed command's earlier lines (@lines, NULL-terminated), as the Lines
+ * signal of the called object to the caller alone, then the error: a
+ * connection's messages keep their order, so the lines come first */
+gboolean
+mpd_return_error_after_lines (GDBusMethodInvocation *invocation, char **lines, GError *error)
+{
+  if (lines[0] != NULL)
+    g_dbus_connection_emit_signal (g_dbus_method_invocation_get_connection (invocation),
+                                   g_dbus_method_invocation_get_sender (invocation),
+                                   g_dbus_method_invocation_get_object_path (invocation),
+                                   g_dbus_method_invocation_get_interface_name (invocation), "Lines",
+                                   g_variant_new ("(^as)", lines), NULL);
+  return mpd_return_error (invocation, error);
+}
+
 static GBytes *
 read_store_file (MpdDaemon *self, const char *name, GError **error)
 {

@@ -35,6 +35,9 @@ void     mpd_daemon_stop_periodic_check  (MpdDaemon *self);
 /* for the handlers of every file (mpd-daemon.c) */
 gboolean mpd_return_error (GDBusMethodInvocation *invocation,
                            GError                *error);
+gboolean mpd_return_error_after_lines (GDBusMethodInvocation *invocation,
+                                       char                 **lines,
+                                       GError                *error);
 char    *mpd_json_text    (JsonNode              *node);
 int      mpd_option_fd    (GDBusMethodInvocation *invocation,
                            gint32                 index,

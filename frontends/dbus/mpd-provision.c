@@ -88,16 +88,7 @@ finish (GDBusMethodInvocation *invocation, GPtrArray *lines, gboolean ok, guint 
 {
   g_ptr_array_add (lines, NULL);
   if (!ok)
-    {
-      /* a connection's messages keep their order: the lines come first */
-      if (lines->len > 1)
-        g_dbus_connection_emit_signal (g_dbus_method_invocation_get_connection (invocation),
-                                       g_dbus_method_invocation_get_sender (invocation),
-                                       g_dbus_method_invocation_get_object_path (invocation),
-                                       g_dbus_method_invocation_get_interface_name (invocation), "Lines",
-                                       g_variant_new ("(^as)", (char **) lines->pdata), NULL);
-      return mpd_return_error (invocation, error);
-    }
+    return mpd_return_error_after_lines (invocation, (char **) lines->pdata, error);
   g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^asu)", (char **) lines->pdata, n_warnings));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
