@@ -34,6 +34,8 @@ static const char * const certificates_keys[] = { "days", "key-type", NULL };
 static const char * const services_keys[] = { "enable", NULL };
 /* the [ca] key naming each file of an existing CA */
 static const char * const ca_file_keys[MP_PROFILE_CA_N_FILES] = { "key", "cert", "bundle" };
+/* the key of each file's descriptor in a frontend's options (Provision's a{sv}) */
+static const char * const ca_fd_options[MP_PROFILE_CA_N_FILES] = { "ca-key-fd", "ca-cert-fd", "ca-bundle-fd" };
 
 void
 mp_profile_free (MpProfile *profile)
@@ -222,6 +224,23 @@ mp_profile_get_ca_path (MpProfile *profile, MpProfileCaFile file)
   if (!is_existing_ca (profile))
     return NULL;
   return get_path (profile, "ca", ca_file_keys[file]);
+}
+
+/**
+ * mp_profile_ca_fd_option:
+ * @file: which file of an existing CA
+ *
+ * The name under which a frontend passes @file's descriptor in its
+ * options, the same on both sides of the bus (`ca-key-fd`, `ca-cert-fd`,
+ * `ca-bundle-fd`).
+ *
+ * Returns: (transfer none): the option's name
+ */
+const char *
+mp_profile_ca_fd_option (MpProfileCaFile file)
+{
+  g_return_val_if_fail (file < MP_PROFILE_CA_N_FILES, NULL);
+  return ca_fd_options[file];
 }
 
 /**

@@ -52,15 +52,6 @@ mp_cli_node_provision (MpCli *cli, const char * const *args, guint n_args, GErro
   return TRUE;
 }
 
-static const struct {
-  MpProfileCaFile file;
-  const char *option;
-} ca_options[] = {
-  { MP_PROFILE_CA_KEY, "ca-key-fd" },
-  { MP_PROFILE_CA_CERT, "ca-cert-fd" },
-  { MP_PROFILE_CA_BUNDLE, "ca-bundle-fd" },
-};
-
 /* Manager1.Provision: the profile's text, its path for messages, and the
  * descriptors of an existing CA's files */
 gboolean
@@ -83,9 +74,10 @@ mp_cli_bus_node_provision (MpCli *cli, const char * const *args, guint n_args, G
     g_variant_builder_add (&options, "{sv}", "dry-run", g_variant_new_boolean (TRUE));
   if (cli->key_type != NULL)
     g_variant_builder_add (&options, "{sv}", "key-type", g_variant_new_string (cli->key_type));
-  for (guint i = 0; i < G_N_ELEMENTS (ca_options); i++)
+  for (MpProfileCaFile file = 0; file < MP_PROFILE_CA_N_FILES; file++)
     {
-      int fd = mp_profile_get_ca_fd (profile, ca_options[i].file);
+      const char *option = mp_profile_ca_fd_option (file);
+      int fd = mp_profile_get_ca_fd (profile, file);
       int index;
 
       if (fd < 0)
@@ -96,7 +88,7 @@ mp_cli_bus_node_provision (MpCli *cli, const char * const *args, guint n_args, G
           g_variant_builder_clear (&options);
           return FALSE;
         }
-      g_variant_builder_add (&options, "{sv}", ca_options[i].option, g_variant_new_handle (index));
+      g_variant_builder_add (&options, "{sv}", option, g_variant_new_handle (index));
     }
   /* a profile is text: one string, as the daemon parses it */
   data = mp_profile_get_text (profile);

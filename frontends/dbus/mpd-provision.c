@@ -39,44 +39,36 @@ collect_line (MpLineKind kind, const char *text, gpointer user_data)
     mpd_manager1_emit_progress (run->skeleton, "Provision", run->source, text + 3);
 }
 
-static const struct {
-  MpProfileCaFile file;
-  const char *option;
-} ca_options[] = {
-  { MP_PROFILE_CA_KEY, "ca-key-fd" },
-  { MP_PROFILE_CA_CERT, "ca-cert-fd" },
-  { MP_PROFILE_CA_BUNDLE, "ca-bundle-fd" },
-};
-
 /* the descriptors of the files the profile names, each one required, no
  * other taken */
 static gboolean
 take_ca_files (GDBusMethodInvocation *invocation, GVariant *options, MpProfile *profile, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (ca_options); i++)
+  for (MpProfileCaFile file = 0; file < MP_PROFILE_CA_N_FILES; file++)
     {
-      g_autofree char *path = mp_profile_get_ca_path (profile, ca_options[i].file);
+      const char *option = mp_profile_ca_fd_option (file);
+      g_autofree char *path = mp_profile_get_ca_path (profile, file);
       gint32 index;
       int fd;
 
-      if (!g_variant_lookup (options, ca_options[i].option, "h", &index))
+      if (!g_variant_lookup (options, option, "h", &index))
         {
           if (path == NULL)
             continue;
           g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: option '%s' is required: the profile names %s",
-                       mp_profile_get_path (profile), ca_options[i].option, path);
+                       mp_profile_get_path (profile), option, path);
           return FALSE;
         }
       if (path == NULL)
         {
           g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: option '%s': the profile names no such file",
-                       mp_profile_get_path (profile), ca_options[i].option);
+                       mp_profile_get_path (profile), option);
           return FALSE;
         }
-      fd = mpd_option_fd (invocation, index, ca_options[i].option, error);
+      fd = mpd_option_fd (invocation, index, option, error);
       if (fd < 0)
         return FALSE;
-      mp_profile_set_ca_fd (profile, ca_options[i].file, fd);
+      mp_profile_set_ca_fd (profile, file, fd);
     }
   return TRUE;
 }

@@ -53,6 +53,7 @@ void        mp_profile_set_ca_fd     (MpProfile       *profile,
                                       int              fd);
 int         mp_profile_get_ca_fd     (MpProfile       *profile,
                                       MpProfileCaFile  file);
+const char *mp_profile_ca_fd_option  (MpProfileCaFile  file);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpProfile, mp_profile_free)
 
 /**
