@@ -374,7 +374,7 @@ mp_cli_bus_add_input (const char *arg, const char *key, GUnixFDList *fds, GVaria
 int
 mp_cli_bus_open_input (const char *arg, GUnixFDList *fds, GError **error)
 {
-  int fd, index;
+  int fd;
 
   if (!g_file_test (arg, G_FILE_TEST_IS_REGULAR))
     {
@@ -388,7 +388,24 @@ mp_cli_bus_open_input (const char *arg, GUnixFDList *fds, GError **error)
       g_set_error (error, MP_ERROR, MP_ERROR_IO, "Failed to open file “%s”: %s", arg, g_strerror (errsv));
       return -1;
     }
-  index = g_unix_fd_list_append (fds, fd, error);
+  return mp_cli_bus_pass_fd (fds, fd, error);
+}
+
+/**
+ * mp_cli_bus_pass_fd:
+ * @fds: the call's descriptors
+ * @fd: (transfer full): a descriptor of ours, closed here
+ * @error: return location for a #GError
+ *
+ * Appends (a duplicate of) @fd to @fds and closes @fd.
+ *
+ * Returns: its index in @fds, or -1 with an error
+ */
+int
+mp_cli_bus_pass_fd (GUnixFDList *fds, int fd, GError **error)
+{
+  int index = g_unix_fd_list_append (fds, fd, error);
+
   close (fd);
   return index;
 }

@@ -222,8 +222,7 @@ mp_cli_bus_pki_import (MpCli *cli, const char * const *args, guint n_args, GErro
   fd = mp_transfer_open_file (args[0], error);
   if (fd < 0)
     return FALSE;
-  index = g_unix_fd_list_append (fds, fd, error);
-  close (fd);
+  index = mp_cli_bus_pass_fd (fds, fd, error);
   if (index < 0)
     return FALSE;
   g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
@@ -350,8 +349,7 @@ add_password_fd (MpCli *cli, const char *p12_path, GUnixFDList *fds, GVariantBui
     return TRUE;
   if (fd < 0)
     return FALSE;
-  index = g_unix_fd_list_append (fds, fd, error);
-  close (fd);
+  index = mp_cli_bus_pass_fd (fds, fd, error);
   if (index < 0)
     return FALSE;
   g_variant_builder_add (options, "{sv}", "password-fd", g_variant_new_handle (index));
@@ -375,8 +373,7 @@ mp_cli_bus_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args
   fd = mp_transfer_open_file (args[0], error);
   if (fd < 0)
     return FALSE;
-  index = g_unix_fd_list_append (fds, fd, error);
-  close (fd);
+  index = mp_cli_bus_pass_fd (fds, fd, error);
   if (index < 0 || !add_password_fd (cli, args[0], fds, &options, error))
     return FALSE;
   g_variant_builder_add (&options, "{sv}", "source", g_variant_new_string (args[0]));

@@ -150,6 +150,7 @@ gboolean  mp_cli_bus_is_path       (const char *arg);
 gboolean  mp_cli_bus_add_input     (const char *arg, const char *key, GUnixFDList *fds,
                                     GVariantBuilder *options, GError **error);
 int       mp_cli_bus_open_input    (const char *arg, GUnixFDList *fds, GError **error);
+int       mp_cli_bus_pass_fd       (GUnixFDList *fds, int fd, GError **error);
 gboolean  mp_cli_bus_refuse_path   (MpCli *cli, const char *arg, GError **error);
 
 gboolean  mp_cli_bus_pki_csr        (MpCli *cli, const char * const *args, guint n_args, GError **error);
