@@ -206,13 +206,6 @@ suggest_command (char **argv, guint argc)
   return mp_suggest (typed, (const char * const *) phrases->pdata);
 }
 
-static gboolean
-suggestion_exists (char **argv, guint argc)
-{
-  g_autofree char *hint = suggest_command (argv, argc);
-  return hint != NULL;
-}
-
 /* TRUE when @word is the first word of a longer command, such as `pki` */
 static gboolean
 is_group (const char *word)
@@ -446,6 +439,7 @@ main (int argc, char **argv)
   g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   const MpCliCommand *cmd;
+  g_autofree char *hint = NULL; /* did you mean, for a command not found */
   guint n_words = 0, n_args;
   MpCliHandler handler;
   int status;
@@ -506,17 +500,22 @@ main (int argc, char **argv)
        * plugins that cannot load (or, with --bus, a daemon that cannot
        * name its services) do not hide the hint for a mistyped
        * built-in command (`pkc csr`) */
-      if (cmd == NULL && error != NULL &&
-          (cli.services != NULL || !suggestion_exists (argv + 1, (guint) argc - 1)))
+      if (cmd == NULL && error != NULL)
         {
-          cli_clear (&cli);
-          return fail (error);
+          if (cli.services == NULL)
+            hint = suggest_command (argv + 1, (guint) argc - 1);
+          if (hint == NULL)
+            {
+              cli_clear (&cli);
+              return fail (error);
+            }
+          g_clear_error (&error);
         }
-      g_clear_error (&error);
     }
   if (cmd == NULL)
     {
-      g_autofree char *hint = suggest_command (argv + 1, (guint) argc - 1);
+      if (hint == NULL)
+        hint = suggest_command (argv + 1, (guint) argc - 1);
       /* `webadmn status`: the nearest service (the plugins', or with --bus
        * the daemon's), when no command is near */
       if (hint == NULL && !is_group (argv[1]))
