@@ -9,6 +9,7 @@
 
 #include "meetpki/mp-bundle.h"
 #include "meetpki/mp-error.h"
+#include "meetpki/mp-store.h"
 
 /**
  * mp_bundle_to_json:
@@ -306,5 +307,125 @@ mp_bundle_build_to_json (MpBundle *bundle, const MpBundleCert *entity, MpPemFlag
   root = json_builder_get_root (b);
   if (error != NULL)
     mp_bundle_report_set_error (root, error);
+  return root;
+}
+
+/* findings that mean fixing would lose something or leave a broken chain */
+static const MpFinding *
+blocking_finding (MpBundle *bundle)
+{
+  static const char *const blocking[] = {
+    "private-key", "not-a-certificate", "bad-base64", "bad-certificate", "unterminated-block",
+    "no-certificate", "missing-issuer", "root-missing", "bad-signature",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (blocking); i++)
+    {
+      const MpFinding *f = mp_bundle_find_finding (bundle, blocking[i]);
+      if (f != NULL)
+        return f;
+    }
+  return NULL;
+}
+
+/* does the work of mp_bundle_fix_to_json(); @findings gets the bundle's
+ * findings as soon as it is read */
+static const char *
+fix_bundle (MpStore *store, const char *name, const char *output, MpWriteFlags flags, JsonArray *findings,
+            char **backup, GError **error)
+{
+  g_autoptr(MpBundle) bundle = mp_bundle_new ();
+  g_autoptr(GBytes) original = NULL;
+  g_autoptr(GBytes) fixed = NULL;
+  g_autoptr(MpStoreTxn) txn = NULL;
+  g_autofree char *path = NULL;
+  const MpFinding *blocking;
+  GPtrArray *all;
+
+  /* fix writes, so the file must be in the store */
+  path = mp_store_resolve_existing (store, name, error);
+  if (path == NULL)
+    return NULL;
+  original = mp_file_read (path, error);
+  if (original == NULL)
+    return NULL;
+  mp_bundle_add_data (bundle, original, name);
+  mp_bundle_check (bundle, MP_BUNDLE_KIND_AUTO);
+  all = mp_bundle_get_findings (bundle);
+  for (guint i = 0; i < all->len; i++)
+    {
+      g_autofree char *line = mp_finding_to_string (g_ptr_array_index (all, i));
+      json_array_add_string_element (findings, line);
+    }
+
+  blocking = blocking_finding (bundle);
+  if (blocking != NULL)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "refusing to fix %s, nothing changed: %s [%s]",
+                   name, blocking->message, blocking->code);
+      return NULL;
+    }
+  fixed = mp_bundle_chain_to_pem (bundle, MP_PEM_ALL, error);
+  if (fixed == NULL)
+    return NULL;
+  if (output != NULL)
+    return mp_store_write (store, output, fixed, flags & MP_WRITE_REPLACE, error) ? "written" : NULL;
+  if (g_bytes_equal (original, fixed))
+    return "unchanged";
+  *backup = g_strconcat (name, ".bak", NULL);
+  txn = mp_store_txn_new (store);
+  if (!mp_store_txn_add (txn, *backup, original, MP_WRITE_REPLACE, error) ||
+      !mp_store_txn_add (txn, name, fixed, MP_WRITE_REPLACE, error) ||
+      !mp_store_txn_commit (txn, error))
+    return NULL;
+  return "fixed";
+}
+
+/**
+ * mp_bundle_fix_to_json:
+ * @store: the store
+ * @name: the bundle to fix, a file of the store (never a path)
+ * @output: (nullable): a store name to write the canonical form to,
+ *   leaving @name as it is; %NULL to rewrite @name, keeping `@name.bak`
+ * @flags: %MP_WRITE_REPLACE to replace an existing @output
+ *
+ * Rewrites a bundle in canonical order and format: the result of
+ * `meetpki bundle fix` and of the daemon's FixBundleJson.  A finding that
+ * means fixing would lose something or leave a broken chain refuses the
+ * fix, nothing changed.  `findings` lists the bundle's findings, one line
+ * each; `result` is "fixed" (rewritten, the old file `backup`), "unchanged"
+ * (already canonical) or "written" (to @output), or null on error;
+ * `error` is null, or why (mp_bundle_report_set_error()).
+ *
+ * Returns: (transfer full): a JSON object node
+ */
+JsonNode *
+mp_bundle_fix_to_json (MpStore *store, const char *name, const char *output, MpWriteFlags flags)
+{
+  g_autoptr(JsonArray) findings = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *backup = NULL;
+  const char *result = fix_bundle (store, name, output, flags, findings, &backup, &error);
+  JsonObject *o = json_object_new ();
+  JsonNode *root = json_node_init_object (json_node_alloc (), o);
+
+  json_object_set_string_member (o, "file", name);
+  json_object_set_array_member (o, "findings", json_array_ref (findings));
+  if (result != NULL)
+    json_object_set_string_member (o, "result", result);
+  else
+    json_object_set_null_member (o, "result");
+  if (output != NULL && result != NULL)
+    json_object_set_string_member (o, "output", output);
+  else
+    json_object_set_null_member (o, "output");
+  if (result != NULL && backup != NULL)
+    json_object_set_string_member (o, "backup", backup);
+  else
+    json_object_set_null_member (o, "backup");
+  json_object_set_null_member (o, "error");
+  if (error != NULL)
+    mp_bundle_report_set_error (root, error);
+  json_object_unref (o);
   return root;
 }

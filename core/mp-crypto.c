@@ -5,6 +5,9 @@
 
 #include <gcrypt.h>
 #include <stdlib.h>
+#ifdef MP_LITE
+#include <dlfcn.h>
+#endif
 #include <string.h>
 
 #include "mp-private.h"
@@ -56,6 +59,7 @@ mp_error_set_gnutls (GError **error, int rc, const char *op)
   return FALSE;
 }
 
+#ifndef MP_LITE
 gboolean
 mp_error_set_gcrypt (GError **error, unsigned int err, const char *op)
 {
@@ -63,6 +67,75 @@ mp_error_set_gcrypt (GError **error, unsigned int err, const char *op)
                op, gcry_strerror (err), err);
   return FALSE;
 }
+#endif
+
+/* the libgcrypt calls mp_gcrypt_init() makes; linked in libmeetpki, looked
+ * up after dlopen() in the quick cli's lite build */
+typedef struct {
+  const char *(*check_version) (const char *req_version);
+  gcry_error_t (*control) (enum gcry_ctl_cmds cmd, ...);
+  void (*randomize) (void *buffer, size_t length, enum gcry_random_level level);
+} MpGcrypt;
+
+static void
+mp_gcrypt_init (const MpGcrypt *g)
+{
+  /* libgcrypt wants its version check before any other call; a small
+   * secure pool is enough for passwords and seeds */
+  if (g->control (GCRYCTL_INITIALIZATION_FINISHED_P))
+    return;
+  if (g->check_version (NULL) == NULL)
+    g_error ("libgcrypt: version check failed");
+  g->control (GCRYCTL_SUSPEND_SECMEM_WARN);
+  g->control (GCRYCTL_INIT_SECMEM, 32768, 0);
+  g->control (GCRYCTL_RESUME_SECMEM_WARN);
+  g->control (GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
+#ifdef MP_LITE
+/* the quick cli (doc/speed.md) maps libgcrypt only when a command needs
+ * its randomness: `pki inspect` starts without it.  NULL and @error set
+ * when it cannot be loaded; the full cli, which links it, then runs the
+ * command again. */
+static const MpGcrypt *
+mp_gcrypt (GError **error)
+{
+  static MpGcrypt g;
+  static gsize once = 0;
+  static char *failed = NULL;
+
+  if (g_once_init_enter (&once))
+    {
+      void *lib = dlopen (MP_GCRYPT_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+      if (lib != NULL)
+        {
+          *(void **) &g.check_version = dlsym (lib, "gcry_check_version");
+          *(void **) &g.control = dlsym (lib, "gcry_control");
+          *(void **) &g.randomize = dlsym (lib, "gcry_randomize");
+        }
+      if (lib == NULL || g.check_version == NULL || g.control == NULL || g.randomize == NULL)
+        failed = g_strdup (dlerror ());
+      else
+        mp_gcrypt_init (&g);
+      g_once_init_leave (&once, 1);
+    }
+  if (failed != NULL)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_CRYPTO, "loading %s: %s", MP_GCRYPT_SONAME, failed);
+      return NULL;
+    }
+  return &g;
+}
+#else
+static const MpGcrypt *
+mp_gcrypt (G_GNUC_UNUSED GError **error)
+{
+  static const MpGcrypt g = { gcry_check_version, gcry_control, gcry_randomize };
+
+  return &g;
+}
+#endif
 
 void
 mp_crypto_init (void)
@@ -71,20 +144,25 @@ mp_crypto_init (void)
 
   if (g_once_init_enter (&once))
     {
-      /* libgcrypt wants its version check before any other call; a small
-       * secure pool is enough for passwords and seeds */
-      if (!gcry_control (GCRYCTL_INITIALIZATION_FINISHED_P))
-        {
-          if (gcry_check_version (NULL) == NULL)
-            g_error ("libgcrypt: version check failed");
-          gcry_control (GCRYCTL_SUSPEND_SECMEM_WARN);
-          gcry_control (GCRYCTL_INIT_SECMEM, 32768, 0);
-          gcry_control (GCRYCTL_RESUME_SECMEM_WARN);
-          gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
-        }
+#ifndef MP_LITE
+      mp_gcrypt_init (mp_gcrypt (NULL));
+#endif
       gnutls_global_init ();
       g_once_init_leave (&once, 1);
     }
+}
+
+gboolean
+mp_random_strong (void *buf, gsize len, GError **error)
+{
+  const MpGcrypt *g;
+
+  mp_crypto_init ();
+  g = mp_gcrypt (error);
+  if (g == NULL)
+    return FALSE;
+  g->randomize (buf, len, GCRY_STRONG_RANDOM);
+  return TRUE;
 }
 
 gint64

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "meetpki/mp-inspect.h"
-#include <gcrypt.h>
 #include <gnutls/crypto.h>
 
 #include "mp-x509.h"
@@ -622,7 +621,12 @@ describe_crt (gnutls_x509_crt_t crt, gint64 now, GError **error)
       mp_error_set_gnutls (error, rc, "computing the certificate's fingerprint");
       return NULL;
     }
-  gcry_md_hash_buffer (GCRY_MD_SHA256, fpr, der.data, der.size);
+  rc = gnutls_hash_fast (GNUTLS_DIG_SHA256, der.data, der.size, fpr);
+  if (rc < 0)
+    {
+      mp_error_set_gnutls (error, rc, "computing the certificate's fingerprint");
+      return NULL;
+    }
   {
     g_autofree char *hex = hex_colon (fpr, sizeof fpr);
     json_object_set_string_member (obj, "fingerprint_sha256", hex);

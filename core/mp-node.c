@@ -389,6 +389,28 @@ mp_node_facts_set (MpStore *store, const char *key, const char *value, GError **
 }
 
 /**
+ * mp_node_fact_validate:
+ * @key: a fact key
+ * @value: its value
+ * @error: return location for a #GError
+ *
+ * The checks of mp_node_facts_set() alone, so that several facts can be
+ * checked before the first is written.
+ *
+ * Returns: %TRUE when mp_node_facts_set() would accept @value for @key
+ */
+gboolean
+mp_node_fact_validate (const char *key, const char *value, GError **error)
+{
+  gint idx = find_fact (key);
+  g_autofree char *clean = stripped (value);
+
+  if (idx < 0)
+    return unknown_key (key, error);
+  return validate_value ((guint) idx, clean, error);
+}
+
+/**
  * mp_node_facts_unset:
  * @store: the store
  * @key: a fact key

@@ -125,10 +125,20 @@ mp_password_read_fd (int fd, const char *what, GError **error)
  * Returns: (transfer full): the first line of @path, its line end stripped,
  * or %NULL on error
  */
-MpPassword *
-mp_password_read_file (const char *path, GError **error)
+/**
+ * mp_password_open_file:
+ * @path: the password file the user named
+ * @error: return location for a #GError
+ *
+ * Opens @path with the messages of mp_password_read_file(): what
+ * `meetpki --bus pki pkcs12-to-pem --password-file` passes to the daemon,
+ * which reads it with mp_password_read_fd().
+ *
+ * Returns: a descriptor (close-on-exec), or -1 on error
+ */
+int
+mp_password_open_file (const char *path, GError **error)
 {
-  MpPassword *pw;
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
   if (fd < 0)
@@ -136,8 +146,18 @@ mp_password_read_file (const char *path, GError **error)
       int errsv = errno;
       g_set_error (error, MP_ERROR, errsv == ENOENT ? MP_ERROR_NOT_FOUND : MP_ERROR_IO,
                    "cannot open the password file %s: %s", path, g_strerror (errsv));
-      return NULL;
     }
+  return fd;
+}
+
+MpPassword *
+mp_password_read_file (const char *path, GError **error)
+{
+  MpPassword *pw;
+  int fd = mp_password_open_file (path, error);
+
+  if (fd < 0)
+    return NULL;
   pw = mp_password_read_fd (fd, path, error);
   close (fd);
   return pw;

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <gcrypt.h>
 #include <string.h>
 
 #include "meetpki/mp-pki.h"
@@ -152,7 +151,10 @@ set_random_serial (gnutls_x509_crt_t crt, GError **error)
   /* 127 random bits: the top bit clear keeps the DER integer positive, and
    * a non-zero first byte keeps it 16 bytes long */
   do
-    gcry_randomize (serial, sizeof serial, GCRY_STRONG_RANDOM);
+    {
+      if (!mp_random_strong (serial, sizeof serial, error))
+        return FALSE;
+    }
   while ((serial[0] & 0x7f) == 0);
   serial[0] &= 0x7f;
   rc = gnutls_x509_crt_set_serial (crt, serial, sizeof serial);

@@ -60,12 +60,17 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MpDatum, mp_datum_wipe_free)
 /* turns a gnutls return code into an MP_ERROR_CRYPTO GError of the form
  * "op: message [code]"; always returns FALSE so callers can `return` it */
 gboolean mp_error_set_gnutls (GError **error, int rc, const char *op);
-/* the same for a libgcrypt gcry_error_t */
+/* the same for a libgcrypt gcry_error_t (not in the lite build) */
 gboolean mp_error_set_gcrypt (GError **error, unsigned int err, const char *op);
 
 /* makes sure gnutls and libgcrypt (secure memory included) are initialised
- * once per process */
+ * once per process; in the quick cli's lite build libgcrypt only when
+ * mp_random_strong() first needs it */
 void mp_crypto_init (void);
+
+/* fills @buf with @len bytes of libgcrypt's GCRY_STRONG_RANDOM; FALSE and
+ * @error set only in the lite build, when libgcrypt cannot be loaded */
+gboolean mp_random_strong (void *buf, gsize len, GError **error);
 
 /* the library's clock: $MEETPKI_NOW (seconds since the epoch) when set, so
  * tests can fix the time; otherwise the real time */

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "mp-private.h"
 #include "meetpki/mp-bundle.h"
@@ -20,35 +21,78 @@
 
 struct _MpProfile {
   GKeyFile *kf;
+  GBytes *text;
   char *path;
   char *dir;
+  gboolean from_file; /* its [ca] paths may be opened here */
+  int ca_fds[MP_PROFILE_CA_N_FILES]; /* -1: not opened or passed */
 };
 
 static const char * const groups[] = { "node", "ca", "certificates", "services", "names", NULL };
+static const char * const ca_keys[] = { "mode", "name", "subject", "days", "key", "cert", "bundle", NULL };
+static const char * const certificates_keys[] = { "days", "key-type", NULL };
+static const char * const services_keys[] = { "enable", NULL };
+/* the [ca] key naming each file of an existing CA */
+static const char * const ca_file_keys[MP_PROFILE_CA_N_FILES] = { "key", "cert", "bundle" };
+/* the key of each file's descriptor in a frontend's options (Provision's a{sv}) */
+static const char * const ca_fd_options[MP_PROFILE_CA_N_FILES] = { "ca-key-fd", "ca-cert-fd", "ca-bundle-fd" };
 
 void
 mp_profile_free (MpProfile *profile)
 {
   if (profile == NULL)
     return;
+  for (guint i = 0; i < MP_PROFILE_CA_N_FILES; i++)
+    {
+      if (profile->ca_fds[i] >= 0)
+        close (profile->ca_fds[i]);
+    }
   g_key_file_free (profile->kf);
+  g_bytes_unref (profile->text);
   g_free (profile->path);
   g_free (profile->dir);
   g_free (profile);
 }
 
+/* every key of @group is one of @known (the facts for [node]) */
+static gboolean
+check_keys (GKeyFile *kf, const char *path, const char *group, const char * const *known, const char *what,
+            GError **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, group, NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *all = NULL;
+
+      if (g_strv_contains (known, keys[i]))
+        continue;
+      all = g_strjoinv (", ", (char **) known);
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: [%s] has no %s '%s' (%ss: %s)", path, group, what,
+                   keys[i], what, all);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
- * mp_profile_load:
- * @path: the profile
+ * mp_profile_new_from_data:
+ * @data: the profile's text
+ * @len: its length
+ * @path: the profile's path, for messages and as the directory its
+ *   relative [ca] paths name files in; never opened
  * @error: return location for a #GError
  *
- * Reads a profile and checks its groups and the CA mode; the values are
- * checked when they are used (node facts as `node set` checks them).
+ * Parses a profile and checks its groups, the keys of each group and the
+ * CA mode; the values are checked when they are used (node facts as
+ * `node set` checks them).  A profile made from text opens no file: an
+ * existing CA's files must be passed with mp_profile_set_ca_fd() (the
+ * daemon, which never opens a caller's path).
  *
  * Returns: (transfer full): the profile, or %NULL on error
  */
 MpProfile *
-mp_profile_load (const char *path, GError **error)
+mp_profile_new_from_data (const char *data, gsize len, const char *path, GError **error)
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GError) local = NULL;
@@ -56,11 +100,15 @@ mp_profile_load (const char *path, GError **error)
   g_autofree char *mode = NULL;
   MpProfile *profile;
 
-  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+  /* the daemon gets it as a D-Bus string: refused alike both ways */
+  if (memchr (data, '\0', len) != NULL || !g_utf8_validate (data, len, NULL))
     {
-      g_set_error (error, MP_ERROR,
-                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? MP_ERROR_NOT_FOUND : MP_ERROR_INVALID_DATA,
-                   "%s: %s", path, local->message);
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: not a text file (a NUL byte or invalid UTF-8)", path);
+      return NULL;
+    }
+  if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &local))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: %s", path, local->message);
       return NULL;
     }
   found = g_key_file_get_groups (kf, NULL);
@@ -79,6 +127,13 @@ mp_profile_load (const char *path, GError **error)
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no [node] group with the node facts", path);
       return NULL;
     }
+  /* a typo must not be ignored, and must stop before anything is written;
+   * [names] is checked against the plugins by mp_provision() */
+  if (!check_keys (kf, path, "node", mp_node_fact_keys (), "fact", error) ||
+      !check_keys (kf, path, "ca", ca_keys, "key", error) ||
+      !check_keys (kf, path, "certificates", certificates_keys, "key", error) ||
+      !check_keys (kf, path, "services", services_keys, "key", error))
+    return NULL;
   mode = g_key_file_get_string (kf, "ca", "mode", NULL);
   if (mode != NULL && !g_str_equal (mode, "local") && !g_str_equal (mode, "existing"))
     {
@@ -87,9 +142,180 @@ mp_profile_load (const char *path, GError **error)
     }
   profile = g_new0 (MpProfile, 1);
   profile->kf = g_steal_pointer (&kf);
+  profile->text = g_bytes_new (data, len);
   profile->path = g_strdup (path);
   profile->dir = g_path_get_dirname (path);
+  for (guint i = 0; i < MP_PROFILE_CA_N_FILES; i++)
+    profile->ca_fds[i] = -1;
   return profile;
+}
+
+/**
+ * mp_profile_load:
+ * @path: the profile
+ * @error: return location for a #GError
+ *
+ * Reads a profile (see mp_profile_new_from_data()); its existing CA's
+ * files may then be opened by mp_profile_open_ca_files().
+ *
+ * Returns: (transfer full): the profile, or %NULL on error
+ */
+MpProfile *
+mp_profile_load (const char *path, GError **error)
+{
+  g_autoptr(GBytes) text = mp_transfer_read_file (path, error);
+  MpProfile *profile;
+
+  if (text == NULL)
+    return NULL;
+  profile = mp_profile_new_from_data (g_bytes_get_data (text, NULL), g_bytes_get_size (text), path, error);
+  if (profile != NULL)
+    profile->from_file = TRUE;
+  return profile;
+}
+
+/**
+ * mp_profile_get_text:
+ * @profile: a profile
+ *
+ * Returns: (transfer none): the text it was parsed from
+ */
+GBytes *
+mp_profile_get_text (MpProfile *profile)
+{
+  return profile->text;
+}
+
+/**
+ * mp_profile_get_path:
+ * @profile: a profile
+ *
+ * Returns: the path it names itself by in messages
+ */
+const char *
+mp_profile_get_path (MpProfile *profile)
+{
+  return profile->path;
+}
+
+static gboolean
+is_existing_ca (MpProfile *p)
+{
+  g_autofree char *mode = g_key_file_get_string (p->kf, "ca", "mode", NULL);
+
+  return mode != NULL && g_str_equal (g_strstrip (mode), "existing");
+}
+
+static char *get_path (MpProfile *p, const char *group, const char *key);
+
+/**
+ * mp_profile_get_ca_path:
+ * @profile: a profile
+ * @file: which file of an existing CA
+ *
+ * Returns: (transfer full) (nullable): the path the profile gives for
+ *   @file, relative to the profile's directory, or %NULL when it gives
+ *   none or its CA is not `mode=existing`
+ */
+char *
+mp_profile_get_ca_path (MpProfile *profile, MpProfileCaFile file)
+{
+  g_return_val_if_fail (file < MP_PROFILE_CA_N_FILES, NULL);
+  if (!is_existing_ca (profile))
+    return NULL;
+  return get_path (profile, "ca", ca_file_keys[file]);
+}
+
+/**
+ * mp_profile_ca_fd_option:
+ * @file: which file of an existing CA
+ *
+ * The name under which a frontend passes @file's descriptor in its
+ * options, the same on both sides of the bus (`ca-key-fd`, `ca-cert-fd`,
+ * `ca-bundle-fd`).
+ *
+ * Returns: (transfer none): the option's name
+ */
+const char *
+mp_profile_ca_fd_option (MpProfileCaFile file)
+{
+  g_return_val_if_fail (file < MP_PROFILE_CA_N_FILES, NULL);
+  return ca_fd_options[file];
+}
+
+/**
+ * mp_profile_open_ca_files:
+ * @profile: a profile read by mp_profile_load()
+ * @error: return location for a #GError
+ *
+ * For `[ca] mode=existing`, opens the key, the certificate and the bundle
+ * (when given) with the caller's own rights, before anything is written,
+ * so a missing file changes nothing.  They are opened even when the CA is
+ * already in the store.  Does nothing for a local CA or when the files
+ * are open already.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mp_profile_open_ca_files (MpProfile *profile, GError **error)
+{
+  if (!is_existing_ca (profile) || profile->ca_fds[MP_PROFILE_CA_KEY] >= 0)
+    return TRUE;
+  if (!profile->from_file)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                   "%s: the files of its existing CA were not passed", profile->path);
+      return FALSE;
+    }
+  for (guint i = 0; i < MP_PROFILE_CA_N_FILES; i++)
+    {
+      g_autofree char *file = get_path (profile, "ca", ca_file_keys[i]);
+
+      if (file == NULL && i == MP_PROFILE_CA_BUNDLE)
+        continue;
+      if (file == NULL)
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: [ca] mode=existing needs key= and cert=",
+                       profile->path);
+          return FALSE;
+        }
+      profile->ca_fds[i] = mp_transfer_open_file (file, error);
+      if (profile->ca_fds[i] < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * mp_profile_set_ca_fd:
+ * @profile: a profile
+ * @file: which file of an existing CA
+ * @fd: (transfer full): the file, opened by someone else; closed with @profile
+ *
+ * Gives a profile the file it names for @file, opened by its caller (the
+ * daemon receives them so).
+ */
+void
+mp_profile_set_ca_fd (MpProfile *profile, MpProfileCaFile file, int fd)
+{
+  g_return_if_fail (file < MP_PROFILE_CA_N_FILES);
+  if (profile->ca_fds[file] >= 0)
+    close (profile->ca_fds[file]);
+  profile->ca_fds[file] = fd;
+}
+
+/**
+ * mp_profile_get_ca_fd:
+ * @profile: a profile
+ * @file: which file of an existing CA
+ *
+ * Returns: (transfer none): the open file, or -1
+ */
+int
+mp_profile_get_ca_fd (MpProfile *profile, MpProfileCaFile file)
+{
+  g_return_val_if_fail (file < MP_PROFILE_CA_N_FILES, -1);
+  return profile->ca_fds[file];
 }
 
 static char *
@@ -165,23 +391,35 @@ facts_from_profile (MpProfile *p)
   return f;
 }
 
+/* every fact's value, before the first is written */
 static gboolean
-set_facts (MpStore *store, MpProfile *p, const MpProvisionOptions *o, GError **error)
+check_facts (MpProfile *p, GError **error)
 {
   g_auto(GStrv) keys = g_key_file_get_keys (p->kf, "node", NULL, NULL);
-  const char * const *known = mp_node_fact_keys ();
 
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     {
       g_autofree char *value = get (p, "node", keys[i]);
 
-      if (!g_strv_contains (known, keys[i]))
+      if (value != NULL && !mp_node_fact_validate (keys[i], value, error))
         {
-          g_autofree char *all = g_strjoinv (", ", (char **) known);
-          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: [node] has no fact '%s' (facts: %s)",
-                       p->path, keys[i], all);
+          g_prefix_error (error, "%s: ", p->path);
           return FALSE;
         }
+    }
+  return TRUE;
+}
+
+static gboolean
+set_facts (MpStore *store, MpProfile *p, const MpProvisionOptions *o, GError **error)
+{
+  /* the keys are facts: mp_profile_new_from_data() checked them */
+  g_auto(GStrv) keys = g_key_file_get_keys (p->kf, "node", NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *value = get (p, "node", keys[i]);
+
       if (value == NULL)
         continue;
       if (!o->dry_run && !mp_node_facts_set (store, keys[i], value, error))
@@ -235,23 +473,19 @@ prepare_ca (MpStore *store, MpProfile *p, const MpKeySpec *spec, const char *ca,
       return TRUE;
     }
   {
+    /* opened (or passed) before anything was written */
     g_autofree char *key_path = get_path (p, "ca", "key");
     g_autofree char *crt_path = get_path (p, "ca", "cert");
     g_auto(MpImportResult) r1 = { 0 };
     g_auto(MpImportResult) r2 = { 0 };
 
-    if (key_path == NULL || crt_path == NULL)
-      {
-        g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: [ca] mode=existing needs key= and cert=", p->path);
-        return FALSE;
-      }
     if (o->dry_run)
       {
         say (o, MP_LINE_NOTE, "would import the CA %s and %s as %s and %s", crt_path, key_path, crt, key);
         return TRUE;
       }
-    if (!mp_transfer_import_file (store, key_path, key, MP_TRANSFER_NONE, &r1, error) ||
-        !mp_transfer_import_file (store, crt_path, crt, MP_TRANSFER_NONE, &r2, error))
+    if (!mp_transfer_import_fd (store, p->ca_fds[MP_PROFILE_CA_KEY], key_path, key, MP_TRANSFER_NONE, &r1, error) ||
+        !mp_transfer_import_fd (store, p->ca_fds[MP_PROFILE_CA_CERT], crt_path, crt, MP_TRANSFER_NONE, &r2, error))
       return FALSE;
     say (o, MP_LINE_SUCCESS, "imported the CA %s", crt);
   }
@@ -283,8 +517,14 @@ build_bundle (MpStore *store, MpProfile *p, const char *ca, const char *bundle_n
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s holds no certificate", crt);
       return FALSE;
     }
-  if (extra != NULL && !mp_bundle_add_file (pool, extra, NULL, NULL, error))
-    return FALSE;
+  if (extra != NULL && is_existing_ca (p))
+    {
+      g_autoptr(GBytes) rest = mp_transfer_read_fd (p->ca_fds[MP_PROFILE_CA_BUNDLE], extra, error);
+
+      if (rest == NULL)
+        return FALSE;
+      mp_bundle_add_data (pool, rest, extra);
+    }
   mp_bundle_build_chain (pool, g_ptr_array_index (mp_bundle_get_certs (pool), 0), MP_CHAIN_ROOT_REQUIRED);
   if (!mp_bundle_verify_chain (pool, FALSE, error))
     {
@@ -486,6 +726,26 @@ provision_service (MpStore *store, MpProfile *p, MpPlugin *plugin, MpServiceConf
   return mp_apply_steps_probed (&ctx, NULL, 0, v, error);
 }
 
+/* the keys of [names] are services */
+static gboolean
+check_names (MpProfile *profile, MpPluginLoader *loader, GError **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (profile->kf, "names", NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *hint = NULL;
+
+      if (mp_plugin_loader_lookup (loader, keys[i]) != NULL)
+        continue;
+      hint = mp_plugin_loader_suggest (loader, keys[i]);
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: [names] names '%s', which no plugin provides%s%s%s",
+                   profile->path, keys[i], hint ? " (did you mean " : "", hint ? hint : "", hint ? "?)" : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * mp_provision:
  * @store: the store
@@ -548,6 +808,9 @@ mp_provision (MpStore *store, MpPluginLoader *loader, MpProfile *profile, const 
         }
       g_ptr_array_add (names, services[i]);
     }
+  if (!check_names (profile, loader, error) || !check_facts (profile, error) ||
+      !mp_profile_open_ca_files (profile, error))
+    return FALSE;
 
   if (!o->dry_run)
     {

@@ -409,22 +409,40 @@ mp_transfer_import_fd (MpStore *store, int fd, const char *what, const char *nam
                        MpTransferFlags flags, MpImportResult *result, GError **error)
 {
   g_autoptr(MpSecretBytes) data = NULL;
-  struct stat st;
 
   if (!mp_transfer_is_valid_import_name (name, error))
     return FALSE;
+  data = mp_transfer_read_fd (fd, what, error);
+  if (data == NULL)
+    return FALSE;
+  return mp_transfer_import_bytes (store, data, what, name, flags, result, error);
+}
+
+/**
+ * mp_transfer_read_fd:
+ * @fd: an open regular file, read from its current offset; not closed
+ * @what: how to name the source in messages
+ * @error: return location for a #GError
+ *
+ * mp_transfer_read_file() of a file another process opened and passed
+ * (the daemon's Import and Pkcs12ToPem): the same checks and messages.
+ *
+ * Returns: (transfer full): its contents, or %NULL on error
+ */
+GBytes *
+mp_transfer_read_fd (int fd, const char *what, GError **error)
+{
+  struct stat st;
+
   if (fstat (fd, &st) != 0)
     {
       int errsv = errno;
       g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s: %s", what, g_strerror (errsv));
-      return FALSE;
+      return NULL;
     }
   if (!check_outside_file (what, &st, error))
-    return FALSE;
-  data = mp_file_read_fd (fd, what, error);
-  if (data == NULL)
-    return FALSE;
-  return mp_transfer_import_bytes (store, data, what, name, flags, result, error);
+    return NULL;
+  return mp_file_read_fd (fd, what, error);
 }
 
 /* a private key by name, content or the private mode it has in the store */

@@ -3,7 +3,8 @@
  *
  * the quick `meetpki` (frontends/cli/meetpki-quick.c) against the full cli
  * (meetpki-full): `pki inspect` and `pki sign` print the same bytes both
- * ways, load neither libgio, libgobject, json-glib nor gmodule, and hand
+ * ways, load neither libgio, libgobject, json-glib nor gmodule (inspect
+ * not libgcrypt either), and hand
  * every failure and every other command to the full cli, whose messages
  * and exit statuses the user sees.
  */
@@ -94,6 +95,45 @@ test_inspect_same_as_full (void)
       mpt_assert_ok (quick);
       g_assert_nonnull (strstr (quick->out, "Kind:"));
       assert_same (quick, full);
+    }
+  mpt_remove_home (home);
+}
+
+/* `pki inspect <name>` by @cli with LC_ALL=@locale */
+static char *
+inspect_in_locale (const char *cli, const char *home, const char *locale, const char *name)
+{
+  const char *argv[] = { cli, "--home", home, "pki", "inspect", name, NULL };
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LC_ALL", locale, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (home, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (err, ==, "");
+  return out;
+}
+
+/* the quick one prints ascii itself and the rest through g_print() in the
+ * user's locale: a UTF-8 name comes out as the full cli prints it, as
+ * UTF-8 in a UTF-8 locale and with '?' in the C locale */
+static void
+test_inspect_same_in_locales (void)
+{
+  g_autofree char *home = make_home ();
+  const char *locales[] = { "C.UTF-8", "C" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (locales); i++)
+    {
+      g_autofree char *quick = inspect_in_locale (g_getenv ("MEETPKI_CLI"), home, locales[i], "ca.crt");
+      g_autofree char *full = inspect_in_locale (full_cli (), home, locales[i], "ca.crt");
+
+      g_assert_cmpstr (quick, ==, full);
+      g_assert_nonnull (strstr (quick, i == 0 ? "O=Ex\xc3\xa4mple" : "O=Ex?mple"));
     }
   mpt_remove_home (home);
 }
@@ -195,6 +235,9 @@ test_no_gio_json_gobject (void)
       g_assert_null (strstr (libs, "libjson-glib"));
       g_assert_null (strstr (libs, "libgmodule-2.0"));
     }
+  /* libgcrypt only for sign's randomness: inspect hashes with gnutls */
+  g_assert_null (strstr (a, "libgcrypt"));
+  g_assert_nonnull (strstr (b, "libgcrypt"));
   /* every other command is the full cli's, with all of them */
   g_assert_nonnull (strstr (c, "libjson-glib"));
   mpt_remove_home (home);
@@ -237,6 +280,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quick/sign-same-as-full", test_sign_same_as_full);
   g_test_add_func ("/quick/failures-are-the-full-clis", test_failures_are_the_full_clis);
   g_test_add_func ("/quick/no-gio-json-gobject", test_no_gio_json_gobject);
+  g_test_add_func ("/quick/inspect-same-in-locales", test_inspect_same_in_locales);
   g_test_add_func ("/quick/everything-else-runs-the-full-cli", test_everything_else_runs_the_full_cli);
   return g_test_run ();
 }

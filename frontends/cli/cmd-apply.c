@@ -145,20 +145,17 @@ json_string (JsonObject *o, const char *member)
   return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
 }
 
-gboolean
-mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
+/* the text or JSON of mp_service_cluster_status_to_json(); @facts_json
+ * gives the node facts (the in-process store's, or the daemon's), asked
+ * for only when this node is the primary */
+static gboolean
+print_cluster_status (MpCli *cli, JsonNode *root, JsonNode *(*facts_json) (MpCli *cli, GError **error),
+                      GError **error)
 {
-  MpStore *store = mp_cli_get_store (cli, error);
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(MpNodeFacts) facts = NULL;
+  g_autoptr(JsonNode) facts = NULL;
   JsonObject *o;
   const char *state, *form, *localnode, *primary;
 
-  if (store == NULL)
-    return FALSE;
-  root = mp_service_cluster_status_to_json (store, cli->service, error);
-  if (root == NULL)
-    return FALSE;
   if (cli->json)
     {
       mp_cli_print_json (root);
@@ -172,11 +169,13 @@ mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GErro
   g_print ("Status            : %s\n", json_string (o, "status"));
   if (g_strcmp0 (state, "primary") == 0)
     {
-      facts = mp_node_facts_load (store, error);
+      const char *fqdn;
+
+      facts = facts_json (cli, error);
       if (facts == NULL)
         return FALSE;
-      g_print ("Primary           : this node (%s)\n",
-               facts->server_fqdn != NULL ? facts->server_fqdn : "server-fqdn not set");
+      fqdn = json_string (json_node_get_object (facts), "server-fqdn");
+      g_print ("Primary           : this node (%s)\n", fqdn != NULL ? fqdn : "server-fqdn not set");
     }
   else if (primary != NULL)
     g_print ("Primary           : %s\n", primary);
@@ -185,6 +184,29 @@ mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GErro
                                         : g_strcmp0 (form, "connect") == 0 ? "client and CA (connect only)"
                                                                            : "server, client and CA");
   return TRUE;
+}
+
+static JsonNode *
+local_facts_json (MpCli *cli, GError **error)
+{
+  MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(MpNodeFacts) facts = store != NULL ? mp_node_facts_load (store, error) : NULL;
+
+  return facts != NULL ? mp_node_facts_to_json (facts) : NULL;
+}
+
+gboolean
+mp_cli_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(JsonNode) root = NULL;
+
+  if (store == NULL)
+    return FALSE;
+  root = mp_service_cluster_status_to_json (store, cli->service, error);
+  if (root == NULL)
+    return FALSE;
+  return print_cluster_status (cli, root, local_facts_json, error);
 }
 
 static const char *
@@ -272,7 +294,7 @@ gboolean
 mp_cli_bus_service_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   g_autoptr(JsonNode) root = mp_cli_bus_call_json (cli, "ServiceStatusJson",
-                                                   g_variant_new ("(s)", mp_plugin_get_name (cli->service)), NULL,
+                                                   g_variant_new ("(s)", cli->service_name), NULL,
                                                    error);
 
   if (root == NULL)
@@ -314,57 +336,21 @@ service_options (MpCli *cli, gboolean with_warn_days, gboolean with_yes)
   return g_variant_builder_end (&b);
 }
 
-static void
-print_lines (GVariant *lines)
-{
-  g_autofree const char **strv = g_variant_get_strv (lines, NULL);
-
-  for (guint i = 0; strv[i] != NULL; i++)
-    g_print ("%s\n", strv[i]);
-}
-
-/* the Lines signal: what a failed command printed before its error */
-static void
-on_lines (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
-          const char *signal, GVariant *params, gpointer user_data)
-{
-  g_autoptr(GVariant) lines = NULL;
-
-  if (!g_variant_is_of_type (params, G_VARIANT_TYPE ("(as)")))
-    return;
-  lines = g_variant_get_child_value (params, 0);
-  print_lines (lines);
-}
-
 /* calls @method of the service's object and prints the lines the
  * in-process command prints as it goes: those of the reply, or, when the
  * command fails, those the daemon sent before its error */
 static gboolean
 call_service_iface (MpCli *cli, const char *iface, const char *method, GVariant *params, GError **error)
 {
-  g_autofree char *path = mp_cli_bus_service_path (mp_plugin_get_name (cli->service));
+  g_autofree char *path = mp_cli_bus_service_path (cli->service_name);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) lines = NULL;
-  GDBusConnection *bus = mp_cli_bus_get (cli, error);
-  guint sub;
 
-  if (bus == NULL)
-    return FALSE;
-  /* any sender: the signal comes from the daemon's unique name */
-  sub = g_dbus_connection_signal_subscribe (bus, NULL, iface, "Lines", path, NULL,
-                                            G_DBUS_SIGNAL_FLAGS_NONE, on_lines, NULL, NULL);
-  reply = mp_cli_bus_call_object (cli, path, iface, method, params, G_VARIANT_TYPE ("(as)"), NULL, error);
-  if (reply == NULL)
-    {
-      /* the signal came before the error reply: its dispatch is queued */
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-    }
-  g_dbus_connection_signal_unsubscribe (bus, sub);
+  reply = mp_cli_bus_call_lines (cli, path, iface, method, params, G_VARIANT_TYPE ("(as)"), NULL, error);
   if (reply == NULL)
     return FALSE;
   lines = g_variant_get_child_value (reply, 0);
-  print_lines (lines);
+  mp_cli_bus_print_lines (lines);
   return TRUE;
 }
 
@@ -496,4 +482,22 @@ mp_cli_bus_cluster_remove (MpCli *cli, const char * const *args, guint n_args, G
   /* nobody answers the uppercase-Y question on the bus: --yes or the daemon refuses */
   return call_service_iface (cli, CLUSTER_IFACE, "Remove", g_variant_new ("(@a{sv})", service_options (cli, FALSE, TRUE)),
                              error);
+}
+
+static JsonNode *
+bus_facts_json (MpCli *cli, GError **error)
+{
+  return mp_cli_bus_call_json (cli, "NodeFactsJson", NULL, NULL, error);
+}
+
+gboolean
+mp_cli_bus_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(JsonNode) root = mp_cli_bus_call_json (cli, "ClusterStatusJson",
+                                                   g_variant_new ("(s)", cli->service_name), NULL,
+                                                   error);
+
+  if (root == NULL)
+    return FALSE;
+  return print_cluster_status (cli, root, bus_facts_json, error);
 }

@@ -199,80 +199,42 @@ mp_cli_bundle_check (MpCli *cli, const char * const *args, guint n_args, GError 
   return print_check_report (cli, report, error);
 }
 
-/* findings that mean fixing would lose something or leave a broken chain */
-static const MpFinding *
-blocking_finding (MpBundle *bundle)
+/* prints mp_bundle_fix_to_json()'s result: the findings, then the error
+ * or the line that says what was written */
+static gboolean
+print_fix_report (JsonNode *report, GError **error)
 {
-  static const char *const blocking[] = {
-    "private-key", "not-a-certificate", "bad-base64", "bad-certificate", "unterminated-block",
-    "no-certificate", "missing-issuer", "root-missing", "bad-signature",
-  };
+  JsonObject *root = json_node_get_object (report);
+  JsonArray *findings = json_object_get_array_member (root, "findings");
+  const char *file = json_object_get_string_member (root, "file");
+  const char *result;
 
-  for (guint i = 0; i < G_N_ELEMENTS (blocking); i++)
-    {
-      const MpFinding *f = mp_bundle_find_finding (bundle, blocking[i]);
-      if (f != NULL)
-        return f;
-    }
-  return NULL;
+  for (guint i = 0; i < json_array_get_length (findings); i++)
+    g_print ("%s\n", json_array_get_string_element (findings, i));
+  if (!mp_bundle_report_get_error (report, error))
+    return FALSE;
+  result = json_object_get_string_member (root, "result");
+  if (g_str_equal (result, "written"))
+    g_print ("Wrote %s in canonical order and format (%s unchanged)\n",
+             json_object_get_string_member (root, "output"), file);
+  else if (g_str_equal (result, "unchanged"))
+    g_print ("%s is already in canonical order and format; nothing changed\n", file);
+  else
+    g_print ("Fixed %s: canonical order and format (the old file is %s)\n", file,
+             json_object_get_string_member (root, "backup"));
+  return TRUE;
 }
 
 gboolean
 mp_cli_bundle_fix (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  g_autoptr(GBytes) original = NULL;
-  g_autoptr(GBytes) fixed = NULL;
-  g_autoptr(MpStoreTxn) txn = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *backup = NULL;
-  const MpFinding *blocking;
   MpStore *store = mp_cli_get_store (cli, error);
+  g_autoptr(JsonNode) report = NULL;
 
   if (store == NULL)
     return FALSE;
-  /* fix writes, so the file must be in the store */
-  path = mp_store_resolve_existing (store, args[0], error);
-  if (path == NULL)
-    return FALSE;
-  original = mp_file_read (path, error);
-  if (original == NULL)
-    return FALSE;
-  mp_bundle_add_data (bundle, original, args[0]);
-  mp_bundle_check (bundle, MP_BUNDLE_KIND_AUTO);
-  mp_cli_print_findings (mp_bundle_get_findings (bundle), FALSE);
-
-  blocking = blocking_finding (bundle);
-  if (blocking != NULL)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "refusing to fix %s, nothing changed: %s [%s]",
-                   args[0], blocking->message, blocking->code);
-      return FALSE;
-    }
-  fixed = mp_bundle_chain_to_pem (bundle, MP_PEM_ALL, error);
-  if (fixed == NULL)
-    return FALSE;
-
-  if (cli->output != NULL)
-    {
-      if (!write_output (cli, cli->output, fixed, error))
-        return FALSE;
-      g_print ("Wrote %s in canonical order and format (%s unchanged)\n", cli->output, args[0]);
-      return TRUE;
-    }
-  if (g_bytes_equal (original, fixed))
-    {
-      g_print ("%s is already in canonical order and format; nothing changed\n", args[0]);
-      return TRUE;
-    }
-  backup = g_strconcat (args[0], ".bak", NULL);
-  txn = mp_store_txn_new (store);
-  if (!mp_store_txn_add (txn, backup, original, MP_WRITE_REPLACE, error) ||
-      !mp_store_txn_add (txn, args[0], fixed, MP_WRITE_REPLACE, error) ||
-      !mp_store_txn_commit (txn, error))
-    return FALSE;
-  g_print ("Fixed %s: canonical order and format (the old file is %s)\n", args[0], backup);
-  return TRUE;
+  report = mp_bundle_fix_to_json (store, args[0], cli->output, cli->force ? MP_WRITE_REPLACE : MP_WRITE_NONE);
+  return print_fix_report (report, error);
 }
 
 /* ---- through meetpkid ---- */
@@ -340,4 +302,23 @@ mp_cli_bus_bundle_check (MpCli *cli, const char * const *args, guint n_args, GEr
   if (report == NULL)
     return FALSE;
   return print_check_report (cli, report, error);
+}
+
+/* the daemon works on its store only, and so does the in-process fix: a
+ * path is refused by the daemon with the in-process message */
+gboolean
+mp_cli_bus_bundle_fix (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr(JsonNode) report = NULL;
+
+  if (cli->force)
+    g_variant_builder_add (&options, "{sv}", "force", g_variant_new_boolean (TRUE));
+  report = mp_cli_bus_call_json (cli, "FixBundleJson",
+                                 g_variant_new ("(ssa{sv})", args[0], cli->output != NULL ? cli->output : "",
+                                                &options),
+                                 NULL, error);
+  if (report == NULL)
+    return FALSE;
+  return print_fix_report (report, error);
 }

@@ -18,8 +18,8 @@
 #include "mp-cli.h"
 
 #define MANAGER_NAME "io.meetpki.Manager1"
-#define MANAGER_PATH "/io/meetpki/Manager1"
-#define MANAGER_IFACE "io.meetpki.Manager1"
+#define MANAGER_PATH MP_CLI_BUS_MANAGER_PATH
+#define MANAGER_IFACE MP_CLI_BUS_MANAGER_IFACE
 /* key generation runs in the daemon: allow it minutes, as in-process */
 #define CALL_TIMEOUT_MS (10 * 60 * 1000)
 
@@ -38,12 +38,15 @@ static const struct {
   { "pki list", mp_cli_bus_pki_list },
   { "pki import", mp_cli_bus_pki_import },
   { "pki export", mp_cli_bus_pki_export },
+  { "pki pkcs12-to-pem", mp_cli_bus_pki_pkcs12_to_pem },
   { "pki verify", mp_cli_bus_pki_verify },
   { "bundle build", mp_cli_bus_bundle_build },
   { "bundle check", mp_cli_bus_bundle_check },
+  { "bundle fix", mp_cli_bus_bundle_fix },
   { "node set", mp_cli_bus_node_set },
   { "node unset", mp_cli_bus_node_unset },
   { "node show", mp_cli_bus_node_show },
+  { "node provision", mp_cli_bus_node_provision },
   { "plugins list", mp_cli_bus_plugins_list },
   { "check", mp_cli_bus_check },
   { "<service> csr", mp_cli_bus_service_csr },
@@ -63,6 +66,7 @@ static const struct {
   { "<service> cluster join", mp_cli_bus_cluster_setup },
   { "<service> cluster connect", mp_cli_bus_cluster_setup },
   { "<service> cluster remove", mp_cli_bus_cluster_remove },
+  { "<service> cluster status", mp_cli_bus_cluster_status },
   { "services", mp_cli_bus_plugins_list },
 };
 
@@ -187,16 +191,15 @@ mp_cli_bus_call (MpCli *cli, const char *method, GVariant *params, const GVarian
  * @service: a service plugin's name
  *
  * Returns: (transfer full): the object path meetpkid exports the service
- *   at: its name with anything but letters, digits and underscore as "_"
+ *   at: its name with every byte but a letter or digit as '_' and two hex
+ *   digits (g_dbus_escape_object_path(), the daemon's mpd_service_path_for())
  */
 char *
 mp_cli_bus_service_path (const char *service)
 {
-  g_autoptr(GString) path = g_string_new (MANAGER_PATH "/services/");
+  g_autofree char *element = g_dbus_escape_object_path (service);
 
-  for (const char *p = service; *p != '\0'; p++)
-    g_string_append_c (path, g_ascii_isalnum (*p) || *p == '_' ? *p : '_');
-  return g_string_free (g_steal_pointer (&path), FALSE);
+  return g_strconcat (MANAGER_PATH "/services/", element, NULL);
 }
 
 /**
@@ -222,6 +225,71 @@ mp_cli_bus_call_object (MpCli *cli, const char *path, const char *iface, const c
                                                          CALL_TIMEOUT_MS, fds, NULL, NULL, &local);
   if (reply == NULL)
     convert_error (cli, method, local, error);
+  return reply;
+}
+
+/**
+ * mp_cli_bus_print_lines:
+ * @lines: an `as` of lines
+ *
+ * Prints lines the daemon sent, as the in-process command prints them.
+ */
+void
+mp_cli_bus_print_lines (GVariant *lines)
+{
+  g_autofree const char **strv = g_variant_get_strv (lines, NULL);
+
+  for (guint i = 0; strv[i] != NULL; i++)
+    g_print ("%s\n", strv[i]);
+}
+
+/* the Lines signal: what a failed command printed before its error */
+static void
+on_lines (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
+          const char *signal, GVariant *params, gpointer user_data)
+{
+  g_autoptr(GVariant) lines = NULL;
+
+  if (!g_variant_is_of_type (params, G_VARIANT_TYPE ("(as)")))
+    return;
+  lines = g_variant_get_child_value (params, 0);
+  mp_cli_bus_print_lines (lines);
+}
+
+/**
+ * mp_cli_bus_call_lines:
+ *
+ * mp_cli_bus_call_object() of a method whose failure comes with the lines
+ * the in-process command prints before its error: the daemon sends them
+ * to this caller alone as the Lines signal of @iface on @path, before the
+ * error reply; they are printed here.  The reply's own lines are the
+ * caller's to print.
+ */
+GVariant *
+mp_cli_bus_call_lines (MpCli *cli, const char *path, const char *iface, const char *method, GVariant *params,
+                       const GVariantType *reply_type, GUnixFDList *fds, GError **error)
+{
+  GDBusConnection *bus = mp_cli_bus_get (cli, error);
+  GVariant *reply;
+  guint sub;
+
+  if (bus == NULL)
+    {
+      if (params != NULL)
+        g_variant_unref (g_variant_ref_sink (params));
+      return NULL;
+    }
+  /* any sender: the signal comes from the daemon's unique name */
+  sub = g_dbus_connection_signal_subscribe (bus, NULL, iface, "Lines", path, NULL,
+                                            G_DBUS_SIGNAL_FLAGS_NONE, on_lines, NULL, NULL);
+  reply = mp_cli_bus_call_object (cli, path, iface, method, params, reply_type, fds, error);
+  if (reply == NULL)
+    {
+      /* the signal came before the error reply: its dispatch is queued */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_dbus_connection_signal_unsubscribe (bus, sub);
   return reply;
 }
 
@@ -306,7 +374,7 @@ mp_cli_bus_add_input (const char *arg, const char *key, GUnixFDList *fds, GVaria
 int
 mp_cli_bus_open_input (const char *arg, GUnixFDList *fds, GError **error)
 {
-  int fd, index;
+  int fd;
 
   if (!g_file_test (arg, G_FILE_TEST_IS_REGULAR))
     {
@@ -320,7 +388,24 @@ mp_cli_bus_open_input (const char *arg, GUnixFDList *fds, GError **error)
       g_set_error (error, MP_ERROR, MP_ERROR_IO, "Failed to open file “%s”: %s", arg, g_strerror (errsv));
       return -1;
     }
-  index = g_unix_fd_list_append (fds, fd, error);
+  return mp_cli_bus_pass_fd (fds, fd, error);
+}
+
+/**
+ * mp_cli_bus_pass_fd:
+ * @fds: the call's descriptors
+ * @fd: (transfer full): a descriptor of ours, closed here
+ * @error: return location for a #GError
+ *
+ * Appends (a duplicate of) @fd to @fds and closes @fd.
+ *
+ * Returns: its index in @fds, or -1 with an error
+ */
+int
+mp_cli_bus_pass_fd (GUnixFDList *fds, int fd, GError **error)
+{
+  int index = g_unix_fd_list_append (fds, fd, error);
+
   close (fd);
   return index;
 }

@@ -161,15 +161,20 @@ mp_cli_bus_pki_inspect (MpCli *cli, const char * const *args, guint n_args, GErr
   return TRUE;
 }
 
+/* a path is opened here, with the user's own rights, and only its
+ * descriptor crosses the bus: never the key's bytes */
 gboolean
 mp_cli_bus_pki_match (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   g_autoptr(GVariant) reply = NULL;
 
-  if (!mp_cli_bus_refuse_path (cli, args[0], error) || !mp_cli_bus_refuse_path (cli, args[1], error))
+  if (!mp_cli_bus_add_input (args[0], "key-fd", fds, &options, error) ||
+      !mp_cli_bus_add_input (args[1], "certificate-fd", fds, &options, error))
     return FALSE;
-  reply = mp_cli_bus_call (cli, "Match", g_variant_new ("(ss)", args[0], args[1]), G_VARIANT_TYPE ("()"), NULL,
-                           error);
+  reply = mp_cli_bus_call (cli, "MatchFiles", g_variant_new ("(ssa{sv})", args[0], args[1], &options),
+                           G_VARIANT_TYPE ("()"), fds, error);
   if (reply == NULL)
     return FALSE;
   print_matched ();

@@ -8,10 +8,13 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <gio/gunixfdlist.h>
+#include <glib-unix.h>
 
 #include "mp-cli.h"
 
@@ -140,12 +143,34 @@ prompt_password (const char *what, GError **error)
   return pw;
 }
 
+/* @older_bundle: no bundle was written and an older one is in the store */
+static void
+print_pkcs12_split (const char *p12_name, const MpPkcs12Result *result, gboolean older_bundle)
+{
+  if (result->bundle_name != NULL)
+    {
+      g_print ("Created key file %s, certificate %s and CA bundle %s (%u certificate%s)\n",
+               result->key_name, result->crt_name, result->bundle_name, result->n_bundle,
+               result->n_bundle == 1 ? "" : "s");
+      return;
+    }
+  g_print ("Created key file %s and certificate %s (no CA certificates in %s, no bundle written)\n",
+           result->key_name, result->crt_name, p12_name);
+  if (older_bundle)
+    {
+      g_autofree char *basename = g_strndup (result->crt_name, strlen (result->crt_name) - strlen (".crt"));
+      g_print ("Note: the older %s-bundle.crt was left as it was; it may not belong to %s\n",
+               basename, result->crt_name);
+    }
+}
+
 gboolean
 mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   g_auto(MpPkcs12Result) result = { 0 };
   g_autoptr(MpPassword) password = NULL;
   g_autoptr(GBytes) p12 = NULL;
+  g_autofree char *older = NULL;
   MpStore *store;
 
   /* every cheap check comes before the password is asked for */
@@ -171,19 +196,8 @@ mp_cli_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GE
                                   transfer_flags (cli), &result, error))
     return FALSE;
   g_clear_pointer (&password, mp_password_free);
-  if (result.bundle_name != NULL)
-    g_print ("Created key file %s, certificate %s and CA bundle %s (%u certificate%s)\n",
-             result.key_name, result.crt_name, result.bundle_name, result.n_bundle,
-             result.n_bundle == 1 ? "" : "s");
-  else
-    {
-      g_autofree char *stale = g_strconcat (args[1], "-bundle.crt", NULL);
-      g_print ("Created key file %s and certificate %s (no CA certificates in %s, no bundle written)\n",
-               result.key_name, result.crt_name, args[0]);
-      if (mp_store_contains (store, stale))
-        g_print ("Note: the older %s was left as it was; it may not belong to %s\n",
-                 stale, result.crt_name);
-    }
+  older = g_strconcat (args[1], "-bundle.crt", NULL);
+  print_pkcs12_split (args[0], &result, result.bundle_name == NULL && mp_store_contains (store, older));
   return TRUE;
 }
 
@@ -208,8 +222,7 @@ mp_cli_bus_pki_import (MpCli *cli, const char * const *args, guint n_args, GErro
   fd = mp_transfer_open_file (args[0], error);
   if (fd < 0)
     return FALSE;
-  index = g_unix_fd_list_append (fds, fd, error);
-  close (fd);
+  index = mp_cli_bus_pass_fd (fds, fd, error);
   if (index < 0)
     return FALSE;
   g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
@@ -270,5 +283,110 @@ mp_cli_bus_pki_export (MpCli *cli, const char * const *args, guint n_args, GErro
                                   error))
     return FALSE;
   print_exported (args[0], target);
+  return TRUE;
+}
+
+/* a pipe already holding @password and closed for writing, for the
+ * daemon to read without waiting; -1 with an error */
+static int
+password_pipe (const char *password, GError **error)
+{
+  gsize len = strlen (password);
+  int pipe_fds[2];
+
+  if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, error))
+    return -1;
+  /* at most MP_PASSWORD_MAX + 1 bytes: within the pipe's buffer */
+  if (write (pipe_fds[1], password, len) != (gssize) len || write (pipe_fds[1], "\n", 1) != 1)
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_IO, "cannot pass the password to meetpkid");
+      close (pipe_fds[0]);
+      close (pipe_fds[1]);
+      return -1;
+    }
+  close (pipe_fds[1]);
+  return pipe_fds[0];
+}
+
+/* the password as the in-process command gets it, as a descriptor for the
+ * daemon: a regular --password-file itself, opened here with the user's
+ * rights; else (a pipe or terminal named as the file, or the prompt) the
+ * password read here, as in-process, and passed in a pipe; nothing for
+ * the empty password.  FALSE with an error */
+static gboolean
+add_password_fd (MpCli *cli, const char *p12_path, GUnixFDList *fds, GVariantBuilder *options, GError **error)
+{
+  g_autoptr(MpPassword) password = NULL;
+  struct stat st;
+  int fd, index;
+
+  if (cli->password_file != NULL)
+    {
+      fd = mp_password_open_file (cli->password_file, error);
+      if (fd < 0)
+        return FALSE;
+      g_variant_builder_add (options, "{sv}", "password-source", g_variant_new_string (cli->password_file));
+      if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+        {
+          /* /dev/stdin, <(...): may still be written to; read it here */
+          password = mp_password_read_fd (fd, cli->password_file, error);
+          close (fd);
+          if (password == NULL)
+            return FALSE;
+          fd = *password != '\0' ? password_pipe (password, error) : -2;
+        }
+    }
+  else if (isatty (STDIN_FILENO))
+    {
+      password = prompt_password (p12_path, error);
+      if (password == NULL)
+        return FALSE;
+      fd = *password != '\0' ? password_pipe (password, error) : -2;
+    }
+  else
+    fd = -2; /* no way to ask: the empty password */
+  if (fd == -2)
+    return TRUE;
+  if (fd < 0)
+    return FALSE;
+  index = mp_cli_bus_pass_fd (fds, fd, error);
+  if (index < 0)
+    return FALSE;
+  g_variant_builder_add (options, "{sv}", "password-fd", g_variant_new_handle (index));
+  return TRUE;
+}
+
+gboolean
+mp_cli_bus_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr(GVariant) reply = NULL;
+  g_auto(MpPkcs12Result) result = { 0 };
+  gboolean older_bundle;
+  int fd, index;
+
+  /* the checks and messages of the in-process command, in its order; the
+   * files are opened here, with the user's own rights, and passed */
+  if (!mp_pki_validate_basename (args[1], error))
+    return FALSE;
+  fd = mp_transfer_open_file (args[0], error);
+  if (fd < 0)
+    return FALSE;
+  index = mp_cli_bus_pass_fd (fds, fd, error);
+  if (index < 0 || !add_password_fd (cli, args[0], fds, &options, error))
+    return FALSE;
+  g_variant_builder_add (&options, "{sv}", "source", g_variant_new_string (args[0]));
+  if (cli->force)
+    g_variant_builder_add (&options, "{sv}", "force", g_variant_new_boolean (TRUE));
+  reply = mp_cli_bus_call (cli, "Pkcs12ToPem", g_variant_new ("(sha{sv})", args[1], index, &options),
+                           G_VARIANT_TYPE ("(sssub)"), fds, error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(sssub)", &result.key_name, &result.crt_name, &result.bundle_name, &result.n_bundle,
+                 &older_bundle);
+  if (*result.bundle_name == '\0')
+    g_clear_pointer (&result.bundle_name, g_free);
+  print_pkcs12_split (args[0], &result, older_bundle);
   return TRUE;
 }

@@ -152,24 +152,48 @@ mp_cli_plugins_list (MpCli *cli, const char * const *args, guint n_args, GError 
   return TRUE;
 }
 
-gboolean
-mp_cli_bus_plugins_list (MpCli *cli, const char * const *args, guint n_args, GError **error)
+/**
+ * mp_cli_bus_list_services:
+ * @cli: the cli context, with a bus chosen
+ * @dir: (out) (optional): where the daemon looked for its plugins
+ * @error: return location for a #GError
+ *
+ * The daemon's plugins, as `plugins list --json` prints them: with --bus
+ * the cli needs no plugins of its own.
+ *
+ * Returns: (transfer full): the array, or %NULL with an error
+ */
+JsonNode *
+mp_cli_bus_list_services (MpCli *cli, char **dir, GError **error)
 {
   g_autoptr(GVariant) reply = mp_cli_bus_call (cli, "ListServicesJson", NULL, G_VARIANT_TYPE ("(ss)"), NULL, error);
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local = NULL;
-  const char *text, *dir;
+  const char *text, *where;
 
   if (reply == NULL)
-    return FALSE;
-  g_variant_get (reply, "(&s&s)", &text, &dir);
+    return NULL;
+  g_variant_get (reply, "(&s&s)", &text, &where);
   root = json_from_string (text, &local);
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
       g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "meetpkid sent unreadable JSON from ListServicesJson: %s",
                    local != NULL ? local->message : "not an array");
-      return FALSE;
+      return NULL;
     }
+  if (dir != NULL)
+    *dir = g_strdup (where);
+  return g_steal_pointer (&root);
+}
+
+gboolean
+mp_cli_bus_plugins_list (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(JsonNode) root = mp_cli_bus_list_services (cli, &dir, error);
+
+  if (root == NULL)
+    return FALSE;
   print_plugins (cli, root, dir);
   return TRUE;
 }

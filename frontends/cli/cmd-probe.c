@@ -69,7 +69,7 @@ mp_cli_bus_service_endpoint (MpCli *cli, const char * const *args, guint n_args,
 gboolean
 mp_cli_bus_service_probe (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  g_autofree char *path = mp_cli_bus_service_path (mp_plugin_get_name (cli->service));
+  g_autofree char *path = mp_cli_bus_service_path (cli->service_name);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) lines = NULL;
   g_autoptr(JsonNode) result = NULL;

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * `meetpki <service> ...`: commands whose first word is a plugin's name.
- * the plugins load only when the first word is no built-in command.
+ * the plugins load only when the first word is no built-in command; with
+ * --bus they do not load at all: the daemon names its services.
  */
 #include "config.h"
 
@@ -68,9 +69,68 @@ verb_of (const MpCliCommand *cmd)
   return strchr (cmd->words, ' ') + 1;
 }
 
+/* the service names: the loaded plugins', or with --bus the daemon's, so
+ * a cli without plugins of its own works against a daemon that has them */
+static const char * const *
+service_names (MpCli *cli, GError **error)
+{
+  g_autoptr(GStrvBuilder) names = NULL;
+
+  if (cli->services != NULL)
+    return (const char * const *) cli->services;
+  names = g_strv_builder_new ();
+  if (cli->bus_type != G_BUS_TYPE_NONE)
+    {
+      g_autoptr(JsonNode) root = mp_cli_bus_list_services (cli, NULL, error);
+      JsonArray *plugins;
+
+      if (root == NULL)
+        return NULL;
+      plugins = json_node_get_array (root);
+      for (guint i = 0; i < json_array_get_length (plugins); i++)
+        {
+          JsonObject *p = json_array_get_object_element (plugins, i);
+          const char *name = p != NULL ? json_object_get_string_member_with_default (p, "name", NULL) : NULL;
+
+          if (name != NULL)
+            g_strv_builder_add (names, name);
+        }
+    }
+  else
+    {
+      MpPluginLoader *loader = mp_cli_get_plugins (cli, error);
+      GPtrArray *plugins;
+
+      if (loader == NULL)
+        return NULL;
+      plugins = mp_plugin_loader_get_plugins (loader);
+      for (guint i = 0; i < plugins->len; i++)
+        g_strv_builder_add (names, mp_plugin_get_name (g_ptr_array_index (plugins, i)));
+    }
+  cli->services = g_strv_builder_end (names);
+  return (const char * const *) cli->services;
+}
+
+/**
+ * mp_cli_suggest_service:
+ * @cli: the cli context
+ * @word: a first word that is no command
+ *
+ * Returns: (transfer full) (nullable): the service name @word is a typo
+ *   of, among those already looked up (nothing is loaded or asked here)
+ */
+char *
+mp_cli_suggest_service (MpCli *cli, const char *word)
+{
+  if (cli->services == NULL)
+    return NULL;
+  return mp_suggest (word, (const char * const *) cli->services);
+}
+
 /**
  * mp_cli_find_service_command:
- * @cli: the cli context; its service is set on success
+ * @cli: the cli context; its service (in-process) and service name are
+ *   set on success
  * @argv: the words after the global options
  * @argc: their number
  * @n_words: (out): how many words name the command (2)
@@ -83,14 +143,18 @@ verb_of (const MpCliCommand *cmd)
 const MpCliCommand *
 mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words, GError **error)
 {
-  MpPluginLoader *loader = mp_cli_get_plugins (cli, error);
+  const char * const *names = service_names (cli, error);
   g_autoptr(GPtrArray) verbs = g_ptr_array_new ();
-  MpPlugin *plugin;
+  const char *service = NULL;
 
-  if (loader == NULL)
+  if (names == NULL)
     return NULL;
-  plugin = mp_plugin_loader_lookup (loader, argv[0]);
-  if (plugin == NULL)
+  for (guint i = 0; names[i] != NULL && service == NULL; i++)
+    {
+      if (g_str_equal (names[i], argv[0]))
+        service = names[i];
+    }
+  if (service == NULL)
     return NULL;
   {
     const MpCliCommand *best = NULL;
@@ -115,7 +179,10 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
       }
     if (best != NULL)
       {
-        cli->service = plugin;
+        /* through the bus the daemon runs the command: no plugin here */
+        if (cli->bus_type == G_BUS_TYPE_NONE)
+          cli->service = mp_plugin_loader_lookup (cli->plugins, service);
+        cli->service_name = service;
         cli->verb = argv[best_n];
         *n_words = 1 + best_n;
         return best;

@@ -3,9 +3,10 @@
  *
  * `meetpki`, the command an administrator types.  the two commands run
  * most, `pki inspect <file>` and `pki sign <name> <ca> [--days N]`, and
- * `--version` run here, linked against glib, gnutls and libgcrypt only: loading libgio,
- * libgobject, json-glib and gmodule alone takes longer than certtool needs
- * for a whole inspection (doc/speed.md).  everything else, and any of the
+ * `--version` run here, linked against glib and gnutls only (sign loads
+ * libgcrypt for its randomness when it needs it, see mp-crypto.c): loading
+ * libgio, libgobject, json-glib and gmodule alone takes longer than
+ * certtool needs for a whole inspection (doc/speed.md).  everything else, and any of the
  * two that fails or has an option this file does not know, is handed as
  * it was typed to the full cli (meetpki-full, via execv), so every other
  * command, every error message, exit status and did-you-mean comes from
@@ -141,6 +142,35 @@ quick_sign (MpStore *store, const char *name, const char *ca, gint64 days)
   return TRUE;
 }
 
+/* g_print() converts every line to the locale's character set (which
+ * loads iconv's gconv modules) and flushes it: an inspection was 18
+ * write()s.  ascii is the same bytes in every character set a linux locale
+ * has, so it goes to stdio's buffer as it is, and out at exit.  anything
+ * else is g_print()'s, in the user's locale: only then is it read, since
+ * the character set is all the output depends on (dates are ISO 8601,
+ * numbers integers), and reading it costs more than the ascii takes to
+ * print.  the full cli sets LC_ALL itself. */
+static void
+quick_print (const char *text)
+{
+  static gboolean locale_set = FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if ((guchar) *p >= 0x80)
+        {
+          if (!locale_set)
+            setlocale (LC_CTYPE, "");
+          locale_set = TRUE;
+          g_set_print_handler (NULL);
+          g_print ("%s", text);
+          g_set_print_handler (quick_print);
+          return;
+        }
+    }
+  fputs (text, stdout);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -148,10 +178,7 @@ main (int argc, char **argv)
   g_autoptr(MpStore) store = NULL;
   gboolean done;
 
-  /* the character set is all the output depends on (dates are ISO 8601,
-   * numbers integers): LC_CTYPE alone spares loading a dozen locale files.
-   * the full cli sets LC_ALL itself. */
-  setlocale (LC_CTYPE, "");
+  g_set_print_handler (quick_print);
   if (argc == 2 && g_str_equal (argv[1], "--version"))
     {
       g_print ("meetpki %s\n", MP_VERSION);

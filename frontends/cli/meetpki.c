@@ -206,13 +206,6 @@ suggest_command (char **argv, guint argc)
   return mp_suggest (typed, (const char * const *) phrases->pdata);
 }
 
-static gboolean
-suggestion_exists (char **argv, guint argc)
-{
-  g_autofree char *hint = suggest_command (argv, argc);
-  return hint != NULL;
-}
-
 /* TRUE when @word is the first word of a longer command, such as `pki` */
 static gboolean
 is_group (const char *word)
@@ -373,6 +366,7 @@ cli_clear (MpCli *cli)
   g_clear_pointer (&cli->store, mp_store_unref);
   g_clear_object (&cli->bus);
   g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
+  g_clear_pointer (&cli->services, g_strfreev);
 }
 
 /* --bus, --session-bus or $MEETPKI_BUS: run commands in meetpkid */
@@ -445,6 +439,7 @@ main (int argc, char **argv)
   g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   const MpCliCommand *cmd;
+  g_autofree char *hint = NULL; /* did you mean, for a command not found */
   guint n_words = 0, n_args;
   MpCliHandler handler;
   int status;
@@ -502,22 +497,29 @@ main (int argc, char **argv)
       /* only here, for a word no built-in command has, do plugins load */
       cmd = mp_cli_find_service_command (&cli, argv + 1, (guint) argc - 1, &n_words, &error);
       /* the error of a service's own command (`webadmin bogus`) stands;
-       * plugins that cannot load do not hide the hint for a mistyped
+       * plugins that cannot load (or, with --bus, a daemon that cannot
+       * name its services) do not hide the hint for a mistyped
        * built-in command (`pkc csr`) */
-      if (cmd == NULL && error != NULL &&
-          (cli.plugins != NULL || !suggestion_exists (argv + 1, (guint) argc - 1)))
+      if (cmd == NULL && error != NULL)
         {
-          cli_clear (&cli);
-          return fail (error);
+          if (cli.services == NULL)
+            hint = suggest_command (argv + 1, (guint) argc - 1);
+          if (hint == NULL)
+            {
+              cli_clear (&cli);
+              return fail (error);
+            }
+          g_clear_error (&error);
         }
-      g_clear_error (&error);
     }
   if (cmd == NULL)
     {
-      g_autofree char *hint = suggest_command (argv + 1, (guint) argc - 1);
-      /* `webadmn status`: the nearest loaded service, when no command is near */
-      if (hint == NULL && cli.plugins != NULL && !is_group (argv[1]))
-        hint = mp_plugin_loader_suggest (cli.plugins, argv[1]);
+      if (hint == NULL)
+        hint = suggest_command (argv + 1, (guint) argc - 1);
+      /* `webadmn status`: the nearest service (the plugins', or with --bus
+       * the daemon's), when no command is near */
+      if (hint == NULL && !is_group (argv[1]))
+        hint = mp_cli_suggest_service (&cli, argv[1]);
       /* name what was typed: `pki foo`, not just `pki` */
       g_autofree char *typed = is_group (argv[1]) && argc > 2 ? g_strdup_printf ("%s %s", argv[1], argv[2])
                                                              : g_strdup (argv[1]);

@@ -70,7 +70,9 @@ typedef struct {
   guint given; /* MpCliOption bits the user gave */
   MpStore *store;
   MpPluginLoader *plugins; /* loaded by service commands only */
-  MpPlugin *service;       /* the plugin of a `<service> ...` command */
+  MpPlugin *service;       /* the plugin of a `<service> ...` command; NULL through the bus */
+  const char *service_name; /* the service of a `<service> ...` command, in-process or through the bus */
+  GStrv services;          /* the service names: the plugins', or with --bus meetpkid's */
   const char *verb;        /* the last word of a service command: "enable", "join" */
   const char *words;       /* the command being run, "pki csr" */
   GBusType bus_type;       /* --bus, --session-bus, $MEETPKI_BUS; G_BUS_TYPE_NONE: in-process */
@@ -132,6 +134,12 @@ MpCliHandler mp_cli_bus_route      (const char *words);
 GDBusConnection *mp_cli_bus_get   (MpCli *cli, GError **error);
 GVariant *mp_cli_bus_call          (MpCli *cli, const char *method, GVariant *params,
                                     const GVariantType *reply_type, GUnixFDList *fds, GError **error);
+#define MP_CLI_BUS_MANAGER_PATH "/io/meetpki/Manager1"
+#define MP_CLI_BUS_MANAGER_IFACE "io.meetpki.Manager1"
+GVariant *mp_cli_bus_call_lines    (MpCli *cli, const char *path, const char *iface, const char *method,
+                                    GVariant *params, const GVariantType *reply_type, GUnixFDList *fds,
+                                    GError **error);
+void      mp_cli_bus_print_lines   (GVariant *lines);
 GVariant *mp_cli_bus_call_object   (MpCli *cli, const char *path, const char *iface, const char *method,
                                     GVariant *params, const GVariantType *reply_type, GUnixFDList *fds,
                                     GError **error);
@@ -142,6 +150,7 @@ gboolean  mp_cli_bus_is_path       (const char *arg);
 gboolean  mp_cli_bus_add_input     (const char *arg, const char *key, GUnixFDList *fds,
                                     GVariantBuilder *options, GError **error);
 int       mp_cli_bus_open_input    (const char *arg, GUnixFDList *fds, GError **error);
+int       mp_cli_bus_pass_fd       (GUnixFDList *fds, int fd, GError **error);
 gboolean  mp_cli_bus_refuse_path   (MpCli *cli, const char *arg, GError **error);
 
 gboolean  mp_cli_bus_pki_csr        (MpCli *cli, const char * const *args, guint n_args, GError **error);
@@ -149,6 +158,9 @@ gboolean  mp_cli_bus_pki_selfsigned (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_pki_sign       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_inspect    (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_match      (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_pki_pkcs12_to_pem (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_bundle_fix     (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_cluster_status (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_list       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_import     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_pki_export     (MpCli *cli, const char * const *args, guint n_args, GError **error);
@@ -158,6 +170,7 @@ gboolean  mp_cli_bus_bundle_check   (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_node_set       (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_node_unset     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_plugins_list   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+JsonNode *mp_cli_bus_list_services  (MpCli *cli, char **dir, GError **error);
 gboolean  mp_cli_bus_check          (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_csr    (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_certs  (MpCli *cli, const char * const *args, guint n_args, GError **error);
@@ -173,10 +186,12 @@ gboolean  mp_cli_bus_service_endpoint (MpCli *cli, const char * const *args, gui
 gboolean  mp_cli_bus_service_backend (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_probe  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_call_service   (MpCli *cli, const char *method, GVariant *params, GError **error);
+gboolean  mp_cli_bus_node_provision (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint n_args, GError **error);
 
 /* `<service> <verb>` commands, found once the plugins are loaded */
 const MpCliCommand *mp_cli_service_commands     (guint *n_commands);
+char               *mp_cli_suggest_service      (MpCli *cli, const char *word);
 const MpCliCommand *mp_cli_find_service_command (MpCli *cli, char **argv, guint argc,
                                                  guint *n_words, GError **error);
 gboolean  mp_cli_service_csr     (MpCli *cli, const char * const *args, guint n_args, GError **error);

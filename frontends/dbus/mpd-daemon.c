@@ -6,7 +6,9 @@
  * (G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD),
  * authorization first (g-authorize-method), so key generation never stops
  * the daemon from answering.  arguments are store names, resolved inside
- * the store only; replies never carry key material.
+ * the store only; replies never carry key material.  the *Json methods
+ * are in mpd-json-methods.c, those that move files across the store's
+ * edge in mpd-transfer.c.
  */
 #include "config.h"
 
@@ -21,11 +23,27 @@
 
 /* ---- replies ---- */
 
-static gboolean
-return_error (GDBusMethodInvocation *invocation, GError *error)
+/* returns @error as the call's D-Bus error; for handlers to return */
+gboolean
+mpd_return_error (GDBusMethodInvocation *invocation, GError *error)
 {
   g_dbus_method_invocation_return_gerror (invocation, error);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* a failed command's earlier lines (@lines, NULL-terminated), as the Lines
+ * signal of the called object to the caller alone, then the error: a
+ * connection's messages keep their order, so the lines come first */
+gboolean
+mpd_return_error_after_lines (GDBusMethodInvocation *invocation, char **lines, GError *error)
+{
+  if (lines[0] != NULL)
+    g_dbus_connection_emit_signal (g_dbus_method_invocation_get_connection (invocation),
+                                   g_dbus_method_invocation_get_sender (invocation),
+                                   g_dbus_method_invocation_get_object_path (invocation),
+                                   g_dbus_method_invocation_get_interface_name (invocation), "Lines",
+                                   g_variant_new ("(^as)", lines), NULL);
+  return mpd_return_error (invocation, error);
 }
 
 static GBytes *
@@ -45,20 +63,6 @@ notes_strv (GPtrArray *notes)
   return (const char * const *) notes->pdata;
 }
 
-/* the descriptor an `h` argument points at, dup'ed; -1 with an error */
-static int
-passed_fd (GUnixFDList *fds, GVariant *fd_index, GError **error)
-{
-  gint32 index = g_variant_get_handle (fd_index);
-
-  if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
-    {
-      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "no file descriptor was passed with the call");
-      return -1;
-    }
-  return g_unix_fd_list_get (fds, index, error);
-}
-
 /* ---- pki ---- */
 
 static gboolean
@@ -76,16 +80,16 @@ handle_generate_csr (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   if (!mpd_options_check (options, allowed, types, &error) ||
       !mp_pki_validate_basename (basename, &error) ||
       !mp_key_spec_parse (mpd_option_string (options, "key-type", NULL), &spec, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   subject = mp_subject_new_from_mmp_args (fields, g_strv_length ((char **) fields), MP_SUBJECT_NONE, &error);
   if (subject == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_emit_progress (skeleton, "GenerateCsr", basename, "started");
   ok = mp_pki_csr (self->store, basename, subject, &spec,
                    mpd_option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
   mpd_manager1_emit_progress (skeleton, "GenerateCsr", basename, "finished");
   if (!ok)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_generate_csr (skeleton, invocation, notes_strv (notes));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -105,17 +109,17 @@ handle_self_signed (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, co
   if (!mpd_options_check (options, allowed, types, &error) ||
       !mp_pki_validate_basename (basename, &error) ||
       !mp_key_spec_parse (mpd_option_string (options, "key-type", NULL), &spec, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   subject = mp_subject_new_from_mmp_args (fields, g_strv_length ((char **) fields), MP_SUBJECT_CA, &error);
   if (subject == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_emit_progress (skeleton, "SelfSigned", basename, "started");
   ok = mp_pki_selfsigned (self->store, basename, subject, &spec,
                           mpd_option_uint (options, "days", MP_PKI_DEFAULT_CA_DAYS),
                           mpd_option_bool (options, "force") ? MP_PKI_FORCE : MP_PKI_NONE, notes, &error);
   mpd_manager1_emit_progress (skeleton, "SelfSigned", basename, "finished");
   if (!ok)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_self_signed (skeleton, invocation, notes_strv (notes));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -132,7 +136,7 @@ handle_sign (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const cha
   if (!mpd_options_check (options, allowed, types, &error) ||
       !mp_pki_sign (self->store, basename, ca_basename, mpd_option_uint (options, "days", MP_PKI_DEFAULT_DAYS),
                     notes, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_sign (skeleton, invocation, notes_strv (notes));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -145,10 +149,10 @@ handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const 
   g_autoptr(JsonNode) desc = NULL;
 
   if (data == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   desc = mp_inspect_file (data, name, &error);
   if (desc == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_inspect (skeleton, invocation, mpd_json_to_variant (desc));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -162,10 +166,10 @@ handle_match (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const ch
   g_autoptr(GBytes) crt_data = NULL;
 
   if (key_data == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   crt_data = read_store_file (self, certificate, &error);
   if (crt_data == NULL || !mp_inspect_match (key_data, key, crt_data, certificate, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_match (skeleton, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -177,28 +181,16 @@ handle_list (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon
   g_autoptr(JsonNode) listing = mp_inspect_store (self->store, &error);
 
   if (listing == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_list (skeleton, invocation, mpd_json_to_variant (listing));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* ---- bundles ---- */
-
-static gboolean
-add_bundle_input (MpdDaemon *self, MpBundle *bundle, const char *name, guint *n_certs, GError **error)
-{
-  g_autofree char *path = mp_store_resolve_existing (self->store, name, error);
-
-  if (path == NULL)
-    return FALSE;
-  return mp_bundle_add_file (bundle, path, name, n_certs, error);
-}
-
-/* ---- json views and passed files ---- */
+/* ---- json text and passed files ---- */
 
 /* the cli prints from this text, so it is generated as the cli does */
-static char *
-json_text (JsonNode *node)
+char *
+mpd_json_text (JsonNode *node)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
 
@@ -207,29 +199,27 @@ json_text (JsonNode *node)
   return json_generator_to_data (gen, NULL);
 }
 
-static gboolean
-complete_json (GDBusMethodInvocation *invocation, JsonNode *node)
-{
-  g_autofree char *text = json_text (node);
-
-  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", text));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-/* the file behind descriptor @index of the call, named @name in messages */
-static GBytes *
-read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, const char *name, GError **error)
+/* descriptor @index of the call (option @key), dup'ed; -1 with an error */
+int
+mpd_option_fd (GDBusMethodInvocation *invocation, gint32 index, const char *key, GError **error)
 {
   GUnixFDList *fds = g_dbus_message_get_unix_fd_list (g_dbus_method_invocation_get_message (invocation));
-  GBytes *data;
-  int fd;
 
   if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
     {
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "option '%s': no such passed file descriptor", key);
-      return NULL;
+      return -1;
     }
-  fd = g_unix_fd_list_get (fds, index, error);
+  return g_unix_fd_list_get (fds, index, error);
+}
+
+/* the file behind descriptor @index of the call, named @name in messages */
+GBytes *
+mpd_read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, const char *name, GError **error)
+{
+  int fd = mpd_option_fd (invocation, index, key, error);
+  GBytes *data;
+
   if (fd < 0)
     return NULL;
   data = mp_file_read_fd (fd, name, error);
@@ -239,110 +229,30 @@ read_passed (GDBusMethodInvocation *invocation, gint32 index, const char *key, c
 
 /* the file behind option @key (an index into the message's descriptors),
  * or the store file @name when the option is absent */
-static GBytes *
-read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *options, const char *key,
+GBytes *
+mpd_read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *options, const char *key,
             const char *name, GError **error)
 {
   gint32 index;
 
   if (!g_variant_lookup (options, key, "h", &index))
     return read_store_file (self, name, error);
-  return read_passed (invocation, index, key, name, error);
+  return mpd_read_passed (invocation, index, key, name, error);
 }
 
-static gboolean
-add_input (MpdDaemon *self, GDBusMethodInvocation *invocation, MpBundle *bundle, GVariant *options,
-           const char *key, const char *name, guint *n_certs, GError **error)
-{
-  g_autoptr(GBytes) data = NULL;
-  guint n;
-
-  if (!g_variant_lookup (options, key, "h", NULL))
-    return add_bundle_input (self, bundle, name, n_certs, error);
-  data = read_input (self, invocation, options, key, name, error);
-  if (data == NULL)
-    return FALSE;
-  n = mp_bundle_add_data (bundle, data, name);
-  if (n_certs != NULL)
-    *n_certs = n;
-  return TRUE;
-}
-
-static gboolean
-handle_inspect_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
-                     GVariant *options, MpdDaemon *self)
-{
-  static const char * const allowed[] = { "fd", NULL };
-  static const char * const types[] = { "h" };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) data = NULL;
-  g_autoptr(JsonNode) desc = NULL;
-
-  if (!mpd_options_check (options, allowed, types, &error))
-    return return_error (invocation, error);
-  data = read_input (self, invocation, options, "fd", name, &error);
-  if (data == NULL)
-    return return_error (invocation, error);
-  desc = mp_inspect_file (data, name, &error);
-  if (desc == NULL)
-    return return_error (invocation, error);
-  return complete_json (invocation, desc);
-}
-
-static gboolean
-handle_list_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) listing = mp_inspect_store (self->store, &error);
-
-  if (listing == NULL)
-    return return_error (invocation, error);
-  return complete_json (invocation, listing);
-}
-
-/* the result of `pki verify` (mp_bundle_verify_to_json()); inputs from the
- * store or, @with_fds, from the descriptors of options "certificate-fd"
- * and "bundle-fd" */
-static JsonNode *
-verify_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *certificate, const char *bundle_name,
-               GVariant *options, gboolean with_fds, GError **error)
-{
-  static const char * const allowed[] = { "system-trust", "certificate-fd", "bundle-fd", NULL };
-  static const char * const store_only[] = { "system-trust", NULL };
-  static const char * const types[] = { "b", "h", "h" };
-  g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  guint n = 0;
-
-  if (!mpd_options_check (options, with_fds ? allowed : store_only, types, error) ||
-      !add_input (self, invocation, bundle, options, "certificate-fd", certificate, &n, error))
-    return NULL;
-  if (n == 0)
-    {
-      const MpFinding *why = mp_bundle_find_finding (bundle, "private-key");
-      if (why == NULL && mp_bundle_get_findings (bundle)->len > 0)
-        why = g_ptr_array_index (mp_bundle_get_findings (bundle), 0);
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to verify (%s)",
-                   certificate, why != NULL ? why->message : "unreadable");
-      return NULL;
-    }
-  if ((*bundle_name != '\0' || g_variant_lookup (options, "bundle-fd", "h", NULL)) &&
-      !add_input (self, invocation, bundle, options, "bundle-fd", bundle_name, NULL, error))
-    return NULL;
-  return mp_bundle_verify_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
-                                   mpd_option_bool (options, "system-trust"));
-}
+/* ---- verify and bundles: their reports come from mpd-json-methods.c ---- */
 
 static gboolean
 handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
                const char *bundle_name, GVariant *options, MpdDaemon *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = verify_report (self, invocation, certificate, bundle_name, options, FALSE, &error);
+  g_autoptr(JsonNode) report = mpd_verify_report (self, invocation, certificate, bundle_name, options, FALSE, &error);
   JsonObject *obj;
   GVariantBuilder result;
 
   if (report == NULL || !mp_bundle_report_get_error (report, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   obj = json_node_get_object (report);
   g_variant_builder_init (&result, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&result, "{sv}", "chain", mpd_json_to_variant (json_object_get_member (obj, "chain")));
@@ -351,204 +261,12 @@ handle_verify (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const c
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static gboolean
-handle_verify_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
-                    const char *bundle_name, GVariant *options, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = verify_report (self, invocation, certificate, bundle_name, options, TRUE, &error);
-
-  if (report == NULL)
-    return return_error (invocation, error);
-  return complete_json (invocation, report);
-}
-
 /* no work at all: the floor of a call through dispatch and authorization */
 static gboolean
 handle_get_version (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
 {
   mpd_manager1_complete_get_version (skeleton, invocation, MP_VERSION);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_node_facts_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MpNodeFacts) facts = mp_node_facts_load (self->store, &error);
-  g_autoptr(JsonNode) node = NULL;
-
-  if (facts == NULL)
-    return return_error (invocation, error);
-  node = mp_node_facts_to_json (facts);
-  return complete_json (invocation, node);
-}
-
-static gboolean
-handle_list_services_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
-{
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  if (self->plugins == NULL)
-    return return_error (invocation, self->plugins_error);
-  root = mp_plugin_loader_to_json (self->plugins);
-  text = json_text (root);
-  mpd_manager1_complete_list_services_json (skeleton, invocation, text, mp_plugin_loader_get_dir (self->plugins));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_service_status_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
-                            MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) status = NULL;
-  MpPlugin *plugin;
-
-  if (self->plugins == NULL)
-    return return_error (invocation, self->plugins_error);
-  plugin = mp_plugin_loader_lookup (self->plugins, name);
-  if (plugin == NULL)
-    {
-      g_set_error (&error, MP_ERROR, MP_ERROR_NOT_FOUND, "no service '%s' is loaded", name);
-      return return_error (invocation, error);
-    }
-  status = mp_service_status_to_json (self->store, plugin, &error);
-  if (status == NULL)
-    return return_error (invocation, error);
-  return complete_json (invocation, status);
-}
-
-static gboolean
-handle_import (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFDList *fds, const char *name,
-               GVariant *fd_index, GVariant *options, MpdDaemon *self)
-{
-  static const char * const allowed[] = { "force", "source", NULL };
-  static const char * const types[] = { "b", "s" };
-  static const char * const kinds[] = { "key", "csr", "certificates" };
-  g_auto(MpImportResult) result = { 0 };
-  g_autoptr(GError) error = NULL;
-  int fd;
-  gboolean ok;
-
-  if (!mpd_options_check (options, allowed, types, &error) ||
-      !mp_transfer_is_valid_import_name (name, &error))
-    return return_error (invocation, error);
-  fd = passed_fd (fds, fd_index, &error);
-  if (fd < 0)
-    return return_error (invocation, error);
-  ok = mp_transfer_import_fd (self->store, fd, mpd_option_string (options, "source", name), name,
-                              mpd_option_bool (options, "force") ? MP_TRANSFER_FORCE : MP_TRANSFER_NONE,
-                              &result, &error);
-  close (fd);
-  if (!ok)
-    return return_error (invocation, error);
-  mpd_manager1_complete_import (skeleton, invocation, NULL, result.name, kinds[result.kind], result.n_certs);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_export (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, GUnixFDList *fds, const char *name,
-               GVariant *fd_index, GVariant *options, MpdDaemon *self)
-{
-  static const char * const allowed[] = { NULL };
-  static const char * const types[] = { NULL };
-  g_autoptr(GError) error = NULL;
-  int fd;
-  gboolean ok;
-
-  if (!mpd_options_check (options, allowed, types, &error))
-    return return_error (invocation, error);
-  fd = passed_fd (fds, fd_index, &error);
-  if (fd < 0)
-    return return_error (invocation, error);
-  ok = mp_transfer_export_fd (self->store, name, fd, &error);
-  close (fd);
-  if (!ok)
-    return return_error (invocation, error);
-  mpd_manager1_complete_export (skeleton, invocation, NULL);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-/* a pool input: the descriptor "pool-fds" maps index @i to, else the
- * store file @name */
-static gboolean
-add_pool_input (MpdDaemon *self, GDBusMethodInvocation *invocation, MpBundle *bundle, GVariant *pool_fds, guint i,
-                const char *name, GError **error)
-{
-  GVariantIter iter;
-  guint32 key;
-  gint32 index;
-
-  if (pool_fds != NULL)
-    {
-      g_variant_iter_init (&iter, pool_fds);
-      while (g_variant_iter_next (&iter, "{uh}", &key, &index))
-        {
-          if (key == i)
-            {
-              g_autoptr(GBytes) data = read_passed (invocation, index, "pool-fds", name, error);
-              if (data == NULL)
-                return FALSE;
-              mp_bundle_add_data (bundle, data, name);
-              return TRUE;
-            }
-        }
-    }
-  return add_bundle_input (self, bundle, name, NULL, error);
-}
-
-/* the report of `bundle build` (mp_bundle_build_to_json()), written to
- * @output unless it is "" or the chain could not be built; a write
- * failure goes into the report.  inputs come from the store, or from the
- * descriptors of options "certificate-fd" (h) and "pool-fds" (a{uh}, pool
- * index to descriptor).  NULL with @error when an input cannot be read. */
-static JsonNode *
-build_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *certificate,
-                     const char * const *pool, const char *output, GVariant *options, GError **error)
-{
-  static const char * const allowed[] = { "ca-only", "no-root", "force", "certificate-fd", "pool-fds", NULL };
-  static const char * const types[] = { "b", "b", "b", "h", "a{uh}" };
-  g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  g_autoptr(GVariant) pool_fds = NULL;
-  g_autofree char *out_path = NULL;
-  JsonNode *report, *pem;
-  guint n = 0;
-
-  if (!mpd_options_check (options, allowed, types, error))
-    return NULL;
-  /* the store name is checked before any reading: nothing but the store is written */
-  if (*output != '\0' && (out_path = mp_store_resolve (self->store, output, error)) == NULL)
-    return NULL;
-  if (!add_input (self, invocation, bundle, options, "certificate-fd", certificate, &n, error))
-    return NULL;
-  if (n == 0)
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to build a chain for", certificate);
-      return NULL;
-    }
-  pool_fds = g_variant_lookup_value (options, "pool-fds", G_VARIANT_TYPE ("a{uh}"));
-  for (guint i = 0; pool[i] != NULL; i++)
-    {
-      if (!add_pool_input (self, invocation, bundle, pool_fds, i, pool[i], error))
-        return NULL;
-    }
-  report = mp_bundle_build_to_json (bundle, g_ptr_array_index (mp_bundle_get_certs (bundle), 0),
-                                    (mpd_option_bool (options, "ca-only") ? MP_PEM_NO_ENTITY : 0) |
-                                      (mpd_option_bool (options, "no-root") ? MP_PEM_NO_ROOT : 0));
-  pem = json_object_get_member (json_node_get_object (report), "pem");
-  if (*output != '\0' && JSON_NODE_HOLDS_VALUE (pem))
-    {
-      const char *text = json_node_get_string (pem);
-      g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
-      g_autoptr(GError) local = NULL;
-
-      if (!mp_store_write (self->store, output, data,
-                           mpd_option_bool (options, "force") ? MP_WRITE_REPLACE : MP_WRITE_NONE, &local))
-        mp_bundle_report_set_error (report, local);
-    }
-  return report;
 }
 
 static gboolean
@@ -566,16 +284,16 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
     {
       g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
                            "unknown option: descriptors are for BuildBundleJson");
-      return return_error (invocation, error);
+      return mpd_return_error (invocation, error);
     }
   if (*output == '\0')
     {
       g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "an output name is required");
-      return return_error (invocation, error);
+      return mpd_return_error (invocation, error);
     }
-  report = build_bundle_report (self, invocation, certificate, pool, output, options, &error);
+  report = mpd_build_bundle_report (self, invocation, certificate, pool, output, options, &error);
   if (report == NULL || !mp_bundle_report_get_error (report, &error))
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   findings = json_object_get_array_member (json_node_get_object (report), "findings");
   for (guint i = 0; i < json_array_get_length (findings); i++)
     g_ptr_array_add (lines, (gpointer) json_array_get_string_element (findings, i));
@@ -584,62 +302,6 @@ handle_build_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
                                       (guint) json_object_get_int_member (json_node_get_object (report), "count"),
                                       (const char * const *) lines->pdata);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_build_bundle_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *certificate,
-                          const char * const *pool, const char *output, GVariant *options, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = build_bundle_report (self, invocation, certificate, pool, output, options, &error);
-
-  if (report == NULL)
-    return return_error (invocation, error);
-  return complete_json (invocation, report);
-}
-
-/* the report of `bundle check`, from the store file @name or the passed
- * descriptor of option "fd" */
-static JsonNode *
-check_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *name, GVariant *options,
-                     GError **error)
-{
-  static const char * const allowed[] = { "kind", "fd", NULL };
-  static const char * const types[] = { "s", "h" };
-  g_autoptr(MpBundle) bundle = mp_bundle_new ();
-  const char *requested = mpd_option_string (options, "kind", "auto");
-  const char *kind_name = NULL;
-  MpBundleKind kind;
-
-  if (!mpd_options_check (options, allowed, types, error))
-    return NULL;
-  if (g_str_equal (requested, "auto"))
-    kind = MP_BUNDLE_KIND_AUTO;
-  else if (g_str_equal (requested, "full-chain"))
-    {
-      kind = MP_BUNDLE_KIND_FULL_CHAIN;
-      kind_name = "full-chain";
-    }
-  else if (g_str_equal (requested, "ca-bundle"))
-    {
-      kind = MP_BUNDLE_KIND_CA_BUNDLE;
-      kind_name = "ca-bundle";
-    }
-  else
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "kind '%s' is none of auto, full-chain, ca-bundle", requested);
-      return NULL;
-    }
-  if (!add_input (self, invocation, bundle, options, "fd", name, NULL, error))
-    return NULL;
-  mp_bundle_check (bundle, kind);
-  if (kind_name == NULL)
-    {
-      GPtrArray *chain = mp_bundle_get_chain (bundle);
-      kind_name = chain->len > 0 && !mp_bundle_cert_is_ca (g_ptr_array_index (chain, 0)) ? "full-chain" : "ca-bundle";
-    }
-  return mp_bundle_to_json (bundle, name, kind_name);
 }
 
 static gboolean
@@ -653,25 +315,13 @@ handle_check_bundle (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, c
   if (g_variant_lookup (options, "fd", "h", NULL))
     {
       g_set_error_literal (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "unknown option 'fd'");
-      return return_error (invocation, error);
+      return mpd_return_error (invocation, error);
     }
-  report = check_bundle_report (self, invocation, name, options, &error);
+  report = mpd_check_bundle_report (self, invocation, name, options, &error);
   if (report == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_check_bundle (skeleton, invocation, mpd_json_to_variant (report));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-handle_check_bundle_json (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name,
-                          GVariant *options, MpdDaemon *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = check_bundle_report (self, invocation, name, options, &error);
-
-  if (report == NULL)
-    return return_error (invocation, error);
-  return complete_json (invocation, report);
 }
 
 /* ---- services and node ---- */
@@ -683,7 +333,7 @@ handle_list_services (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, 
   GPtrArray *plugins;
 
   if (self->plugins == NULL)
-    return return_error (invocation, self->plugins_error);
+    return mpd_return_error (invocation, self->plugins_error);
   plugins = mp_plugin_loader_get_plugins (self->plugins);
   g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; i < plugins->len; i++)
@@ -703,7 +353,7 @@ handle_node_facts (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, Mpd
   g_autoptr(JsonNode) node = NULL;
 
   if (facts == NULL)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   node = mp_node_facts_to_json (facts);
   mpd_manager1_complete_node_facts (skeleton, invocation, mpd_json_to_variant (node));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -718,7 +368,7 @@ handle_set_node_fact (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, 
                                : mp_node_facts_set (self->store, key, value, &error);
 
   if (!ok)
-    return return_error (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_manager1_complete_set_node_fact (skeleton, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -774,16 +424,6 @@ static const struct {
   { "handle-node-facts", G_CALLBACK (handle_node_facts) },
   { "handle-get-version", G_CALLBACK (handle_get_version) },
   { "handle-set-node-fact", G_CALLBACK (handle_set_node_fact) },
-  { "handle-inspect-json", G_CALLBACK (handle_inspect_json) },
-  { "handle-list-json", G_CALLBACK (handle_list_json) },
-  { "handle-check-bundle-json", G_CALLBACK (handle_check_bundle_json) },
-  { "handle-build-bundle-json", G_CALLBACK (handle_build_bundle_json) },
-  { "handle-verify-json", G_CALLBACK (handle_verify_json) },
-  { "handle-node-facts-json", G_CALLBACK (handle_node_facts_json) },
-  { "handle-list-services-json", G_CALLBACK (handle_list_services_json) },
-  { "handle-service-status-json", G_CALLBACK (handle_service_status_json) },
-  { "handle-import", G_CALLBACK (handle_import) },
-  { "handle-export", G_CALLBACK (handle_export) },
 };
 
 /**
@@ -813,6 +453,9 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
   mpd_daemon_adopt_skeleton (self, G_DBUS_INTERFACE_SKELETON (self->skeleton));
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     g_signal_connect (self->skeleton, handlers[i].signal, handlers[i].handler, self);
+  mpd_transfer_connect (self);
+  mpd_json_methods_connect (self);
+  mpd_provision_connect (self);
   self->services = g_ptr_array_new_with_free_func ((GDestroyNotify) mpd_service_free);
   for (guint i = 0; plugins != NULL && i < mp_plugin_loader_get_plugins (plugins)->len; i++)
     g_ptr_array_add (self->services, mpd_service_new (self, g_ptr_array_index (mp_plugin_loader_get_plugins (plugins), i)));

@@ -12,6 +12,7 @@
 
 #include "mpd.h"
 #include "mpd-generated.h"
+#include "mpd-daemon.h"
 
 struct _MpdService {
   MpdDaemon *daemon;
@@ -104,27 +105,10 @@ finish (MpdService *self, GDBusMethodInvocation *invocation, gboolean announce, 
   if (announce)
     changed (self);
   g_ptr_array_add (lines, NULL);
+  /* the lines the cli prints before its error reach the caller too */
   if (!ok)
-    {
-      /* the lines the cli prints before its error, to the caller only; a
-       * connection's messages keep their order, so they come first */
-      if (lines->len > 1)
-        g_dbus_connection_emit_signal (g_dbus_method_invocation_get_connection (invocation),
-                                       g_dbus_method_invocation_get_sender (invocation),
-                                       g_dbus_method_invocation_get_object_path (invocation),
-                                       g_dbus_method_invocation_get_interface_name (invocation), "Lines",
-                                       g_variant_new ("(^as)", (char **) lines->pdata), NULL);
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return mpd_return_error_after_lines (invocation, (char **) lines->pdata, error);
   g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", (char **) lines->pdata));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
-refuse (GDBusMethodInvocation *invocation, GError *error)
-{
-  g_dbus_method_invocation_return_gerror (invocation, error);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -139,7 +123,7 @@ handle_get_status (MpdService1 *skeleton, GDBusMethodInvocation *invocation, Mpd
   GVariant *status = status_variant (self, &error);
 
   if (status == NULL)
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_service1_complete_get_status (skeleton, invocation, status);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -156,7 +140,7 @@ handle_generate_csr (MpdService1 *skeleton, GDBusMethodInvocation *invocation, c
   gboolean ok;
 
   if (!run_options (options, allowed, types, lines, &o, &error))
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   ok = mp_service_run_csr (STORE (self), self->plugin, &o, basename, &error);
   /* a request changes no service */
   return finish (self, invocation, FALSE, ok, error, lines);
@@ -177,11 +161,11 @@ run_files (MpdService *self, GDBusMethodInvocation *invocation, const char * con
   gboolean ok;
 
   if (!run_options (options, whole_sequence ? allowed : certs_allowed, types, lines, &o, &error))
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   if (n_files == 0)
     {
       g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: no files given", mp_plugin_get_name (self->plugin));
-      return refuse (invocation, error);
+      return mpd_return_error (invocation, error);
     }
   if (whole_sequence)
     ok = mp_service_run_apply (STORE (self), self->plugin, &o, files, n_files, &error);
@@ -218,7 +202,7 @@ run_answered (MpdService *self, GDBusMethodInvocation *invocation, GVariant *opt
   gboolean ok;
 
   if (!run_options (options, allowed, types, lines, &o, &error))
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   ok = run (STORE (self), self->plugin, &o, &error);
   return finish (self, invocation, !o.dry_run, ok, error, lines);
 }
@@ -240,7 +224,7 @@ run_step (MpdService *self, GDBusMethodInvocation *invocation, GVariant *options
   gboolean ok;
 
   if (!run_options (options, allowed, types, lines, &o, &error))
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   ok = mp_service_run_step (STORE (self), self->plugin, &o, step, &error);
   return finish (self, invocation, !o.dry_run, ok, error, lines);
 }
@@ -277,7 +261,7 @@ handle_set_endpoint (MpdService1 *skeleton, GDBusMethodInvocation *invocation, c
   gboolean ok;
 
   if (!run_options (options, allowed, types, lines, &o, &error))
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   if (g_variant_lookup (options, "probe-timeout", "u", &timeout))
     probe_timeout = (gint) MIN (timeout, (guint32) G_MAXINT);
   ok = mp_service_run_endpoint (STORE (self), self->plugin, &o, address, mpd_option_string (options, "starttls", NULL),
@@ -298,7 +282,7 @@ handle_set_backend (MpdService1 *skeleton, GDBusMethodInvocation *invocation, co
   gboolean ok;
 
   if (!run_options (options, allowed, types, lines, &o, &error))
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   ok = mp_service_run_backend (STORE (self), self->plugin, &o, kind, step_commands, &error);
   return finish (self, invocation, ok && !o.dry_run, ok, error, lines);
 }
@@ -315,9 +299,9 @@ handle_probe (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const ch
   MpServiceRunOptions o;
 
   if (!run_options (options, allowed, NULL, lines, &o, &error))
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   if (!mp_service_run_probe (STORE (self), self->plugin, &o, address, &result, &error))
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   json = json_to_string (result, FALSE);
   g_ptr_array_add (lines, NULL);
   mpd_service1_complete_probe (skeleton, invocation, (const char * const *) lines->pdata, json);
@@ -333,7 +317,7 @@ handle_cluster_get_status (MpdCluster1 *skeleton, GDBusMethodInvocation *invocat
   g_autoptr(JsonNode) status = mp_service_cluster_status_to_json (STORE (self), self->plugin, &error);
 
   if (status == NULL)
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   mpd_cluster1_complete_get_status (skeleton, invocation, mpd_json_to_variant (status));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -364,7 +348,7 @@ run_cluster (MpdService *self, GDBusMethodInvocation *invocation, const char *ve
   gboolean ok;
 
   if (!run_options (options, allowed, types, lines, &o, &error))
-    return refuse (invocation, error);
+    return mpd_return_error (invocation, error);
   ok = mp_service_run_cluster (STORE (self), self->plugin, &o, verb, primary, &error);
   return finish (self, invocation, !o.dry_run, ok, error, lines);
 }
@@ -421,15 +405,24 @@ static const struct {
   { "handle-remove", G_CALLBACK (handle_remove) },
 };
 
-/* a plugin name as one element of an object path */
-static char *
-path_for (const char *name)
+/**
+ * mpd_service_path_for:
+ * @name: a service plugin's name
+ *
+ * The mapping is injective, so two services never share an object: every
+ * byte but a letter or digit becomes '_' and two lowercase hex digits
+ * (g_dbus_escape_object_path(), as systemd escapes unit names), so
+ * "web-bridge" is web_2dbridge and "web_bridge" web_5fbridge.  The cli
+ * (mp_cli_bus_service_path()) maps names the same way.
+ *
+ * Returns: (transfer full): the service's object path
+ */
+char *
+mpd_service_path_for (const char *name)
 {
-  g_autoptr(GString) path = g_string_new (MPD_SERVICES_PATH "/");
+  g_autofree char *element = g_dbus_escape_object_path (name);
 
-  for (const char *p = name; *p != '\0'; p++)
-    g_string_append_c (path, g_ascii_isalnum (*p) || *p == '_' ? *p : '_');
-  return g_string_free (g_steal_pointer (&path), FALSE);
+  return g_strconcat (MPD_SERVICES_PATH "/", element, NULL);
 }
 
 /**
@@ -447,7 +440,7 @@ mpd_service_new (MpdDaemon *daemon, MpPlugin *plugin)
 
   self->daemon = daemon;
   self->plugin = plugin;
-  self->path = path_for (mp_plugin_get_name (plugin));
+  self->path = mpd_service_path_for (mp_plugin_get_name (plugin));
   self->service = mpd_service1_skeleton_new ();
   mpd_service1_set_name (self->service, mp_plugin_get_name (plugin));
   mpd_service1_set_cluster (self->service, cluster);
@@ -475,6 +468,14 @@ mpd_service_export (MpdService *self, GDBusConnection *connection, GError **erro
     return FALSE;
   return self->cluster == NULL ||
          g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->cluster), connection, self->path, error);
+}
+
+/* after a manager call that may have changed the service (Provision):
+ * Enabled and ServiceChanged, as after a Service1 call */
+void
+mpd_service_announce (MpdService *self)
+{
+  changed (self);
 }
 
 /* stops new calls; those in progress finish and are waited for by the daemon */

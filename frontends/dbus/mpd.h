@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 #define MPD_OBJECT_PATH "/io/meetpki/Manager1"
 #define MPD_ACTION_READ "io.meetpki.read"
 #define MPD_ACTION_WRITE "io.meetpki.write"
+/* commands the daemon will run as its user (root): admin every time */
+#define MPD_ACTION_SET_BACKEND "io.meetpki.set-backend"
 
 #define MPD_SERVICES_PATH MPD_OBJECT_PATH "/services"
 #define MPD_DEFAULT_CHECK_INTERVAL (24 * 60 * 60)
@@ -110,5 +112,7 @@ gboolean    mpd_service_export        (MpdService      *self,
                                        GError         **error);
 void        mpd_service_unexport      (MpdService      *self);
 void        mpd_service_free          (MpdService      *self);
+void        mpd_service_announce      (MpdService      *self);
+char       *mpd_service_path_for      (const char      *name);
 
 G_END_DECLS

@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include <meetpki/mp-store.h>
+
 G_BEGIN_DECLS
 
 /**
@@ -158,6 +160,10 @@ JsonNode    *mp_bundle_verify_to_json   (MpBundle           *bundle,
 JsonNode    *mp_bundle_build_to_json    (MpBundle           *bundle,
                                          const MpBundleCert *entity,
                                          MpPemFlags          flags);
+JsonNode    *mp_bundle_fix_to_json      (MpStore            *store,
+                                         const char         *name,
+                                         const char         *output,
+                                         MpWriteFlags        flags);
 void         mp_bundle_report_set_error (JsonNode           *report,
                                          const GError       *error);
 gboolean     mp_bundle_report_get_error (JsonNode           *report,

@@ -55,6 +55,9 @@ gboolean            mp_node_facts_unset      (MpStore     *store,
                                               const char  *key,
                                               GError     **error);
 const char * const *mp_node_fact_keys        (void);
+gboolean            mp_node_fact_validate    (const char  *key,
+                                              const char  *value,
+                                              GError     **error);
 gboolean            mp_node_fact_is_list     (const char  *key);
 gboolean            mp_node_facts_is_clustered (const MpNodeFacts *facts);
 void                mp_node_facts_to_plugin  (const MpNodeFacts *facts,

@@ -23,6 +23,8 @@ MpPassword  *mp_password_new        (gsize          size);
 void         mp_password_free       (MpPassword    *password);
 MpPassword  *mp_password_read_file  (const char    *path,
                                      GError       **error);
+int          mp_password_open_file  (const char    *path,
+                                     GError       **error);
 MpPassword  *mp_password_read_fd    (int            fd,
                                      const char    *what,
                                      GError       **error);

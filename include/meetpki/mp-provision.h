@@ -19,9 +19,41 @@ G_BEGIN_DECLS
  */
 typedef struct _MpProfile MpProfile;
 
-MpProfile *mp_profile_load (const char *path,
-                            GError    **error);
-void       mp_profile_free (MpProfile  *profile);
+/**
+ * MpProfileCaFile:
+ * @MP_PROFILE_CA_KEY: `[ca] key=`
+ * @MP_PROFILE_CA_CERT: `[ca] cert=`
+ * @MP_PROFILE_CA_BUNDLE: `[ca] bundle=` (optional)
+ * @MP_PROFILE_CA_N_FILES: how many
+ *
+ * The files of an existing CA (`[ca] mode=existing`), outside the store.
+ */
+typedef enum {
+  MP_PROFILE_CA_KEY,
+  MP_PROFILE_CA_CERT,
+  MP_PROFILE_CA_BUNDLE,
+  MP_PROFILE_CA_N_FILES
+} MpProfileCaFile;
+
+MpProfile  *mp_profile_load          (const char      *path,
+                                      GError         **error);
+MpProfile  *mp_profile_new_from_data (const char      *data,
+                                      gsize            len,
+                                      const char      *path,
+                                      GError         **error);
+void        mp_profile_free          (MpProfile       *profile);
+GBytes     *mp_profile_get_text      (MpProfile       *profile);
+const char *mp_profile_get_path      (MpProfile       *profile);
+char       *mp_profile_get_ca_path   (MpProfile       *profile,
+                                      MpProfileCaFile  file);
+gboolean    mp_profile_open_ca_files (MpProfile       *profile,
+                                      GError         **error);
+void        mp_profile_set_ca_fd     (MpProfile       *profile,
+                                      MpProfileCaFile  file,
+                                      int              fd);
+int         mp_profile_get_ca_fd     (MpProfile       *profile,
+                                      MpProfileCaFile  file);
+const char *mp_profile_ca_fd_option  (MpProfileCaFile  file);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpProfile, mp_profile_free)
 
 /**

@@ -54,6 +54,9 @@ typedef struct {
 
 GBytes      *mp_transfer_read_file      (const char     *path,
                                          GError        **error);
+GBytes      *mp_transfer_read_fd        (int             fd,
+                                         const char     *what,
+                                         GError        **error);
 
 void         mp_import_result_clear     (MpImportResult *result);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MpImportResult, mp_import_result_clear)

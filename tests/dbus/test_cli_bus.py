@@ -12,6 +12,7 @@
 import atexit
 import json
 import os
+import shlex
 import shutil
 import socket
 import stat
@@ -42,8 +43,12 @@ def stop_daemon():
 
 
 def start_daemon():
+    start_daemon_on(HOME)
+
+
+def start_daemon_on(home):
     global DAEMON
-    DAEMON = meetpkid_test.start(MEETPKID, HOME)
+    DAEMON = meetpkid_test.start(MEETPKID, home)
 
 
 def setUpModule():
@@ -79,7 +84,8 @@ ANY_USER_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Conf
 
 
 def run(argv, env=None):
-    return subprocess.run([CLI] + argv, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run([CLI] + argv, capture_output=True, text=True, timeout=300, env=env,
+                          stdin=subprocess.DEVNULL)
 
 
 def local(*args, home=None):
@@ -178,10 +184,19 @@ class CliBus(unittest.TestCase):
         self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem")])
         self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem"), "--json"])
         self.same(["bundle", "check", os.path.join(OUTSIDE, "chain.pem"), "--ca-bundle"], expect=1)
-        # match reads the store only through the bus: refused, nothing done
-        p = via_option("pki", "match", "web.key", os.path.join(OUTSIDE, "copy.crt"))
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("store only", p.stderr)
+        # match: an outside key or certificate goes by descriptor (MatchFiles)
+        key = os.path.join(OUTSIDE, "copy.key")
+        shutil.copy(os.path.join(HOME, "web.key"), key)
+        os.chmod(key, 0o600)
+        for args in (["pki", "match", "web.key", os.path.join(OUTSIDE, "copy.crt")],
+                     ["pki", "match", key, "web.crt"],
+                     ["pki", "match", key, os.path.join(OUTSIDE, "copy.crt")]):
+            p = self.same(args)
+            self.assertEqual(p.stdout, "SUCCESS: Key and certificate pair match\n")
+        p = self.same(["pki", "match", key, os.path.join(OUTSIDE, "root.crt")], expect=1)
+        self.assertNotIn("PRIVATE KEY", p.stdout + p.stderr)
+        self.same(["pki", "match", os.path.join(OUTSIDE, "nosuch.key"), "web.crt"], expect=3)
+        self.same(["pki", "match", key, os.path.join(OUTSIDE, "nosuch.crt")], expect=3)
 
     def test_04_bundles(self):
         self.writes_alike(["bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"])
@@ -200,6 +215,56 @@ class CliBus(unittest.TestCase):
         # an existing output: refused after the findings, as in-process
         self.same(["bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"], expect=4)
         self.same(["bundle", "build", "web.crt", os.path.join(OUTSIDE, "nosuch.pem")], expect=3)
+
+    def test_04b_bundle_fix(self):
+        """bundle fix through FixBundleJson: store names only, as in-process;
+        the same lines, exit statuses and bytes on the twin stores"""
+        def put(name, parts):
+            data = b""
+            for part in parts:
+                with open(os.path.join(HOME, part), "rb") as f:
+                    data += f.read().replace(b"\n", b"\r\n")
+            for home in (HOME, LOCAL):
+                with open(os.path.join(home, name), "wb") as f:
+                    f.write(data)
+
+        def same_file(name):
+            with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+
+        # the root first, then the entity, with CRLF: fixable
+        put("messy.pem", ["ca.crt", "web.crt"])
+        put("lonely.pem", ["web.crt"])
+        p = self.writes_alike(["bundle", "fix", "messy.pem", "-o", "fixed.pem"])
+        self.assertIn("Wrote fixed.pem", p.stdout)
+        same_file("fixed.pem")
+        subject = subprocess.run(["openssl", "x509", "-in", os.path.join(HOME, "fixed.pem"), "-noout", "-subject"],
+                                 capture_output=True, text=True)
+        self.assertIn("web.example.com", subject.stdout)
+        self.assertEqual(subprocess.run(["openssl", "verify", "-CAfile", os.path.join(HOME, "ca.crt"),
+                                         os.path.join(HOME, "fixed.pem")], capture_output=True).returncode, 0)
+        self.writes_alike(["bundle", "fix", "messy.pem", "-o", "fixed.pem"], expect=4)
+        self.writes_alike(["bundle", "fix", "messy.pem", "-o", "fixed.pem", "--force"])
+        # in place, keeping the old file; then nothing left to do
+        p = self.writes_alike(["bundle", "fix", "messy.pem"])
+        self.assertIn("the old file is messy.pem.bak", p.stdout)
+        for name in ("messy.pem", "messy.pem.bak", "fixed.pem"):
+            same_file(name)
+        with open(os.path.join(HOME, "messy.pem"), "rb") as a, open(os.path.join(HOME, "fixed.pem"), "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        p = self.writes_alike(["bundle", "fix", "messy.pem"])
+        self.assertIn("nothing changed", p.stdout)
+        # a refusal: the findings, then the error; nothing written
+        before = sorted(os.listdir(HOME))
+        p = self.writes_alike(["bundle", "fix", "lonely.pem"], expect=6)
+        self.assertIn("refusing to fix lonely.pem", p.stderr)
+        self.assertNotEqual(p.stdout, "")
+        same_file("lonely.pem")
+        # a path: refused by the store both ways (fix writes), a missing name
+        self.same(["bundle", "fix", os.path.join(OUTSIDE, "chain.pem")], expect=5)
+        self.same(["bundle", "fix", os.path.join(OUTSIDE, "chain.pem"), "-o", "x.pem"], expect=5)
+        self.same(["bundle", "fix", "nosuch.pem"], expect=3)
+        self.assertEqual(sorted(os.listdir(HOME)), before)
 
     def test_05_node_facts(self):
         self.writes_alike(["node", "set", "server-fqdn", "web.example.com"])
@@ -277,10 +342,22 @@ class CliBus(unittest.TestCase):
         files = ["dbserver.key", "dbserver.crt", "dbclient.key", "dbclient.crt", "ca.crt"]
         p = self.services_alike(["database", "cluster", "certs"] + files)
         self.assertIn("postgres", p.stdout)
+        # cluster status reads the daemon's store both ways (ClusterStatusJson)
+        self.same(["database", "cluster", "status"])
+        p = self.same(["database", "cluster", "status", "--json"])
+        # the nulls the a{sv} of Cluster1.GetStatus cannot carry are there
+        self.assertIsNone(json.loads(p.stdout)["localnode"])
+        self.assertIn('"localnode" : null', p.stdout)
         self.services_alike(["database", "cluster", "localnode", "a"])
         self.services_alike(["database", "cluster", "initialize", "--dry-run"])
         self.services_alike(["database", "cluster", "initialize"])
         self.same(["database", "status"])
+        # the primary: the node's server-fqdn comes from the daemon's node facts
+        p = self.same(["database", "cluster", "status"])
+        self.assertIn("Primary           : this node (web.example.com)", p.stdout)
+        self.assertIn("Interface         : a", p.stdout)
+        p = self.same(["database", "cluster", "status", "--json"])
+        self.assertEqual(json.loads(p.stdout)["state"], "primary")
         p = self.services_alike(["database", "cluster", "remove", "--yes"])
         self.assertIn("removed this node", p.stdout)
         # the question nobody can answer on the bus: refused, nothing done
@@ -289,9 +366,8 @@ class CliBus(unittest.TestCase):
         p = via_option("database", "cluster", "remove")
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("--yes", p.stderr)
-        p = via_option("database", "cluster", "status")
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("not available through the bus", p.stderr)
+        p = self.same(["database", "cluster", "status", "--json"])
+        self.assertEqual(json.loads(p.stdout)["state"], "primary")
         self.assertEqual(via_option("database", "cluster", "remove", "--yes").returncode, 0)
 
     def test_05d_endpoint_and_probe(self):
@@ -388,6 +464,32 @@ class CliBus(unittest.TestCase):
         p = self.services_alike(["turn", "status", "--json"])
         self.assertEqual(json.loads(p.stdout)["backend"], "embedded")
 
+    def test_05f_cli_without_plugins(self):
+        """with --bus the service names come from the daemon: a cli whose
+        plugin directory is empty runs service commands, and is told of a
+        mistyped service, as one with the plugins is in-process"""
+        empty = tempfile.mkdtemp(prefix="meetpki-noplugins-")
+        try:
+            bare = dict(os.environ, MEETPKI_PLUGIN_DIR=empty)
+            # in-process, this cli knows no service at all
+            p = run(["--home", HOME, "webadmin", "status"], env=bare)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("unknown command 'webadmin'", p.stderr)
+            for args, expect in ((["webadmin", "status"], 0), (["webadmin", "status", "--json"], 0),
+                                 (["database", "status"], 0), (["webadmin", "disable", "--dry-run"], None),
+                                 (["webadmn", "status"], 2), (["webadmin", "statsu"], 2),
+                                 (["webadmin"], 2), (["frobnicate"], 2)):
+                here = local(*args)
+                for env in (bare, dict(bare, MEETPKI_BUS="session")):
+                    there = run((["--session-bus"] if "MEETPKI_BUS" not in env else []) + args, env=env)
+                    self.assertEqual((there.stdout, there.stderr, there.returncode),
+                                     (here.stdout, here.stderr, here.returncode), args)
+                if expect is not None:
+                    self.assertEqual(here.returncode, expect, here.stderr)
+            self.assertIn("did you mean 'webadmin'?", local("webadmn", "status").stderr)
+        finally:
+            shutil.rmtree(empty, ignore_errors=True)
+
     def test_06_import_export_by_descriptor(self):
         key = os.path.join(OUTSIDE, "other.key")
         crt = os.path.join(OUTSIDE, "other.crt")
@@ -427,6 +529,123 @@ class CliBus(unittest.TestCase):
         self.assertEqual(subprocess.run(["cmp", os.path.join(OUTSIDE, "web.csr"),
                                          os.path.join(HOME, "web.csr")]).returncode, 0)
 
+    def test_06b_pkcs12_to_pem(self):
+        """pki pkcs12-to-pem through Pkcs12ToPem: the .p12 and the password
+        by descriptor; the same output and files as in-process"""
+        d = tempfile.mkdtemp(prefix="p12-", dir=OUTSIDE)
+
+        def openssl(*args):
+            p = subprocess.run(["openssl"] + list(args), capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            return p.stdout
+
+        def path(name):
+            return os.path.join(d, name)
+
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", path("ca.key"), "-out", path("ca.crt"), "-subj", "/CN=P12 CA", "-days", "30",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("leaf.key"), "-out", path("leaf.csr"),
+                "-subj", "/CN=p12.example.com")
+        openssl("x509", "-req", "-in", path("leaf.csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"),
+                "-set_serial", "7", "-days", "20", "-out", path("leaf.crt"))
+        password = "s3cret pass"
+        with open(path("pw"), "w") as f:
+            f.write(password + "\n")
+        with open(path("wrong"), "w") as f:
+            f.write("not it\n")
+        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"), "-certfile", path("ca.crt"),
+                "-out", path("full.p12"), "-passout", "file:" + path("pw"))
+        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"),
+                "-out", path("alone.p12"), "-passout", "pass:")
+        names = ("p12.key", "p12.crt", "p12-bundle.crt")
+        before = sorted(os.listdir(HOME))
+
+        # refusals first: both stores stay as they were
+        for args, expect in ((["pki", "pkcs12-to-pem", path("full.p12"), "p12", "--password-file", path("wrong")], 6),
+                             (["pki", "pkcs12-to-pem", path("full.p12"), "p12"], 6),
+                             (["pki", "pkcs12-to-pem", path("full.p12"), "p12", "--password-file", path("nopw")], 3),
+                             (["pki", "pkcs12-to-pem", path("missing.p12"), "p12", "--password-file", path("pw")], 3),
+                             (["pki", "pkcs12-to-pem", path("leaf.crt"), "p12", "--password-file", path("pw")], 6),
+                             (["pki", "pkcs12-to-pem", path("full.p12"), "p12.key", "--password-file", path("pw")], 2)):
+            p = self.writes_alike(args, expect=expect)
+            self.assertNotIn(password, p.stdout + p.stderr)
+            self.assertNotIn("PRIVATE KEY", p.stdout + p.stderr)
+        self.assertEqual(sorted(os.listdir(HOME)), before)
+        self.assertFalse(any(os.path.exists(os.path.join(LOCAL, n)) for n in names))
+
+        p = self.writes_alike(["pki", "pkcs12-to-pem", path("full.p12"), "p12", "--password-file", path("pw")])
+        self.assertIn("CA bundle p12-bundle.crt (1 certificate)", p.stdout)
+        for name in names:
+            there, here = os.path.join(HOME, name), os.path.join(LOCAL, name)
+            self.assertEqual(stat.S_IMODE(os.stat(there).st_mode), stat.S_IMODE(os.stat(here).st_mode), name)
+            with open(there, "rb") as a, open(here, "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(HOME, "p12.key")).st_mode), 0o600)
+        # the key is the certificate's, the certificate and the bundle are openssl's
+        self.assertEqual(openssl("pkey", "-in", os.path.join(HOME, "p12.key"), "-pubout"),
+                         openssl("x509", "-in", os.path.join(HOME, "p12.crt"), "-noout", "-pubkey"))
+        self.assertEqual(openssl("x509", "-in", os.path.join(HOME, "p12.crt"), "-noout", "-fingerprint", "-sha256"),
+                         openssl("x509", "-in", path("leaf.crt"), "-noout", "-fingerprint", "-sha256"))
+        self.assertEqual(openssl("x509", "-in", os.path.join(HOME, "p12-bundle.crt"), "-noout", "-fingerprint", "-sha256"),
+                         openssl("x509", "-in", path("ca.crt"), "-noout", "-fingerprint", "-sha256"))
+        # an existing name: refused without --force, the files unchanged
+        with open(os.path.join(HOME, "p12.key"), "rb") as f:
+            key_bytes = f.read()
+        self.writes_alike(["pki", "pkcs12-to-pem", path("full.p12"), "p12", "--password-file", path("pw")], expect=4)
+        with open(os.path.join(HOME, "p12.key"), "rb") as f:
+            self.assertEqual(f.read(), key_bytes)
+        # no CA inside, the empty password (no terminal to ask), over an older bundle
+        p = self.writes_alike(["pki", "pkcs12-to-pem", path("alone.p12"), "p12", "--force"])
+        self.assertIn("Note: the older p12-bundle.crt was left as it was", p.stdout)
+
+        # --password-file naming a pipe that is written to late: read as
+        # in-process (the cli waits for it), not handed to the daemon as is
+        def late(argv):
+            proc = subprocess.Popen([CLI] + argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+            time.sleep(0.5)
+            out, err = proc.communicate(password.encode() + b"\n", timeout=120)
+            return proc.returncode, out, err
+
+        here = late(["--home", LOCAL, "pki", "pkcs12-to-pem", path("full.p12"), "piped", "--password-file", "/dev/stdin"])
+        there = late(["--session-bus", "pki", "pkcs12-to-pem", path("full.p12"), "piped", "--password-file",
+                      "/dev/stdin"])
+        self.assertEqual(there, here)
+        self.assertEqual(here[0], 0, here[2])
+        for name in ("piped.key", "piped.crt", "piped-bundle.crt"):
+            with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+
+        # the password typed at the prompt of a terminal (script(1)): through
+        # the bus it travels in a pipe
+        def typed(argv):
+            proc = subprocess.Popen(["script", "-qec", " ".join(shlex.quote(a) for a in [CLI] + argv), "/dev/null"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            out = b""
+            deadline = time.monotonic() + 60
+            while b"Password for" not in out:
+                self.assertLess(time.monotonic(), deadline, out)
+                chunk = os.read(proc.stdout.fileno(), 4096)
+                self.assertNotEqual(chunk, b"", out)
+                out += chunk
+            # the prompt shows once echo is off: what is typed now is read
+            proc.stdin.write(password.encode() + b"\n")
+            proc.stdin.flush()
+            rest, _ = proc.communicate(timeout=60)
+            return proc.returncode, (out + rest).decode()
+
+        if shutil.which("script"):
+            here = typed(["--home", LOCAL, "pki", "pkcs12-to-pem", path("full.p12"), "typed"])
+            there = typed(["--session-bus", "pki", "pkcs12-to-pem", path("full.p12"), "typed"])
+            self.assertEqual(there, here)
+            self.assertEqual(here[0], 0, here[1])
+            self.assertNotIn(password, here[1])
+            for name in ("typed.key", "typed.crt", "typed-bundle.crt"):
+                with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
+                    self.assertEqual(a.read(), b.read(), name)
+        shutil.rmtree(d, ignore_errors=True)
+
     def test_07_key_export_refused(self):
         before = sorted(os.listdir(OUTSIDE))
         for name in ("web.key", "imported.key"):
@@ -448,13 +667,11 @@ class CliBus(unittest.TestCase):
         p = run(["pki", "list"], env=dict(os.environ, MEETPKI_BUS="tram"))
         self.assertEqual(p.returncode, 2)
         self.assertIn("MEETPKI_BUS", p.stderr)
-        # a command without a method: refused, nothing done
+        # every command has a method now (node provision was the last):
+        # a missing profile fails alike, nothing done
         before = sorted(os.listdir(HOME))
-        p = via_option("bundle", "fix", "chain.pem")
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("not available through the bus", p.stderr)
-        p = via_option("pki", "pkcs12-to-pem", os.path.join(OUTSIDE, "x.p12"), "x")
-        self.assertEqual(p.returncode, 2)
+        p = self.same(["node", "provision", os.path.join(OUTSIDE, "profile.conf")], expect=3)
+        self.assertIn("profile.conf", p.stderr)
         self.assertEqual(sorted(os.listdir(HOME)), before)
 
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv")
@@ -508,6 +725,270 @@ class CliBus(unittest.TestCase):
         env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
         p = run(["--session-bus", "pki", "list"], env=env)
         self.assertEqual(p.returncode, 69, p.stderr)
+
+
+EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "examples",
+                       "single-node.conf")
+
+
+def store_files(home):
+    """{relative path: (mode, bytes)} of every file and directory in a store"""
+    found = {}
+    for top, dirs, files in os.walk(home):
+        for name in dirs + files:
+            path = os.path.join(top, name)
+            st = os.lstat(path)
+            data = None
+            if stat.S_ISREG(st.st_mode):
+                with open(path, "rb") as f:
+                    data = f.read()
+            found[os.path.relpath(path, home)] = (stat.S_IMODE(st.st_mode), data)
+    return found
+
+
+def openssl(*args):
+    return subprocess.run(["openssl"] + list(args), capture_output=True, text=True, timeout=120)
+
+
+class Provision(unittest.TestCase):
+    """`node provision` in-process on a store of its own and through
+    Manager1.Provision on the daemon's, restarted on a fresh store: the
+    same output and exit status, the same files with the same modes"""
+    maxDiff = None
+
+    def setUp(self):
+        stop_daemon()
+        # one clock for both sides again, a little ahead: the CAs openssl
+        # makes in a test are valid from the moment they are made
+        self.clock = os.environ["MEETPKI_NOW"]
+        os.environ["MEETPKI_NOW"] = str(int(time.time()) + 600)
+        self.bus_home = tempfile.mkdtemp(prefix="meetpki-prov-bus-")
+        self.local_home = tempfile.mkdtemp(prefix="meetpki-prov-local-")
+        self.outside = tempfile.mkdtemp(prefix="meetpki-prov-outside-")
+        start_daemon_on(self.bus_home)
+
+    def tearDown(self):
+        os.environ["MEETPKI_NOW"] = self.clock
+        self.assertEqual(stop_daemon(), 0)
+        for d in (self.bus_home, self.local_home, self.outside):
+            shutil.rmtree(d, ignore_errors=True)
+
+    def both(self, *args):
+        """in-process on the local store, then through the bus; the lines
+        name the live files' directory, the store's own path, which is the
+        one thing that differs between the twins: it is normalised, and
+        nothing else (MEETPKI_NOW fixes the dates; provisioning prints no
+        fingerprint or serial)"""
+        here = local(*args, home=self.local_home)
+        there = via_option(*args)
+        for p, home in ((here, self.local_home), (there, self.bus_home)):
+            p.stdout = p.stdout.replace(home, "<store>")
+            p.stderr = p.stderr.replace(home, "<store>")
+        self.assertEqual(there.stdout, here.stdout, args)
+        self.assertEqual(there.stderr, here.stderr, args)
+        self.assertEqual(there.returncode, here.returncode, args)
+        self.assertNotIn("PRIVATE KEY", there.stdout + there.stderr)
+        return here
+
+    def assert_same_files(self):
+        here = {k: v[0] for k, v in store_files(self.local_home).items()}
+        there = {k: v[0] for k, v in store_files(self.bus_home).items()}
+        self.assertEqual(there, here)
+        return there
+
+    def verify_applied(self, cafile, untrusted=None, count=7):
+        """every live certificate of the bus store verifies with openssl"""
+        certs = [os.path.join(top, n) for top, _, files in os.walk(os.path.join(self.bus_home, "services"))
+                 for n in files if n in ("cert.pem", "server-cert.pem", "client-cert.pem")]
+        self.assertEqual(len(certs), count, certs)
+        for crt in certs:
+            extra = ["-untrusted", untrusted] if untrusted else []
+            p = openssl("verify", "-attime", os.environ["MEETPKI_NOW"], "-CAfile", cafile, *extra, crt)
+            self.assertEqual(p.returncode, 0, crt + ": " + p.stderr)
+
+    def test_00_single_node_alike(self):
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        signals = []
+        sub = bus.signal_subscribe(None, "io.meetpki.Manager1", None, "/io/meetpki/Manager1", None,
+                                   Gio.DBusSignalFlags.NONE,
+                                   lambda c, s, p, i, name, params: signals.append((name, params.unpack())))
+        listed_while_running = False
+        try:
+            here = local("node", "provision", EXAMPLE, home=self.local_home)
+            self.assertEqual(here.returncode, 0, here.stderr)
+            proc = subprocess.Popen([CLI, "--session-bus", "node", "provision", EXAMPLE], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+            ctx = GLib.MainContext.default()
+            deadline = time.monotonic() + 240
+            while proc.poll() is None and time.monotonic() < deadline:
+                ctx.iteration(False)
+                started = ("Progress", ("Provision", EXAMPLE, "started")) in signals
+                finished = ("Progress", ("Provision", EXAMPLE, "finished")) in signals
+                if started and not finished and not listed_while_running:
+                    # the daemon answers List while Provision runs in its worker
+                    reply = bus.call_sync(BUS_NAME, "/io/meetpki/Manager1", "io.meetpki.Manager1", "List", None,
+                                          GLib.VariantType("(a{sv})"), Gio.DBusCallFlags.NONE, 30000, None)
+                    self.assertIsNotNone(reply)
+                    ctx.iteration(False)
+                    listed_while_running = ("Progress", ("Provision", EXAMPLE, "finished")) not in signals
+                time.sleep(0.01)
+            out, err = proc.communicate(timeout=60)
+            while ctx.iteration(False):
+                pass
+        finally:
+            bus.signal_unsubscribe(sub)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(out.replace(self.bus_home, "<store>"), here.stdout.replace(self.local_home, "<store>"))
+        self.assertEqual(err, here.stderr)
+        self.assertTrue(listed_while_running, signals)
+        stages = [p[2] for name, p in signals if name == "Progress" and p[0] == "Provision"]
+        self.assertEqual(stages, ["started", "webadmin", "callbridge", "webbridge", "xmpp", "turn", "database",
+                                  "check", "finished"])
+        self.assertNotIn("PRIVATE KEY", repr(signals) + out + err)
+        # each service's new status, as after a Service1 call, before "finished"
+        changed = {p[0]: p[1] for name, p in signals[:signals.index(("Progress", ("Provision", EXAMPLE, "finished")))]
+                   if name == "ServiceChanged"}
+        self.assertEqual(sorted(changed), ["callbridge", "database", "turn", "webadmin", "webbridge", "xmpp"])
+        for name, status in changed.items():
+            self.assertEqual(status["state"], "enabled", name)
+        files = self.assert_same_files()
+        self.assertEqual(files["example-ca.key"], 0o600)
+        self.assertEqual(files["services/webadmin/key.pem"], 0o600)
+        self.verify_applied(os.path.join(self.bus_home, "example-ca.crt"))
+        # again: a renewal under new names, alike
+        self.both("node", "provision", EXAMPLE)
+        self.assert_same_files()
+        # a dry run writes nothing, alike
+        before = store_files(self.bus_home)
+        p = self.both("node", "provision", EXAMPLE, "--dry-run", "--key-type", "ec:p256")
+        self.assertIn("would run: database cluster initialize", p.stdout)
+        self.assertEqual(store_files(self.bus_home), before)
+
+    def make_ca(self):
+        """a root and an intermediate CA made by openssl, outside the stores"""
+        o = self.outside
+        for args in (["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                      "-keyout", "root.key", "-out", "root.crt", "-days", "3650", "-subj", "/CN=Outside Root",
+                      "-addext", "basicConstraints=critical,CA:TRUE",
+                      "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+                     ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                      "-keyout", "inter.key", "-out", "inter.csr", "-subj", "/CN=Outside Intermediate"]):
+            p = subprocess.run(["openssl"] + args, cwd=o, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(o, "ext.cnf"), "w") as f:
+            f.write("basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n"
+                    "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+        p = subprocess.run(["openssl", "x509", "-req", "-in", "inter.csr", "-CA", "root.crt", "-CAkey", "root.key",
+                            "-CAcreateserial", "-days", "3650", "-extfile", "ext.cnf", "-out", "inter.crt"],
+                           cwd=o, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def write_profile(self, name, ca, services=None, edit=None):
+        with open(EXAMPLE) as f:
+            text = f.read()
+        if edit is not None:
+            text = text.replace(*edit)
+        if services is not None:
+            text = text.replace("enable=webadmin;callbridge;webbridge;xmpp;turn;database", "enable=" + services)
+        start = text.index("[ca]")
+        end = text.index("[certificates]")
+        path = os.path.join(self.outside, name)
+        with open(path, "w") as f:
+            f.write(text[:start] + ca + "\n" + text[end:])
+        return path
+
+    def test_01_existing_ca_from_outside_files(self):
+        self.make_ca()
+        # paths relative to the profile's directory, as in-process
+        # the database is left out: provisioning gives its ca role the CA's
+        # certificate alone, which is not enough below a root (in-process too)
+        profile = self.write_profile("existing.conf", "[ca]\nmode=existing\nname=outside-ca\n"
+                                     "key=inter.key\ncert=inter.crt\nbundle=root.crt\n",
+                                     "webadmin;callbridge;webbridge;xmpp;turn")
+        p = self.both("node", "provision", profile)
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout[-3000:])
+        self.assertIn("SUCCESS: imported the CA outside-ca.crt", p.stdout)
+        self.assertIn("CA bundle outside-ca-bundle.crt (2 certificates, root last)", p.stdout)
+        files = self.assert_same_files()
+        self.assertEqual(files["outside-ca.key"], 0o600)
+        with open(os.path.join(self.outside, "inter.crt"), "rb") as f:
+            self.assertEqual(store_files(self.bus_home)["outside-ca.crt"][1], f.read())
+        self.verify_applied(os.path.join(self.outside, "root.crt"), os.path.join(self.outside, "inter.crt"), 5)
+        # the root itself as the CA, for every service
+        shutil.rmtree(self.local_home)
+        os.mkdir(self.local_home)
+        self.assertEqual(stop_daemon(), 0)
+        shutil.rmtree(self.bus_home)
+        os.mkdir(self.bus_home)
+        start_daemon_on(self.bus_home)
+        profile = self.write_profile("root.conf", "[ca]\nmode=existing\nname=root-ca\nkey=root.key\n"
+                                     "cert=root.crt\n")
+        p = self.both("node", "provision", os.path.relpath(profile))
+        self.assertEqual(p.returncode, 0, p.stderr + p.stdout[-3000:])
+        self.assert_same_files()
+        self.verify_applied(os.path.join(self.outside, "root.crt"))
+
+    def test_02_bad_profiles_alike_and_nothing_written(self):
+        self.make_ca()
+        cases = [
+            # a typo in a group's keys
+            (self.write_profile("typo.conf", "[ca]\nmode=local\nname=x-ca\ncolour=blue\n"), 6,
+             "[ca] has no key 'colour'"),
+            # a CA file that is not there
+            (self.write_profile("missing.conf", "[ca]\nmode=existing\nname=x-ca\nkey=nosuch.key\n"
+                                "cert=inter.crt\n"), 3, "nosuch.key: No such file or directory"),
+            (self.write_profile("nobundle.conf", "[ca]\nmode=existing\nname=x-ca\nkey=inter.key\n"
+                                "cert=inter.crt\nbundle=gone.crt\n"), 3, "gone.crt"),
+            (self.write_profile("nokey.conf", "[ca]\nmode=existing\nname=x-ca\ncert=inter.crt\n"), 6,
+             "needs key= and cert="),
+            # a service no plugin provides, in [names] too
+            (self.write_profile("names.conf", "[ca]\nname=x-ca\n[names]\nwebadmn=wa\n"), 6,
+             "did you mean webadmin?"),
+            (os.path.join(self.outside, "nosuch.conf"), 3, "nosuch.conf"),
+            # a bad value after good ones: no fact is written either
+            (self.write_profile("role.conf", "[ca]\nname=x-ca\n",
+                                edit=("database-role=primary", "database-role=boss")), 2,
+             "database-role: 'boss' is not one of primary, joined, connected"),
+        ]
+        # on an empty store and on a provisioned one
+        for provisioned in (False, True):
+            if provisioned:
+                self.both("node", "provision", EXAMPLE)
+            before_bus = store_files(self.bus_home)
+            before_local = store_files(self.local_home)
+            for profile, status, words in cases:
+                p = self.both("node", "provision", profile)
+                self.assertEqual(p.returncode, status, p.stderr)
+                self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+                self.assertIn(words, p.stderr)
+                self.assertEqual(store_files(self.bus_home), before_bus, profile)
+                self.assertEqual(store_files(self.local_home), before_local, profile)
+
+    def test_03_the_method_itself(self):
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+
+        def call(text, options):
+            return bus.call_sync(BUS_NAME, "/io/meetpki/Manager1", "io.meetpki.Manager1", "Provision",
+                                 GLib.Variant("(sa{sv})", (text, options)), GLib.VariantType("(asu)"),
+                                 Gio.DBusCallFlags.NONE, 300000, None).unpack()
+
+        with open(EXAMPLE) as f:
+            text = f.read()
+        lines, warnings = call(text, {"dry-run": GLib.Variant("b", True)})
+        self.assertIn("would run: database cluster initialize", lines)
+        self.assertEqual(warnings, 0)
+        # an existing CA's files come by descriptor, or the call is refused
+        for options, words in (({}, "option 'ca-key-fd' is required"),
+                               ({"ca-key-fd": GLib.Variant("h", 0)}, "no such passed file descriptor"),
+                               ({"bogus": GLib.Variant("b", True)}, "bogus")):
+            with self.assertRaises(GLib.Error) as e:
+                call("[node]\nserver-fqdn=cms1.example.com\n[ca]\nmode=existing\nkey=/k\ncert=/c\n", options)
+            self.assertIn("io.meetpki.Error.InvalidArgs", e.exception.message)
+            self.assertIn(words, e.exception.message)
+        with self.assertRaises(GLib.Error) as e:
+            call("[node]\nserver-fqdn=cms1.example.com\n[ca]\nmode=local\n", {"ca-cert-fd": GLib.Variant("h", 0)})
+        self.assertIn("the profile names no such file", e.exception.message)
+        self.assertEqual(os.listdir(self.bus_home), [])
 
 
 if __name__ == "__main__":

@@ -153,15 +153,17 @@ class Manager(unittest.TestCase):
         for method in ("GenerateCsr", "SelfSigned", "Sign", "Inspect", "Match", "Verify", "List",
                        "BuildBundle", "CheckBundle", "ListServices", "NodeFacts", "SetNodeFact",
                        "InspectJson", "ListJson", "CheckBundleJson", "VerifyJson", "NodeFactsJson",
-                       "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion"):
+                       "ListServicesJson", "BuildBundleJson", "Import", "Export", "GetVersion",
+                       "MatchFiles", "Pkcs12ToPem", "FixBundleJson", "ClusterStatusJson", "Provision"):
             self.assertIn(method + "(", out)
         self.assertIn("Progress(", out)
+        self.assertIn("Lines(", out)
         xml = BUS.call_sync(
             BUS_NAME, OBJECT_PATH, "org.freedesktop.DBus.Introspectable", "Introspect", None,
             GLib.VariantType("(s)"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
         info = Gio.DBusNodeInfo.new_for_xml(xml).lookup_interface(IFACE)
         self.assertIsNotNone(info)
-        self.assertEqual(len(info.methods), 24)
+        self.assertEqual(len(info.methods), 29)
 
     def test_01_generate_csr(self):
         notes, = call("GenerateCsr", ("web", ["CN:web.example.com", "subjectAltName:join.example.com"],
@@ -475,6 +477,224 @@ class Manager(unittest.TestCase):
         finally:
             shutil.rmtree(outside, ignore_errors=True)
 
+    def test_16_match_files(self):
+        """MatchFiles: the key or certificate from outside by descriptor,
+        from python and from gdbus; only descriptors cross, the reply is empty"""
+        outside = tempfile.mkdtemp(prefix="meetpkid-match-")
+        try:
+            key = os.path.join(outside, "outside.key")
+            crt = os.path.join(outside, "outside.crt")
+            shutil.copy(store_path("web.key"), key)
+            shutil.copy(store_path("web.crt"), crt)
+            with open(key, "rb") as k, open(crt, "rb") as c:
+                fds = Gio.UnixFDList()
+                fds.append(k.fileno())
+                fds.append(c.fileno())
+                reply, _ = BUS.call_with_unix_fd_list_sync(
+                    BUS_NAME, OBJECT_PATH, IFACE, "MatchFiles",
+                    GLib.Variant("(ssa{sv})", (key, crt,
+                                               {"key-fd": GLib.Variant("h", 0),
+                                                "certificate-fd": GLib.Variant("h", 1)})),
+                    None, Gio.DBusCallFlags.NONE, 20000, fds, None)
+            REPLIES.append(str(reply))
+            self.assertEqual(reply.unpack(), ())
+            # the outside key against another store certificate: Mismatch, the cli's message
+            with open(key, "rb") as k:
+                fds = Gio.UnixFDList()
+                fds.append(k.fileno())
+                with self.assertRaises(GLib.Error) as ctx:
+                    BUS.call_with_unix_fd_list_sync(
+                        BUS_NAME, OBJECT_PATH, IFACE, "MatchFiles",
+                        GLib.Variant("(ssa{sv})", (key, "ca.crt", {"key-fd": GLib.Variant("h", 0)})),
+                        None, Gio.DBusCallFlags.NONE, 20000, fds, None)
+            REPLIES.append(ctx.exception.message)
+            self.assertIn("io.meetpki.Error.Mismatch", ctx.exception.message)
+            p = cli("pki", "match", key, "ca.crt")
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(ctx.exception.message.split(": ", 1)[1], p.stdout + p.stderr)
+            # a store path instead of a descriptor is still refused
+            name, _ = call_error("MatchFiles", (key, "web.crt", {}), "(ssa{sv})")
+            self.assertEqual(name, "io.meetpki.Error.OutsideStore")
+            # gdbus passes descriptors for top-level handles only: store names
+            p = gdbus("MatchFiles", "web.key", "web.crt", "{}", check=False)
+            self.assertEqual((p.returncode, p.stdout.strip()), (0, "()"), p.stderr)
+        finally:
+            shutil.rmtree(outside, ignore_errors=True)
+
+    def test_17_pkcs12_to_pem(self):
+        """Pkcs12ToPem: the .p12 and the password by descriptor (python-gi,
+        a pipe; gdbus, a file); the key matches, the password is nowhere"""
+        outside = tempfile.mkdtemp(prefix="meetpkid-p12-")
+        password = "p12-Pass phrase"
+        try:
+            p12 = os.path.join(outside, "web.p12")
+            pw = os.path.join(outside, "pw")
+            with open(pw, "w") as f:
+                f.write(password + "\n")
+            self.assertEqual(openssl("pkcs12", "-export", "-inkey", store_path("web.key"), "-in", store_path("web.crt"),
+                                     "-certfile", store_path("ca.crt"), "-out", p12,
+                                     "-passout", "file:" + pw).returncode, 0)
+
+            def split(basename, password_bytes, options=None):
+                r, w = os.pipe()
+                os.write(w, password_bytes)
+                os.close(w)
+                fds = Gio.UnixFDList()
+                try:
+                    with open(p12, "rb") as f:
+                        fds.append(f.fileno())
+                    fds.append(r)
+                finally:
+                    os.close(r)
+                opts = {"password-fd": GLib.Variant("h", 1), "source": GLib.Variant("s", p12)}
+                opts.update(options or {})
+                try:
+                    reply, _ = BUS.call_with_unix_fd_list_sync(BUS_NAME, OBJECT_PATH, IFACE, "Pkcs12ToPem",
+                                                               GLib.Variant("(sha{sv})", (basename, 0, opts)),
+                                                               None, Gio.DBusCallFlags.NONE, 60000, fds, None)
+                except GLib.Error as e:
+                    REPLIES.append(e.message)
+                    raise
+                REPLIES.append(str(reply))
+                return reply.unpack()
+
+            with self.assertRaises(GLib.Error) as ctx:
+                split("frompy", b"wrong\n")
+            self.assertIn("io.meetpki.Error.InvalidData", ctx.exception.message)
+            wrong = os.path.join(outside, "wrong")
+            with open(wrong, "w") as f:
+                f.write("wrong\n")
+            p = cli("pki", "pkcs12-to-pem", p12, "frompy", "--password-file", wrong)
+            self.assertEqual(p.returncode, 6)
+            self.assertIn(ctx.exception.message.split(": ", 1)[1], p.stderr)
+            self.assertFalse(os.path.exists(store_path("frompy.key")))
+            self.assertEqual(split("frompy", password.encode() + b"\n"),
+                             ("frompy.key", "frompy.crt", "frompy-bundle.crt", 1, False))
+            self.assertEqual(os.stat(store_path("frompy.key")).st_mode & 0o777, 0o600)
+            self.assertEqual(openssl("pkey", "-in", store_path("frompy.key"), "-pubout").stdout,
+                             openssl("x509", "-in", store_path("frompy.crt"), "-noout", "-pubkey").stdout)
+            # existing files: Exists, unchanged
+            name, _ = call_error("Pkcs12ToPem", ("frompy", 0, {}), "(sha{sv})")
+            self.assertEqual(name, "io.meetpki.Error.InvalidArgs")  # no descriptor passed at all
+            with self.assertRaises(GLib.Error) as ctx:
+                split("frompy", password.encode())
+            self.assertIn("io.meetpki.Error.Exists", ctx.exception.message)
+            # a writer that keeps the pipe open is not waited for
+            r, w = os.pipe()
+            try:
+                fds = Gio.UnixFDList()
+                with open(p12, "rb") as f:
+                    fds.append(f.fileno())
+                fds.append(r)
+                with self.assertRaises(GLib.Error) as ctx:
+                    BUS.call_with_unix_fd_list_sync(BUS_NAME, OBJECT_PATH, IFACE, "Pkcs12ToPem",
+                                                    GLib.Variant("(sha{sv})", ("held", 0, {"password-fd": GLib.Variant("h", 1)})),
+                                                    None, Gio.DBusCallFlags.NONE, 20000, fds, None)
+                REPLIES.append(ctx.exception.message)
+                self.assertIn("io.meetpki.Error.Io", ctx.exception.message)
+            finally:
+                os.close(r)
+                os.close(w)
+            self.assertFalse(os.path.exists(store_path("held.key")))
+            # gdbus passes its own descriptor for the top-level handle; options
+            # cannot carry one from gdbus, so a .p12 with the empty password
+            bare = os.path.join(outside, "bare.p12")
+            self.assertEqual(openssl("pkcs12", "-export", "-inkey", store_path("web.key"), "-in", store_path("web.crt"),
+                                     "-out", bare, "-passout", "pass:").returncode, 0)
+            with open(bare, "rb") as f:
+                p = subprocess.run(["gdbus", "call", "--session", "--dest", BUS_NAME, "--object-path", OBJECT_PATH,
+                                    "--method", IFACE + ".Pkcs12ToPem", "fromgdbus", str(f.fileno()), "{}"],
+                                   capture_output=True, text=True, timeout=60, pass_fds=(f.fileno(),))
+            REPLIES.append(p.stdout + p.stderr)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("'fromgdbus.key', 'fromgdbus.crt', '', uint32 0", p.stdout)
+            self.assertEqual(openssl("pkey", "-in", store_path("fromgdbus.key"), "-pubout").stdout,
+                             openssl("x509", "-in", store_path("fromgdbus.crt"), "-noout", "-pubkey").stdout)
+            for text in REPLIES:
+                self.assertNotIn(password, text)
+        finally:
+            shutil.rmtree(outside, ignore_errors=True)
+
+    def test_20_provision_failure_lines_reach_the_caller(self):
+        """a dry run of Provision that fails at its second service: the lines
+        before the error come as Manager1's Lines signal to the caller, the
+        error is the cli's, and nothing is written"""
+        text = ("[node]\nserver-fqdn=cms1.example.com\n[ca]\nname=dry-ca\n"
+                "[services]\nenable=webadmin;webbridge\n")
+        profile = os.path.join(tempfile.mkdtemp(prefix="meetpki-profile-"), "dry.conf")
+        with open(profile, "w") as f:
+            f.write(text)
+        before = sorted((n, os.stat(store_path(n)).st_mtime_ns) for n in os.listdir(HOME))
+        got = []
+        sub = BUS.signal_subscribe(BUS_NAME, IFACE, "Lines", OBJECT_PATH, None, Gio.DBusSignalFlags.NONE,
+                                   lambda *a: got.append(a[5].unpack()[0]))
+        try:
+            err, message = call_error("Provision", (text, {"dry-run": GLib.Variant("b", True),
+                                                           "source": GLib.Variant("s", profile)}), "(sa{sv})")
+            ctx = GLib.MainContext.default()
+            deadline = time.monotonic() + 5
+            while not got and time.monotonic() < deadline:
+                ctx.iteration(False)
+                time.sleep(0.01)
+        finally:
+            BUS.signal_unsubscribe(sub)
+        p = cli("node", "provision", profile, "--dry-run")
+        shutil.rmtree(os.path.dirname(profile))
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(err, "io.meetpki.Error.InvalidArgs")
+        self.assertEqual("meetpki: " + message + "\n", p.stderr)
+        self.assertEqual(len(got), 1)
+        self.assertEqual(got[0], p.stdout.splitlines())
+        self.assertIn("== webbridge", got[0])
+        self.assertEqual(sorted((n, os.stat(store_path(n)).st_mtime_ns) for n in os.listdir(HOME)), before)
+    def test_18_fix_bundle_json(self):
+        """FixBundleJson: a store file rewritten in canonical form; the report
+        is the cli's; refusals in its error, paths refused by the store"""
+        with open(store_path("ca.crt"), "rb") as a, open(store_path("web.crt"), "rb") as b:
+            messy = a.read() + b"\n\n" + b.read()
+        with open(store_path("messy.pem"), "wb") as f:
+            f.write(messy)
+        text, = call("FixBundleJson", ("messy.pem", "canon.pem", {}), "(ssa{sv})")
+        report = json.loads(text)
+        self.assertIsNone(report["error"], report)
+        self.assertEqual((report["result"], report["output"]), ("written", "canon.pem"))
+        self.assertEqual(openssl("verify", "-CAfile", store_path("ca.crt"), store_path("canon.pem")).returncode, 0)
+        with open(store_path("messy.pem"), "rb") as f:
+            self.assertEqual(f.read(), messy)
+        # again: Exists, reported with the findings, as bundle build does
+        report = json.loads(call("FixBundleJson", ("messy.pem", "canon.pem", {}), "(ssa{sv})")[0])
+        self.assertEqual(report["error"]["name"], "Exists")
+        p = cli("bundle", "fix", "messy.pem", "-o", "canon.pem")
+        self.assertEqual(p.returncode, 4)
+        self.assertIn(report["error"]["message"], p.stderr)
+        # a path: OutsideStore, nothing read
+        report = json.loads(call("FixBundleJson", ("/etc/ssl/certs/ca-certificates.crt", "", {}), "(ssa{sv})")[0])
+        self.assertEqual(report["error"]["name"], "OutsideStore")
+        self.assertEqual(report["findings"], [])
+        name, _ = call_error("FixBundleJson", ("messy.pem", "", {"frobnicate": GLib.Variant("b", True)}),
+                             "(ssa{sv})")
+        self.assertEqual(name, "io.meetpki.Error.InvalidArgs")
+        # in place with gdbus: the old file kept as .bak
+        out = gdbus("FixBundleJson", "messy.pem", "", "{}")
+        self.assertIn("messy.pem.bak", out)
+        with open(store_path("messy.pem.bak"), "rb") as f:
+            self.assertEqual(f.read(), messy)
+        with open(store_path("messy.pem"), "rb") as a, open(store_path("canon.pem"), "rb") as b:
+            self.assertEqual(a.read(), b.read())
+
+    def test_19_cluster_status_json(self):
+        """ClusterStatusJson: the cli's --json text, nulls included; the same
+        state as Cluster1.GetStatus"""
+        text, = call("ClusterStatusJson", ("database",), "(s)")
+        self.assertEqual(text + "\n", cli("database", "cluster", "status", "--json").stdout)
+        status = json.loads(text)
+        got = BUS.call_sync(BUS_NAME, OBJECT_PATH + "/services/database", "io.meetpki.Cluster1", "GetStatus", None,
+                            GLib.VariantType("(a{sv})"), Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
+        self.assertEqual(got, {k: v for k, v in status.items() if v is not None})
+        self.assertIn(status["state"], gdbus("ClusterStatusJson", "database"))
+        name, message = call_error("ClusterStatusJson", ("nosuch",), "(s)")
+        self.assertEqual((name, message), ("io.meetpki.Error.NotFound", "no service 'nosuch' is loaded"))
+
     def test_98_no_reply_carries_a_private_key(self):
         # the last test: every reply and error of the run, python and gdbus
         self.assertGreater(len(REPLIES), 30)
@@ -531,6 +751,42 @@ def live_files(home, service):
         p = subprocess.run(["sha256sum", os.path.join(d, n)], capture_output=True, text=True, check=True)
         out[n] = p.stdout.split()[0]
     return out
+
+
+def watch_service(name):
+    """collects the manager's ServiceChanged and the PropertiesChanged of
+    @name's object, in the order they come; returns (events, subscriptions)"""
+    events = []
+    subs = [BUS.signal_subscribe(BUS_NAME, IFACE, "ServiceChanged", OBJECT_PATH, None, Gio.DBusSignalFlags.NONE,
+                                 lambda *a: events.append(("ServiceChanged",) + tuple(a[5].unpack()))),
+            BUS.signal_subscribe(BUS_NAME, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 SERVICES_PATH + "/" + name, None, Gio.DBusSignalFlags.NONE,
+                                 lambda *a: events.append(("PropertiesChanged",) + tuple(a[5].unpack())))]
+    return events, subs
+
+
+def unwatch(subs):
+    for sub in subs:
+        BUS.signal_unsubscribe(sub)
+
+
+def settle(events, until=None, seconds=1.0):
+    """dispatches signals until @until(events) holds, or for @seconds when
+    nothing is awaited (what was not sent by then is taken as never sent)"""
+    ctx = GLib.MainContext.default()
+    deadline = time.monotonic() + (30 if until else seconds)
+    while time.monotonic() < deadline:
+        while ctx.iteration(False):
+            pass
+        if until is not None and until(events):
+            return
+        time.sleep(0.01)
+    if until is not None:
+        raise AssertionError("signals awaited did not come: %r" % (events,))
+
+
+def sha256(path):
+    return subprocess.run(["sha256sum", path], capture_output=True, text=True, check=True).stdout.split()[0]
 
 
 class Periodic(unittest.TestCase):
@@ -769,6 +1025,82 @@ class Services(unittest.TestCase):
                                 GLib.Variant("(ss)", (SERVICE_IFACE, "Enabled")), None, Gio.DBusCallFlags.NONE,
                                 -1, None).unpack()[0]
         self.assertTrue(enabled)
+
+    def test_04b_enabled_property_is_announced(self):
+        """Disable and Enable announce the Enabled property with
+        org.freedesktop.DBus.Properties.PropertiesChanged, as a client
+        bound to the property (python-gi's proxy cache, gdbus monitor)
+        sees it"""
+        def enabled():
+            return BUS.call_sync(BUS_NAME, SERVICES_PATH + "/webadmin", "org.freedesktop.DBus.Properties", "Get",
+                                 GLib.Variant("(ss)", (SERVICE_IFACE, "Enabled")), None, Gio.DBusCallFlags.NONE,
+                                 -1, None).unpack()[0]
+
+        def announced(events):
+            return [e[2] for e in events if e[0] == "PropertiesChanged" and e[1] == SERVICE_IFACE]
+
+        svc("webadmin", "Enable", ({},), "(a{sv})")
+        self.assertTrue(enabled())
+        proxy = Gio.DBusProxy.new_sync(BUS, Gio.DBusProxyFlags.NONE, None, BUS_NAME, SERVICES_PATH + "/webadmin",
+                                       SERVICE_IFACE, None)
+        self.assertTrue(proxy.get_cached_property("Enabled").unpack())
+        for method, value, state in (("Disable", False, "disabled"), ("Enable", True, "enabled")):
+            with self.subTest(method=method):
+                events, subs = watch_service("webadmin")
+                try:
+                    svc("webadmin", method, ({},), "(a{sv})")
+                    settle(events, until=lambda ev: announced(ev))
+                finally:
+                    unwatch(subs)
+                self.assertEqual(announced(events), [{"Enabled": value}], events)
+                # the invalidated list is empty: the value itself came
+                self.assertEqual([e[3] for e in events if e[0] == "PropertiesChanged"], [[]])
+                self.assertEqual(enabled(), value)
+                self.assertEqual(proxy.get_cached_property("Enabled").unpack(), value)
+                self.assertEqual(cli_json("webadmin", "status")["state"], state)
+                # and the manager told it as ServiceChanged, with the same state
+                changed = [e for e in events if e[0] == "ServiceChanged"]
+                self.assertEqual(len(changed), 1, events)
+                self.assertEqual(changed[0][1:], ("webadmin", without_nulls(cli_json("webadmin", "status"))))
+
+    def test_04c_dry_runs_announce_and_change_nothing(self):
+        """every dry run of Service1 tells what it would do, emits neither
+        ServiceChanged nor PropertiesChanged, and leaves the status, the
+        live files and services.conf as they were"""
+        files = ["wa.key", "wa.crt", "ca.crt"]
+        dry = {"dry-run": GLib.Variant("b", True)}
+        conf = store_path("services.conf")
+        status = svc("webadmin", "GetStatus")[0]
+        self.assertEqual(status["state"], "enabled")
+        live = live_files(HOME, "webadmin")
+        conf_sum = sha256(conf)
+        calls = (("ApplyCertificates", (files, dry), "(asa{sv})"),
+                 ("Apply", (files, dry), "(asa{sv})"),
+                 ("Rollback", (dry,), "(a{sv})"),
+                 ("Disable", (dry,), "(a{sv})"),
+                 ("Enable", (dry,), "(a{sv})"),
+                 ("Restart", (dry,), "(a{sv})"),
+                 ("SetEndpoint", ("127.0.0.1:1", dry), "(sa{sv})"),
+                 ("SetBackend", ("exec", ["restart=false"], dry), "(sasa{sv})"))
+        events, subs = watch_service("webadmin")
+        try:
+            for method, args, signature in calls:
+                with self.subTest(method=method):
+                    lines, = svc("webadmin", method, args, signature)
+                    self.assertTrue(lines, method)
+            settle(events)
+            self.assertEqual(events, [])
+            self.assertEqual(svc("webadmin", "GetStatus")[0], status)
+            self.assertEqual(live_files(HOME, "webadmin"), live)
+            self.assertEqual(sha256(conf), conf_sum)
+            # the same watch does see a real run (of a command that leaves
+            # the service as it was): the check above can fail
+            svc("webadmin", "Enable", ({},), "(a{sv})")
+            settle(events, until=lambda ev: any(e[0] == "ServiceChanged" for e in ev))
+        finally:
+            unwatch(subs)
+        self.assertEqual([e[:2] for e in events], [("ServiceChanged", "webadmin")])
+        self.assertEqual(svc("webadmin", "GetStatus")[0], status)
 
     def test_05_errors_are_meetpki_errors(self):
         live_before = live_files(HOME, "webadmin")
