@@ -3,12 +3,19 @@
 #
 # every method of meetpkid, called with `gdbus call` (the tool a shell
 # script or another desktop would use), in one walk over a fresh store:
-# GetVersion to Cluster1.Remove.  Each reply is parsed back into a GVariant
-# and checked on what it did: openssl reads the keys, CSRs, certificates
-# and chains the calls wrote, an `openssl s_server` on 127.0.0.1 answers
-# Probe.  The set of methods walked must equal the set the daemon
-# introspects, so a method added to an interface without a gdbus call
-# here fails this test.  No reply may carry private key material.
+# GetVersion to Cluster1.Remove, then Provision.  Each reply is parsed back
+# into a GVariant and checked on what it did: openssl reads the keys, CSRs,
+# certificates and chains the calls wrote, an `openssl s_server` on
+# 127.0.0.1 answers Probe, and the cli run on the same store (or, for
+# Provision, on a copy of it) agrees with MatchFiles, Pkcs12ToPem,
+# FixBundleJson, ClusterStatusJson and Provision.  gdbus passes a
+# descriptor for a top-level handle argument only, never for one inside
+# the a{sv} options: the options that take one (MatchFiles' key-fd and
+# certificate-fd, Pkcs12ToPem's password-fd, Provision's ca-*-fd) are
+# reached from python-gi in test_dbus.py and test_cli_bus.py, not here.
+# The set of methods walked must equal the set the daemon introspects, so
+# a method added to an interface without a gdbus call here fails this
+# test.  No reply may carry private key material.
 
 import atexit
 import json
@@ -48,6 +55,9 @@ def stop_daemon():
 def setUpModule():
     global HOME, OUTSIDE, DAEMON
     atexit.register(stop_daemon)
+    # one clock for the daemon and the cli, so days_left cannot tick between
+    # the two answers (certificates are still valid for openssl's clock)
+    os.environ["MEETPKI_NOW"] = str(int(time.time()))
     HOME = tempfile.mkdtemp(prefix="meetpkid-gdbus-")
     OUTSIDE = tempfile.mkdtemp(prefix="meetpkid-gdbus-out-")
     DAEMON = meetpkid_test.start(MEETPKID, HOME)
@@ -79,11 +89,14 @@ def gdbus(path, method, *args, fds=None, signature=None, error=None):
     iface = interface_of(path, method)
     name = method.split(".")[-1]
     CALLED.add((iface, name))
-    opened = []
     for num, (filename, mode) in (fds or {}).items():
-        f = open(filename, mode)
-        opened.append(f)
-        os.dup2(f.fileno(), num, inheritable=True)
+        with open(filename, mode) as f:
+            fd = os.dup(f.fileno())
+        if fd == num:
+            os.set_inheritable(num, True)
+        else:
+            os.dup2(fd, num, inheritable=True)
+            os.close(fd)
     try:
         p = subprocess.run(["gdbus", "call", "--session", "--dest", BUS_NAME, "--object-path", path,
                             "--method", iface + "." + name] + [str(a) for a in args],
@@ -92,13 +105,11 @@ def gdbus(path, method, *args, fds=None, signature=None, error=None):
     finally:
         for num in (fds or {}):
             os.close(num)
-        for f in opened:
-            f.close()
     REPLIES.append(p.stdout + p.stderr)
     if error is not None:
         assert p.returncode != 0, "%s succeeded: %s" % (name, p.stdout)
         assert "GDBus.Error:io.meetpki.Error." + error + ":" in p.stderr, p.stderr
-        return p.stderr.split("GDBus.Error:io.meetpki.Error." + error + ":", 1)[1].strip()
+        return p.stderr.split("GDBus.Error:io.meetpki.Error." + error + ":", 1)[1].strip().splitlines()[0]
     assert p.returncode == 0, "gdbus %s %s failed: %s" % (name, args, p.stderr)
     if signature is None:
         assert p.stdout.strip() == "()", p.stdout
@@ -108,6 +119,22 @@ def gdbus(path, method, *args, fds=None, signature=None, error=None):
 
 def store(name):
     return os.path.join(HOME, name)
+
+
+def cli(*args, home=None):
+    """the cli in-process on @home (the daemon's store by default)"""
+    return subprocess.run([CLI, "--home", home or HOME] + list(args), capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+
+
+def text_arg(value):
+    """@value as gdbus reads a string argument: GVariant text, quoted"""
+    return GLib.Variant("s", value).print_(False)
+
+
+def read(path, mode="rb"):
+    with open(path, mode) as f:
+        return f.read()
 
 
 def openssl(*args, ok=True):
@@ -143,14 +170,18 @@ class EveryMethod(unittest.TestCase):
 
     def test_every_method_with_gdbus(self):
         self.manager()
+        self.match_files()
+        self.pkcs12_to_pem()
+        self.fix_bundle()
         self.webadmin()
         self.database()
+        self.provision()
         want = introspected(MANAGER) | introspected(SERVICES + "/webadmin") | introspected(SERVICES + "/database")
         self.assertEqual(sorted(want - CALLED), [], "methods no gdbus call here reaches")
         self.assertEqual(sorted(CALLED - want), [], "methods called here the daemon does not have")
         for text in REPLIES:
             self.assertNotIn("PRIVATE KEY", text)
-        for key in ("ca.key", "web.key", "wa.key"):
+        for key in ("ca.key", "web.key", "wa.key", "p12web.key", "prov-ca.key", "webadmin.key"):
             with open(store(key)) as f:
                 body = "".join(l for l in f.read().splitlines() if not l.startswith("-----"))
             for text in REPLIES:
@@ -324,15 +355,181 @@ class EveryMethod(unittest.TestCase):
 
         gdbus(db, "Cluster1.Initialize", "{}", signature="(as)")
         self.assertEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["status"], "Connected Primary")
+        self.assertEqual(self.cluster_status()["status"], "Connected Primary")
         gdbus(db, "Cluster1.Remove", "{}", error="InvalidArgs")
         gdbus(db, "Cluster1.Remove", "{'yes': <true>}", signature="(as)")
         self.assertEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["state"], "none")
+        # out of the cluster: nulls in the text, left out of GetStatus
+        self.assertIsNone(self.cluster_status()["primary"])
+        message = gdbus(MANAGER, "ClusterStatusJson", "nosuch", error="NotFound")
+        self.assertEqual(message, "no service 'nosuch' is loaded")
 
         for method in ("Join", "Connect"):
             gdbus(db, "Cluster1." + method, "cms2.example.com", "{}", signature="(as)")
             self.assertNotEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["state"], "none")
             gdbus(db, "Cluster1.Remove", "{'yes': <true>}", signature="(as)")
             self.assertEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["state"], "none")
+
+    def cluster_status(self):
+        """Manager1.ClusterStatusJson: the text `database cluster status
+        --json` prints on the same store, nulls included; without them the
+        dictionary Cluster1.GetStatus returns"""
+        text, = gdbus(MANAGER, "ClusterStatusJson", "database", signature="(s)")
+        p = cli("database", "cluster", "status", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(text + "\n", p.stdout)
+        status = json.loads(text)
+        self.assertEqual(gdbus(SERVICES + "/database", "Cluster1.GetStatus", signature="(a{sv})")[0],
+                         {k: v for k, v in status.items() if v is not None})
+        return status
+
+    def match_files(self):
+        # MatchFiles with store names, as the cli's `pki match` on the store
+        gdbus(MANAGER, "MatchFiles", "web.key", "web.crt", "{}")
+        self.assertEqual(cli("pki", "match", "web.key", "web.crt").returncode, 0)
+        message = gdbus(MANAGER, "MatchFiles", "ca.key", "web.crt", "{}", error="Mismatch")
+        p = cli("pki", "match", "ca.key", "web.crt")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(message, p.stdout + p.stderr)
+        # a file outside the store comes in by descriptor only, in the
+        # options ("key-fd", "certificate-fd": handles inside a{sv}).  gdbus
+        # passes a descriptor for a top-level handle argument only, and
+        # MatchFiles has none: that arm cannot be reached with gdbus (it is
+        # with python-gi in test_dbus.py, and by `meetpki --bus pki match` in
+        # test_cli_bus.py).  What gdbus can send is refused, nothing read:
+        # the path alone, and a handle naming a descriptor it did not pass
+        outside_key = os.path.join(OUTSIDE, "web.key")
+        shutil.copy(store("web.key"), outside_key)
+        self.assertEqual(cli("pki", "match", outside_key, "web.crt").returncode, 0)
+        gdbus(MANAGER, "MatchFiles", outside_key, "web.crt", "{}", error="OutsideStore")
+        message = gdbus(MANAGER, "MatchFiles", outside_key, "web.crt", "{'key-fd': <handle 5>}",
+                        fds={5: (outside_key, "rb")}, error="InvalidArgs")
+        self.assertIn("no such passed file descriptor", message)
+
+    def pkcs12_to_pem(self):
+        # gdbus passes the .p12's descriptor (a top-level handle) but cannot
+        # pass "password-fd" (a handle inside the options): a .p12 made by
+        # openssl with the empty password, which is what no "password-fd" means
+        p12 = os.path.join(OUTSIDE, "web.p12")
+        openssl("pkcs12", "-export", "-inkey", store("web.key"), "-in", store("web.crt"), "-certfile", store("ca.crt"),
+                "-out", p12, "-passout", "pass:")
+        self.assertEqual(gdbus(MANAGER, "Pkcs12ToPem", "p12web", 9, "{}", fds={9: (p12, "rb")},
+                               signature="(sssub)"),
+                         ("p12web.key", "p12web.crt", "p12web-bundle.crt", 1, False))
+        self.assertEqual(os.stat(store("p12web.key")).st_mode & 0o777, 0o600)
+        self.assertEqual(openssl("pkey", "-in", store("p12web.key"), "-pubout"),
+                         openssl("x509", "-in", store("web.crt"), "-noout", "-pubkey"))
+        self.assertEqual(sha256_fingerprint(store("p12web.crt")), sha256_fingerprint(store("web.crt")))
+        self.assertEqual(sha256_fingerprint(store("p12web-bundle.crt")), sha256_fingerprint(store("ca.crt")))
+        # the cli splits the same file into the same store: the same bytes
+        p = cli("pki", "pkcs12-to-pem", p12, "p12cli")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for bus_name, cli_name in (("p12web.key", "p12cli.key"), ("p12web.crt", "p12cli.crt"),
+                                   ("p12web-bundle.crt", "p12cli-bundle.crt")):
+            self.assertEqual(read(store(bus_name)), read(store(cli_name)), bus_name)
+        # again: Exists, the cli's message, the files as they were
+        key = read(store("p12web.key"))
+        message = gdbus(MANAGER, "Pkcs12ToPem", "p12web", 9, "{}", fds={9: (p12, "rb")}, error="Exists")
+        p = cli("pki", "pkcs12-to-pem", p12, "p12web")
+        self.assertEqual(p.returncode, 4)
+        self.assertIn(message, p.stderr)
+        self.assertEqual(read(store("p12web.key")), key)
+        # the same number as a handle in the options names no descriptor of
+        # the call: refused, nothing written
+        message = gdbus(MANAGER, "Pkcs12ToPem", "p12none", 9, "{'password-fd': <handle 9>}", fds={9: (p12, "rb")},
+                        error="InvalidArgs")
+        self.assertIn("no such passed file descriptor", message)
+        self.assertFalse(os.path.exists(store("p12none.key")))
+
+    def fix_bundle(self):
+        messy = read(store("ca.crt")) + b"\n\n" + read(store("web.crt"))
+        with open(store("messy.pem"), "wb") as f:
+            f.write(messy)
+        report = json.loads(gdbus(MANAGER, "FixBundleJson", "messy.pem", "canon.pem", "{}", signature="(s)")[0])
+        self.assertEqual((report["error"], report["result"], report["output"]), (None, "written", "canon.pem"))
+        self.assertEqual(read(store("messy.pem")), messy)
+        # the cli's `bundle fix -o` on the same store: the same findings,
+        # the same bytes written
+        p = cli("bundle", "fix", "messy.pem", "-o", "canon-cli.pem")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines()[:-1], report["findings"])
+        self.assertIn("[wrong-order]", p.stdout)
+        self.assertEqual(read(store("canon.pem")), read(store("canon-cli.pem")))
+        # openssl reads the entity first, the root last
+        subjects = [l for l in openssl("crl2pkcs7", "-nocrl", "-certfile", store("canon.pem")).splitlines()]
+        pkcs7 = subprocess.run(["openssl", "pkcs7", "-print_certs", "-noout"], input="\n".join(subjects) + "\n",
+                               capture_output=True, text=True, check=True).stdout
+        order = [l for l in pkcs7.splitlines() if l.startswith("subject=")]
+        self.assertEqual(len(order), 2, pkcs7)
+        self.assertIn("cms1.example.com", order[0])
+        self.assertIn("Every CA", order[1])
+        # in place: the old file kept as .bak
+        report = json.loads(gdbus(MANAGER, "FixBundleJson", "messy.pem", "", "{}", signature="(s)")[0])
+        self.assertEqual((report["error"], report["result"], report["backup"]), (None, "fixed", "messy.pem.bak"))
+        self.assertEqual(read(store("messy.pem.bak")), messy)
+        self.assertEqual(read(store("messy.pem")), read(store("canon.pem")))
+        # an existing output: refused in the report with the cli's message
+        report = json.loads(gdbus(MANAGER, "FixBundleJson", "messy.pem", "canon.pem", "{}", signature="(s)")[0])
+        self.assertEqual(report["error"]["name"], "Exists")
+        p = cli("bundle", "fix", "messy.pem", "-o", "canon.pem")
+        self.assertEqual(p.returncode, 4)
+        self.assertIn(report["error"]["message"], p.stderr)
+
+    def provision(self):
+        """Provision of a profile (its text; gdbus passes no descriptor for
+        the ca-*-fd options, so the CA is a local one) on the walk's store,
+        and the cli's `node provision` on a copy of it made just before: the
+        same lines, the same listing; openssl verifies what was applied"""
+        profile = os.path.join(OUTSIDE, "node.conf")
+        text = ("[node]\nserver-fqdn=cms1.example.com\n"
+                "[ca]\nmode=local\nname=prov-ca\nsubject=CN:Provisioned CA;O:Example\ndays=100\n"
+                "[certificates]\ndays=30\nkey-type=ec:p256\n"
+                "[services]\nenable=webadmin;callbridge\n")
+        with open(profile, "w") as f:
+            f.write(text)
+        # an existing CA's files come by descriptor only, in the options:
+        # from gdbus, handles naming nothing the call passed, refused with
+        # nothing written
+        existing = os.path.join(OUTSIDE, "existing.conf")
+        with open(existing, "w") as f:
+            f.write(text.replace("mode=local\n", "mode=existing\nkey=o.key\ncert=o.crt\n"))
+        before = sorted((n, os.stat(store(n)).st_mtime_ns) for n in os.listdir(HOME))
+        options = GLib.Variant("a{sv}", {"source": GLib.Variant("s", existing),
+                                         "ca-key-fd": GLib.Variant("h", 3),
+                                         "ca-cert-fd": GLib.Variant("h", 4)}).print_(True)
+        message = gdbus(MANAGER, "Provision", text_arg(read(existing, "r")), options,
+                        fds={3: (os.path.join(OUTSIDE, "o.key"), "rb"), 4: (os.path.join(OUTSIDE, "o.crt"), "rb")},
+                        error="InvalidArgs")
+        self.assertIn("no such passed file descriptor", message)
+        self.assertEqual(sorted((n, os.stat(store(n)).st_mtime_ns) for n in os.listdir(HOME)), before)
+
+        twin = tempfile.mkdtemp(prefix="meetpkid-gdbus-twin-")
+        try:
+            shutil.copytree(HOME, twin, symlinks=True, dirs_exist_ok=True)
+            options = GLib.Variant("a{sv}", {"source": GLib.Variant("s", profile)}).print_(True)
+            lines, warnings = gdbus(MANAGER, "Provision", text_arg(text), options, signature="(asu)")
+            p = cli("node", "provision", profile, home=twin)
+            self.assertEqual(p.returncode, 10 if warnings else 0, p.stderr)
+            self.assertEqual(lines, p.stdout.replace(twin, HOME).splitlines())
+            self.assertIn("== webadmin", lines)
+            # `pki list` on the two stores: the same names, kinds, names
+            # and dates (one clock, MEETPKI_NOW), and ListJson is it
+            listed = cli("pki", "list", "--json")
+            self.assertEqual(listed.returncode, 0, listed.stderr)
+            self.assertEqual(listed.stdout.replace(HOME, "<store>"),
+                             cli("pki", "list", "--json", home=twin).stdout.replace(twin, "<store>"))
+            self.assertEqual(json.loads(gdbus(MANAGER, "ListJson", signature="(s)")[0]), json.loads(listed.stdout))
+            names = {f["name"] for f in json.loads(listed.stdout)["files"]}
+            self.assertLessEqual({"prov-ca.key", "prov-ca.crt", "webadmin.key", "webadmin.crt"}, names)
+        finally:
+            shutil.rmtree(twin, ignore_errors=True)
+        self.assertEqual(os.stat(store("prov-ca.key")).st_mode & 0o777, 0o600)
+        self.assertIn("CA:TRUE", openssl("x509", "-in", store("prov-ca.crt"), "-noout", "-text"))
+        for service in ("webadmin", "callbridge"):
+            live = os.path.join(HOME, "services", service, "cert.pem")
+            self.assertIn("OK", openssl("verify", "-CAfile", store("prov-ca.crt"), live))
+        self.assertEqual(sha256_fingerprint(os.path.join(HOME, "services", "webadmin", "cert.pem")),
+                         sha256_fingerprint(store("webadmin.crt")))
 
 
 if __name__ == "__main__":
