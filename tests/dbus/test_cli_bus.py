@@ -9,7 +9,6 @@
 # two stores built alike.  run under `dbus-run-session --` by meson test;
 # the daemon is started in setUpModule and stopped in tearDownModule.
 
-import atexit
 import json
 import os
 import shlex
@@ -32,44 +31,22 @@ CLI = os.environ["MEETPKI_CLI"]
 HOME = None    # the daemon's store
 LOCAL = None   # the in-process twin of the store, for commands that write
 OUTSIDE = None  # files outside both stores
-DAEMON = None
-
-
-def stop_daemon():
-    global DAEMON
-    status = meetpkid_test.stop(DAEMON)
-    DAEMON = None
-    return status
-
-
-def start_daemon():
-    start_daemon_on(HOME)
-
-
-def start_daemon_on(home):
-    global DAEMON
-    DAEMON = meetpkid_test.start(MEETPKID, home)
+DAEMON = meetpkid_test.Daemon(MEETPKID)
 
 
 def setUpModule():
     global HOME, LOCAL, OUTSIDE
-    atexit.register(stop_daemon)
     # one clock for both sides, so days_left cannot tick between them
     os.environ["MEETPKI_NOW"] = str(int(time.time()))
     os.environ.pop("MEETPKI_BUS", None)
     HOME = tempfile.mkdtemp(prefix="meetpki-bus-")
     LOCAL = tempfile.mkdtemp(prefix="meetpki-local-")
     OUTSIDE = tempfile.mkdtemp(prefix="meetpki-outside-")
-    start_daemon()
+    DAEMON.start(HOME)
 
 
 def tearDownModule():
-    status = stop_daemon()
-    for d in (HOME, LOCAL, OUTSIDE):
-        if d is not None:
-            shutil.rmtree(d, ignore_errors=True)
-    if status != 0:
-        raise RuntimeError("meetpkid exited with status %d" % status)
+    DAEMON.finish(HOME, LOCAL, OUTSIDE)
 
 
 ANY_USER_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -715,7 +692,7 @@ class CliBus(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
     def test_99_daemon_not_running(self):
-        self.assertEqual(stop_daemon(), 0)
+        self.assertEqual(DAEMON.stop(), 0)
         for p in (via_option("pki", "list"), via_env("pki", "inspect", "web.crt")):
             self.assertEqual(p.returncode, 69, p.stderr)
             self.assertEqual(len(p.stderr.splitlines()), 1)
@@ -757,7 +734,7 @@ class Provision(unittest.TestCase):
     maxDiff = None
 
     def setUp(self):
-        stop_daemon()
+        DAEMON.stop()
         # one clock for both sides again, a little ahead: the CAs openssl
         # makes in a test are valid from the moment they are made
         self.clock = os.environ["MEETPKI_NOW"]
@@ -765,11 +742,11 @@ class Provision(unittest.TestCase):
         self.bus_home = tempfile.mkdtemp(prefix="meetpki-prov-bus-")
         self.local_home = tempfile.mkdtemp(prefix="meetpki-prov-local-")
         self.outside = tempfile.mkdtemp(prefix="meetpki-prov-outside-")
-        start_daemon_on(self.bus_home)
+        DAEMON.start(self.bus_home)
 
     def tearDown(self):
         os.environ["MEETPKI_NOW"] = self.clock
-        self.assertEqual(stop_daemon(), 0)
+        self.assertEqual(DAEMON.stop(), 0)
         for d in (self.bus_home, self.local_home, self.outside):
             shutil.rmtree(d, ignore_errors=True)
 
@@ -917,10 +894,10 @@ class Provision(unittest.TestCase):
         # the root itself as the CA, for every service
         shutil.rmtree(self.local_home)
         os.mkdir(self.local_home)
-        self.assertEqual(stop_daemon(), 0)
+        self.assertEqual(DAEMON.stop(), 0)
         shutil.rmtree(self.bus_home)
         os.mkdir(self.bus_home)
-        start_daemon_on(self.bus_home)
+        DAEMON.start(self.bus_home)
         profile = self.write_profile("root.conf", "[ca]\nmode=existing\nname=root-ca\nkey=root.key\n"
                                      "cert=root.crt\n")
         p = self.both("node", "provision", os.path.relpath(profile))

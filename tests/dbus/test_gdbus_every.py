@@ -17,7 +17,6 @@
 # a method added to an interface without a gdbus call here fails this
 # test.  No reply may carry private key material.
 
-import atexit
 import json
 import os
 import shutil
@@ -40,36 +39,23 @@ CLI = os.environ["MEETPKI_CLI"]
 
 HOME = None
 OUTSIDE = None
-DAEMON = None
+DAEMON = meetpkid_test.Daemon(MEETPKID)
 REPLIES = []
 CALLED = set()
 
 
-def stop_daemon():
-    global DAEMON
-    status = meetpkid_test.stop(DAEMON)
-    DAEMON = None
-    return status
-
-
 def setUpModule():
-    global HOME, OUTSIDE, DAEMON
-    atexit.register(stop_daemon)
+    global HOME, OUTSIDE
     # one clock for the daemon and the cli, so days_left cannot tick between
     # the two answers (certificates are still valid for openssl's clock)
     os.environ["MEETPKI_NOW"] = str(int(time.time()))
     HOME = tempfile.mkdtemp(prefix="meetpkid-gdbus-")
     OUTSIDE = tempfile.mkdtemp(prefix="meetpkid-gdbus-out-")
-    DAEMON = meetpkid_test.start(MEETPKID, HOME)
+    DAEMON.start(HOME)
 
 
 def tearDownModule():
-    status = stop_daemon()
-    for d in (HOME, OUTSIDE):
-        if d is not None:
-            shutil.rmtree(d, ignore_errors=True)
-    if status != 0:
-        raise RuntimeError("meetpkid exited with status %d" % status)
+    DAEMON.finish(HOME, OUTSIDE)
 
 
 def interface_of(path, method):
