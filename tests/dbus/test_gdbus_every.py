@@ -66,9 +66,18 @@ def interface_of(path, method):
     return "io.meetpki.Service1"
 
 
+def is_open(fd):
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
+
+
 def gdbus(path, method, *args, fds=None, signature=None, error=None):
     """`gdbus call` of @method on @path; @fds maps a descriptor number of
-    gdbus to a file it inherits (a handle argument names that number).
+    gdbus to a file it inherits (a handle argument names that number; one
+    free in this process too: GLib's own are the low ones, hence 20 up).
     Returns the reply as an unpacked tuple (parsed with @signature), or,
     when @error is given, checks the call failed with that D-Bus error and
     returns its message."""
@@ -76,6 +85,7 @@ def gdbus(path, method, *args, fds=None, signature=None, error=None):
     name = method.split(".")[-1]
     CALLED.add((iface, name))
     for num, (filename, mode) in (fds or {}).items():
+        assert not is_open(num), "descriptor %d is in use here" % num
         with open(filename, mode) as f:
             fd = os.dup(f.fileno())
         if fd == num:
@@ -248,17 +258,17 @@ class EveryMethod(unittest.TestCase):
         outside_crt = os.path.join(OUTSIDE, "o.crt")
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", outside_key, "-out", outside_crt,
                 "-subj", "/CN=outside.example.com", "-days", "30")
-        stored, kind, count = gdbus(MANAGER, "Import", "o.crt", 7, "{}", fds={7: (outside_crt, "rb")},
+        stored, kind, count = gdbus(MANAGER, "Import", "o.crt", 20, "{}", fds={20: (outside_crt, "rb")},
                                     signature="(ssu)")
         self.assertEqual((stored, count), ("o.crt", 1), kind)
         self.assertEqual(sha256_fingerprint(store("o.crt")), sha256_fingerprint(outside_crt))
 
         exported = os.path.join(OUTSIDE, "web-copy.crt")
-        gdbus(MANAGER, "Export", "web.crt", 8, "{}", fds={8: (exported, "wb")})
+        gdbus(MANAGER, "Export", "web.crt", 21, "{}", fds={21: (exported, "wb")})
         with open(exported, "rb") as a, open(store("web.crt"), "rb") as b:
             self.assertEqual(a.read(), b.read())
         refused = os.path.join(OUTSIDE, "web-copy.key")
-        message = gdbus(MANAGER, "Export", "web.key", 8, "{}", fds={8: (refused, "wb")}, error="InvalidArgs")
+        message = gdbus(MANAGER, "Export", "web.key", 21, "{}", fds={21: (refused, "wb")}, error="InvalidArgs")
         self.assertIn("key", message)
         self.assertEqual(os.path.getsize(refused), 0)
 
@@ -388,8 +398,8 @@ class EveryMethod(unittest.TestCase):
         shutil.copy(store("web.key"), outside_key)
         self.assertEqual(cli("pki", "match", outside_key, "web.crt").returncode, 0)
         gdbus(MANAGER, "MatchFiles", outside_key, "web.crt", "{}", error="OutsideStore")
-        message = gdbus(MANAGER, "MatchFiles", outside_key, "web.crt", "{'key-fd': <handle 5>}",
-                        fds={5: (outside_key, "rb")}, error="InvalidArgs")
+        message = gdbus(MANAGER, "MatchFiles", outside_key, "web.crt", "{'key-fd': <handle 22>}",
+                        fds={22: (outside_key, "rb")}, error="InvalidArgs")
         self.assertIn("no such passed file descriptor", message)
 
     def pkcs12_to_pem(self):
@@ -399,7 +409,7 @@ class EveryMethod(unittest.TestCase):
         p12 = os.path.join(OUTSIDE, "web.p12")
         openssl("pkcs12", "-export", "-inkey", store("web.key"), "-in", store("web.crt"), "-certfile", store("ca.crt"),
                 "-out", p12, "-passout", "pass:")
-        self.assertEqual(gdbus(MANAGER, "Pkcs12ToPem", "p12web", 9, "{}", fds={9: (p12, "rb")},
+        self.assertEqual(gdbus(MANAGER, "Pkcs12ToPem", "p12web", 23, "{}", fds={23: (p12, "rb")},
                                signature="(sssub)"),
                          ("p12web.key", "p12web.crt", "p12web-bundle.crt", 1, False))
         self.assertEqual(os.stat(store("p12web.key")).st_mode & 0o777, 0o600)
@@ -415,15 +425,15 @@ class EveryMethod(unittest.TestCase):
             self.assertEqual(read(store(bus_name)), read(store(cli_name)), bus_name)
         # again: Exists, the cli's message, the files as they were
         key = read(store("p12web.key"))
-        message = gdbus(MANAGER, "Pkcs12ToPem", "p12web", 9, "{}", fds={9: (p12, "rb")}, error="Exists")
+        message = gdbus(MANAGER, "Pkcs12ToPem", "p12web", 23, "{}", fds={23: (p12, "rb")}, error="Exists")
         p = cli("pki", "pkcs12-to-pem", p12, "p12web")
         self.assertEqual(p.returncode, 4)
         self.assertIn(message, p.stderr)
         self.assertEqual(read(store("p12web.key")), key)
         # the same number as a handle in the options names no descriptor of
         # the call: refused, nothing written
-        message = gdbus(MANAGER, "Pkcs12ToPem", "p12none", 9, "{'password-fd': <handle 9>}", fds={9: (p12, "rb")},
-                        error="InvalidArgs")
+        message = gdbus(MANAGER, "Pkcs12ToPem", "p12none", 23, "{'password-fd': <handle 23>}",
+                        fds={23: (p12, "rb")}, error="InvalidArgs")
         self.assertIn("no such passed file descriptor", message)
         self.assertFalse(os.path.exists(store("p12none.key")))
 
@@ -481,10 +491,10 @@ class EveryMethod(unittest.TestCase):
             f.write(text.replace("mode=local\n", "mode=existing\nkey=o.key\ncert=o.crt\n"))
         before = sorted((n, os.stat(store(n)).st_mtime_ns) for n in os.listdir(HOME))
         options = GLib.Variant("a{sv}", {"source": GLib.Variant("s", existing),
-                                         "ca-key-fd": GLib.Variant("h", 3),
-                                         "ca-cert-fd": GLib.Variant("h", 4)}).print_(True)
+                                         "ca-key-fd": GLib.Variant("h", 24),
+                                         "ca-cert-fd": GLib.Variant("h", 25)}).print_(True)
         message = gdbus(MANAGER, "Provision", text_arg(read(existing, "r")), options,
-                        fds={3: (os.path.join(OUTSIDE, "o.key"), "rb"), 4: (os.path.join(OUTSIDE, "o.crt"), "rb")},
+                        fds={24: (os.path.join(OUTSIDE, "o.key"), "rb"), 25: (os.path.join(OUTSIDE, "o.crt"), "rb")},
                         error="InvalidArgs")
         self.assertIn("no such passed file descriptor", message)
         self.assertEqual(sorted((n, os.stat(store(n)).st_mtime_ns) for n in os.listdir(HOME)), before)
