@@ -617,6 +617,37 @@ class CliBus(unittest.TestCase):
             with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
                 self.assertEqual(a.read(), b.read(), name)
 
+        # a password of openssl's that ends in "\r": one line end ("\n" or
+        # "\r\n") is stripped, from a file or a pipe, in-process or through
+        # the bus, where the cli passes what it read on in a pipe of its own
+        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"),
+                "-out", path("cr.p12"), "-passout", "pass:" + password + "\r")
+        with open(path("pw-cr"), "w", newline="") as f:
+            f.write(password + "\r")
+        openssl("pkcs12", "-in", path("cr.p12"), "-passin", "file:" + path("pw-cr"), "-noout")
+
+        def piped(argv, data):
+            p = subprocess.run([CLI] + argv, input=data, capture_output=True, timeout=120)
+            return p.returncode, p.stdout, p.stderr
+
+        for n, (data, p12, expect) in enumerate(((password.encode() + b"\r\r\n", "cr.p12", 0),
+                                                 (password.encode() + b"\r", "cr.p12", 0),
+                                                 (password.encode() + b"\r\n", "cr.p12", 6),
+                                                 (password.encode() + b"\r\n", "full.p12", 0),
+                                                 (password.encode() + b"\r", "full.p12", 6))):
+            name = "cr%d" % n
+            here = piped(["--home", LOCAL, "pki", "pkcs12-to-pem", path(p12), name, "--password-file", "/dev/stdin"],
+                         data)
+            there = piped(["--session-bus", "pki", "pkcs12-to-pem", path(p12), name, "--password-file",
+                           "/dev/stdin"], data)
+            self.assertEqual(there, here, (data, p12))
+            self.assertEqual(here[0], expect, (data, p12, here[2]))
+            # the same bytes in a regular file, which the daemon reads itself
+            with open(path("pw-form"), "wb") as f:
+                f.write(data)
+            self.writes_alike(["pki", "pkcs12-to-pem", path(p12), name + "f", "--password-file", path("pw-form")],
+                              expect=expect)
+
         # the password typed at the prompt of a terminal (script(1)): through
         # the bus it travels in a pipe
         def typed(argv):
