@@ -80,10 +80,16 @@ typedef struct {
 static void
 mp_gcrypt_init (const MpGcrypt *g)
 {
-  /* libgcrypt wants its version check before any other call; a small
-   * secure pool is enough for passwords and seeds */
+  /* libgcrypt wants its version check before any other call (the RNG
+   * type may, and must, come first); a small secure pool is enough for
+   * passwords */
   if (g->control (GCRYCTL_INITIALIZATION_FINISHED_P))
     return;
+  /* every request served by the kernel's CSPRNG (getrandom()): a short
+   * cli process draws one serial, and seeding libgcrypt's own pool for it
+   * took some 25 getrandom() calls (doc/speed.md).  keys are GnuTLS's;
+   * this is the serials' and other nonces' randomness */
+  g->control (GCRYCTL_SET_PREFERRED_RNG_TYPE, GCRY_RNG_TYPE_SYSTEM);
   if (g->check_version (NULL) == NULL)
     g_error ("libgcrypt: version check failed");
   g->control (GCRYCTL_SUSPEND_SECMEM_WARN);

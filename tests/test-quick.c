@@ -243,6 +243,49 @@ test_no_gio_json_gobject (void)
   mpt_remove_home (home);
 }
 
+/* the serial numbers the quick sign draws (libgcrypt, its system RNG type:
+ * the kernel's getrandom(); doc/speed.md): 16 bytes, positive, first bit
+ * clear, never the same twice, and about half of their bits set */
+static void
+test_sign_serials_random (void)
+{
+  g_autofree char *home = make_home ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *sign[] = { "pki", "sign", "web", "ca", NULL };
+  const guint runs = 12;
+  guint ones = 0;
+
+  for (guint i = 0; i < runs; i++)
+    {
+      g_autofree char *libs = loaded_libraries (home, sign);
+      g_autoptr(MptResult) r = mpt_tool_va (home, "openssl", "x509", "-noout", "-serial", "-in", "web.crt", NULL);
+      const char *hex;
+
+      /* drawn by the quick one, not by the full cli after a failure */
+      g_assert_null (strstr (libs, "libgio-2.0"));
+      g_assert_nonnull (strstr (libs, "libgcrypt"));
+      mpt_assert_ok (r);
+      g_assert_true (g_str_has_prefix (r->out, "serial="));
+      g_strchomp (r->out);
+      hex = r->out + strlen ("serial=");
+      g_assert_cmpuint (strlen (hex), ==, 32);
+      g_assert_cmpint (g_ascii_xdigit_value (hex[0]), <, 8);
+      g_assert_false (hex[0] == '0' && hex[1] == '0');
+      for (const char *p = hex; *p != '\0'; p++)
+        {
+          int v = g_ascii_xdigit_value (*p);
+          g_assert_cmpint (v, >=, 0);
+          ones += (guint) ((v & 1) + ((v >> 1) & 1) + ((v >> 2) & 1) + ((v >> 3) & 1));
+        }
+      g_assert_true (g_hash_table_add (seen, g_strdup (hex)));
+    }
+  /* 127 random bits a serial: 762 expected of 1524, sd 19.5; the bounds
+   * are 10 sd away, while a stuck or zeroed source ends far outside */
+  g_assert_cmpuint (ones, >, 762 - 195);
+  g_assert_cmpuint (ones, <, 762 + 195);
+  mpt_remove_home (home);
+}
+
 /* options the quick one does not know, a bus, anything else: the full cli */
 static void
 test_everything_else_runs_the_full_cli (void)
@@ -280,6 +323,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quick/sign-same-as-full", test_sign_same_as_full);
   g_test_add_func ("/quick/failures-are-the-full-clis", test_failures_are_the_full_clis);
   g_test_add_func ("/quick/no-gio-json-gobject", test_no_gio_json_gobject);
+  g_test_add_func ("/quick/sign-serials-random", test_sign_serials_random);
   g_test_add_func ("/quick/inspect-same-in-locales", test_inspect_same_in_locales);
   g_test_add_func ("/quick/everything-else-runs-the-full-cli", test_everything_else_runs_the_full_cli);
   return g_test_run ();
