@@ -490,6 +490,40 @@ class CliBus(unittest.TestCase):
         finally:
             shutil.rmtree(empty, ignore_errors=True)
 
+    def test_05g_help_service(self):
+        """`--bus help <service>` describes the service from the daemon's
+        descriptor (ListServicesJson): a cli whose plugin directory is
+        empty prints what one with the plugins prints in-process"""
+        empty = tempfile.mkdtemp(prefix="meetpki-noplugins-")
+        try:
+            bare = dict(os.environ, MEETPKI_PLUGIN_DIR=empty)
+            # in-process, this cli knows no service at all
+            p = run(["help", "webadmin"], env=bare)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("no command 'webadmin'", p.stderr)
+            daemon = {s["name"]: s for s in json.loads(via_option("plugins", "list", "--json").stdout)}
+            for args, expect in ((["help", "webadmin"], 0), (["help", "database"], 0),
+                                 (["help", "webbridge", "certs"], 0), (["help", "database", "cluster", "certs"], 0),
+                                 (["help", "webadmn"], 2), (["help", "pki", "csr"], 0)):
+                here = run(args)
+                for env in (bare, dict(bare, MEETPKI_BUS="session")):
+                    there = run((["--session-bus"] if "MEETPKI_BUS" not in env else []) + args, env=env)
+                    self.assertEqual((there.stdout, there.stderr, there.returncode),
+                                     (here.stdout, here.stderr, here.returncode), args)
+                self.assertEqual(here.returncode, expect, here.stderr)
+            # the description is the daemon's: its summary, module and sequence
+            for name in ("webadmin", "database"):
+                out = run(["--session-bus", "help", name], env=bare).stdout
+                self.assertTrue(out.startswith("%s: %s\n" % (name, daemon[name]["summary"])), out)
+                self.assertIn("  module: %s\n" % daemon[name]["module"], out)
+                self.assertIn("  sequence: %s\n" % " -> ".join(daemon[name]["sequence"]), out)
+                self.assertIn("meetpki <service> certs ", out)
+            # a subcommand's help is the command's alone
+            out = run(["--session-bus", "help", "webbridge", "certs"], env=bare).stdout
+            self.assertTrue(out.startswith("meetpki <service> certs "), out)
+        finally:
+            shutil.rmtree(empty, ignore_errors=True)
+
     def test_06_import_export_by_descriptor(self):
         key = os.path.join(OUTSIDE, "other.key")
         crt = os.path.join(OUTSIDE, "other.crt")
