@@ -467,6 +467,40 @@ class CliBus(unittest.TestCase):
         finally:
             shutil.rmtree(empty, ignore_errors=True)
 
+    def test_05g_help_service(self):
+        """`--bus help <service>` describes the service from the daemon's
+        descriptor (ListServicesJson): a cli whose plugin directory is
+        empty prints what one with the plugins prints in-process"""
+        empty = tempfile.mkdtemp(prefix="meetpki-noplugins-")
+        try:
+            bare = dict(os.environ, MEETPKI_PLUGIN_DIR=empty)
+            # in-process, this cli knows no service at all
+            p = run(["help", "webadmin"], env=bare)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("no command 'webadmin'", p.stderr)
+            daemon = {s["name"]: s for s in json.loads(via_option("plugins", "list", "--json").stdout)}
+            for args, expect in ((["help", "webadmin"], 0), (["help", "database"], 0),
+                                 (["help", "webbridge", "certs"], 0), (["help", "database", "cluster", "certs"], 0),
+                                 (["help", "webadmn"], 2), (["help", "pki", "csr"], 0)):
+                here = run(args)
+                for env in (bare, dict(bare, MEETPKI_BUS="session")):
+                    there = run((["--session-bus"] if "MEETPKI_BUS" not in env else []) + args, env=env)
+                    self.assertEqual((there.stdout, there.stderr, there.returncode),
+                                     (here.stdout, here.stderr, here.returncode), args)
+                self.assertEqual(here.returncode, expect, here.stderr)
+            # the description is the daemon's: its summary, module and sequence
+            for name in ("webadmin", "database"):
+                out = run(["--session-bus", "help", name], env=bare).stdout
+                self.assertTrue(out.startswith("%s: %s\n" % (name, daemon[name]["summary"])), out)
+                self.assertIn("  module: %s\n" % daemon[name]["module"], out)
+                self.assertIn("  sequence: %s\n" % " -> ".join(daemon[name]["sequence"]), out)
+                self.assertIn("meetpki <service> certs ", out)
+            # a subcommand's help is the command's alone
+            out = run(["--session-bus", "help", "webbridge", "certs"], env=bare).stdout
+            self.assertTrue(out.startswith("meetpki <service> certs "), out)
+        finally:
+            shutil.rmtree(empty, ignore_errors=True)
+
     def test_06_import_export_by_descriptor(self):
         key = os.path.join(OUTSIDE, "other.key")
         crt = os.path.join(OUTSIDE, "other.crt")
@@ -593,6 +627,37 @@ class CliBus(unittest.TestCase):
         for name in ("piped.key", "piped.crt", "piped-bundle.crt"):
             with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
                 self.assertEqual(a.read(), b.read(), name)
+
+        # a password of openssl's that ends in "\r": one line end ("\n" or
+        # "\r\n") is stripped, from a file or a pipe, in-process or through
+        # the bus, where the cli passes what it read on in a pipe of its own
+        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"),
+                "-out", path("cr.p12"), "-passout", "pass:" + password + "\r")
+        with open(path("pw-cr"), "w", newline="") as f:
+            f.write(password + "\r")
+        openssl("pkcs12", "-in", path("cr.p12"), "-passin", "file:" + path("pw-cr"), "-noout")
+
+        def piped(argv, data):
+            p = subprocess.run([CLI] + argv, input=data, capture_output=True, timeout=120)
+            return p.returncode, p.stdout, p.stderr
+
+        for n, (data, p12, expect) in enumerate(((password.encode() + b"\r\r\n", "cr.p12", 0),
+                                                 (password.encode() + b"\r", "cr.p12", 0),
+                                                 (password.encode() + b"\r\n", "cr.p12", 6),
+                                                 (password.encode() + b"\r\n", "full.p12", 0),
+                                                 (password.encode() + b"\r", "full.p12", 6))):
+            name = "cr%d" % n
+            here = piped(["--home", LOCAL, "pki", "pkcs12-to-pem", path(p12), name, "--password-file", "/dev/stdin"],
+                         data)
+            there = piped(["--session-bus", "pki", "pkcs12-to-pem", path(p12), name, "--password-file",
+                           "/dev/stdin"], data)
+            self.assertEqual(there, here, (data, p12))
+            self.assertEqual(here[0], expect, (data, p12, here[2]))
+            # the same bytes in a regular file, which the daemon reads itself
+            with open(path("pw-form"), "wb") as f:
+                f.write(data)
+            self.writes_alike(["pki", "pkcs12-to-pem", path(p12), name + "f", "--password-file", path("pw-form")],
+                              expect=expect)
 
         # the password typed at the prompt of a terminal (script(1)): through
         # the bus it travels in a pipe
