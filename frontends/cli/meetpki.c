@@ -252,10 +252,13 @@ service_topic (MpCli *cli, char **topic, JsonNode **service, GError **error)
   g_autoptr(JsonNode) found = NULL;
   g_autoptr(GError) local = NULL;
 
-  if (*topic == NULL || is_builtin_word (*topic))
+  if (*topic == NULL)
     return TRUE;
   space = strchr (*topic, ' ');
   first = space != NULL ? g_strndup (*topic, (gsize) (space - *topic)) : g_strdup (*topic);
+  /* `help pki csr`: a built-in command's help never asks the daemon */
+  if (is_builtin_word (first))
+    return TRUE;
   found = mp_cli_find_service_json (cli, first, &local);
   if (local != NULL)
     {
