@@ -391,7 +391,7 @@ cli_clear (MpCli *cli)
   g_clear_pointer (&cli->store, mp_store_unref);
   g_clear_object (&cli->bus);
   g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
-  g_clear_pointer (&cli->services, g_strfreev);
+  g_clear_pointer (&cli->services, json_node_unref);
 }
 
 /* --bus, --session-bus or $MEETPKI_BUS: run commands in meetpkid */
