@@ -451,6 +451,15 @@ check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInp
       unsigned int status = 0;
       gnutls_x509_crt_t ca = cas != NULL && cas->len > 0 ? g_ptr_array_index (cas, 0) : NULL;
 
+      /* the CA file may hold the CA's own chain too, in any order */
+      for (guint i = 0; cas != NULL && i < cas->len; i++)
+        {
+          if (gnutls_x509_crt_check_issuer (entity, g_ptr_array_index (cas, i)))
+            {
+              ca = g_ptr_array_index (cas, i);
+              break;
+            }
+        }
       if (ca == NULL)
         add_line (v, MP_LINE_FAILURE, "no CA certificate to check %s against", in->source);
       else if (!gnutls_x509_crt_check_issuer (entity, ca) ||
@@ -494,6 +503,42 @@ check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInp
       if (chain != NULL)
         add_live (v, "chain", role->kind == MP_ROLE_FULLCHAIN ? role->name : NULL, chain, FALSE);
     }
+}
+
+/* the CA file (the database's root file): the CA and the rest of its chain
+ * up to the root, all kept, as a peer checking a certificate the CA issued
+ * needs every one of them (postgresql's verify-ca stops at a missing
+ * intermediate); the live copy is the chain in canonical order */
+static void
+check_ca_file (MpValidation *v, MpServiceInput *in, const MpPluginRole *role)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GPtrArray) cas = mp_x509_crt_import_list (in->data, in->source, &local);
+  g_autoptr(MpBundle) pool = mp_bundle_new ();
+  g_autoptr(GBytes) pem = NULL;
+
+  if (cas == NULL || cas->len == 0)
+    {
+      add_line (v, MP_LINE_FAILURE, "%s", local != NULL ? local->message : "no CA certificate");
+      return;
+    }
+  for (guint i = 0; i < cas->len; i++)
+    {
+      unsigned int critical = 0;
+
+      if (gnutls_x509_crt_get_basic_constraints (g_ptr_array_index (cas, i), &critical, NULL, NULL) <= 0)
+        {
+          add_line (v, MP_LINE_FAILURE, "%s is not a CA certificate (the %s role)", in->source, role->name);
+          return;
+        }
+    }
+  /* order, the root, format: the findings of a CA bundle */
+  check_bundle_file (v, in, MP_BUNDLE_KIND_CA_BUNDLE);
+  mp_bundle_add_data (pool, in->data, in->source);
+  mp_bundle_check (pool, MP_BUNDLE_KIND_CA_BUNDLE);
+  pem = mp_bundle_chain_to_pem (pool, MP_PEM_ALL, NULL);
+  if (pem != NULL)
+    add_live (v, role->name, role->name, pem, FALSE);
 }
 
 /**
@@ -556,24 +601,7 @@ mp_validation_run (MpValidation *v, const MpPluginDescriptor *desc, const MpNode
           check_bundle_file (v, in, MP_BUNDLE_KIND_CA_BUNDLE);
           break;
         case MP_ROLE_CA:
-          {
-            g_autoptr(GPtrArray) cas = mp_x509_crt_import_list (in->data, in->source, &local);
-            g_autoptr(GBytes) pem = NULL;
-            gnutls_x509_crt_t ca;
-            unsigned int critical = 0;
-
-            if (cas == NULL || cas->len == 0)
-              {
-                add_line (v, MP_LINE_FAILURE, "%s", local != NULL ? local->message : "no CA certificate");
-                break;
-              }
-            ca = g_ptr_array_index (cas, 0);
-            if (gnutls_x509_crt_get_basic_constraints (ca, &critical, NULL, NULL) <= 0)
-              add_line (v, MP_LINE_FAILURE, "%s is not a CA certificate (the %s role)", in->source, role->name);
-            pem = mp_x509_crt_export_pem (ca, NULL);
-            if (pem != NULL)
-              add_live (v, role->name, role->name, pem, FALSE);
-          }
+          check_ca_file (v, in, role);
           break;
         default:
           break;

@@ -66,7 +66,9 @@ mp_password_free (MpPassword *password)
  * @what: how to name the source in errors
  * @error: return location for a #GError
  *
- * Reads the first line of @fd (without its line end) into secure memory.
+ * Reads the first line of @fd into secure memory, without its line end:
+ * one "\n" or "\r\n", no more.  A "\r" that ends no line (before a
+ * second "\r\n", or at the end of the file) is the password's own.
  * Nothing read (end of file at once) gives the empty password.
  *
  * Returns: (transfer full): the password, or %NULL on error
@@ -102,10 +104,14 @@ mp_password_read_fd (int fd, const char *what, GError **error)
                    "the password in %s is longer than %d bytes", what, MP_PASSWORD_MAX);
       return NULL;
     }
+  /* openssl's -passin file: ends the line at "\n" and keeps a "\r"
+   * before it; a file saved with windows line ends must work here too */
   if (eol != NULL)
-    len = (gsize) (eol - pw);
-  if (len > 0 && pw[len - 1] == '\r')
-    len--;
+    {
+      len = (gsize) (eol - pw);
+      if (len > 0 && pw[len - 1] == '\r')
+        len--;
+    }
   /* drop whatever followed the first line */
   gnutls_memset (pw + len, 0, MP_PASSWORD_MAX + 2 - len);
   if (memchr (pw, '\0', len) != NULL)

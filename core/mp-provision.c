@@ -687,13 +687,11 @@ provision_service (MpStore *store, MpProfile *p, MpPlugin *plugin, MpServiceConf
       const MpPluginRole *r = role_of (desc, form->roles[i]);
       const char *file = g_hash_table_lookup (files, form->roles[i]);
 
-      if (file == NULL && r != NULL && r->kind == MP_ROLE_BUNDLE)
+      /* the CA bundle (the CA, then its chain up to the root) for a CA
+       * role too: with an intermediate CA the database's root file needs
+       * the intermediate and the root for its peers to verify */
+      if (file == NULL && r != NULL && (r->kind == MP_ROLE_BUNDLE || r->kind == MP_ROLE_CA))
         file = bundle_name;
-      else if (file == NULL && r != NULL && r->kind == MP_ROLE_CA)
-        {
-          g_hash_table_insert (files, (gpointer) form->roles[i], g_strconcat (ca, ".crt", NULL));
-          file = g_hash_table_lookup (files, form->roles[i]);
-        }
       if (file == NULL)
         {
           g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: nothing to provision the %s role with",

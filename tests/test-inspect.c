@@ -132,6 +132,23 @@ fx_read (const char *name)
   return g_bytes_new_take (data, len);
 }
 
+/* MEETPKI_NOW as a string: @offset seconds after the fixture's notBefore,
+ * as openssl reads it.  the fixtures are openssl's, made on the real
+ * clock; days left counted from the real clock tick at a second's edge */
+static char *
+fx_clock (const char *name, gint64 offset)
+{
+  g_autofree char *out = openssl ("x509 -in %s -noout -startdate -dateopt iso_8601", name);
+  g_autofree char *when = openssl_field (out, "notBefore");
+  g_autoptr(GDateTime) dt = NULL;
+
+  g_assert_nonnull (when);
+  g_strdelimit (when, " ", 'T');
+  dt = g_date_time_new_from_iso8601 (when, NULL);
+  g_assert_nonnull (dt);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, g_date_time_to_unix (dt) + offset);
+}
+
 static JsonNode *
 inspect (const char *name)
 {
@@ -334,9 +351,17 @@ openssl_pin (const char *key_file)
 static void
 test_rsa_certificate (void)
 {
-  g_autoptr(JsonNode) node = inspect ("rsa.crt");
-  JsonObject *crt = only_certificate (node);
-  JsonObject *pk = json_object_get_object_member (crt, "public_key");
+  g_autofree char *now = fx_clock ("rsa.crt", 3600);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *crt;
+  JsonObject *pk;
+
+  /* an hour into its 365 days */
+  g_setenv ("MEETPKI_NOW", now, TRUE);
+  node = inspect ("rsa.crt");
+  g_unsetenv ("MEETPKI_NOW");
+  crt = only_certificate (node);
+  pk = json_object_get_object_member (crt, "public_key");
 
   assert_agrees_with_openssl (crt, "rsa.crt");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (crt, "sans")), ==, 6);
@@ -352,8 +377,7 @@ test_rsa_certificate (void)
   g_assert_cmpint (json_object_get_int_member (pk, "bits"), ==, 2048);
   g_assert_cmpstr (json_object_get_string_member (crt, "common_name"), ==, "cms1.example.com");
   g_assert_cmpstr (json_object_get_string_member (crt, "status"), ==, "valid");
-  g_assert_cmpint (json_object_get_int_member (crt, "days_left"), >=, 364);
-  g_assert_cmpint (json_object_get_int_member (crt, "days_left"), <=, 365);
+  g_assert_cmpint (json_object_get_int_member (crt, "days_left"), ==, 364);
   g_assert_false (json_object_get_boolean_member (crt, "self_signed"));
   g_assert_true (json_object_get_boolean_member (crt, "key_usage_critical"));
   g_assert_nonnull (json_object_get_string_member (crt, "authority_key_id"));
@@ -448,8 +472,10 @@ test_ed25519_xmpp (void)
 static void
 test_expired (void)
 {
-  /* ec.crt lives one day; ten days on it has been expired for nine */
-  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + 10 * 86400);
+  /* ec.crt lives one day; ten days and an hour on it has been expired for
+   * nine whole days, and days_left (rounded towards the past) is -10 */
+  g_autofree char *now = fx_clock ("ec.crt", 10 * 86400 + 3600);
+  g_autofree char *fresh_now = fx_clock ("ec.crt", 3600);
   g_autoptr(JsonNode) node = NULL;
   JsonObject *crt;
 
@@ -458,8 +484,7 @@ test_expired (void)
   g_unsetenv ("MEETPKI_NOW");
   crt = only_certificate (node);
   g_assert_cmpstr (json_object_get_string_member (crt, "status"), ==, "expired");
-  g_assert_cmpint (json_object_get_int_member (crt, "days_left"), <, 0);
-  g_assert_cmpint (json_object_get_int_member (crt, "days_left"), >=, -10);
+  g_assert_cmpint (json_object_get_int_member (crt, "days_left"), ==, -10);
   g_assert_cmpint (json_object_get_int_member (crt, "expired_days_ago"), ==, 9);
 
   /* the text says so */
@@ -474,14 +499,17 @@ test_expired (void)
     g_assert_cmpint (run (fx_dir, envp, cmd, &cli_out, NULL), ==, 0);
     g_assert_nonnull (strstr (cli_out, "EXPIRED 9 days ago"));
   }
-  /* and before, it had days left */
+  /* and an hour after it was made, it had days left: not a whole one */
   {
-    g_autoptr(JsonNode) fresh = inspect ("ec.crt");
-    JsonObject *c = only_certificate (fresh);
+    g_autoptr(JsonNode) fresh = NULL;
+    JsonObject *c;
+
+    g_setenv ("MEETPKI_NOW", fresh_now, TRUE);
+    fresh = inspect ("ec.crt");
+    g_unsetenv ("MEETPKI_NOW");
+    c = only_certificate (fresh);
     g_assert_cmpstr (json_object_get_string_member (c, "status"), ==, "valid");
-    /* one day minus the seconds since it was made */
-    g_assert_cmpint (json_object_get_int_member (c, "days_left"), >=, 0);
-    g_assert_cmpint (json_object_get_int_member (c, "days_left"), <=, 1);
+    g_assert_cmpint (json_object_get_int_member (c, "days_left"), ==, 0);
     g_assert_true (json_object_get_null_member (c, "expired_days_ago"));
   }
 }
@@ -870,7 +898,9 @@ static void
 test_cli_list (void)
 {
   CliStore s;
-  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + 10 * 86400);
+  /* ten days and an hour into rsa.crt's 365; ec.crt, made just after it,
+   * has been expired for nine whole days then */
+  g_autofree char *now = fx_clock ("rsa.crt", 10 * 86400 + 3600);
 
   cli_store_init (&s);
   {
@@ -914,8 +944,7 @@ test_cli_list (void)
     row = find_row (files, "dbserver.crt");
     g_assert_cmpstr (json_object_get_string_member (row, "kind"), ==, "certificate");
     g_assert_cmpstr (json_object_get_string_member (row, "common_name"), ==, "cms1.example.com");
-    g_assert_cmpint (json_object_get_int_member (row, "days_left"), >=, 354);
-    g_assert_cmpint (json_object_get_int_member (row, "days_left"), <=, 355);
+    g_assert_cmpint (json_object_get_int_member (row, "days_left"), ==, 354);
     row = find_row (files, "old.crt");
     g_assert_cmpint (json_object_get_int_member (row, "days_left"), <, 0);
     g_assert_cmpint (json_object_get_int_member (row, "expired_days_ago"), ==, 9);
@@ -940,7 +969,7 @@ test_cli_list (void)
     g_assert_nonnull (strstr (out, "EXPIRED 9 days ago"));
     g_assert_true (g_regex_match_simple ("^notes\\.txt +unknown +- +-$", out, G_REGEX_MULTILINE, 0));
     g_assert_true (g_regex_match_simple ("^dbserver\\.key +key +- +-$", out, G_REGEX_MULTILINE, 0));
-    g_assert_true (g_regex_match_simple ("^dbserver\\.crt +certificate +cms1\\.example\\.com +35[45] days left$",
+    g_assert_true (g_regex_match_simple ("^dbserver\\.crt +certificate +cms1\\.example\\.com +354 days left$",
                                          out, G_REGEX_MULTILINE, 0));
   }
   {

@@ -126,6 +126,89 @@ test_pkcs12_password_forms (MptFixture *f, gconstpointer data)
   }
 }
 
+/* `pkcs12-to-pem --password-file F` with F a regular file, and with F
+ * /dev/stdin on a pipe: the same password both ways */
+static int
+split_with_password (MptFixture *f, const char *p12, const char *basename, const char *pwf, gboolean piped)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  int status;
+
+  if (!piped)
+    return mpt_cli (f, &out, &err, "pki", "pkcs12-to-pem", p12, basename, "--password-file", pwf, NULL);
+  g_ptr_array_add (argv, (gpointer) "sh");
+  g_ptr_array_add (argv, (gpointer) "-c");
+  g_ptr_array_add (argv, (gpointer) "cat \"$5\" | \"$0\" --home \"$1\" pki pkcs12-to-pem \"$2\" \"$3\" --password-file \"$4\"");
+  g_ptr_array_add (argv, (gpointer) g_getenv ("MEETPKI_CLI"));
+  g_ptr_array_add (argv, f->home);
+  g_ptr_array_add (argv, (gpointer) p12);
+  g_ptr_array_add (argv, (gpointer) basename);
+  g_ptr_array_add (argv, (gpointer) "/dev/stdin");
+  g_ptr_array_add (argv, (gpointer) pwf);
+  status = mpt_run_argv (f->dir, argv, &out, &err);
+  g_test_message ("%s: %s%s", basename, out, err);
+  return status;
+}
+
+/* the line end of a password file is one "\n" or "\r\n", no more: a
+ * password of openssl's own that ends in "\r" opens its .p12 from a file
+ * or a pipe, and a "\r" that ends no line is never dropped */
+static void
+test_pkcs12_password_line_ends (MptFixture *f, gconstpointer data)
+{
+  g_autofree char *full = mpt_mat ("full.p12");
+  g_autofree char *cr = mpt_in_dir (f->dir, "cr.p12");
+  g_autofree char *leaf_key = mpt_mat ("leaf.key");
+  g_autofree char *leaf_crt = mpt_mat ("leaf.crt");
+  g_autofree char *pwf = mpt_in_dir (f->dir, "pwform");
+  g_autofree char *want = mpt_pubkey_of (leaf_key);
+  const struct {
+    const char *content;
+    gboolean is_cr; /* the password is PASSWORD "\r", else PASSWORD */
+  } forms[] = {
+    { PASSWORD "\r\n", FALSE },   /* a windows line end */
+    { PASSWORD "\n", FALSE },
+    { PASSWORD "\r", TRUE },      /* no line end: the \r is the password's */
+    { PASSWORD "\r\r\n", TRUE },  /* its \r, then a windows line end */
+    { PASSWORD "\r\n\n", FALSE }, /* the second line is ignored */
+  };
+
+  g_free (mpt_openssl (f->dir, "pkcs12", "-export", "-inkey", leaf_key, "-in", leaf_crt,
+                       "-passout", "pass:" PASSWORD "\r", "-out", cr, NULL));
+  /* openssl reads a password file without a line end as it stands */
+  mpt_write_file (pwf, PASSWORD "\r", -1);
+  {
+    g_autofree char *passin = g_strdup_printf ("file:%s", pwf);
+    g_free (mpt_openssl (f->dir, "pkcs12", "-in", cr, "-passin", passin, "-noout", NULL));
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      for (guint piped = 0; piped < 2; piped++)
+        {
+          g_autofree char *ok_name = g_strdup_printf ("ok%u%s", i, piped ? "p" : "");
+          g_autofree char *bad_name = g_strdup_printf ("bad%u%s", i, piped ? "p" : "");
+          g_autofree char *key = NULL;
+          g_autofree char *bad_key = NULL;
+          g_autofree char *got = NULL;
+
+          mpt_write_file (pwf, forms[i].content, -1);
+          g_test_message ("form %u, %s", i, piped ? "piped" : "a file");
+          g_assert_cmpint (split_with_password (f, forms[i].is_cr ? cr : full, ok_name, pwf, piped), ==, 0);
+          key = g_strdup_printf ("%s/%s.key", f->home, ok_name);
+          got = mpt_pubkey_of (key);
+          g_assert_cmpstr (got, ==, want);
+          /* the other password is not the one read */
+          g_assert_cmpint (split_with_password (f, forms[i].is_cr ? full : cr, bad_name, pwf, piped), ==,
+                           EXIT_INVALID_DATA);
+          bad_key = g_strdup_printf ("%s/%s.key", f->home, bad_name);
+          g_assert_false (g_file_test (bad_key, G_FILE_TEST_EXISTS));
+        }
+    }
+}
+
 static void
 test_pkcs12_empty_password (MptFixture *f, gconstpointer data)
 {
@@ -391,6 +474,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, MptFixture, NULL, mpt_fixture_set_up, fn, mpt_fixture_tear_down)
   ADD ("/pkcs12/openssl", test_pkcs12_openssl);
   ADD ("/pkcs12/password-forms", test_pkcs12_password_forms);
+  ADD ("/pkcs12/password-line-ends", test_pkcs12_password_line_ends);
   ADD ("/pkcs12/empty-password", test_pkcs12_empty_password);
   ADD ("/pkcs12/bad-input", test_pkcs12_bad_input);
   ADD ("/pkcs12/password-not-echoed", test_pkcs12_password_not_echoed);

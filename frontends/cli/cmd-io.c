@@ -287,7 +287,9 @@ mp_cli_bus_pki_export (MpCli *cli, const char * const *args, guint n_args, GErro
 }
 
 /* a pipe already holding @password and closed for writing, for the
- * daemon to read without waiting; -1 with an error */
+ * daemon to read without waiting; -1 with an error.  the password alone,
+ * with no line end: the daemon reads to the end of the pipe, and a
+ * password that itself ends in "\r" must not lose it to a "\r\n" */
 static int
 password_pipe (const char *password, GError **error)
 {
@@ -296,8 +298,8 @@ password_pipe (const char *password, GError **error)
 
   if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, error))
     return -1;
-  /* at most MP_PASSWORD_MAX + 1 bytes: within the pipe's buffer */
-  if (write (pipe_fds[1], password, len) != (gssize) len || write (pipe_fds[1], "\n", 1) != 1)
+  /* at most MP_PASSWORD_MAX bytes: within the pipe's buffer */
+  if (write (pipe_fds[1], password, len) != (gssize) len)
     {
       g_set_error_literal (error, MP_ERROR, MP_ERROR_IO, "cannot pass the password to meetpkid");
       close (pipe_fds[0]);

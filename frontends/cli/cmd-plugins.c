@@ -53,9 +53,15 @@ opt_string (JsonObject *obj, const char *member)
   return json_object_has_member (obj, member) ? json_object_get_string_member (obj, member) : NULL;
 }
 
-/* the text form of mp_plugin_to_json(), whichever process built it */
-static void
-print_plugin (JsonObject *p)
+/**
+ * mp_cli_print_service:
+ * @p: one service as mp_plugin_to_json() describes it
+ *
+ * Prints its text form (`plugins list`, `help <service>`), whichever
+ * process built the JSON: this one, or meetpkid through the bus.
+ */
+void
+mp_cli_print_service (JsonObject *p)
 {
   g_autofree char *facts = join_member (p, "facts", ", ");
   g_autofree char *sequence = join_member (p, "sequence", " -> ");
@@ -135,7 +141,7 @@ print_plugins (MpCli *cli, JsonNode *root, const char *dir)
     {
       if (i > 0)
         g_print ("\n");
-      print_plugin (json_array_get_object_element (plugins, i));
+      mp_cli_print_service (json_array_get_object_element (plugins, i));
     }
 }
 
@@ -196,4 +202,45 @@ mp_cli_bus_plugins_list (MpCli *cli, const char * const *args, guint n_args, GEr
     return FALSE;
   print_plugins (cli, root, dir);
   return TRUE;
+}
+
+/**
+ * mp_cli_find_service_json:
+ * @cli: the cli context
+ * @name: a service name
+ * @error: return location for a #GError
+ *
+ * The descriptor of the service @name, as `plugins list --json` prints it:
+ * with a bus the daemon's (ListServicesJson; no plugin loads here), else
+ * the loaded plugin's.  Plugins that cannot load here provide no service.
+ *
+ * Returns: (transfer full) (nullable): the service's JSON object; %NULL
+ *   without an error when no service has that name, with one when the
+ *   daemon could not be asked
+ */
+JsonNode *
+mp_cli_find_service_json (MpCli *cli, const char *name, GError **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *services;
+
+  if (cli->bus_type == G_BUS_TYPE_NONE)
+    {
+      MpPluginLoader *loader = mp_cli_get_plugins (cli, NULL);
+      MpPlugin *plugin = loader != NULL ? mp_plugin_loader_lookup (loader, name) : NULL;
+
+      return plugin != NULL ? mp_plugin_to_json (plugin) : NULL;
+    }
+  root = mp_cli_bus_list_services (cli, NULL, error);
+  if (root == NULL)
+    return NULL;
+  services = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (services); i++)
+    {
+      JsonObject *p = json_array_get_object_element (services, i);
+
+      if (p != NULL && g_strcmp0 (json_object_get_string_member_with_default (p, "name", NULL), name) == 0)
+        return json_array_dup_element (services, i);
+    }
+  return NULL;
 }

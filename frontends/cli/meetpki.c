@@ -240,30 +240,52 @@ print_command_help (const MpCliCommand *cmd, const char *topic)
 }
 
 /* `help webadmin endpoint` is the help of `<service> endpoint` when
- * webadmin is a loaded plugin */
-static char *
-service_topic (MpCli *cli, char *topic)
+ * webadmin is a service: a loaded plugin, or with a bus one of meetpkid's
+ * (no plugin loads here then).  @service: (out): for `help webadmin`
+ * alone, its descriptor, to print first.  FALSE with an error when the
+ * daemon could not be asked */
+static gboolean
+service_topic (MpCli *cli, char **topic, JsonNode **service, GError **error)
 {
-  g_autofree char *owned = topic;
   const char *space;
   g_autofree char *first = NULL;
-  MpPluginLoader *loader;
+  g_autoptr(JsonNode) found = NULL;
+  g_autoptr(GError) local = NULL;
 
-  if (topic == NULL || is_builtin_word (topic))
-    return g_steal_pointer (&owned);
-  space = strchr (topic, ' ');
-  first = space != NULL ? g_strndup (topic, (gsize) (space - topic)) : g_strdup (topic);
-  loader = mp_cli_get_plugins (cli, NULL);
-  if (loader == NULL || mp_plugin_loader_lookup (loader, first) == NULL)
-    return g_steal_pointer (&owned);
-  return g_strconcat ("<service>", space != NULL ? space : "", NULL);
+  if (*topic == NULL || is_builtin_word (*topic))
+    return TRUE;
+  space = strchr (*topic, ' ');
+  first = space != NULL ? g_strndup (*topic, (gsize) (space - *topic)) : g_strdup (*topic);
+  found = mp_cli_find_service_json (cli, first, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (found == NULL)
+    return TRUE;
+  if (space == NULL)
+    *service = g_steal_pointer (&found);
+  {
+    char *generic = g_strconcat ("<service>", space != NULL ? space : "", NULL);
+    g_free (*topic);
+    *topic = generic;
+  }
+  return TRUE;
 }
 
-/* returns FALSE when @topic names no command */
+/* returns FALSE when @topic names no command; @service, when given, is
+ * described before its commands */
 static gboolean
-print_help (const char *topic)
+print_help (const char *topic, JsonNode *service)
 {
   gboolean any = FALSE;
+
+  if (service != NULL)
+    {
+      mp_cli_print_service (json_node_get_object (service));
+      g_print ("\n");
+    }
 
   if (topic == NULL)
     {
@@ -464,6 +486,7 @@ main (int argc, char **argv)
   if (help || argc < 2 || g_strcmp0 (argv[1], "help") == 0)
     {
       g_autofree char *topic = argc > 2 && !help ? g_strjoinv (" ", argv + 2) : NULL;
+      g_autoptr(JsonNode) service = NULL;
       gboolean known;
 
       /* `meetpki pki csr ... --help`: that command's help */
@@ -474,8 +497,12 @@ main (int argc, char **argv)
           if (c != NULL)
             topic = g_strdup (c->words);
         }
-      topic = service_topic (&cli, g_steal_pointer (&topic));
-      known = print_help (topic);
+      if (!service_topic (&cli, &topic, &service, &error))
+        {
+          cli_clear (&cli);
+          return fail (error);
+        }
+      known = print_help (topic, service);
       cli_clear (&cli);
       /* `help <no such command>` fails, so scripts can probe for a command */
       return (argc < 2 && !help) || !known ? EXIT_USAGE : EXIT_OK;

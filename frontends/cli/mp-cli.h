@@ -171,6 +171,9 @@ gboolean  mp_cli_bus_node_set       (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_node_unset     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_plugins_list   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 JsonNode *mp_cli_bus_list_services  (MpCli *cli, char **dir, GError **error);
+/* `help <service>`: a service's descriptor (the daemon's with a bus) and its text */
+JsonNode *mp_cli_find_service_json  (MpCli *cli, const char *name, GError **error);
+void      mp_cli_print_service      (JsonObject *p);
 gboolean  mp_cli_bus_check          (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_csr    (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_certs  (MpCli *cli, const char * const *args, guint n_args, GError **error);

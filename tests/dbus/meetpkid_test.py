@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# what test_dbus.py and test_cli_bus.py both need: meetpkid started on the
-# session bus of dbus-run-session, waited for until it owns its name, and
-# stopped with its exit status (0 after a clean SIGTERM; a sanitizer report
-# at exit makes it non-zero).
+# what test_dbus.py, test_cli_bus.py and test_gdbus_every.py all need:
+# meetpkid started on the session bus of dbus-run-session, waited for until
+# it owns its name, and stopped with its exit status (0 after a clean
+# SIGTERM; a sanitizer report at exit makes it non-zero); Daemon is the one
+# daemon of a test module, stopped at exit too should set-up itself fail.
 
+import atexit
+import shutil
 import subprocess
 import time
 
@@ -48,3 +51,31 @@ def start(meetpkid, home):
             raise RuntimeError("meetpkid did not take its name")
         time.sleep(0.05)
     return proc
+
+
+class Daemon:
+    """the meetpkid of a test module: start() on a store, stop() it (also
+    at exit), finish() in tearDownModule"""
+
+    def __init__(self, meetpkid):
+        self.meetpkid = meetpkid
+        self.proc = None
+        atexit.register(self.stop)
+
+    def start(self, home):
+        self.proc = start(self.meetpkid, home)
+
+    def stop(self):
+        """stops it; returns its exit status (0 when none was running)"""
+        status = stop(self.proc)
+        self.proc = None
+        return status
+
+    def finish(self, *dirs):
+        """stops it, removes @dirs, and fails unless it exited with 0"""
+        status = self.stop()
+        for d in dirs:
+            if d is not None:
+                shutil.rmtree(d, ignore_errors=True)
+        if status != 0:
+            raise RuntimeError("meetpkid exited with status %d" % status)

@@ -9,7 +9,6 @@
 # two stores built alike.  run under `dbus-run-session --` by meson test;
 # the daemon is started in setUpModule and stopped in tearDownModule.
 
-import atexit
 import json
 import os
 import shlex
@@ -32,44 +31,22 @@ CLI = os.environ["MEETPKI_CLI"]
 HOME = None    # the daemon's store
 LOCAL = None   # the in-process twin of the store, for commands that write
 OUTSIDE = None  # files outside both stores
-DAEMON = None
-
-
-def stop_daemon():
-    global DAEMON
-    status = meetpkid_test.stop(DAEMON)
-    DAEMON = None
-    return status
-
-
-def start_daemon():
-    start_daemon_on(HOME)
-
-
-def start_daemon_on(home):
-    global DAEMON
-    DAEMON = meetpkid_test.start(MEETPKID, home)
+DAEMON = meetpkid_test.Daemon(MEETPKID)
 
 
 def setUpModule():
     global HOME, LOCAL, OUTSIDE
-    atexit.register(stop_daemon)
     # one clock for both sides, so days_left cannot tick between them
     os.environ["MEETPKI_NOW"] = str(int(time.time()))
     os.environ.pop("MEETPKI_BUS", None)
     HOME = tempfile.mkdtemp(prefix="meetpki-bus-")
     LOCAL = tempfile.mkdtemp(prefix="meetpki-local-")
     OUTSIDE = tempfile.mkdtemp(prefix="meetpki-outside-")
-    start_daemon()
+    DAEMON.start(HOME)
 
 
 def tearDownModule():
-    status = stop_daemon()
-    for d in (HOME, LOCAL, OUTSIDE):
-        if d is not None:
-            shutil.rmtree(d, ignore_errors=True)
-    if status != 0:
-        raise RuntimeError("meetpkid exited with status %d" % status)
+    DAEMON.finish(HOME, LOCAL, OUTSIDE)
 
 
 ANY_USER_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -490,6 +467,40 @@ class CliBus(unittest.TestCase):
         finally:
             shutil.rmtree(empty, ignore_errors=True)
 
+    def test_05g_help_service(self):
+        """`--bus help <service>` describes the service from the daemon's
+        descriptor (ListServicesJson): a cli whose plugin directory is
+        empty prints what one with the plugins prints in-process"""
+        empty = tempfile.mkdtemp(prefix="meetpki-noplugins-")
+        try:
+            bare = dict(os.environ, MEETPKI_PLUGIN_DIR=empty)
+            # in-process, this cli knows no service at all
+            p = run(["help", "webadmin"], env=bare)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("no command 'webadmin'", p.stderr)
+            daemon = {s["name"]: s for s in json.loads(via_option("plugins", "list", "--json").stdout)}
+            for args, expect in ((["help", "webadmin"], 0), (["help", "database"], 0),
+                                 (["help", "webbridge", "certs"], 0), (["help", "database", "cluster", "certs"], 0),
+                                 (["help", "webadmn"], 2), (["help", "pki", "csr"], 0)):
+                here = run(args)
+                for env in (bare, dict(bare, MEETPKI_BUS="session")):
+                    there = run((["--session-bus"] if "MEETPKI_BUS" not in env else []) + args, env=env)
+                    self.assertEqual((there.stdout, there.stderr, there.returncode),
+                                     (here.stdout, here.stderr, here.returncode), args)
+                self.assertEqual(here.returncode, expect, here.stderr)
+            # the description is the daemon's: its summary, module and sequence
+            for name in ("webadmin", "database"):
+                out = run(["--session-bus", "help", name], env=bare).stdout
+                self.assertTrue(out.startswith("%s: %s\n" % (name, daemon[name]["summary"])), out)
+                self.assertIn("  module: %s\n" % daemon[name]["module"], out)
+                self.assertIn("  sequence: %s\n" % " -> ".join(daemon[name]["sequence"]), out)
+                self.assertIn("meetpki <service> certs ", out)
+            # a subcommand's help is the command's alone
+            out = run(["--session-bus", "help", "webbridge", "certs"], env=bare).stdout
+            self.assertTrue(out.startswith("meetpki <service> certs "), out)
+        finally:
+            shutil.rmtree(empty, ignore_errors=True)
+
     def test_06_import_export_by_descriptor(self):
         key = os.path.join(OUTSIDE, "other.key")
         crt = os.path.join(OUTSIDE, "other.crt")
@@ -617,6 +628,37 @@ class CliBus(unittest.TestCase):
             with open(os.path.join(HOME, name), "rb") as a, open(os.path.join(LOCAL, name), "rb") as b:
                 self.assertEqual(a.read(), b.read(), name)
 
+        # a password of openssl's that ends in "\r": one line end ("\n" or
+        # "\r\n") is stripped, from a file or a pipe, in-process or through
+        # the bus, where the cli passes what it read on in a pipe of its own
+        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"),
+                "-out", path("cr.p12"), "-passout", "pass:" + password + "\r")
+        with open(path("pw-cr"), "w", newline="") as f:
+            f.write(password + "\r")
+        openssl("pkcs12", "-in", path("cr.p12"), "-passin", "file:" + path("pw-cr"), "-noout")
+
+        def piped(argv, data):
+            p = subprocess.run([CLI] + argv, input=data, capture_output=True, timeout=120)
+            return p.returncode, p.stdout, p.stderr
+
+        for n, (data, p12, expect) in enumerate(((password.encode() + b"\r\r\n", "cr.p12", 0),
+                                                 (password.encode() + b"\r", "cr.p12", 0),
+                                                 (password.encode() + b"\r\n", "cr.p12", 6),
+                                                 (password.encode() + b"\r\n", "full.p12", 0),
+                                                 (password.encode() + b"\r", "full.p12", 6))):
+            name = "cr%d" % n
+            here = piped(["--home", LOCAL, "pki", "pkcs12-to-pem", path(p12), name, "--password-file", "/dev/stdin"],
+                         data)
+            there = piped(["--session-bus", "pki", "pkcs12-to-pem", path(p12), name, "--password-file",
+                           "/dev/stdin"], data)
+            self.assertEqual(there, here, (data, p12))
+            self.assertEqual(here[0], expect, (data, p12, here[2]))
+            # the same bytes in a regular file, which the daemon reads itself
+            with open(path("pw-form"), "wb") as f:
+                f.write(data)
+            self.writes_alike(["pki", "pkcs12-to-pem", path(p12), name + "f", "--password-file", path("pw-form")],
+                              expect=expect)
+
         # the password typed at the prompt of a terminal (script(1)): through
         # the bus it travels in a pipe
         def typed(argv):
@@ -715,7 +757,7 @@ class CliBus(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
     def test_99_daemon_not_running(self):
-        self.assertEqual(stop_daemon(), 0)
+        self.assertEqual(DAEMON.stop(), 0)
         for p in (via_option("pki", "list"), via_env("pki", "inspect", "web.crt")):
             self.assertEqual(p.returncode, 69, p.stderr)
             self.assertEqual(len(p.stderr.splitlines()), 1)
@@ -757,7 +799,7 @@ class Provision(unittest.TestCase):
     maxDiff = None
 
     def setUp(self):
-        stop_daemon()
+        DAEMON.stop()
         # one clock for both sides again, a little ahead: the CAs openssl
         # makes in a test are valid from the moment they are made
         self.clock = os.environ["MEETPKI_NOW"]
@@ -765,11 +807,11 @@ class Provision(unittest.TestCase):
         self.bus_home = tempfile.mkdtemp(prefix="meetpki-prov-bus-")
         self.local_home = tempfile.mkdtemp(prefix="meetpki-prov-local-")
         self.outside = tempfile.mkdtemp(prefix="meetpki-prov-outside-")
-        start_daemon_on(self.bus_home)
+        DAEMON.start(self.bus_home)
 
     def tearDown(self):
         os.environ["MEETPKI_NOW"] = self.clock
-        self.assertEqual(stop_daemon(), 0)
+        self.assertEqual(DAEMON.stop(), 0)
         for d in (self.bus_home, self.local_home, self.outside):
             shutil.rmtree(d, ignore_errors=True)
 
@@ -917,10 +959,10 @@ class Provision(unittest.TestCase):
         # the root itself as the CA, for every service
         shutil.rmtree(self.local_home)
         os.mkdir(self.local_home)
-        self.assertEqual(stop_daemon(), 0)
+        self.assertEqual(DAEMON.stop(), 0)
         shutil.rmtree(self.bus_home)
         os.mkdir(self.bus_home)
-        start_daemon_on(self.bus_home)
+        DAEMON.start(self.bus_home)
         profile = self.write_profile("root.conf", "[ca]\nmode=existing\nname=root-ca\nkey=root.key\n"
                                      "cert=root.crt\n")
         p = self.both("node", "provision", os.path.relpath(profile))

@@ -7,7 +7,6 @@
 # store, and against openssl where it is about certificates.  the daemon is
 # stopped in tearDownModule, and by atexit if set-up itself fails.
 
-import atexit
 import json
 import os
 import re
@@ -29,38 +28,25 @@ MEETPKID = os.environ["MEETPKID"]
 CLI = os.environ["MEETPKI_CLI"]
 
 HOME = None
-DAEMON = None
+DAEMON = meetpkid_test.Daemon(MEETPKID)
 BUS = None
 # every reply, as text, for the "no private key crosses the bus" check
 REPLIES = []
 
 
-def stop_daemon():
-    """stops meetpkid; returns its exit status (0 after a clean SIGTERM)"""
-    global DAEMON
-    status = meetpkid_test.stop(DAEMON)
-    DAEMON = None
-    return status
-
-
 def setUpModule():
-    global HOME, DAEMON, BUS
-    atexit.register(stop_daemon)
+    global HOME, BUS
     # one clock for the daemon and the cli, so days_left cannot tick between
     # the two answers (certificates are still valid for openssl's clock)
     os.environ["MEETPKI_NOW"] = str(int(time.time()))
     HOME = tempfile.mkdtemp(prefix="meetpkid-test-")
     BUS = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-    DAEMON = meetpkid_test.start(MEETPKID, HOME)
+    DAEMON.start(HOME)
 
 
 def tearDownModule():
-    status = stop_daemon()
-    if HOME is not None:
-        shutil.rmtree(HOME, ignore_errors=True)
-    # a sanitizer report at exit makes the status non-zero
-    if status != 0:
-        raise RuntimeError("meetpkid exited with status %d" % status)
+    # a sanitizer report at exit makes the status non-zero: a failure
+    DAEMON.finish(HOME)
 
 
 # ---- helpers ----
@@ -1270,7 +1256,6 @@ class Shutdown(unittest.TestCase):
     """runs after Manager (alphabetical): stops the shared daemon"""
 
     def test_sigterm_waits_for_calls_in_progress(self):
-        global DAEMON
         loop = GLib.MainLoop()
         events = []
 
@@ -1278,7 +1263,7 @@ class Shutdown(unittest.TestCase):
             stage = a[5].unpack()
             events.append(stage)
             if stage == ("GenerateCsr", "late", "started"):
-                DAEMON.terminate()
+                DAEMON.proc.terminate()
 
         def done(bus, res):
             try:
@@ -1298,8 +1283,7 @@ class Shutdown(unittest.TestCase):
         BUS.signal_unsubscribe(sub)
         # the call in progress was answered, then the daemon left cleanly
         self.assertIn("reply", events)
-        self.assertEqual(DAEMON.wait(timeout=60), 0)
-        DAEMON = None
+        self.assertEqual(DAEMON.proc.wait(timeout=60), 0)
         self.assertEqual(openssl("req", "-in", store_path("late.csr"), "-noout", "-verify").returncode, 0)
         self.assertEqual(os.stat(store_path("late.key")).st_mode & 0o777, 0o600)
 
