@@ -13,7 +13,6 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import stat
 import subprocess
 import tempfile
@@ -23,6 +22,7 @@ import unittest
 from gi.repository import Gio, GLib
 
 import meetpkid_test
+from meetpkid_test import free_port, openssl, openssl_out, serve_tls
 
 BUS_NAME = "io.meetpki.Manager1"
 MEETPKID = os.environ["MEETPKID"]
@@ -364,29 +364,7 @@ class CliBus(unittest.TestCase):
         # a TLS server of our own, serving the daemon's applied webadmin files
         live = os.path.join(HOME, "services", "webadmin")
 
-        def free_port():
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                return s.getsockname()[1]
-
-        def serve(cert, key):
-            port = free_port()
-            server = subprocess.Popen(["openssl", "s_server", "-quiet", "-accept", "127.0.0.1:%d" % port,
-                                       "-cert", cert, "-key", key],
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            self.addCleanup(lambda: (server.terminate(), server.wait(timeout=10)))
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    self.assertIsNone(server.poll(), "openssl s_server exited")
-                    self.assertLess(time.monotonic(), deadline, "openssl s_server did not listen")
-                    time.sleep(0.05)
-            return "127.0.0.1:%d" % port
-
-        good = serve(os.path.join(live, "cert.pem"), os.path.join(live, "key.pem"))
+        good = self.enterContext(serve_tls(os.path.join(live, "cert.pem"), os.path.join(live, "key.pem")))
         applied = subprocess.run(["openssl", "x509", "-in", os.path.join(live, "cert.pem"), "-noout",
                                   "-fingerprint", "-sha256"], capture_output=True, text=True, check=True)
         served_sha = applied.stdout.strip().split("=", 1)[1].replace(":", "").lower()
@@ -411,7 +389,7 @@ class CliBus(unittest.TestCase):
         self.assertEqual(via_option("webadmin", "endpoint", good).returncode, 0)
         self.same(["webadmin", "probe"])
         # another certificate served (the twin store's): FAILURE lines, ProbeFailed (11), both ways
-        wrong = serve(os.path.join(LOCAL, "wa.crt"), os.path.join(LOCAL, "wa.key"))
+        wrong = self.enterContext(serve_tls(os.path.join(LOCAL, "wa.crt"), os.path.join(LOCAL, "wa.key")))
         p = self.same(["webadmin", "probe", wrong], expect=11)
         self.assertIn("FAILURE:", p.stdout)
         self.assertIn("failed at " + wrong, p.stderr)
@@ -545,30 +523,25 @@ class CliBus(unittest.TestCase):
         by descriptor; the same output and files as in-process"""
         d = tempfile.mkdtemp(prefix="p12-", dir=OUTSIDE)
 
-        def openssl(*args):
-            p = subprocess.run(["openssl"] + list(args), capture_output=True, text=True)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            return p.stdout
-
         def path(name):
             return os.path.join(d, name)
 
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", path("ca.key"), "-out", path("ca.crt"), "-subj", "/CN=P12 CA", "-days", "30",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("leaf.key"), "-out", path("leaf.csr"),
-                "-subj", "/CN=p12.example.com")
-        openssl("x509", "-req", "-in", path("leaf.csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"),
-                "-set_serial", "7", "-days", "20", "-out", path("leaf.crt"))
+        openssl_out("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", path("ca.key"), "-out", path("ca.crt"), "-subj", "/CN=P12 CA", "-days", "30",
+                    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
+        openssl_out("req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("leaf.key"), "-out", path("leaf.csr"),
+                    "-subj", "/CN=p12.example.com")
+        openssl_out("x509", "-req", "-in", path("leaf.csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"),
+                    "-set_serial", "7", "-days", "20", "-out", path("leaf.crt"))
         password = "s3cret pass"
         with open(path("pw"), "w") as f:
             f.write(password + "\n")
         with open(path("wrong"), "w") as f:
             f.write("not it\n")
-        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"), "-certfile", path("ca.crt"),
-                "-out", path("full.p12"), "-passout", "file:" + path("pw"))
-        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"),
-                "-out", path("alone.p12"), "-passout", "pass:")
+        openssl_out("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"), "-certfile", path("ca.crt"),
+                    "-out", path("full.p12"), "-passout", "file:" + path("pw"))
+        openssl_out("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"),
+                    "-out", path("alone.p12"), "-passout", "pass:")
         names = ("p12.key", "p12.crt", "p12-bundle.crt")
         before = sorted(os.listdir(HOME))
 
@@ -594,12 +567,12 @@ class CliBus(unittest.TestCase):
                 self.assertEqual(a.read(), b.read(), name)
         self.assertEqual(stat.S_IMODE(os.stat(os.path.join(HOME, "p12.key")).st_mode), 0o600)
         # the key is the certificate's, the certificate and the bundle are openssl's
-        self.assertEqual(openssl("pkey", "-in", os.path.join(HOME, "p12.key"), "-pubout"),
-                         openssl("x509", "-in", os.path.join(HOME, "p12.crt"), "-noout", "-pubkey"))
-        self.assertEqual(openssl("x509", "-in", os.path.join(HOME, "p12.crt"), "-noout", "-fingerprint", "-sha256"),
-                         openssl("x509", "-in", path("leaf.crt"), "-noout", "-fingerprint", "-sha256"))
-        self.assertEqual(openssl("x509", "-in", os.path.join(HOME, "p12-bundle.crt"), "-noout", "-fingerprint", "-sha256"),
-                         openssl("x509", "-in", path("ca.crt"), "-noout", "-fingerprint", "-sha256"))
+        self.assertEqual(openssl_out("pkey", "-in", os.path.join(HOME, "p12.key"), "-pubout"),
+                         openssl_out("x509", "-in", os.path.join(HOME, "p12.crt"), "-noout", "-pubkey"))
+        self.assertEqual(openssl_out("x509", "-in", os.path.join(HOME, "p12.crt"), "-noout", "-fingerprint", "-sha256"),
+                         openssl_out("x509", "-in", path("leaf.crt"), "-noout", "-fingerprint", "-sha256"))
+        self.assertEqual(openssl_out("x509", "-in", os.path.join(HOME, "p12-bundle.crt"), "-noout", "-fingerprint", "-sha256"),
+                         openssl_out("x509", "-in", path("ca.crt"), "-noout", "-fingerprint", "-sha256"))
         # an existing name: refused without --force, the files unchanged
         with open(os.path.join(HOME, "p12.key"), "rb") as f:
             key_bytes = f.read()
@@ -631,11 +604,11 @@ class CliBus(unittest.TestCase):
         # a password of openssl's that ends in "\r": one line end ("\n" or
         # "\r\n") is stripped, from a file or a pipe, in-process or through
         # the bus, where the cli passes what it read on in a pipe of its own
-        openssl("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"),
-                "-out", path("cr.p12"), "-passout", "pass:" + password + "\r")
+        openssl_out("pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.crt"),
+                    "-out", path("cr.p12"), "-passout", "pass:" + password + "\r")
         with open(path("pw-cr"), "w", newline="") as f:
             f.write(password + "\r")
-        openssl("pkcs12", "-in", path("cr.p12"), "-passin", "file:" + path("pw-cr"), "-noout")
+        openssl_out("pkcs12", "-in", path("cr.p12"), "-passin", "file:" + path("pw-cr"), "-noout")
 
         def piped(argv, data):
             p = subprocess.run([CLI] + argv, input=data, capture_output=True, timeout=120)
@@ -802,10 +775,6 @@ def store_files(home):
                     data = f.read()
             found[os.path.relpath(path, home)] = (stat.S_IMODE(st.st_mode), data)
     return found
-
-
-def openssl(*args):
-    return subprocess.run(["openssl"] + list(args), capture_output=True, text=True, timeout=120)
 
 
 class Provision(unittest.TestCase):

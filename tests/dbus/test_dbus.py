@@ -19,6 +19,7 @@ import unittest
 from gi.repository import Gio, GLib
 
 import meetpkid_test
+from meetpkid_test import openssl, run_cli
 
 BUS_NAME = "io.meetpki.Manager1"
 OBJECT_PATH = "/io/meetpki/Manager1"
@@ -90,8 +91,7 @@ def gdbus(method, *args, check=True):
 
 
 def cli(*args):
-    p = subprocess.run([CLI, "--home", HOME] + list(args), capture_output=True, text=True, timeout=120)
-    return p
+    return run_cli(HOME, *args)
 
 
 def cli_json(*args):
@@ -115,11 +115,6 @@ def without_nulls(value):
     if isinstance(value, list):
         return [without_nulls(v) for v in value if v is not None]
     return value
-
-
-def openssl(*args):
-    p = subprocess.run(["openssl"] + list(args), capture_output=True, text=True, timeout=60)
-    return p
 
 
 def store_path(name):
@@ -725,10 +720,6 @@ def svc_error(name, method, args=None, signature=None, iface=SERVICE_IFACE):
     raise AssertionError("%s.%s succeeded" % (name, method))
 
 
-def cli_in(home, *args):
-    return subprocess.run([CLI, "--home", home] + list(args), capture_output=True, text=True, timeout=120)
-
-
 def live_files(home, service):
     """name -> sha256 of each live file of a service"""
     d = os.path.join(home, "services", service)
@@ -788,7 +779,7 @@ class Periodic(unittest.TestCase):
             for args in (["pki", "selfsigned", "ca", "CN:Periodic CA"], ["node", "set", "server-fqdn", "p.example.com"],
                          ["webadmin", "csr", "soon"], ["pki", "sign", "soon", "ca", "--days", "2"],
                          ["webadmin", "certs", "soon.key", "soon.crt", "ca.crt"]):
-                p = cli_in(home, *args)
+                p = run_cli(home, *args)
                 self.assertEqual(p.returncode, 0, (args, p.stdout, p.stderr))
             # bad options are refused before the daemon starts
             for bad in (["--check-interval", "-1"], ["--warn-days", "40000"]):
@@ -827,7 +818,7 @@ class Periodic(unittest.TestCase):
             self.assertNotEqual(end.returncode, 0)
             finished = [e[1][0] for e in events if e[0] == "CheckFinished"]
             self.assertTrue(finished)
-            from_cli = json.loads(cli_in(home, "check", "--json").stdout)
+            from_cli = json.loads(run_cli(home, "check", "--json").stdout)
             self.assertEqual(finished[0], without_nulls(from_cli))
             self.assertEqual(finished[0]["warnings"], 1)
             # Check on the bus: the cli's answer, then a CheckFinished
@@ -838,7 +829,7 @@ class Periodic(unittest.TestCase):
             result = conn.call_sync(BUS_NAME, OBJECT_PATH, IFACE, "Check",
                                     GLib.Variant("(a{sv})", ({"warn-days": GLib.Variant("u", 1)},)), None,
                                     Gio.DBusCallFlags.NONE, 60000, None).unpack()[0]
-            self.assertEqual(result, without_nulls(json.loads(cli_in(home, "check", "--json", "--warn-days", "1").stdout)))
+            self.assertEqual(result, without_nulls(json.loads(run_cli(home, "check", "--json", "--warn-days", "1").stdout)))
             self.assertEqual(result["warnings"], 0)
             deadline = time.monotonic() + 10
             while len([e for e in events if e[0] == "CheckFinished"]) < n_before + 2 and time.monotonic() < deadline:
@@ -881,13 +872,13 @@ class Services(unittest.TestCase):
         """calls @method on the bus and the cli's command on the twin store:
         the same lines, and the same live files"""
         lines, = svc(name, method, args, signature, iface)
-        p = cli_in(Services.twin, *cli_args)
+        p = run_cli(Services.twin, *cli_args)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(lines, p.stdout.replace(Services.twin, HOME).splitlines())
         if os.path.isdir(os.path.join(HOME, "services", name)):
             self.assertEqual(live_files(HOME, name), live_files(Services.twin, name))
         status, = svc(name, "GetStatus")
-        twin_status = without_nulls(json.loads(cli_in(Services.twin, name, "status", "--json").stdout))
+        twin_status = without_nulls(json.loads(run_cli(Services.twin, name, "status", "--json").stdout))
         twin_status["live-dir"] = twin_status["live-dir"].replace(Services.twin, HOME)
         self.assertEqual(status, twin_status)
         return lines
@@ -1115,10 +1106,10 @@ class Services(unittest.TestCase):
         self.assertEqual(live_files(HOME, "webadmin"), live_before)
         # the exec backend's failure, as the cli names it
         for home in (HOME, Services.twin):
-            self.assertEqual(cli_in(home, "turn", "backend", "exec", "certs=false").returncode, 0)
+            self.assertEqual(run_cli(home, "turn", "backend", "exec", "certs=false").returncode, 0)
         err, message = svc_error("turn", "ApplyCertificates", (["tu.key", "tu.crt", "ca.crt"], {}), "(asa{sv})")
         self.assertEqual(err, "io.meetpki.Error.BackendFailed")
-        p = cli_in(Services.twin, "turn", "certs", "tu.key", "tu.crt", "ca.crt")
+        p = run_cli(Services.twin, "turn", "certs", "tu.key", "tu.crt", "ca.crt")
         self.assertEqual(p.returncode, 13)
         self.assertEqual("meetpki: " + message, p.stderr.strip().splitlines()[-1])
         p = subprocess.run(["gdbus", "call", "--session", "--dest", BUS_NAME, "--object-path", SERVICES_PATH + "/turn",
@@ -1173,7 +1164,7 @@ class Services(unittest.TestCase):
         files = ["ca.key", "wa.crt", "ca.crt"]
         err, message, lines = self.lines_signal("webadmin", "ApplyCertificates", (files, {}), "(asa{sv})")
         self.assertEqual(err, "io.meetpki.Error.VerifyFailed")
-        p = cli_in(Services.twin, "webadmin", "certs", *files)
+        p = run_cli(Services.twin, "webadmin", "certs", *files)
         self.assertEqual(p.returncode, 1)
         # the cli's last line is the error itself, a FAILURE line for a check
         self.assertEqual(lines + ["FAILURE: " + message], p.stdout.replace(Services.twin, HOME).splitlines())
@@ -1198,12 +1189,12 @@ class Services(unittest.TestCase):
 
     def test_09_probe_failure_and_rollback_failure(self):
         for home in (HOME, Services.twin):
-            p = cli_in(home, "webadmin", "endpoint", "127.0.0.1:1", "--probe-timeout", "1")
+            p = run_cli(home, "webadmin", "endpoint", "127.0.0.1:1", "--probe-timeout", "1")
             self.assertEqual(p.returncode, 0, p.stderr)
         try:
             err, message, lines = self.lines_signal("webadmin", "Restart", ({},), "(a{sv})")
             self.assertEqual(err, "io.meetpki.Error.RollbackFailed")
-            p = cli_in(Services.twin, "webadmin", "restart")
+            p = run_cli(Services.twin, "webadmin", "restart")
             self.assertEqual(p.returncode, 15)
             self.assertEqual("meetpki: " + message, p.stderr.strip().splitlines()[-1])
             self.assertEqual(lines, p.stdout.replace(Services.twin, HOME).splitlines())
@@ -1211,11 +1202,11 @@ class Services(unittest.TestCase):
                           "rolling back to the previous files", lines)
         finally:
             for home in (HOME, Services.twin):
-                cli_in(home, "webadmin", "endpoint", "none")
+                run_cli(home, "webadmin", "endpoint", "none")
 
     def test_10_database_cluster_through_the_bus(self):
         call("SetNodeFact", ("database-role", "primary"), "(ss)")
-        self.assertEqual(cli_in(Services.twin, "node", "set", "database-role", "primary").returncode, 0)
+        self.assertEqual(run_cli(Services.twin, "node", "set", "database-role", "primary").returncode, 0)
         lines, = svc("database", "GenerateCsr", ("db", {"key-type": GLib.Variant("s", "ec:p256")}), "(sa{sv})")
         self.assertIn("dbclient: CN:postgres subjectAltName:postgres", lines)
         for n in ("dbserver", "dbclient"):

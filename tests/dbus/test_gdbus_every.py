@@ -29,6 +29,7 @@ import unittest
 from gi.repository import GLib
 
 import meetpkid_test
+from meetpkid_test import openssl_out, run_cli, serve_tls
 
 BUS_NAME = "io.meetpki.Manager1"
 MANAGER = "/io/meetpki/Manager1"
@@ -119,8 +120,7 @@ def store(name):
 
 def cli(*args, home=None):
     """the cli in-process on @home (the daemon's store by default)"""
-    return subprocess.run([CLI, "--home", home or HOME] + list(args), capture_output=True, text=True,
-                          timeout=300, stdin=subprocess.DEVNULL)
+    return run_cli(home or HOME, *args)
 
 
 def text_arg(value):
@@ -133,15 +133,8 @@ def read(path, mode="rb"):
         return f.read()
 
 
-def openssl(*args, ok=True):
-    p = subprocess.run(["openssl"] + list(args), capture_output=True, text=True, timeout=60)
-    if ok:
-        assert p.returncode == 0, "openssl %s: %s" % (args, p.stderr)
-    return p.stdout
-
-
 def sha256_fingerprint(path):
-    out = openssl("x509", "-in", path, "-noout", "-fingerprint", "-sha256")
+    out = openssl_out("x509", "-in", path, "-noout", "-fingerprint", "-sha256")
     return out.strip().split("=", 1)[1].replace(":", "").lower()
 
 
@@ -154,12 +147,6 @@ def introspected(path):
     from gi.repository import Gio
     node = Gio.DBusNodeInfo.new_for_xml(xml)
     return {(i.name, m.name) for i in node.interfaces if i.name.startswith("io.meetpki.") for m in i.methods}
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def carries_key(pem, text):
@@ -178,8 +165,8 @@ class KeyLeakCheck(unittest.TestCase):
         keys = []
         for n, algorithm in enumerate(("ec", "ec", "rsa", "rsa")):
             path = os.path.join(OUTSIDE, "leak%d.key" % n)
-            openssl("genpkey", "-algorithm", algorithm, "-pkeyopt",
-                    "ec_paramgen_curve:P-256" if algorithm == "ec" else "rsa_keygen_bits:2048", "-out", path)
+            openssl_out("genpkey", "-algorithm", algorithm, "-pkeyopt",
+                        "ec_paramgen_curve:P-256" if algorithm == "ec" else "rsa_keygen_bits:2048", "-out", path)
             keys.append(read(path, "r"))
         for key, other in ((keys[0], keys[1]), (keys[2], keys[3])):
             lines = key.splitlines()
@@ -191,6 +178,36 @@ class KeyLeakCheck(unittest.TestCase):
             # another fresh key of the same type, whose header is the same
             self.assertFalse(carries_key(key, other))
             self.assertFalse(carries_key(key, GLib.Variant("(s)", (other,)).print_(True)))
+
+
+class ServeTls(unittest.TestCase):
+    """meetpkid_test.serve_tls(): a server that dies is told at once, with
+    openssl's words; a server that ran is stopped, also after a failure"""
+
+    def test_serve_tls(self):
+        missing = os.path.join(OUTSIDE, "missing.key")
+        started = time.monotonic()
+        with self.assertRaises(AssertionError) as e:
+            with serve_tls(missing.replace(".key", ".crt"), missing):
+                self.fail("served without a key")
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertIn("openssl s_server exited", str(e.exception))
+        self.assertIn(missing, str(e.exception))
+
+        key, crt = os.path.join(OUTSIDE, "tls.key"), os.path.join(OUTSIDE, "tls.crt")
+        openssl_out("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", crt, "-subj", "/CN=localhost", "-days", "1")
+        for fail in (False, True):
+            try:
+                with serve_tls(crt, key) as address:
+                    host, port = address.rsplit(":", 1)
+                    socket.create_connection((host, int(port)), timeout=5).close()
+                    if fail:
+                        raise KeyError("inside")
+            except KeyError:
+                pass
+            with self.assertRaises(OSError):
+                socket.create_connection((host, int(port)), timeout=5).close()
 
 
 class EveryMethod(unittest.TestCase):
@@ -223,15 +240,15 @@ class EveryMethod(unittest.TestCase):
 
         gdbus(MANAGER, "SelfSigned", "ca", "['CN:Every CA', 'O:Example']", "{'days': <uint32 100>}",
               signature="(as)")
-        self.assertIn("CA:TRUE", openssl("x509", "-in", store("ca.crt"), "-noout", "-text"))
+        self.assertIn("CA:TRUE", openssl_out("x509", "-in", store("ca.crt"), "-noout", "-text"))
         self.assertEqual(os.stat(store("ca.key")).st_mode & 0o777, 0o600)
 
         gdbus(MANAGER, "GenerateCsr", "web", "['CN:cms1.example.com']", "{'key-type': <'ec:p256'>}",
               signature="(as)")
-        openssl("req", "-in", store("web.csr"), "-noout", "-verify")
+        openssl_out("req", "-in", store("web.csr"), "-noout", "-verify")
 
         gdbus(MANAGER, "Sign", "web", "ca", "{}", signature="(as)")
-        self.assertIn("OK", openssl("verify", "-CAfile", store("ca.crt"), store("web.crt")))
+        self.assertIn("OK", openssl_out("verify", "-CAfile", store("ca.crt"), store("web.crt")))
 
         desc = gdbus(MANAGER, "Inspect", "web.crt", signature="(a{sv})")[0]
         self.assertIn("cms1.example.com", json.dumps(desc))
@@ -242,8 +259,8 @@ class EveryMethod(unittest.TestCase):
         gdbus(MANAGER, "Match", "web.key", "web.crt")
         # the key openssl derives from web.key is the certificate's: the
         # reply above is not an accident
-        self.assertEqual(openssl("pkey", "-in", store("web.key"), "-pubout"),
-                         openssl("x509", "-in", store("web.crt"), "-noout", "-pubkey"))
+        self.assertEqual(openssl_out("pkey", "-in", store("web.key"), "-pubout"),
+                         openssl_out("x509", "-in", store("web.crt"), "-noout", "-pubkey"))
         gdbus(MANAGER, "Match", "ca.key", "web.crt", error="Mismatch")
 
         result = gdbus(MANAGER, "Verify", "web.crt", "ca.crt", "{}", signature="(a{sv})")[0]
@@ -258,8 +275,8 @@ class EveryMethod(unittest.TestCase):
 
         count, _ = gdbus(MANAGER, "BuildBundle", "web.crt", "['ca.crt']", "chain.pem", "{}", signature="(uas)")
         self.assertEqual(count, 2)
-        self.assertIn("OK", openssl("verify", "-CAfile", store("ca.crt"), "-untrusted", store("chain.pem"),
-                                    store("web.crt")))
+        self.assertIn("OK", openssl_out("verify", "-CAfile", store("ca.crt"), "-untrusted", store("chain.pem"),
+                                        store("web.crt")))
         with open(store("chain.pem")) as f:
             self.assertEqual(f.read().count("BEGIN CERTIFICATE"), 2)
         built = json.loads(gdbus(MANAGER, "BuildBundleJson", "web.crt", "['ca.crt']", "chain2.pem", "{}",
@@ -285,8 +302,8 @@ class EveryMethod(unittest.TestCase):
         # a certificate openssl made outside the store comes in by descriptor
         outside_key = os.path.join(OUTSIDE, "o.key")
         outside_crt = os.path.join(OUTSIDE, "o.crt")
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", outside_key, "-out", outside_crt,
-                "-subj", "/CN=outside.example.com", "-days", "30")
+        openssl_out("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", outside_key, "-out", outside_crt,
+                    "-subj", "/CN=outside.example.com", "-days", "30")
         stored, kind, count = gdbus(MANAGER, "Import", "o.crt", 20, "{}", fds={20: (outside_crt, "rb")},
                                     signature="(ssu)")
         self.assertEqual((stored, count), ("o.crt", 1), kind)
@@ -311,7 +328,7 @@ class EveryMethod(unittest.TestCase):
 
         lines = gdbus(wa, "GenerateCsr", "wa", "{}", signature="(as)")[0]
         self.assertIn("wa: CN:cms1.example.com subjectAltName:cms1.example.com", lines)
-        openssl("req", "-in", store("wa.csr"), "-noout", "-verify")
+        openssl_out("req", "-in", store("wa.csr"), "-noout", "-verify")
         gdbus(MANAGER, "Sign", "wa", "ca", "{}", signature="(as)")
 
         gdbus(wa, "SetBackend", "embedded", "@as []", "{}", signature="(as)")
@@ -319,8 +336,8 @@ class EveryMethod(unittest.TestCase):
         lines = gdbus(wa, "ApplyCertificates", files, "{}", signature="(as)")[0]
         self.assertIn("SUCCESS: Key and certificate pair match", lines)
         live = os.path.join(HOME, "services", "webadmin")
-        self.assertIn("OK", openssl("verify", "-CAfile", os.path.join(live, "bundle.pem"),
-                                    os.path.join(live, "cert.pem")))
+        self.assertIn("OK", openssl_out("verify", "-CAfile", os.path.join(live, "bundle.pem"),
+                                        os.path.join(live, "cert.pem")))
         self.assertEqual(sha256_fingerprint(os.path.join(live, "cert.pem")), sha256_fingerprint(store("wa.crt")))
 
         self.assertEqual(gdbus(wa, "Enable", "{}", signature="(as)")[0][-1], "SUCCESS: webadmin enabled")
@@ -335,29 +352,13 @@ class EveryMethod(unittest.TestCase):
         self.assertEqual(sha256_fingerprint(os.path.join(live, "cert.pem")), sha256_fingerprint(store("wa.crt")))
 
         # a real TLS server on loopback serving the live files answers Probe
-        port = free_port()
-        server = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-www", "-quiet",
-                                   "-cert", os.path.join(live, "cert.pem"), "-key", os.path.join(live, "key.pem")],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    self.assertLess(time.monotonic(), deadline, "openssl s_server did not start")
-                    time.sleep(0.05)
-            address = "127.0.0.1:%d" % port
+        with serve_tls(os.path.join(live, "cert.pem"), os.path.join(live, "key.pem"), "-www") as address:
             gdbus(wa, "SetEndpoint", address, "{}", signature="(as)")
             self.assertEqual(gdbus(wa, "GetStatus", signature="(a{sv})")[0]["endpoint"]["address"], address)
             _, probed = gdbus(wa, "Probe", "", "{}", signature="(ass)")
             probed = json.loads(probed)
             self.assertTrue(probed["ok"], probed)
             self.assertIn(sha256_fingerprint(store("wa.crt")), json.dumps(probed).lower().replace(":", ""))
-        finally:
-            server.terminate()
-            server.wait()
         gdbus(wa, "SetEndpoint", "none", "{}", signature="(as)")
 
     def database(self):
@@ -373,9 +374,9 @@ class EveryMethod(unittest.TestCase):
             gdbus(MANAGER, "Sign", n, "ca", "{}", signature="(as)")
         files = "['dbserver.key', 'dbserver.crt', 'dbclient.key', 'dbclient.crt', 'ca.crt']"
         gdbus(db, "ApplyCertificates", files, "{}", signature="(as)")
-        self.assertIn("OK", openssl("verify", "-CAfile", store("ca.crt"),
-                                    os.path.join(HOME, "services", "database", "server-cert.pem")))
-        self.assertIn("postgres", openssl("x509", "-in", os.path.join(HOME, "services", "database",
+        self.assertIn("OK", openssl_out("verify", "-CAfile", store("ca.crt"),
+                                        os.path.join(HOME, "services", "database", "server-cert.pem")))
+        self.assertIn("postgres", openssl_out("x509", "-in", os.path.join(HOME, "services", "database",
                                                                        "client-cert.pem"), "-noout", "-subject"))
 
         gdbus(db, "Cluster1.Initialize", "{}", signature="(as)")
@@ -436,14 +437,14 @@ class EveryMethod(unittest.TestCase):
         # pass "password-fd" (a handle inside the options): a .p12 made by
         # openssl with the empty password, which is what no "password-fd" means
         p12 = os.path.join(OUTSIDE, "web.p12")
-        openssl("pkcs12", "-export", "-inkey", store("web.key"), "-in", store("web.crt"), "-certfile", store("ca.crt"),
-                "-out", p12, "-passout", "pass:")
+        openssl_out("pkcs12", "-export", "-inkey", store("web.key"), "-in", store("web.crt"), "-certfile", store("ca.crt"),
+                    "-out", p12, "-passout", "pass:")
         self.assertEqual(gdbus(MANAGER, "Pkcs12ToPem", "p12web", 23, "{}", fds={23: (p12, "rb")},
                                signature="(sssub)"),
                          ("p12web.key", "p12web.crt", "p12web-bundle.crt", 1, False))
         self.assertEqual(os.stat(store("p12web.key")).st_mode & 0o777, 0o600)
-        self.assertEqual(openssl("pkey", "-in", store("p12web.key"), "-pubout"),
-                         openssl("x509", "-in", store("web.crt"), "-noout", "-pubkey"))
+        self.assertEqual(openssl_out("pkey", "-in", store("p12web.key"), "-pubout"),
+                         openssl_out("x509", "-in", store("web.crt"), "-noout", "-pubkey"))
         self.assertEqual(sha256_fingerprint(store("p12web.crt")), sha256_fingerprint(store("web.crt")))
         self.assertEqual(sha256_fingerprint(store("p12web-bundle.crt")), sha256_fingerprint(store("ca.crt")))
         # the cli splits the same file into the same store: the same bytes
@@ -481,7 +482,7 @@ class EveryMethod(unittest.TestCase):
         self.assertIn("[wrong-order]", p.stdout)
         self.assertEqual(read(store("canon.pem")), read(store("canon-cli.pem")))
         # openssl reads the entity first, the root last
-        subjects = [l for l in openssl("crl2pkcs7", "-nocrl", "-certfile", store("canon.pem")).splitlines()]
+        subjects = [l for l in openssl_out("crl2pkcs7", "-nocrl", "-certfile", store("canon.pem")).splitlines()]
         pkcs7 = subprocess.run(["openssl", "pkcs7", "-print_certs", "-noout"], input="\n".join(subjects) + "\n",
                                capture_output=True, text=True, check=True).stdout
         order = [l for l in pkcs7.splitlines() if l.startswith("subject=")]
@@ -549,10 +550,10 @@ class EveryMethod(unittest.TestCase):
         finally:
             shutil.rmtree(twin, ignore_errors=True)
         self.assertEqual(os.stat(store("prov-ca.key")).st_mode & 0o777, 0o600)
-        self.assertIn("CA:TRUE", openssl("x509", "-in", store("prov-ca.crt"), "-noout", "-text"))
+        self.assertIn("CA:TRUE", openssl_out("x509", "-in", store("prov-ca.crt"), "-noout", "-text"))
         for service in ("webadmin", "callbridge"):
             live = os.path.join(HOME, "services", service, "cert.pem")
-            self.assertIn("OK", openssl("verify", "-CAfile", store("prov-ca.crt"), live))
+            self.assertIn("OK", openssl_out("verify", "-CAfile", store("prov-ca.crt"), live))
         self.assertEqual(sha256_fingerprint(os.path.join(HOME, "services", "webadmin", "cert.pem")),
                          sha256_fingerprint(store("webadmin.crt")))
 
