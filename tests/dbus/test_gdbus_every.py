@@ -219,6 +219,11 @@ class EveryMethod(unittest.TestCase):
         self.fix_bundle()
         self.webadmin()
         self.database()
+        # webadmin and database applied: their files checked, both ways
+        result = self.check()
+        self.assertEqual(sorted(result["services"]), ["database", "webadmin"])
+        self.assertEqual(result["errors"], 0, result)
+        self.assertIn("warning", [f["severity"] for f in result["findings"]])
         self.provision()
         want = introspected(MANAGER) | introspected(SERVICES + "/webadmin") | introspected(SERVICES + "/database")
         self.assertEqual(sorted(want - CALLED), [], "methods no gdbus call here reaches")
@@ -318,8 +323,8 @@ class EveryMethod(unittest.TestCase):
         self.assertIn("key", message)
         self.assertEqual(os.path.getsize(refused), 0)
 
-        result = gdbus(MANAGER, "Check", "{}", signature="(a{sv})")[0]
-        self.assertIsInstance(result, dict)
+        # nothing applied yet: no service to check, both ways
+        self.assertEqual(self.check()["services"], [])
 
     def webadmin(self):
         wa = SERVICES + "/webadmin"
@@ -395,6 +400,19 @@ class EveryMethod(unittest.TestCase):
             self.assertNotEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["state"], "none")
             gdbus(db, "Cluster1.Remove", "{'yes': <true>}", signature="(as)")
             self.assertEqual(gdbus(db, "Cluster1.GetStatus", signature="(a{sv})")[0]["state"], "none")
+
+    def check(self):
+        """Manager1.Check: the result `check --json` prints on the same
+        store, with the daemon's default threshold (30 days, the cli's
+        too) and with a --warn-days of 400 (the certificates here expire
+        sooner: warnings)"""
+        for options, args in (("{}", []), ("{'warn-days': <uint32 400>}", ["--warn-days", "400"])):
+            result = gdbus(MANAGER, "Check", options, signature="(a{sv})")[0]
+            p = cli("check", "--json", *args)
+            expect = 1 if result["errors"] else 10 if result["warnings"] else 0
+            self.assertEqual(p.returncode, expect, p.stderr)
+            self.assertEqual(result, json.loads(p.stdout), options)
+        return result
 
     def cluster_status(self):
         """Manager1.ClusterStatusJson: the text `database cluster status
