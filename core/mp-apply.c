@@ -370,6 +370,27 @@ check_expiry (MpValidation *v, gnutls_x509_crt_t crt, const char *source, guint 
     add_line (v, MP_LINE_SUCCESS, "%s valid until %s (%" G_GINT64_FORMAT " days)", source, until, days);
 }
 
+/* whether one of @cas issued @entity: the CA file may hold the CA's own
+ * chain and other CAs, wherever it likes (its order is judged in
+ * check_ca_file), and several may share the issuer's name (a re-keyed CA,
+ * older ones without key identifiers), so every one of that name is tried
+ * and the signature decides */
+static gboolean
+issued_by_one_of (gnutls_x509_crt_t entity, GPtrArray *cas)
+{
+  for (guint i = 0; i < cas->len; i++)
+    {
+      gnutls_x509_crt_t ca = g_ptr_array_index (cas, i);
+      unsigned int status = 0;
+
+      if (gnutls_x509_crt_check_issuer (entity, ca) &&
+          gnutls_x509_crt_verify (entity, &ca, 1, GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status) >= 0 &&
+          status == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* one certificate role: pair, chain, issuer, names, usage, expiry */
 static void
 check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInput *in,
@@ -448,23 +469,10 @@ check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInp
   if (role->issued_by != NULL)
     {
       g_autoptr(GPtrArray) cas = ca_in != NULL ? mp_x509_crt_import_list (ca_in->data, ca_in->source, NULL) : NULL;
-      unsigned int status = 0;
-      gnutls_x509_crt_t ca = cas != NULL && cas->len > 0 ? g_ptr_array_index (cas, 0) : NULL;
 
-      /* the CA file may hold the CA's own chain too, in any order */
-      for (guint i = 0; cas != NULL && i < cas->len; i++)
-        {
-          if (gnutls_x509_crt_check_issuer (entity, g_ptr_array_index (cas, i)))
-            {
-              ca = g_ptr_array_index (cas, i);
-              break;
-            }
-        }
-      if (ca == NULL)
+      if (cas == NULL || cas->len == 0)
         add_line (v, MP_LINE_FAILURE, "no CA certificate to check %s against", in->source);
-      else if (!gnutls_x509_crt_check_issuer (entity, ca) ||
-               gnutls_x509_crt_verify (entity, &ca, 1, GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status) < 0 ||
-               status != 0)
+      else if (!issued_by_one_of (entity, cas))
         add_line (v, MP_LINE_FAILURE, "%s was not issued by the CA %s", in->source, ca_in->source);
       else
         add_line (v, MP_LINE_SUCCESS, "%s issued by the CA %s", in->source, ca_in->source);

@@ -546,6 +546,54 @@ test_database (void)
   mpt_remove_home (home);
 }
 
+/* the CA file's certificates, concatenated in the order given, as @name in
+ * the store */
+static void
+write_ca_file (const char *home, const char *name, const char * const *crts)
+{
+  g_autoptr(GString) all = g_string_new (NULL);
+
+  for (guint i = 0; crts[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strconcat (crts[i], ".crt", NULL);
+      g_autoptr(GBytes) pem = mpt_read (home, file);
+      g_string_append_len (all, g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
+    }
+  mpt_write (home, name, all->str, all->len);
+}
+
+/* a re-keyed intermediate: two CA certificates of one name with different
+ * keys (openssl-made, without key identifiers, as older CAs are: only the
+ * signature tells them apart), both in the CA file, the old one first; the
+ * database's certificates were issued by the new one */
+static void
+test_database_rekeyed_ca (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autoptr(MptResult) r = NULL;
+  static const char *const rekeyed[] = { "int-old", "dbint", "root", NULL };
+
+  if (!mpt_require ("openssl"))
+    {
+      mpt_remove_home (home);
+      return;
+    }
+  mpt_openssl_ca (home, "root", "Test DB Root", NULL, TRUE);
+  mpt_openssl_ca (home, "int-old", "Test DB Intermediate", "root", FALSE);
+  mpt_openssl_ca (home, "dbint", "Test DB Intermediate", "root", FALSE);
+  write_ca_file (home, "rekeyed.crt", rekeyed);
+  mpt_ok (home, "database", "csr", "db", NULL);
+  mpt_ok (home, "pki", "sign", "dbserver", "dbint", NULL);
+  mpt_ok (home, "pki", "sign", "dbclient", "dbint", NULL);
+
+  r = mpt_meetpki_va (home, "database", "cluster", "certs", "dbserver.key", "dbserver.crt",
+                      "dbclient.key", "dbclient.crt", "rekeyed.crt", NULL);
+  mpt_assert_ok (r);
+  g_assert_nonnull (strstr (r->out, "SUCCESS: dbserver.crt issued by the CA rekeyed.crt"));
+  g_assert_nonnull (strstr (r->out, "SUCCESS: dbclient.crt issued by the CA rekeyed.crt"));
+  mpt_remove_home (home);
+}
+
 /* webbridge 3: key + full chain, and the live chain is the full chain */
 static void
 test_webbridge_fullchain (void)
@@ -972,6 +1020,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
   g_test_add_func ("/apply/service-run-in-process", test_service_run_in_process);
   g_test_add_func ("/apply/database", test_database);
+  g_test_add_func ("/apply/database-rekeyed-ca", test_database_rekeyed_ca);
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
   g_test_add_func ("/apply/lock", test_lock);
   g_test_add_func ("/apply/exec-failure", test_exec_failure);
