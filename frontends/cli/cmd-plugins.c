@@ -205,14 +205,73 @@ mp_cli_bus_plugins_list (MpCli *cli, const char * const *args, guint n_args, GEr
 }
 
 /**
+ * mp_cli_get_services:
+ * @cli: the cli context
+ * @error: return location for a #GError
+ *
+ * The services' descriptors, as `plugins list --json` prints them, looked
+ * up once and kept on @cli: with a bus the daemon's (ListServicesJson; no
+ * plugin loads here), so a cli without plugins of its own works against a
+ * daemon that has them, else the loaded plugins'.
+ *
+ * Returns: (transfer none): the array, or %NULL with an error when the
+ *   plugins cannot load or the daemon could not be asked
+ */
+JsonArray *
+mp_cli_get_services (MpCli *cli, GError **error)
+{
+  if (cli->services == NULL)
+    {
+      g_autoptr(JsonNode) root = NULL;
+
+      if (cli->bus_type != G_BUS_TYPE_NONE)
+        root = mp_cli_bus_list_services (cli, NULL, error);
+      else
+        {
+          MpPluginLoader *loader = mp_cli_get_plugins (cli, error);
+          if (loader != NULL)
+            root = mp_plugin_loader_to_json (loader);
+        }
+      if (root == NULL)
+        return NULL;
+      cli->services = g_steal_pointer (&root);
+    }
+  return json_node_get_array (cli->services);
+}
+
+/**
+ * mp_cli_lookup_service:
+ * @cli: the cli context
+ * @name: a service name
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer none) (nullable): the descriptor of the service @name
+ *   from mp_cli_get_services(); %NULL without an error when no service has
+ *   that name, with one when the services could not be looked up
+ */
+JsonObject *
+mp_cli_lookup_service (MpCli *cli, const char *name, GError **error)
+{
+  JsonArray *services = mp_cli_get_services (cli, error);
+
+  for (guint i = 0; services != NULL && i < json_array_get_length (services); i++)
+    {
+      JsonObject *p = json_array_get_object_element (services, i);
+
+      if (p != NULL && g_strcmp0 (json_object_get_string_member_with_default (p, "name", NULL), name) == 0)
+        return p;
+    }
+  return NULL;
+}
+
+/**
  * mp_cli_find_service_json:
  * @cli: the cli context
  * @name: a service name
  * @error: return location for a #GError
  *
- * The descriptor of the service @name, as `plugins list --json` prints it:
- * with a bus the daemon's (ListServicesJson; no plugin loads here), else
- * the loaded plugin's.  Plugins that cannot load here provide no service.
+ * The descriptor of the service @name (mp_cli_lookup_service()) for `help
+ * <service>`.  Plugins that cannot load here provide no service.
  *
  * Returns: (transfer full) (nullable): the service's JSON object; %NULL
  *   without an error when no service has that name, with one when the
@@ -221,26 +280,12 @@ mp_cli_bus_plugins_list (MpCli *cli, const char * const *args, guint n_args, GEr
 JsonNode *
 mp_cli_find_service_json (MpCli *cli, const char *name, GError **error)
 {
-  g_autoptr(JsonNode) root = NULL;
-  JsonArray *services;
+  JsonObject *p = mp_cli_lookup_service (cli, name, cli->bus_type != G_BUS_TYPE_NONE ? error : NULL);
+  JsonNode *node;
 
-  if (cli->bus_type == G_BUS_TYPE_NONE)
-    {
-      MpPluginLoader *loader = mp_cli_get_plugins (cli, NULL);
-      MpPlugin *plugin = loader != NULL ? mp_plugin_loader_lookup (loader, name) : NULL;
-
-      return plugin != NULL ? mp_plugin_to_json (plugin) : NULL;
-    }
-  root = mp_cli_bus_list_services (cli, NULL, error);
-  if (root == NULL)
+  if (p == NULL)
     return NULL;
-  services = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (services); i++)
-    {
-      JsonObject *p = json_array_get_object_element (services, i);
-
-      if (p != NULL && g_strcmp0 (json_object_get_string_member_with_default (p, "name", NULL), name) == 0)
-        return json_array_dup_element (services, i);
-    }
-  return NULL;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, p);
+  return node;
 }

@@ -69,48 +69,6 @@ verb_of (const MpCliCommand *cmd)
   return strchr (cmd->words, ' ') + 1;
 }
 
-/* the service names: the loaded plugins', or with --bus the daemon's, so
- * a cli without plugins of its own works against a daemon that has them */
-static const char * const *
-service_names (MpCli *cli, GError **error)
-{
-  g_autoptr(GStrvBuilder) names = NULL;
-
-  if (cli->services != NULL)
-    return (const char * const *) cli->services;
-  names = g_strv_builder_new ();
-  if (cli->bus_type != G_BUS_TYPE_NONE)
-    {
-      g_autoptr(JsonNode) root = mp_cli_bus_list_services (cli, NULL, error);
-      JsonArray *plugins;
-
-      if (root == NULL)
-        return NULL;
-      plugins = json_node_get_array (root);
-      for (guint i = 0; i < json_array_get_length (plugins); i++)
-        {
-          JsonObject *p = json_array_get_object_element (plugins, i);
-          const char *name = p != NULL ? json_object_get_string_member_with_default (p, "name", NULL) : NULL;
-
-          if (name != NULL)
-            g_strv_builder_add (names, name);
-        }
-    }
-  else
-    {
-      MpPluginLoader *loader = mp_cli_get_plugins (cli, error);
-      GPtrArray *plugins;
-
-      if (loader == NULL)
-        return NULL;
-      plugins = mp_plugin_loader_get_plugins (loader);
-      for (guint i = 0; i < plugins->len; i++)
-        g_strv_builder_add (names, mp_plugin_get_name (g_ptr_array_index (plugins, i)));
-    }
-  cli->services = g_strv_builder_end (names);
-  return (const char * const *) cli->services;
-}
-
 /**
  * mp_cli_suggest_service:
  * @cli: the cli context
@@ -122,9 +80,22 @@ service_names (MpCli *cli, GError **error)
 char *
 mp_cli_suggest_service (MpCli *cli, const char *word)
 {
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  JsonArray *services;
+
   if (cli->services == NULL)
     return NULL;
-  return mp_suggest (word, (const char * const *) cli->services);
+  services = json_node_get_array (cli->services);
+  for (guint i = 0; i < json_array_get_length (services); i++)
+    {
+      JsonObject *p = json_array_get_object_element (services, i);
+      const char *name = p != NULL ? json_object_get_string_member_with_default (p, "name", NULL) : NULL;
+
+      if (name != NULL)
+        g_ptr_array_add (names, (gpointer) name);
+    }
+  g_ptr_array_add (names, NULL);
+  return mp_suggest (word, (const char * const *) names->pdata);
 }
 
 /**
@@ -143,19 +114,13 @@ mp_cli_suggest_service (MpCli *cli, const char *word)
 const MpCliCommand *
 mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words, GError **error)
 {
-  const char * const *names = service_names (cli, error);
+  JsonObject *found = mp_cli_lookup_service (cli, argv[0], error);
   g_autoptr(GPtrArray) verbs = g_ptr_array_new ();
-  const char *service = NULL;
+  const char *service;
 
-  if (names == NULL)
+  if (found == NULL)
     return NULL;
-  for (guint i = 0; names[i] != NULL && service == NULL; i++)
-    {
-      if (g_str_equal (names[i], argv[0]))
-        service = names[i];
-    }
-  if (service == NULL)
-    return NULL;
+  service = json_object_get_string_member (found, "name");
   {
     const MpCliCommand *best = NULL;
     guint best_n = 0;

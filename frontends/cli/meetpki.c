@@ -252,10 +252,13 @@ service_topic (MpCli *cli, char **topic, JsonNode **service, GError **error)
   g_autoptr(JsonNode) found = NULL;
   g_autoptr(GError) local = NULL;
 
-  if (*topic == NULL || is_builtin_word (*topic))
+  if (*topic == NULL)
     return TRUE;
   space = strchr (*topic, ' ');
   first = space != NULL ? g_strndup (*topic, (gsize) (space - *topic)) : g_strdup (*topic);
+  /* `help pki csr`: a built-in command's help never asks the daemon */
+  if (is_builtin_word (first))
+    return TRUE;
   found = mp_cli_find_service_json (cli, first, &local);
   if (local != NULL)
     {
@@ -388,7 +391,7 @@ cli_clear (MpCli *cli)
   g_clear_pointer (&cli->store, mp_store_unref);
   g_clear_object (&cli->bus);
   g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
-  g_clear_pointer (&cli->services, g_strfreev);
+  g_clear_pointer (&cli->services, json_node_unref);
 }
 
 /* --bus, --session-bus or $MEETPKI_BUS: run commands in meetpkid */

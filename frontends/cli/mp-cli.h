@@ -72,7 +72,7 @@ typedef struct {
   MpPluginLoader *plugins; /* loaded by service commands only */
   MpPlugin *service;       /* the plugin of a `<service> ...` command; NULL through the bus */
   const char *service_name; /* the service of a `<service> ...` command, in-process or through the bus */
-  GStrv services;          /* the service names: the plugins', or with --bus meetpkid's */
+  JsonNode *services;      /* the services' descriptors: the plugins', or with --bus meetpkid's */
   const char *verb;        /* the last word of a service command: "enable", "join" */
   const char *words;       /* the command being run, "pki csr" */
   GBusType bus_type;       /* --bus, --session-bus, $MEETPKI_BUS; G_BUS_TYPE_NONE: in-process */
@@ -171,6 +171,9 @@ gboolean  mp_cli_bus_node_set       (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_node_unset     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_plugins_list   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 JsonNode *mp_cli_bus_list_services  (MpCli *cli, char **dir, GError **error);
+/* the services' descriptors, looked up once: the plugins', or with a bus the daemon's */
+JsonArray  *mp_cli_get_services     (MpCli *cli, GError **error);
+JsonObject *mp_cli_lookup_service   (MpCli *cli, const char *name, GError **error);
 /* `help <service>`: a service's descriptor (the daemon's with a bus) and its text */
 JsonNode *mp_cli_find_service_json  (MpCli *cli, const char *name, GError **error);
 void      mp_cli_print_service      (JsonObject *p);

@@ -763,10 +763,26 @@ class CliBus(unittest.TestCase):
             self.assertEqual(len(p.stderr.splitlines()), 1)
             self.assertIn("meetpkid is not running", p.stderr)
             self.assertEqual(p.stdout, "")
+        # the help of a built-in command never asks the daemon: the same
+        # as without a bus, whichever bus is named (the system one may not
+        # even exist here)
+        for args in (["help", "pki", "csr"], ["pki", "csr", "--help"], ["help"], ["help", "node", "provision"]):
+            here = run(args)
+            self.assertEqual(here.returncode, 0, here.stderr)
+            for there in (run(["--bus"] + args), run(["--session-bus"] + args), via_env(*args)):
+                self.assertEqual((there.stdout, there.stderr, there.returncode),
+                                 (here.stdout, here.stderr, here.returncode), args)
+        # a service's help does: meetpkid is not running
+        for p in (via_option("help", "webadmin"), via_env("help", "webadmin")):
+            self.assertEqual(p.returncode, 69, p.stderr)
+            self.assertIn("meetpkid is not running", p.stderr)
+            self.assertEqual(p.stdout, "")
         # no bus at all
         env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus")
         p = run(["--session-bus", "pki", "list"], env=env)
         self.assertEqual(p.returncode, 69, p.stderr)
+        p = run(["--session-bus", "pki", "csr", "--help"], env=env)
+        self.assertEqual((p.returncode, p.stdout), (0, run(["pki", "csr", "--help"]).stdout), p.stderr)
 
 
 EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "examples",
