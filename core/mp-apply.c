@@ -295,16 +295,13 @@ input_of_role (MpValidation *v, const char *role)
 }
 
 /* the findings of a bundle file as given, before it is rewritten */
+/* the findings of @b from the @from'th on, as lines about @in */
 static void
-check_bundle_file (MpValidation *v, MpServiceInput *in, MpBundleKind kind)
+add_finding_lines (MpValidation *v, MpServiceInput *in, MpBundle *b, guint from)
 {
-  g_autoptr(MpBundle) b = mp_bundle_new ();
-  GPtrArray *findings;
+  GPtrArray *findings = mp_bundle_get_findings (b);
 
-  mp_bundle_add_data (b, in->data, in->source);
-  mp_bundle_check (b, kind);
-  findings = mp_bundle_get_findings (b);
-  for (guint i = 0; i < findings->len; i++)
+  for (guint i = from; i < findings->len; i++)
     {
       MpFinding *f = g_ptr_array_index (findings, i);
       if (f->severity == MP_FINDING_ERROR)
@@ -313,6 +310,16 @@ check_bundle_file (MpValidation *v, MpServiceInput *in, MpBundleKind kind)
         add_line (v, MP_LINE_WARNING, "%s: %s [%s] (the live copy is written in canonical form)",
                   in->source, f->message, f->code);
     }
+}
+
+static void
+check_bundle_file (MpValidation *v, MpServiceInput *in, MpBundleKind kind)
+{
+  g_autoptr(MpBundle) b = mp_bundle_new ();
+
+  mp_bundle_add_data (b, in->data, in->source);
+  mp_bundle_check (b, kind);
+  add_finding_lines (v, in, b, 0);
 }
 
 static void
@@ -368,6 +375,27 @@ check_expiry (MpValidation *v, gnutls_x509_crt_t crt, const char *source, guint 
     add_line (v, MP_LINE_WARNING, "%s expires in %" G_GINT64_FORMAT " days (%s)", source, days, until);
   else
     add_line (v, MP_LINE_SUCCESS, "%s valid until %s (%" G_GINT64_FORMAT " days)", source, until, days);
+}
+
+/* whether one of @cas issued @entity: the CA file may hold the CA's own
+ * chain and other CAs, wherever it likes (its order is judged in
+ * check_ca_file), and several may share the issuer's name (a re-keyed CA,
+ * older ones without key identifiers), so every one of that name is tried
+ * and the signature decides */
+static gboolean
+issued_by_one_of (gnutls_x509_crt_t entity, GPtrArray *cas)
+{
+  for (guint i = 0; i < cas->len; i++)
+    {
+      gnutls_x509_crt_t ca = g_ptr_array_index (cas, i);
+      unsigned int status = 0;
+
+      if (gnutls_x509_crt_check_issuer (entity, ca) &&
+          gnutls_x509_crt_verify (entity, &ca, 1, GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status) >= 0 &&
+          status == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* one certificate role: pair, chain, issuer, names, usage, expiry */
@@ -448,23 +476,10 @@ check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInp
   if (role->issued_by != NULL)
     {
       g_autoptr(GPtrArray) cas = ca_in != NULL ? mp_x509_crt_import_list (ca_in->data, ca_in->source, NULL) : NULL;
-      unsigned int status = 0;
-      gnutls_x509_crt_t ca = cas != NULL && cas->len > 0 ? g_ptr_array_index (cas, 0) : NULL;
 
-      /* the CA file may hold the CA's own chain too, in any order */
-      for (guint i = 0; cas != NULL && i < cas->len; i++)
-        {
-          if (gnutls_x509_crt_check_issuer (entity, g_ptr_array_index (cas, i)))
-            {
-              ca = g_ptr_array_index (cas, i);
-              break;
-            }
-        }
-      if (ca == NULL)
+      if (cas == NULL || cas->len == 0)
         add_line (v, MP_LINE_FAILURE, "no CA certificate to check %s against", in->source);
-      else if (!gnutls_x509_crt_check_issuer (entity, ca) ||
-               gnutls_x509_crt_verify (entity, &ca, 1, GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status) < 0 ||
-               status != 0)
+      else if (!issued_by_one_of (entity, cas))
         add_line (v, MP_LINE_FAILURE, "%s was not issued by the CA %s", in->source, ca_in->source);
       else
         add_line (v, MP_LINE_SUCCESS, "%s issued by the CA %s", in->source, ca_in->source);
@@ -505,40 +520,137 @@ check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInp
     }
 }
 
-/* the CA file (the database's root file): the CA and the rest of its chain
- * up to the root, all kept, as a peer checking a certificate the CA issued
- * needs every one of them (postgresql's verify-ca stops at a missing
- * intermediate); the live copy is the chain in canonical order */
-static void
-check_ca_file (MpValidation *v, MpServiceInput *in, const MpPluginRole *role)
+/* the certificate of @in (its first) added to @pool; NULL when it cannot
+ * be read or is one of the pool's already (its own check says why) */
+static MpBundleCert *
+add_entity (MpBundle *pool, MpServiceInput *in)
 {
-  g_autoptr(GError) local = NULL;
-  g_autoptr(GPtrArray) cas = mp_x509_crt_import_list (in->data, in->source, &local);
-  g_autoptr(MpBundle) pool = mp_bundle_new ();
+  g_autoptr(GPtrArray) list = mp_x509_crt_import_list (in->data, in->source, NULL);
   g_autoptr(GBytes) pem = NULL;
+  GPtrArray *certs = mp_bundle_get_certs (pool);
 
-  if (cas == NULL || cas->len == 0)
+  if (list == NULL || list->len == 0)
+    return NULL;
+  pem = mp_x509_crt_export_pem (g_ptr_array_index (list, 0), NULL);
+  if (pem == NULL || mp_bundle_add_data (pool, pem, in->source) == 0)
+    return NULL;
+  return g_ptr_array_index (certs, certs->len - 1);
+}
+
+/* the chain above @entity through the pool, issuing CA first; NULL, with a
+ * failure line, when it does not reach a self-signed root */
+static GPtrArray *
+issuing_chain (MpValidation *v, MpServiceInput *in, MpBundle *pool, MpBundleCert *entity, const char *for_what)
+{
+  GPtrArray *chain;
+  GPtrArray *built;
+  const MpBundleCert *top;
+
+  mp_bundle_build_chain (pool, entity, MP_CHAIN_ROOT_REQUIRED);
+  built = mp_bundle_get_chain (pool);
+  top = g_ptr_array_index (built, built->len - 1);
+  if (!mp_bundle_chain_is_complete (pool))
     {
-      add_line (v, MP_LINE_FAILURE, "%s", local != NULL ? local->message : "no CA certificate");
-      return;
+      /* a certificate with no issuer at all in the file: the issued-by
+       * check says so */
+      if (built->len > 1 || mp_bundle_cert_is_ca (entity))
+        add_line (v, MP_LINE_FAILURE,
+                  "%s: the root is missing: the chain of %s ends at '%s', issued by '%s', which is not in the file; "
+                  "PostgreSQL verifies a peer up to a self-signed root and takes no partial chain",
+                  in->source, for_what, mp_bundle_cert_get_subject (top), mp_bundle_cert_get_issuer (top));
+      return NULL;
     }
-  for (guint i = 0; i < cas->len; i++)
-    {
-      unsigned int critical = 0;
+  chain = g_ptr_array_new ();
+  for (guint i = 0; i < built->len; i++)
+    g_ptr_array_add (chain, g_ptr_array_index (built, i));
+  return chain;
+}
 
-      if (gnutls_x509_crt_get_basic_constraints (g_ptr_array_index (cas, i), &critical, NULL, NULL) <= 0)
+/* the CA file (the database's root file, postgresql's ssl_ca_file): the
+ * chain that issues the database's certificates, from the issuing CA up to
+ * its self-signed root (postgresql verifies to a root and takes no partial
+ * chain), then every other CA certificate of the file in the given order:
+ * an old root beside the new one during a CA rotation, another CA the
+ * peers use.  the chain's own certificates keep bundle order (issuing CA
+ * first, root last); a certificate that is not a CA has no place here */
+static void
+check_ca_file (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInput *in, const MpPluginRole *role)
+{
+  g_autoptr(MpBundle) pool = mp_bundle_new ();
+  g_autoptr(GPtrArray) file = g_ptr_array_new ();
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  g_autoptr(GBytes) pem = NULL;
+  guint failures = v->n_failures;
+  gint last = -1;
+
+  mp_bundle_add_data (pool, in->data, in->source);
+  add_finding_lines (v, in, pool, 0);
+  for (guint i = 0; i < mp_bundle_get_certs (pool)->len; i++)
+    {
+      const MpBundleCert *c = g_ptr_array_index (mp_bundle_get_certs (pool), i);
+
+      if (!mp_bundle_cert_is_ca (c))
+        add_line (v, MP_LINE_FAILURE, "%s: '%s' is not a CA certificate (basicConstraints CA:TRUE missing); "
+                  "the %s file holds CA certificates only", in->source, mp_bundle_cert_get_subject (c), role->name);
+      g_ptr_array_add (file, (gpointer) c);
+    }
+  if (v->n_failures > failures || file->len == 0)
+    return;
+
+  /* every certificate the file's CA issued must reach a root through it;
+   * the live file starts with the first one's chain */
+  for (guint i = 0; i < v->inputs->len; i++)
+    {
+      MpServiceInput *issued = g_ptr_array_index (v->inputs, i);
+      const MpPluginRole *r = mp_descriptor_find_role (desc, issued->role);
+      MpBundleCert *entity;
+      g_autoptr(GPtrArray) above = NULL;
+
+      if (r == NULL || g_strcmp0 (r->issued_by, role->name) != 0 || (entity = add_entity (pool, issued)) == NULL)
+        continue;
+      above = issuing_chain (v, in, pool, entity, issued->source);
+      if (above != NULL && chain == NULL)
         {
-          add_line (v, MP_LINE_FAILURE, "%s is not a CA certificate (the %s role)", in->source, role->name);
-          return;
+          g_ptr_array_remove_index (above, 0);
+          chain = g_steal_pointer (&above);
         }
     }
-  /* order, the root, format: the findings of a CA bundle */
-  check_bundle_file (v, in, MP_BUNDLE_KIND_CA_BUNDLE);
-  mp_bundle_add_data (pool, in->data, in->source);
-  mp_bundle_check (pool, MP_BUNDLE_KIND_CA_BUNDLE);
-  pem = mp_bundle_chain_to_pem (pool, MP_PEM_ALL, NULL);
-  if (pem != NULL)
-    add_live (v, role->name, role->name, pem, FALSE);
+  /* nothing issued to start from (a check of the file alone) */
+  if (chain == NULL && v->n_failures == failures)
+    chain = issuing_chain (v, in, pool, g_ptr_array_index (file, 0), in->source);
+  if (chain == NULL || v->n_failures > failures)
+    return;
+
+  /* bundle order for the chain's own certificates */
+  for (guint i = 0; i < chain->len; i++)
+    {
+      guint pos = 0;
+
+      g_ptr_array_find (file, g_ptr_array_index (chain, i), &pos);
+      if ((gint) pos < last)
+        {
+          add_line (v, MP_LINE_FAILURE, "%s: wrong order: '%s' comes before '%s', which it issued; "
+                    "the order is the issuing CA, its chain, root last [wrong-order]", in->source,
+                    mp_bundle_cert_get_subject (g_ptr_array_index (chain, i)),
+                    mp_bundle_cert_get_subject (g_ptr_array_index (chain, i - 1)));
+          return;
+        }
+      last = (gint) pos;
+      g_ptr_array_add (kept, g_ptr_array_index (chain, i));
+    }
+  for (guint i = 0; i < file->len; i++)
+    {
+      const MpBundleCert *c = g_ptr_array_index (file, i);
+
+      if (g_ptr_array_find (chain, c, NULL))
+        continue;
+      add_line (v, MP_LINE_NOTE, "also kept: %s (%s: a CA outside the issuing chain)",
+                mp_bundle_cert_get_subject (c), in->source);
+      g_ptr_array_add (kept, (gpointer) c);
+    }
+  pem = mp_bundle_certs_to_pem (kept);
+  add_live (v, role->name, role->name, pem, FALSE);
 }
 
 /**
@@ -601,7 +713,7 @@ mp_validation_run (MpValidation *v, const MpPluginDescriptor *desc, const MpNode
           check_bundle_file (v, in, MP_BUNDLE_KIND_CA_BUNDLE);
           break;
         case MP_ROLE_CA:
-          check_ca_file (v, in, role);
+          check_ca_file (v, desc, in, role);
           break;
         default:
           break;

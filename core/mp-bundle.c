@@ -452,6 +452,26 @@ mp_bundle_chain_to_pem (MpBundle *self, MpPemFlags flags, GError **error)
 }
 
 /**
+ * mp_bundle_certs_to_pem:
+ * @certs: (element-type MpBundleCert): certificates of a pool, in the
+ *   order to write them
+ *
+ * The canonical form of mp_bundle_chain_to_pem() for any list of a pool's
+ * certificates.
+ *
+ * Returns: (transfer full): the bytes, empty when @certs is
+ */
+GBytes *
+mp_bundle_certs_to_pem (GPtrArray *certs)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < certs->len; i++)
+    append_pem (out, ((MpBundleCert *) g_ptr_array_index (certs, i))->der);
+  return g_string_free_to_bytes (g_steal_pointer (&out));
+}
+
+/**
  * mp_bundle_format_time:
  * @t: seconds since the epoch
  *

@@ -562,15 +562,23 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
   /* subject and key from the CSR.  gnutls_x509_crt_set_crq() takes them
    * only when the CSR's own signature verifies (documented; it calls
    * gnutls_x509_crq_verify()), so that is the check: verifying here first
-   * did it twice.  test-cli-errors' tampered CSR keeps it honest */
-  gnutls_x509_crt_init (&crt);
+   * did it twice.  an altered CSR gives GNUTLS_E_PK_SIG_VERIFY_FAILED
+   * (test-cli-errors' tampered CSR); anything else (an algorithm gnutls
+   * refuses, such as md5, or a malformed part) keeps gnutls' own reason */
+  if ((rc = gnutls_x509_crt_init (&crt)) < 0)
+    return mp_error_set_gnutls (error, rc, "gnutls_x509_crt_init");
   if ((rc = gnutls_x509_crt_set_crq (crt, crq)) < 0)
     {
-      if (rc == GNUTLS_E_MEMORY_ERROR)
-        return mp_error_set_gnutls (error, rc, "taking subject and key from the CSR");
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
-                   "%s: the CSR's signature does not verify; it was altered or is corrupt", csr_name);
-      return FALSE;
+      g_autofree char *op = NULL;
+
+      if (rc == GNUTLS_E_PK_SIG_VERIFY_FAILED)
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
+                       "%s: the CSR's signature does not verify; it was altered or is corrupt", csr_name);
+          return FALSE;
+        }
+      op = g_strdup_printf ("%s: taking subject and key from the CSR", csr_name);
+      return mp_error_set_gnutls (error, rc, op);
     }
   {
     unsigned int csr_bits = 0;

@@ -288,3 +288,41 @@ mpt_openssl_parse (const char *text)
     }
   return h;
 }
+
+void
+mpt_openssl_ca (const char *dir, const char *name, const char *cn, const char *issuer, gboolean key_ids)
+{
+  g_autofree char *key = g_strconcat (name, ".key", NULL);
+  g_autofree char *crt = g_strconcat (name, ".crt", NULL);
+  g_autofree char *csr = g_strconcat (name, ".csr", NULL);
+  g_autofree char *subj = g_strconcat ("/CN=", cn, NULL);
+  g_autoptr(MptResult) made = NULL;
+  g_autoptr(MptResult) signed_ = NULL;
+
+  if (issuer == NULL)
+    {
+      made = mpt_tool_va (dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                          "-nodes", "-keyout", key, "-out", crt, "-days", "3650", "-subj", subj,
+                          "-addext", "basicConstraints=critical,CA:TRUE",
+                          "-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL);
+      mpt_assert_ok (made);
+      return;
+    }
+  {
+    g_autofree char *ext = g_build_filename (dir, "mpt-ca.ext", NULL);
+    g_autofree char *issuer_crt = g_strconcat (issuer, ".crt", NULL);
+    g_autofree char *issuer_key = g_strconcat (issuer, ".key", NULL);
+    g_autofree char *text = g_strdup_printf ("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n"
+                                             "subjectKeyIdentifier=%s\nauthorityKeyIdentifier=%s\n",
+                                             key_ids ? "hash" : "none", key_ids ? "keyid" : "none");
+
+    g_assert_true (g_file_set_contents (ext, text, -1, NULL));
+    made = mpt_tool_va (dir, "openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-keyout", key, "-out", csr, "-subj", subj, NULL);
+    mpt_assert_ok (made);
+    signed_ = mpt_tool_va (dir, "openssl", "x509", "-req", "-in", csr, "-CA", issuer_crt, "-CAkey", issuer_key,
+                           "-CAcreateserial", "-days", "1825", "-extfile", ext, "-out", crt, NULL);
+    mpt_assert_ok (signed_);
+    g_assert_cmpint (g_unlink (ext), ==, 0);
+  }
+}

@@ -60,4 +60,12 @@ void        mpt_write          (const char *home, const char *name, const char *
  * extension marked critical also gets "<name>/critical" = "yes" */
 GHashTable *mpt_openssl_parse  (const char *text);
 
+/* openssl makes a CA in @dir: <name>.key (ec p-256) and <name>.crt named
+ * CN=@cn, self-signed when @issuer is NULL, else issued by <issuer>.crt
+ * with <issuer>.key (and its serial file <issuer>.srl); without @key_ids
+ * an issued one has no subject and authority key identifiers (older CAs:
+ * their issuer is found by name alone) */
+void        mpt_openssl_ca     (const char *dir, const char *name, const char *cn, const char *issuer,
+                                gboolean key_ids);
+
 G_END_DECLS

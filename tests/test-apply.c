@@ -935,6 +935,168 @@ test_provision_intermediate (void)
   mpt_remove_home (home);
 }
 
+/* `database cluster certs` for <base>server and <base>client, with
+ * @ca_file as the CA file */
+static MptResult *
+database_certs (const char *home, const char *base, const char *ca_file)
+{
+  g_autofree char *server_key = g_strconcat (base, "server.key", NULL);
+  g_autofree char *server_crt = g_strconcat (base, "server.crt", NULL);
+  g_autofree char *client_key = g_strconcat (base, "client.key", NULL);
+  g_autofree char *client_crt = g_strconcat (base, "client.crt", NULL);
+
+  return mpt_meetpki_va (home, "database", "cluster", "certs", server_key, server_crt,
+                         client_key, client_crt, ca_file, NULL);
+}
+
+/* the live ca.pem: exactly the certificates named, in that order, and
+ * openssl verifies the database's certificates with it alone */
+static void
+assert_live_ca (const char *home, const char * const *crts)
+{
+  g_autoptr(GString) want = g_string_new (NULL);
+  g_autofree char *ca = g_build_filename (home, "services", "database", "ca.pem", NULL);
+  g_autofree char *text = read_one_newline (ca);
+  g_autoptr(MptResult) verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", ca,
+                                             "services/database/server-cert.pem",
+                                             "services/database/client-cert.pem", NULL);
+
+  for (guint i = 0; crts[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strconcat (crts[i], ".crt", NULL);
+      g_autoptr(GBytes) pem = mpt_read (home, file);
+      g_string_append_len (want, g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
+    }
+  mpt_assert_ok (verify);
+  g_assert_cmpstr (text, ==, want->str);
+}
+
+/* the CA file's certificates, concatenated in the order given, as @name in
+ * the store */
+static void
+write_ca_file (const char *home, const char *name, const char * const *crts)
+{
+  g_autoptr(GString) all = g_string_new (NULL);
+
+  for (guint i = 0; crts[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strconcat (crts[i], ".crt", NULL);
+      g_autoptr(GBytes) pem = mpt_read (home, file);
+      g_string_append_len (all, g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
+    }
+  mpt_write (home, name, all->str, all->len);
+}
+
+/* a re-keyed intermediate: two CA certificates of one name with different
+ * keys (openssl-made, without key identifiers, as older CAs are: only the
+ * signature tells them apart), both in the CA file, the old one first; the
+ * database's certificates were issued by the new one */
+static void
+test_database_rekeyed_ca (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autoptr(MptResult) r = NULL;
+  static const char *const rekeyed[] = { "int-old", "dbint", "root", NULL };
+  static const char *const rekeyed_live[] = { "dbint", "root", "int-old", NULL };
+
+  if (!mpt_require ("openssl"))
+    {
+      mpt_remove_home (home);
+      return;
+    }
+  mpt_openssl_ca (home, "root", "Test DB Root", NULL, TRUE);
+  mpt_openssl_ca (home, "int-old", "Test DB Intermediate", "root", FALSE);
+  mpt_openssl_ca (home, "dbint", "Test DB Intermediate", "root", FALSE);
+  write_ca_file (home, "rekeyed.crt", rekeyed);
+  mpt_ok (home, "database", "csr", "db", NULL);
+  mpt_ok (home, "pki", "sign", "dbserver", "dbint", NULL);
+  mpt_ok (home, "pki", "sign", "dbclient", "dbint", NULL);
+
+  r = database_certs (home, "db", "rekeyed.crt");
+  mpt_assert_ok (r);
+  g_assert_nonnull (strstr (r->out, "SUCCESS: dbserver.crt issued by the CA rekeyed.crt"));
+  g_assert_nonnull (strstr (r->out, "SUCCESS: dbclient.crt issued by the CA rekeyed.crt"));
+  g_assert_nonnull (strstr (r->out, "\nalso kept: CN=Test DB Intermediate (rekeyed.crt: a CA outside the issuing chain)\n"));
+  assert_live_ca (home, rekeyed_live);
+  mpt_remove_home (home);
+}
+
+/* postgresql's root file (ssl_ca_file) may hold several roots: the chain
+ * that issues the database's certificates comes first and every other CA
+ * of the file is kept after it, named; a certificate that is not a CA,
+ * or a chain that stops below its root, is refused with nothing changed */
+static void
+test_database_ca_file (void)
+{
+  g_autofree char *home = node_with_ca ();
+  static const char *const rotation[] = { "oldroot", "dbroot", NULL };
+  static const char *const rotation_live[] = { "dbroot", "oldroot", NULL };
+  static const char *const extra[] = { "dbroot", "otherca", NULL };
+  static const char *const with_leaf[] = { "dbroot", "dbserver", NULL };
+  static const char *const int_only[] = { "dbint", NULL };
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) more = NULL;
+  g_autoptr(MptResult) leaf = NULL;
+  g_autoptr(MptResult) partial = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  if (!mpt_require ("openssl"))
+    {
+      mpt_remove_home (home);
+      return;
+    }
+  mpt_openssl_ca (home, "oldroot", "Test DB CA 2026", NULL, TRUE);
+  mpt_openssl_ca (home, "dbroot", "Test DB CA 2027", NULL, TRUE);
+  mpt_openssl_ca (home, "otherca", "Other CA", NULL, TRUE);
+  mpt_ok (home, "database", "csr", "db", NULL);
+  mpt_ok (home, "pki", "sign", "dbserver", "dbroot", NULL);
+  mpt_ok (home, "pki", "sign", "dbclient", "dbroot", NULL);
+  write_ca_file (home, "rotation.crt", rotation);
+  write_ca_file (home, "extra.crt", extra);
+  write_ca_file (home, "with-leaf.crt", with_leaf);
+
+  /* a CA rotation: the old root first, the certificates from the new one */
+  r = database_certs (home, "db", "rotation.crt");
+  mpt_assert_ok (r);
+  g_assert_nonnull (strstr (r->out, "\nalso kept: CN=Test DB CA 2026 (rotation.crt: a CA outside the issuing chain)\n"));
+  assert_live_ca (home, rotation_live);
+
+  /* an unrelated CA is kept, and named */
+  more = database_certs (home, "db", "extra.crt");
+  mpt_assert_ok (more);
+  g_assert_nonnull (strstr (more->out, "\nalso kept: CN=Other CA (extra.crt: a CA outside the issuing chain)\n"));
+  assert_live_ca (home, extra);
+
+  /* a leaf certificate has no place in a root file */
+  before = snapshot_all (home);
+  leaf = database_certs (home, "db", "with-leaf.crt");
+  mpt_assert_status (leaf, 1);
+  g_assert_nonnull (strstr (leaf->out, "FAILURE: with-leaf.crt: 'CN=" FQDN "' is not a CA certificate "
+                                       "(basicConstraints CA:TRUE missing); the ca file holds CA certificates only\n"));
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+
+  /* an intermediate without its root: postgresql would not verify */
+  mpt_openssl_ca (home, "dbint", "Test DB Intermediate", "dbroot", TRUE);
+  mpt_ok (home, "database", "csr", "db2", NULL);
+  mpt_ok (home, "pki", "sign", "db2server", "dbint", NULL);
+  mpt_ok (home, "pki", "sign", "db2client", "dbint", NULL);
+  write_ca_file (home, "int-only.crt", int_only);
+  g_clear_pointer (&before, g_free);
+  g_clear_pointer (&after, g_free);
+  before = snapshot_all (home);
+  partial = database_certs (home, "db2", "int-only.crt");
+  mpt_assert_status (partial, 1);
+  g_assert_nonnull (strstr (partial->out, "FAILURE: int-only.crt: the root is missing: the chain of db2server.crt "
+                                          "ends at 'CN=Test DB Intermediate', issued by 'CN=Test DB CA 2027', "
+                                          "which is not in the file; PostgreSQL verifies a peer up to a "
+                                          "self-signed root and takes no partial chain\n"));
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  mpt_remove_home (home);
+}
+
 /* a profile naming no such service changes nothing */
 static void
 test_provision_bad_profile (void)
@@ -978,6 +1140,8 @@ main (int argc, char **argv)
   g_test_add_func ("/provision/single-node", test_provision_single);
   g_test_add_func ("/provision/cluster-3node", test_provision_cluster);
   g_test_add_func ("/provision/intermediate-ca", test_provision_intermediate);
+  g_test_add_func ("/apply/database-rekeyed-ca", test_database_rekeyed_ca);
+  g_test_add_func ("/apply/database-ca-file", test_database_ca_file);
   g_test_add_func ("/provision/bad-profile", test_provision_bad_profile);
   return g_test_run ();
 }

@@ -26,6 +26,7 @@ enum {
   EXISTS = 4,
   OUTSIDE_STORE = 5,
   INVALID_DATA = 6,
+  CRYPTO = 7,
 };
 
 typedef struct {
@@ -182,6 +183,9 @@ static const ErrorCase cases[] = {
     "meetpki: junkca.crt: not a readable certificate (", TRUE },
   { "sign/weak-rsa-csr", "pki sign weak dbca", INVALID_DATA, FALSE,
     "meetpki: weak.csr: its key is RSA 1024 bits; at least 2048 are needed", FALSE, "weak.csr" },
+  /* its signature is sound but gnutls refuses md5: not "altered" */
+  { "sign/md5-csr", "pki sign md5 dbca", CRYPTO, FALSE,
+    "meetpki: md5.csr: taking subject and key from the CSR: ", TRUE, "md5.csr" },
   { "sign/leaf-as-ca", "pki sign dbclient dbserver", CHECK_FAILED, TRUE,
     "FAILURE: dbserver.crt is not a CA certificate (basicConstraints CA:TRUE missing)" },
   { "sign/ca-key-mismatch", "pki sign dbclient badca", CHECK_FAILED, TRUE,
@@ -295,7 +299,10 @@ make_fixture (void)
     {
       g_autoptr(MptResult) r = mpt_tool_va (fixture_home, "openssl", "req", "-new", "-newkey", "rsa:1024", "-nodes",
                                             "-keyout", "weak.key", "-out", "weak.csr", "-subj", "/CN=weak.example.com", NULL);
+      g_autoptr(MptResult) md5 = mpt_tool_va (fixture_home, "openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-md5",
+                                              "-keyout", "md5.key", "-out", "md5.csr", "-subj", "/CN=md5.example.com", NULL);
       mpt_assert_ok (r);
+      mpt_assert_ok (md5);
     }
   link = g_build_filename (fixture_home, "evil.csr", NULL);
   g_assert_cmpint (symlink ("/etc/hostname", link), ==, 0);

@@ -146,6 +146,7 @@ GBytes      *mp_bundle_chain_to_pem     (MpBundle           *self,
                                          MpPemFlags          flags,
                                          GError            **error);
 
+GBytes      *mp_bundle_certs_to_pem     (GPtrArray          *certs);
 gboolean     mp_bundle_verify_chain     (MpBundle           *self,
                                          gboolean            system_trust,
                                          GError            **error);
