@@ -10,6 +10,8 @@
 #endif
 #include <string.h>
 
+#include <meetpki/mp-crypto.h>
+
 #include "mp-private.h"
 
 void
@@ -85,11 +87,12 @@ mp_gcrypt_init (const MpGcrypt *g)
    * passwords */
   if (g->control (GCRYCTL_INITIALIZATION_FINISHED_P))
     return;
-  /* every request served by the kernel's CSPRNG (getrandom()): a short
-   * cli process draws one serial, and seeding libgcrypt's own pool for it
-   * took some 25 getrandom() calls (doc/speed.md).  keys are GnuTLS's;
-   * this is the serials' and other nonces' randomness */
+#ifdef MP_LITE
+  /* the lite build is linked into the quick meetpki alone: the program's
+   * own choice, as mp_crypto_prefer_system_rng() is for meetpki-full and
+   * meetpkid */
   g->control (GCRYCTL_SET_PREFERRED_RNG_TYPE, GCRY_RNG_TYPE_SYSTEM);
+#endif
   if (g->check_version (NULL) == NULL)
     g_error ("libgcrypt: version check failed");
   g->control (GCRYCTL_SUSPEND_SECMEM_WARN);
@@ -140,6 +143,20 @@ mp_gcrypt (G_GNUC_UNUSED GError **error)
   static const MpGcrypt g = { gcry_check_version, gcry_control, gcry_randomize };
 
   return &g;
+}
+#endif
+
+/* every request served by the kernel's CSPRNG (getrandom()): a short cli
+ * process draws one serial, and seeding libgcrypt's own pool for it took
+ * some 25 getrandom() calls (doc/speed.md).  keys are GnuTLS's; this is
+ * the serials' and other nonces' randomness.  libgcrypt takes a weaker
+ * rng type only from the program, before anything initialised it, so the
+ * library never asks for it on its own */
+#ifndef MP_LITE
+void
+mp_crypto_prefer_system_rng (void)
+{
+  gcry_control (GCRYCTL_SET_PREFERRED_RNG_TYPE, GCRY_RNG_TYPE_SYSTEM);
 }
 #endif
 

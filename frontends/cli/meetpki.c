@@ -469,6 +469,8 @@ main (int argc, char **argv)
   MpCliHandler handler;
   int status;
 
+  /* before anything starts libgcrypt (doc/speed.md) */
+  mp_crypto_prefer_system_rng ();
   setlocale (LC_ALL, "");
   g_option_context_set_help_enabled (ctx, FALSE);
   g_option_context_add_main_entries (ctx, entries, NULL);

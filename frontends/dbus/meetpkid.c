@@ -85,6 +85,8 @@ main (int argc, char **argv)
   Context ctx = { 0 };
   guint owner_id;
 
+  /* before anything starts libgcrypt (doc/speed.md) */
+  mp_crypto_prefer_system_rng ();
   setlocale (LC_ALL, "");
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!g_option_context_parse (octx, &argc, &argv, &error))

@@ -8,6 +8,7 @@
 #define __MEETPKI_H_INSIDE__
 
 #include <meetpki/mp-error.h>
+#include <meetpki/mp-crypto.h>
 #include <meetpki/mp-store.h>
 #include <meetpki/mp-subject.h>
 #include <meetpki/mp-key.h>
