@@ -616,7 +616,9 @@ check_ca_file (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInput *
           chain = g_steal_pointer (&above);
         }
     }
-  /* nothing issued to start from (a check of the file alone) */
+  /* no issued certificate to start from: the file's own chain (when the
+   * certificates have no issuer in the file, their issued-by check fails
+   * and nothing is written) */
   if (chain == NULL && v->n_failures == failures)
     chain = issuing_chain (v, in, pool, g_ptr_array_index (file, 0), in->source);
   if (chain == NULL || v->n_failures > failures)

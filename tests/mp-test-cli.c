@@ -326,3 +326,11 @@ mpt_openssl_ca (const char *dir, const char *name, const char *cn, const char *i
     g_assert_cmpint (g_unlink (ext), ==, 0);
   }
 }
+
+void
+mpt_pin_clock (gint64 t)
+{
+  g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, t);
+
+  g_setenv ("MEETPKI_NOW", v, TRUE);
+}

@@ -37,6 +37,12 @@ void        mpt_ok             (const char *home, ...) G_GNUC_NULL_TERMINATED;
 MptResult  *mpt_tool           (const char *cwd, const char * const *argv);
 MptResult  *mpt_tool_va        (const char *cwd, ...) G_GNUC_NULL_TERMINATED;
 
+/* one clock for this process and every meetpki it runs (MEETPKI_NOW,
+ * which mpt_meetpki passes on): @t, seconds since the epoch, so a
+ * days-left value cannot tick between two answers; openssl and certtool,
+ * the checkers, keep the real clock (mpt_tool) */
+void        mpt_pin_clock      (gint64 t);
+
 /* TRUE when @program is in $PATH; skips the running test otherwise */
 gboolean    mpt_require        (const char *program);
 

@@ -308,17 +308,6 @@ test_guard_and_check (void)
   mpt_remove_home (home);
 }
 
-/* one clock for this process and every meetpki it runs (mpt_meetpki passes
- * MEETPKI_NOW on), so a days-left value cannot tick between two answers;
- * openssl, the checker, keeps the real clock */
-static void
-pin_clock (void)
-{
-  g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
-
-  g_setenv ("MEETPKI_NOW", v, TRUE);
-}
-
 /* expiry within --warn-days is a warning */
 static void
 test_check_expiry (void)
@@ -327,7 +316,7 @@ test_check_expiry (void)
   g_autoptr(MptResult) soon = NULL;
   g_autoptr(MptResult) later = NULL;
 
-  pin_clock ();
+  mpt_pin_clock (g_get_real_time () / G_USEC_PER_SEC);
   home = node_with_ca ();
   mpt_ok (home, "webadmin", "csr", "wa", NULL);
   mpt_ok (home, "pki", "sign", "wa", "ca", "--days", "20", NULL);
@@ -391,7 +380,7 @@ test_service_run_in_process (void)
   MpPlugin *webadmin;
 
   /* the lines hold days left, compared across two processes */
-  pin_clock ();
+  mpt_pin_clock (g_get_real_time () / G_USEC_PER_SEC);
   home = node_with_ca ();
   mpt_ok (home, "webadmin", "csr", "wa", NULL);
   mpt_ok (home, "pki", "sign", "wa", "ca", NULL);
@@ -783,13 +772,19 @@ test_provision_cluster (void)
   mpt_remove_home (home);
 }
 
-/* openssl runs @cmd (a shell line) in @dir and must succeed */
+/* <crts[i]>.crt of @dir, concatenated in the order given, as @dir/@name */
 static void
-openssl_in (const char *dir, const char *cmd)
+write_ca_file (const char *dir, const char *name, const char * const *crts)
 {
-  g_autoptr(MptResult) r = mpt_tool_va (dir, "sh", "-c", cmd, NULL);
+  g_autoptr(GString) all = g_string_new (NULL);
 
-  mpt_assert_ok (r);
+  for (guint i = 0; crts[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strconcat (crts[i], ".crt", NULL);
+      g_autoptr(GBytes) pem = mpt_read (dir, file);
+      g_string_append_len (all, g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
+    }
+  mpt_write (dir, name, all->str, all->len);
 }
 
 /* the contents of @path, which must end in exactly one newline */
@@ -829,6 +824,7 @@ test_provision_intermediate (void)
   g_autoptr(MptResult) check = NULL;
   g_autoptr(MptResult) status = NULL;
   static const char *const simple[] = { "webadmin", "callbridge", "webbridge", "xmpp", "turn" };
+  static const char *const int_root[] = { "int", "root", NULL };
 
   g_assert_no_error (error);
   if (!mpt_require ("openssl"))
@@ -837,15 +833,9 @@ test_provision_intermediate (void)
       mpt_remove_home (pki);
       return;
     }
-  openssl_in (pki, "openssl req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.crt -days 3650 "
-                   "-subj '/CN=Test Root CA' -addext 'basicConstraints=critical,CA:TRUE' "
-                   "-addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null");
-  openssl_in (pki, "openssl req -newkey rsa:2048 -nodes -keyout int.key -out int.csr "
-                   "-subj '/CN=Test Intermediate CA' 2>/dev/null && "
-                   "printf 'basicConstraints=critical,CA:TRUE,pathlen:0\\nkeyUsage=critical,keyCertSign,cRLSign\\n"
-                   "subjectKeyIdentifier=hash\\nauthorityKeyIdentifier=keyid\\n' > int.ext && "
-                   "openssl x509 -req -in int.csr -CA root.crt -CAkey root.key -CAcreateserial -days 1825 "
-                   "-extfile int.ext -out int.crt 2>/dev/null && cat int.crt root.crt > chain.crt");
+  mpt_openssl_ca (pki, "root", "Test Root CA", NULL, TRUE);
+  mpt_openssl_ca (pki, "int", "Test Intermediate CA", "root", TRUE);
+  write_ca_file (pki, "chain.crt", int_root);
   text = g_strdup_printf ("[node]\nserver-fqdn=" FQDN "\njoin-urls=join.example.com\nxmpp-domain=example.com\n"
                           "database-role=primary\n"
                           "[ca]\nmode=existing\nname=corp-int\nkey=%s/int.key\ncert=%s/int.crt\nbundle=%s/chain.crt\n"
@@ -969,22 +959,6 @@ assert_live_ca (const char *home, const char * const *crts)
     }
   mpt_assert_ok (verify);
   g_assert_cmpstr (text, ==, want->str);
-}
-
-/* the CA file's certificates, concatenated in the order given, as @name in
- * the store */
-static void
-write_ca_file (const char *home, const char *name, const char * const *crts)
-{
-  g_autoptr(GString) all = g_string_new (NULL);
-
-  for (guint i = 0; crts[i] != NULL; i++)
-    {
-      g_autofree char *file = g_strconcat (crts[i], ".crt", NULL);
-      g_autoptr(GBytes) pem = mpt_read (home, file);
-      g_string_append_len (all, g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
-    }
-  mpt_write (home, name, all->str, all->len);
 }
 
 /* a re-keyed intermediate: two CA certificates of one name with different

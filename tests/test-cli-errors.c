@@ -213,13 +213,6 @@ run_ok (const char *home, const char *args)
 }
 
 static void
-set_now (gint64 t)
-{
-  g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, t);
-  g_setenv ("MEETPKI_NOW", v, TRUE);
-}
-
-static void
 copy_in_store (const char *home, const char *from, const char *to)
 {
   g_autoptr(GBytes) data = mpt_read (home, from);
@@ -271,7 +264,7 @@ make_fixture (void)
 
   fixture_home = mpt_make_home ();
   fixture_real = realpath (fixture_home, NULL);
-  set_now (FIXED_NOW);
+  mpt_pin_clock (FIXED_NOW);
   /* ec keys: these cases are about errors, not keys, and rsa is slow
    * under the sanitizers */
   run_ok (fixture_home, "pki selfsigned dbca CN:tplab.local --key-type ec:p256");
@@ -282,9 +275,9 @@ make_fixture (void)
   run_ok (fixture_home, "pki csr lonely CN:lonely.example.com --key-type ec:p256");
   lonely_key = g_build_filename (fixture_home, "lonely.key", NULL);
   g_assert_cmpint (unlink (lonely_key), ==, 0);
-  set_now (FIXED_NOW + 100 * 86400);
+  mpt_pin_clock (FIXED_NOW + 100 * 86400);
   run_ok (fixture_home, "pki selfsigned futureca CN:future --key-type ec:p256");
-  set_now (CASE_NOW);
+  mpt_pin_clock (CASE_NOW);
 
   write_tampered_csr (fixture_home);
   mpt_write (fixture_home, "junk.csr", "this is not a CSR\n", 18);

@@ -161,6 +161,18 @@ inspect (const char *name)
   return node;
 }
 
+/* inspect() with the clock at @now (seconds since the epoch, as text) */
+static JsonNode *
+inspect_at (const char *name, const char *now)
+{
+  JsonNode *node;
+
+  g_setenv ("MEETPKI_NOW", now, TRUE);
+  node = inspect (name);
+  g_unsetenv ("MEETPKI_NOW");
+  return node;
+}
+
 static char *
 to_json (JsonNode *node)
 {
@@ -357,9 +369,7 @@ test_rsa_certificate (void)
   JsonObject *pk;
 
   /* an hour into its 365 days */
-  g_setenv ("MEETPKI_NOW", now, TRUE);
-  node = inspect ("rsa.crt");
-  g_unsetenv ("MEETPKI_NOW");
+  node = inspect_at ("rsa.crt", now);
   crt = only_certificate (node);
   pk = json_object_get_object_member (crt, "public_key");
 
@@ -479,9 +489,7 @@ test_expired (void)
   g_autoptr(JsonNode) node = NULL;
   JsonObject *crt;
 
-  g_setenv ("MEETPKI_NOW", now, TRUE);
-  node = inspect ("ec.crt");
-  g_unsetenv ("MEETPKI_NOW");
+  node = inspect_at ("ec.crt", now);
   crt = only_certificate (node);
   g_assert_cmpstr (json_object_get_string_member (crt, "status"), ==, "expired");
   g_assert_cmpint (json_object_get_int_member (crt, "days_left"), ==, -10);
@@ -504,9 +512,7 @@ test_expired (void)
     g_autoptr(JsonNode) fresh = NULL;
     JsonObject *c;
 
-    g_setenv ("MEETPKI_NOW", fresh_now, TRUE);
-    fresh = inspect ("ec.crt");
-    g_unsetenv ("MEETPKI_NOW");
+    fresh = inspect_at ("ec.crt", fresh_now);
     c = only_certificate (fresh);
     g_assert_cmpstr (json_object_get_string_member (c, "status"), ==, "valid");
     g_assert_cmpint (json_object_get_int_member (c, "days_left"), ==, 0);

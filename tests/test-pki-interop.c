@@ -92,13 +92,6 @@ assert_serial_127_bits (const char *serial)
   g_assert_false (serial[0] == '0' && serial[1] == '0');
 }
 
-static void
-set_fixed_now (gint64 t)
-{
-  g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, t);
-  g_setenv ("MEETPKI_NOW", v, TRUE);
-}
-
 /* how openssl -startdate/-enddate print a time */
 static char *
 openssl_time (gint64 t)
@@ -406,7 +399,7 @@ test_validity (void)
   if (!mpt_require ("openssl"))
     return;
 
-  set_fixed_now (FIXED_NOW);
+  mpt_pin_clock (FIXED_NOW);
   r = mpt_meetpki_va (home, "pki", "selfsigned", "ca", "CN:ca", "--key-type", "ec:p256", NULL);
   mpt_assert_ok (r);
   g_clear_pointer (&r, mpt_result_free);
@@ -442,7 +435,7 @@ test_days_clamp (void)
   if (!mpt_require ("openssl"))
     return;
 
-  set_fixed_now (FIXED_NOW);
+  mpt_pin_clock (FIXED_NOW);
   r = mpt_meetpki_va (home, "pki", "selfsigned", "shortca", "CN:Short CA", "--days", "10", "--key-type", "ec:p256", NULL);
   mpt_assert_ok (r);
   g_clear_pointer (&r, mpt_result_free);
