@@ -18,6 +18,7 @@ import json
 import hashlib
 import os
 import pwd
+import random
 import re
 import shutil
 import socket
@@ -52,12 +53,26 @@ def file_sha256(path):
 
 
 def free_ports(n):
-    """n distinct ports that are free on 127.0.0.1 right now"""
+    """n distinct ports that are free on 127.0.0.1 right now, drawn below
+    the kernel's ephemeral range: a port bind(0) hands out is the next
+    one another test's bind(0) or any outgoing connection may get before
+    the lab's daemon binds it"""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    low = max(low, 2048)
+    rng = random.SystemRandom()
     socks = []
     try:
-        for _ in range(n):
+        while len(socks) < n:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
+            try:
+                s.bind(("127.0.0.1", rng.randrange(1024, low)))
+            except OSError:
+                s.close()
+                continue
             socks.append(s)
         return [s.getsockname()[1] for s in socks]
     finally:
@@ -116,10 +131,8 @@ class Lab:
 
     def __init__(self):
         self.home = tempfile.mkdtemp(prefix="meetpki-labtest.")
-        self.ports = dict(zip(SERVICES, free_ports(len(SERVICES))))
         self.env = dict(os.environ, MEETPKI_HOME=self.home)
-        for svc, port in self.ports.items():
-            self.env["LAB_PORT_" + svc.upper()] = str(port)
+        self.pick_ports()
         self.up = False
         self.skipped = {}
         self.pids = {}
@@ -130,10 +143,26 @@ class Lab:
     def lab(self, *args, check=True):
         return run([LAB] + list(args), env=self.env, check=check)
 
-    def start(self):
+    def pick_ports(self):
+        self.ports = dict(zip(SERVICES, free_ports(len(SERVICES))))
+        for svc, port in self.ports.items():
+            self.env["LAB_PORT_" + svc.upper()] = str(port)
+
+    def start(self, attempts=3):
+        """provision, then bring the daemons up.  a free port can be taken
+        by another program between the pick and the daemon's bind (the
+        suite runs other servers side by side): `lab up` then fails, and
+        is tried again on other ports, its failure printed to stderr"""
         self.meetpki("node", "provision", PROFILE)
         self.up = True
-        self.lab("up")
+        for attempt in range(1, attempts + 1):
+            p = self.lab("up", check=attempt == attempts)
+            if p.returncode == 0:
+                break
+            print("lab up failed (attempt %d of %d), trying other ports:\n%s%s"
+                  % (attempt, attempts, p.stdout, p.stderr), file=sys.stderr)
+            self.lab("down", check=False)
+            self.pick_ports()
         self.read_status()
 
     def read_status(self):
