@@ -31,25 +31,21 @@ rng_type_after_a_draw (void)
  * userspace pool seeded per process.  libmeetpki alone leaves the
  * program's RNG as libgcrypt's default.  each in its own process, as the
  * RNG type is chosen once per process */
-static void
-test_rng_type (void)
-{
-  if (g_test_subprocess ())
-    {
-      mp_crypto_prefer_system_rng ();
-      g_assert_cmpint (rng_type_after_a_draw (), ==, GCRY_RNG_TYPE_SYSTEM);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-}
+typedef struct {
+  gboolean program_asks;
+  int expected;
+} RngTypeCase;
 
 static void
-test_rng_type_library_alone (void)
+test_rng_type (gconstpointer data)
 {
+  const RngTypeCase *c = data;
+
   if (g_test_subprocess ())
     {
-      g_assert_cmpint (rng_type_after_a_draw (), ==, GCRY_RNG_TYPE_STANDARD);
+      if (c->program_asks)
+        mp_crypto_prefer_system_rng ();
+      g_assert_cmpint (rng_type_after_a_draw (), ==, c->expected);
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
@@ -80,9 +76,12 @@ test_random_strong_bits (void)
 int
 main (int argc, char **argv)
 {
+  static const RngTypeCase program_asks = { TRUE, GCRY_RNG_TYPE_SYSTEM };
+  static const RngTypeCase library_alone = { FALSE, GCRY_RNG_TYPE_STANDARD };
+
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/crypto/rng-type/program-asks", test_rng_type);
-  g_test_add_func ("/crypto/rng-type/library-alone", test_rng_type_library_alone);
+  g_test_add_data_func ("/crypto/rng-type/program-asks", &program_asks, test_rng_type);
+  g_test_add_data_func ("/crypto/rng-type/library-alone", &library_alone, test_rng_type);
   g_test_add_func ("/crypto/random-strong-bits", test_random_strong_bits);
   return g_test_run ();
 }
