@@ -72,7 +72,8 @@ void mp_crypto_init (void);
  * @error set only in the lite build, when libgcrypt cannot be loaded */
 gboolean mp_random_strong (void *buf, gsize len, GError **error);
 
-/* the library's clock: $MEETPKI_NOW (seconds since the epoch) when set, so
+/* the library's clock (declared in meetpki/mp-inspect.h too, for the
+ * frontends): $MEETPKI_NOW (seconds since the epoch) when set, so
  * tests can fix the time; otherwise the real time */
 gint64 mp_now (void);
 

@@ -141,19 +141,63 @@ handle_sign (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const cha
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* the reply is a function of the file's bytes, its name and the second
+ * it is asked at (days_left and status move with the clock): a call that
+ * repeats all three gets the same reply without parsing the certificate
+ * again.  the file is still resolved in the store and read on every call,
+ * after authorization, so a changed or removed file is never answered
+ * from memory. */
+static GVariant *
+inspect_memo_lookup (MpdDaemon *self, const char *name, GBytes *data, gint64 now)
+{
+  GVariant *reply = NULL;
+
+  g_mutex_lock (&self->inspect_lock);
+  if (self->inspect_reply != NULL && self->inspect_now == now &&
+      g_str_equal (self->inspect_name, name) && g_bytes_equal (self->inspect_data, data))
+    reply = g_variant_ref (self->inspect_reply);
+  g_mutex_unlock (&self->inspect_lock);
+  return reply;
+}
+
+static void
+inspect_memo_store (MpdDaemon *self, const char *name, GBytes *data, gint64 now, GVariant *reply)
+{
+  g_mutex_lock (&self->inspect_lock);
+  g_free (self->inspect_name);
+  self->inspect_name = g_strdup (name);
+  g_clear_pointer (&self->inspect_data, g_bytes_unref);
+  self->inspect_data = g_bytes_ref (data);
+  self->inspect_now = now;
+  g_clear_pointer (&self->inspect_reply, g_variant_unref);
+  self->inspect_reply = g_variant_ref (reply);
+  g_mutex_unlock (&self->inspect_lock);
+}
+
 static gboolean
 handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name, MpdDaemon *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) data = read_store_file (self, name, &error);
   g_autoptr(JsonNode) desc = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gint64 now;
 
   if (data == NULL)
     return mpd_return_error (invocation, error);
-  desc = mp_inspect_file (data, name, &error);
-  if (desc == NULL)
-    return mpd_return_error (invocation, error);
-  mpd_manager1_complete_inspect (skeleton, invocation, mpd_json_to_variant (desc));
+  now = mp_now ();
+  reply = inspect_memo_lookup (self, name, data, now);
+  if (reply == NULL)
+    {
+      desc = mp_inspect_file (data, name, &error);
+      if (desc == NULL)
+        return mpd_return_error (invocation, error);
+      reply = g_variant_ref_sink (mpd_json_to_variant (desc));
+      /* remembered only when the clock did not move while it was made */
+      if (mp_now () == now)
+        inspect_memo_store (self, name, data, now, reply);
+    }
+  mpd_manager1_complete_inspect (skeleton, invocation, reply);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -440,6 +484,7 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
 {
   MpdDaemon *self = g_new0 (MpdDaemon, 1);
 
+  g_mutex_init (&self->inspect_lock);
   self->store = mp_store_ref (store);
   self->plugins = plugins;
   if (plugins == NULL)
@@ -547,5 +592,9 @@ mpd_daemon_free (MpdDaemon *self)
   g_object_unref (self->skeleton);
   mp_store_unref (self->store);
   g_clear_error (&self->plugins_error);
+  g_free (self->inspect_name);
+  g_clear_pointer (&self->inspect_data, g_bytes_unref);
+  g_clear_pointer (&self->inspect_reply, g_variant_unref);
+  g_mutex_clear (&self->inspect_lock);
   g_free (self);
 }

@@ -23,6 +23,12 @@ struct _MpdDaemon {
   guint warn_days;
   guint check_timer;
   gboolean check_running; /* main loop only */
+  /* the last Inspect reply and what it was made from: see handle_inspect */
+  GMutex inspect_lock;
+  char *inspect_name;
+  GBytes *inspect_data;
+  gint64 inspect_now;
+  GVariant *inspect_reply;
 };
 
 gboolean mpd_handle_check (MpdManager1           *skeleton,

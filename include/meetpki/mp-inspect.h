@@ -39,6 +39,17 @@ JsonNode  *mp_inspect_file   (GBytes     *data,
                               GError    **error);
 
 /**
+ * mp_now:
+ *
+ * The library's clock, which days_left and validity are reckoned from:
+ * `$MEETPKI_NOW` (seconds since the epoch) when set, so tests can fix the
+ * time; otherwise the real time.
+ *
+ * Returns: seconds since the epoch
+ */
+gint64     mp_now            (void);
+
+/**
  * mp_inspect_store:
  * @store: the store
  * @error: return location for a #GError

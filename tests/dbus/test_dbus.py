@@ -196,6 +196,41 @@ class Manager(unittest.TestCase):
         out = gdbus("Inspect", "web.crt")
         self.assertIn(fp, out)
 
+    def test_04b_inspect_is_never_answered_from_a_stale_file(self):
+        """the daemon remembers its last Inspect reply (doc/dbus.md, Speed):
+        a file changed, removed or turned into a link out of the store within
+        the same second is answered as it is now"""
+        outside = tempfile.mkdtemp(prefix="meetpkid-outside-")
+        try:
+            ca_fp = call("Inspect", ("ca.crt",), "(s)")[0]["certificates"][0]["fingerprint_sha256"]
+            # the two calls within one second, as the daemon remembers per second
+            for _ in range(10):
+                start = int(time.time())
+                shutil.copy(store_path("ca.crt"), store_path("memo.crt"))
+                first, = call("Inspect", ("memo.crt",), "(s)")
+                shutil.copy(store_path("web.crt"), store_path("memo.crt"))
+                second, = call("Inspect", ("memo.crt",), "(s)")
+                # same bytes under another name: the reply names the file asked for
+                other, = call("Inspect", ("web.crt",), "(s)")
+                if int(time.time()) == start:
+                    break
+            self.assertEqual(first["file"], "memo.crt")
+            self.assertEqual(first["certificates"][0]["fingerprint_sha256"], ca_fp)
+            self.assertEqual(other["file"], "web.crt")
+            self.assertEqual(second, without_nulls(cli_json("pki", "inspect", "memo.crt")))
+            self.assertNotEqual(second["certificates"][0]["fingerprint_sha256"], ca_fp)
+            shutil.copy(store_path("memo.crt"), os.path.join(outside, "memo.crt"))
+            os.unlink(store_path("memo.crt"))
+            err, _ = call_error("Inspect", ("memo.crt",), "(s)")
+            self.assertEqual(err, "io.meetpki.Error.NotFound")
+            os.symlink(os.path.join(outside, "memo.crt"), store_path("memo.crt"))
+            err, _ = call_error("Inspect", ("memo.crt",), "(s)")
+            self.assertEqual(err, "io.meetpki.Error.OutsideStore")
+        finally:
+            if os.path.lexists(store_path("memo.crt")):
+                os.unlink(store_path("memo.crt"))
+            shutil.rmtree(outside)
+
     def test_05_match(self):
         self.assertEqual(call("Match", ("web.key", "web.crt"), "(ss)"), ())
         self.assertEqual(gdbus("Match", "web.key", "web.crt").strip(), "()")
