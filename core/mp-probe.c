@@ -374,10 +374,11 @@ static void
 check_days (MpProbe *p, gnutls_x509_crt_t leaf)
 {
   gint64 not_after = (gint64) gnutls_x509_crt_get_expiration_time (leaf);
-  gint64 left = (not_after - g_get_real_time () / G_USEC_PER_SEC) / (24 * 3600);
+  gint64 now = mp_now ();
+  gint64 left = (not_after - now) / (24 * 3600);
   g_autofree char *until = mp_bundle_format_time (not_after);
 
-  if (not_after < g_get_real_time () / G_USEC_PER_SEC)
+  if (not_after < now)
     add_line (p, MP_LINE_FAILURE, "served certificate expired on %s", until);
   else if (left < MP_APPLY_DEFAULT_WARN_DAYS)
     add_line (p, MP_LINE_WARNING, "served certificate expires in %" G_GINT64_FORMAT " days (%s)", left, until);

@@ -475,6 +475,44 @@ test_help (void)
   mpt_remove_home (home);
 }
 
+/* `<service> --help` is `help <service>` (the service, then its commands),
+ * `<service> <verb> ... --help` is `help <service> <verb>` */
+static void
+test_help_service (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autoptr(MptResult) a = mpt_meetpki_va (home, "help", "webadmin", NULL);
+  g_autoptr(MptResult) b = mpt_meetpki_va (home, "webadmin", "--help", NULL);
+  g_autoptr(MptResult) c = mpt_meetpki_va (home, "help", "webadmin", "certs", NULL);
+  g_autoptr(MptResult) d = mpt_meetpki_va (home, "webadmin", "certs", "k", "c", "--help", NULL);
+  g_autoptr(MptResult) e = mpt_meetpki_va (home, "help", "database", "cluster", "certs", NULL);
+  g_autoptr(MptResult) f = mpt_meetpki_va (home, "database", "cluster", "certs", "--help", NULL);
+  g_autoptr(MptResult) g = mpt_meetpki_va (home, "webadmin", "bogus", "--help", NULL);
+  g_autoptr(MptResult) general = mpt_meetpki_va (home, "help", NULL);
+  g_autoptr(MptResult) unknown = mpt_meetpki_va (home, "nosuchservice", "--help", NULL);
+
+  mpt_assert_ok (a);
+  mpt_assert_ok (b);
+  mpt_assert_ok (c);
+  mpt_assert_ok (d);
+  mpt_assert_ok (e);
+  mpt_assert_ok (f);
+  mpt_assert_ok (g);
+  mpt_assert_ok (unknown);
+  /* the service's description first, then its commands */
+  g_assert_true (strstr (a->out, "\nmeetpki <service> certs ") != NULL);
+  g_assert_cmpstr (b->out, ==, a->out);
+  g_assert_true (g_str_has_prefix (c->out, "meetpki <service> certs "));
+  g_assert_cmpstr (d->out, ==, c->out);
+  g_assert_true (g_str_has_prefix (e->out, "meetpki <service> cluster certs "));
+  g_assert_cmpstr (f->out, ==, e->out);
+  /* a verb the service has not: the service's help */
+  g_assert_cmpstr (g->out, ==, a->out);
+  /* not a service either: the general help, as before */
+  g_assert_cmpstr (unknown->out, ==, general->out);
+  mpt_remove_home (home);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -490,6 +528,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-errors/force", test_force);
   g_test_add_func ("/cli-errors/no-command", test_no_command);
   g_test_add_func ("/cli-errors/help", test_help);
+  g_test_add_func ("/cli-errors/help-service", test_help_service);
   g_test_add_func ("/cli-errors/no-plugins", test_no_plugins);
   status = g_test_run ();
   mpt_remove_home (fixture_home);

@@ -409,6 +409,51 @@ test_provision_probes (Fixture *f, gconstpointer data)
   mpt_remove_home (home);
 }
 
+/* openssl's notAfter of @cert in the store, seconds since the epoch */
+static gint64
+openssl_not_after (Fixture *f, const char *cert)
+{
+  g_autoptr(MptResult) r = mpt_tool_va (f->home, "openssl", "x509", "-in", cert, "-noout",
+                                        "-enddate", "-dateopt", "iso_8601", NULL);
+  g_autofree char *iso = NULL;
+  g_autoptr(GDateTime) dt = NULL;
+
+  mpt_assert_ok (r);
+  g_assert_true (g_str_has_prefix (r->out, "notAfter="));
+  iso = g_strstrip (g_strdup (r->out + strlen ("notAfter=")));
+  g_strdelimit (iso, " ", 'T');
+  dt = g_date_time_new_from_iso8601 (iso, NULL);
+  g_assert_nonnull (dt);
+  return g_date_time_to_unix (dt);
+}
+
+/* the days left of the served certificate are counted on the library's
+ * clock ($MEETPKI_NOW), as every other expiry check, not the real one */
+static void
+test_days_left_clock (Fixture *f, gconstpointer data)
+{
+  g_autofree char *addr = start_s_server (f, "services/webadmin/cert.pem", "services/webadmin/key.pem",
+                                          "services/webadmin/bundle.pem");
+  gint64 not_after = openssl_not_after (f, "wa.crt");
+  /* a hundred days and an hour on from now: the cert is still valid */
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC + 100 * 86400 + 3600;
+  g_autoptr(GDateTime) until = g_date_time_new_from_unix_utc (not_after);
+  g_autofree char *until_s = g_date_time_format (until, "%Y-%m-%d %H:%M:%S UTC");
+  g_autofree char *want = g_strdup_printf ("SUCCESS: served certificate valid for %" G_GINT64_FORMAT
+                                           " more days (until %s)", (not_after - now) / 86400, until_s);
+  g_autoptr(MptResult) probe = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  mpt_ok (f->home, "webadmin", "endpoint", addr, "--probe-timeout", "3", NULL);
+  mpt_pin_clock (now);
+  probe = mpt_meetpki_va (f->home, "webadmin", "probe", NULL);
+  g_unsetenv ("MEETPKI_NOW");
+  mpt_assert_ok (probe);
+  lines = g_strsplit (probe->out, "\n", -1);
+  if (!g_strv_contains ((const char * const *) lines, want))
+    g_error ("no line '%s' in:\n%s", want, probe->out);
+}
+
 /* scripts ask whether a build probes: `help <service> <verb>` */
 static void
 test_help (Fixture *f, gconstpointer data)
@@ -435,6 +480,7 @@ main (int argc, char **argv)
   g_test_add ("/probe/rollback-backend-fails", Fixture, NULL, fixture_setup, test_rollback_backend_fails, fixture_teardown);
   g_test_add ("/probe/not-served", Fixture, NULL, fixture_setup, test_first_apply_not_served, fixture_teardown);
   g_test_add ("/probe/provision", Fixture, NULL, fixture_setup, test_provision_probes, fixture_teardown);
+  g_test_add ("/probe/days-left-clock", Fixture, NULL, fixture_setup, test_days_left_clock, fixture_teardown);
   g_test_add ("/probe/help", Fixture, NULL, fixture_setup, test_help, fixture_teardown);
   return g_test_run ();
 }

@@ -277,6 +277,50 @@ service_topic (MpCli *cli, char **topic, JsonNode **service, GError **error)
   return TRUE;
 }
 
+/* whether some service command starts with the words @phrase
+ * ("<service> cluster", "<service> cluster certs") */
+static gboolean
+is_service_phrase (const char *phrase)
+{
+  gsize len = strlen (phrase);
+  guint n = 0;
+  const MpCliCommand *svc = mp_cli_service_commands (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (strncmp (svc[i].words, phrase, len) == 0 &&
+          (svc[i].words[len] == '\0' || svc[i].words[len] == ' '))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* the help topic of `meetpki webadmin certs key crt --help`: the service
+ * and the longest run of the words after it that a service command starts
+ * with ("webadmin certs"), else the service alone ("webadmin") */
+static char *
+service_help_topic (char **argv, guint argc)
+{
+  g_autoptr(GString) phrase = g_string_new ("<service>");
+  guint n = 1;
+
+  for (guint i = 1; i < argc; i++)
+    {
+      g_string_append_printf (phrase, " %s", argv[i]);
+      if (!is_service_phrase (phrase->str))
+        break;
+      n = i + 1;
+    }
+  {
+    char *saved = argv[n];
+    char *topic;
+    argv[n] = NULL;
+    topic = g_strjoinv (" ", argv);
+    argv[n] = saved;
+    return topic;
+  }
+}
+
 /* returns FALSE when @topic names no command; @service, when given, is
  * described before its commands */
 static gboolean
@@ -494,19 +538,30 @@ main (int argc, char **argv)
       g_autoptr(JsonNode) service = NULL;
       gboolean known;
 
-      /* `meetpki pki csr ... --help`: that command's help */
+      gboolean service_help = FALSE;
+
+      /* `meetpki pki csr ... --help`: that command's help;
+       * `meetpki webadmin [certs ...] --help`: `help webadmin [certs]` */
       if (help && argc >= 2 && g_strcmp0 (argv[1], "help") != 0)
         {
           guint n = 0;
           const MpCliCommand *c = find_command (argv + 1, (guint) argc - 1, &n);
           if (c != NULL)
             topic = g_strdup (c->words);
+          else if (!is_builtin_word (argv[1]))
+            {
+              topic = service_help_topic (argv + 1, (guint) argc - 1);
+              service_help = TRUE;
+            }
         }
       if (!service_topic (&cli, &topic, &service, &error))
         {
           cli_clear (&cli);
           return fail (error);
         }
+      /* `meetpki bogus --help`, no service of that name: the general help */
+      if (service_help && !g_str_has_prefix (topic, "<service>"))
+        g_clear_pointer (&topic, g_free);
       known = print_help (topic, service);
       cli_clear (&cli);
       /* `help <no such command>` fails, so scripts can probe for a command */
