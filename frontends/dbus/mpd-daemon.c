@@ -175,6 +175,14 @@ inspect_memo_store (MpdDaemon *self, const char *name, GBytes *data, gint64 now,
 }
 
 static gboolean
+inspect_kind_is_public (JsonNode *desc)
+{
+  const char *kind = json_object_get_string_member_with_default (json_node_get_object (desc), "kind", "");
+
+  return g_str_equal (kind, "certificate") || g_str_equal (kind, "certificates") || g_str_equal (kind, "csr");
+}
+
+static gboolean
 handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name, MpdDaemon *self)
 {
   g_autoptr(GError) error = NULL;
@@ -193,8 +201,10 @@ handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const 
       if (desc == NULL)
         return mpd_return_error (invocation, error);
       reply = g_variant_ref_sink (mpd_json_to_variant (desc));
-      /* remembered only when the clock did not move while it was made */
-      if (mp_now () == now)
+      /* remembered only when the clock did not move while it was made, and
+       * only for public files: the bytes of a private key (or a pkcs12)
+       * are not kept past the call */
+      if (mp_now () == now && inspect_kind_is_public (desc))
         inspect_memo_store (self, name, data, now, reply);
     }
   mpd_manager1_complete_inspect (skeleton, invocation, reply);
