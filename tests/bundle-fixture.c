@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "bundle-fixture.h"
+#include "mp-test-io.h"
 
 BundleFixture fx;
 
@@ -197,27 +198,10 @@ fixture_setup (gboolean with_rsa)
     make (&rsa[i]);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 void
 fixture_teardown (void)
 {
-  remove_tree (fx.dir);
+  mpt_rm_rf (fx.dir);
   g_clear_pointer (&fx.dir, g_free);
   g_clear_pointer (&fx.home, g_free);
 }

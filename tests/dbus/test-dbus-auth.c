@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mp-test-io.h"
 #include "mpd.h"
 #include "mpd-generated.h"
 
@@ -241,24 +242,6 @@ auth_fixture_set_up (AuthFixture *fx, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static void
 auth_fixture_tear_down (AuthFixture *fx, gconstpointer data)
 {
   g_bus_unown_name (fx->owner);
@@ -267,7 +250,9 @@ auth_fixture_tear_down (AuthFixture *fx, gconstpointer data)
   g_clear_pointer (&fx->store, mp_store_unref);
   g_ptr_array_unref (fx->fake.asked);
   g_mutex_clear (&fx->fake.lock);
-  remove_tree (fx->home);
+  mpt_rm_rf (fx->home);
+  /* everything the test left in the store could be removed */
+  g_assert_false (g_file_test (fx->home, G_FILE_TEST_EXISTS));
   g_free (fx->home);
   g_free (fx->want_write);
   g_clear_object (&fx->client);
