@@ -294,7 +294,6 @@ input_of_role (MpValidation *v, const char *role)
   return NULL;
 }
 
-/* the findings of a bundle file as given, before it is rewritten */
 /* the findings of @b from the @from'th on, as lines about @in */
 static void
 add_finding_lines (MpValidation *v, MpServiceInput *in, MpBundle *b, guint from)
@@ -312,6 +311,7 @@ add_finding_lines (MpValidation *v, MpServiceInput *in, MpBundle *b, guint from)
     }
 }
 
+/* the findings of a bundle file as given, before it is rewritten */
 static void
 check_bundle_file (MpValidation *v, MpServiceInput *in, MpBundleKind kind)
 {
