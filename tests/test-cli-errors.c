@@ -161,6 +161,12 @@ static const ErrorCase cases[] = {
     "meetpki: unknown command 'webadmn'; did you mean 'webadmin'?" },
   { "dispatch/service-typo-cluster", "databse cluster status", USAGE, FALSE,
     "meetpki: unknown command 'databse'; did you mean 'database'?" },
+  /* only the database is a cluster service: webadmin has no cluster state
+   * to report, as it has none to change */
+  { "dispatch/cluster-status-not-cluster", "webadmin cluster status", USAGE, FALSE,
+    "meetpki: webadmin is not a cluster service" },
+  { "dispatch/cluster-status-json-not-cluster", "xmpp cluster status --json", USAGE, FALSE,
+    "meetpki: xmpp is not a cluster service" },
   { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,
     "meetpki: no command 'pki frobnicate'; run 'meetpki help' for the list" },
 

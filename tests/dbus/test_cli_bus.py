@@ -325,6 +325,9 @@ class CliBus(unittest.TestCase):
         # the nulls the a{sv} of Cluster1.GetStatus cannot carry are there
         self.assertIsNone(json.loads(p.stdout)["localnode"])
         self.assertIn('"localnode" : null', p.stdout)
+        # only the database is a cluster service, also for status
+        p = self.same(["webadmin", "cluster", "status"], expect=2)
+        self.assertEqual(p.stderr, "meetpki: webadmin is not a cluster service\n")
         self.services_alike(["database", "cluster", "localnode", "a"])
         self.services_alike(["database", "cluster", "initialize", "--dry-run"])
         self.services_alike(["database", "cluster", "initialize"])
