@@ -27,6 +27,7 @@ enum {
   OUTSIDE_STORE = 5,
   INVALID_DATA = 6,
   CRYPTO = 7,
+  IO = 8,
 };
 
 typedef struct {
@@ -169,6 +170,14 @@ static const ErrorCase cases[] = {
     "meetpki: xmpp is not a cluster service" },
   { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,
     "meetpki: no command 'pki frobnicate'; run 'meetpki help' for the list" },
+
+  /* a path outside the store that is there but no file: not "no such file" */
+  { "read/inspect-directory", "pki inspect /", IO, FALSE,
+    "meetpki: / is not a regular file" },
+  { "read/verify-directory", "pki verify dbserver.crt /", IO, FALSE,
+    "meetpki: / is not a regular file" },
+  { "read/inspect-missing", "pki inspect /nonexistent/dbserver.crt", NOT_FOUND, FALSE,
+    "meetpki: /nonexistent/dbserver.crt: no such file" },
 
   /* pki sign: its inputs */
   { "sign/no-csr", "pki sign cbclient dbca", NOT_FOUND, FALSE,

@@ -139,6 +139,9 @@ class CliBus(unittest.TestCase):
         self.same(["pki", "inspect", "nosuch.crt"], expect=3)
         # a missing outside file
         self.same(["pki", "inspect", os.path.join(OUTSIDE, "nosuch.crt")], expect=3)
+        # an outside path that is a directory: not "no such file" (exit 8)
+        p = self.same(["pki", "inspect", OUTSIDE], expect=8)
+        self.assertEqual(p.stderr, "meetpki: %s is not a regular file\n" % OUTSIDE)
         # mismatch: the vendor's FAILURE line, exit 1
         self.same(["pki", "match", "ca.key", "web.crt"], expect=1)
         # a chain that does not verify prints its chain, then FAILURE
