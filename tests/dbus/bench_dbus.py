@@ -5,8 +5,10 @@
 # same daemon, Manager1.GetVersion: the floor of a call that goes through
 # the daemon's dispatch, worker thread and authorization, as issue #5 sets
 # it.  org.freedesktop.DBus.Peer.Ping (answered by gdbus itself, none of our
-# code) is printed as well, the bus's bare round trip.  run under
-# dbus-run-session by `meson test --benchmark`; prints the rates and the
+# code) is printed as well, the bus's bare round trip.  GetVersion goes to a
+# worker thread like every call; the daemon answers an Inspect of a small
+# file by a caller it knows in its main thread (doc/dbus.md, Threads).  run
+# under dbus-run-session by `meson test --benchmark`; prints the rates and the
 # ratios against the goal, and (like tests/bench/compare) fails only when a
 # call fails.
 
