@@ -184,6 +184,12 @@ static const ErrorCase cases[] = {
     "meetpki: usage: meetpki webadmin <csr|certs|apply|rollback|enable|disable|restart|status|backend|endpoint|probe> ..." },
   { "dispatch/cluster-service-alone", "database", USAGE, FALSE,
     "meetpki: usage: meetpki database <csr|certs|apply|rollback|enable|disable|restart|status|backend|endpoint|probe|cluster> ..." },
+  /* the primary is a host name or an IP address, as the node fact
+   * database-primary: it is recorded and handed to the exec backend */
+  { "cluster/join-bad-primary", "database cluster join 'cms1 example.com'", USAGE, FALSE,
+    "meetpki: cluster join: database-primary: 'cms1 example.com' is not a valid DNS name: character ' ' is not allowed" },
+  { "cluster/connect-url-primary", "database cluster connect https://cms1.example.com/", USAGE, FALSE,
+    "meetpki: cluster connect: database-primary: 'https://cms1.example.com/' is a URL; give the host name alone (cms1.example.com)" },
   { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,
     "meetpki: no command 'pki frobnicate'; run 'meetpki help' for the list" },
 
