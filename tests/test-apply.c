@@ -325,6 +325,35 @@ test_guard_and_check (void)
   mpt_remove_home (home);
 }
 
+/* a certificate replaced under its applied name by one for another key:
+ * check says now what restart would refuse, instead of "restart" */
+static void
+test_check_refused_renewal (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autoptr(GBytes) other = NULL;
+  g_autoptr(MptResult) check = NULL;
+  g_autoptr(MptResult) restart = NULL;
+
+  issue (home, "webadmin", "wa");
+  issue (home, "webadmin", "other");
+  mpt_ok (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", NULL);
+  other = mpt_read (home, "other.crt");
+  mpt_write (home, "wa.crt", g_bytes_get_data (other, NULL), g_bytes_get_size (other));
+
+  check = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_status (check, 1);
+  g_assert_nonnull (strstr (check->out, "webadmin: error: wa.crt changed since applied; restart webadmin would "
+                                        "refuse it: Key and certificate pair do not match: wa.crt was not issued "
+                                        "for wa.key\n"));
+  g_assert_null (strstr (check->out, "certificate changed since applied; restart webadmin\n"));
+  /* and restart does refuse it */
+  restart = mpt_meetpki_va (home, "webadmin", "restart", NULL);
+  mpt_assert_status (restart, 1);
+  g_assert_nonnull (strstr (restart->out, "FAILURE: Key and certificate pair do not match"));
+  mpt_remove_home (home);
+}
+
 /* expiry within --warn-days is a warning */
 static void
 test_check_expiry (void)
@@ -1147,6 +1176,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/refusals", test_refusals);
   g_test_add_func ("/apply/guard-and-check", test_guard_and_check);
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
+  g_test_add_func ("/apply/check-refused-renewal", test_check_refused_renewal);
   g_test_add_func ("/apply/service-run-in-process", test_service_run_in_process);
   g_test_add_func ("/apply/database", test_database);
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
