@@ -69,6 +69,45 @@ verb_of (const MpCliCommand *cmd)
   return strchr (cmd->words, ' ') + 1;
 }
 
+/* whether @service's sequence has the cluster steps (the database's) */
+static gboolean
+service_is_cluster (JsonObject *service)
+{
+  JsonArray *sequence = json_object_has_member (service, "sequence")
+                          ? json_object_get_array_member (service, "sequence") : NULL;
+
+  for (guint i = 0; sequence != NULL && i < json_array_get_length (sequence); i++)
+    {
+      const char *step = json_array_get_string_element (sequence, i);
+
+      if (step != NULL && g_str_has_prefix (step, "cluster "))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * mp_cli_service_offers:
+ * @service: a service's descriptor, as `plugins list --json` prints it
+ *   (the loaded plugin's, or with --bus meetpkid's)
+ * @cmd: one of mp_cli_service_commands()
+ *
+ * Returns: whether @service has @cmd, by what its plugin declares: the
+ *   `cluster` commands are a cluster service's alone (the database), whose
+ *   files go through `cluster certs`, not `certs`
+ */
+gboolean
+mp_cli_service_offers (JsonObject *service, const MpCliCommand *cmd)
+{
+  const char *verb = verb_of (cmd);
+
+  if (g_str_has_prefix (verb, "cluster "))
+    return service_is_cluster (service);
+  if (g_str_equal (verb, "certs"))
+    return !service_is_cluster (service);
+  return TRUE;
+}
+
 /**
  * mp_cli_suggest_service:
  * @cli: the cli context
@@ -125,12 +164,14 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
     const MpCliCommand *best = NULL;
     guint best_n = 0;
 
-    /* the longest command whose words follow the service name */
+    /* the longest command of this service whose words follow its name;
+     * `database certs` is kept: it says to use `cluster certs` */
     for (guint i = 0; i < G_N_ELEMENTS (service_commands); i++)
       {
         g_auto(GStrv) words = g_strsplit (verb_of (&service_commands[i]), " ", -1);
         guint n = g_strv_length (words);
-        gboolean match = argc > n;
+        gboolean match = argc > n && (mp_cli_service_offers (found, &service_commands[i]) ||
+                                      g_str_equal (verb_of (&service_commands[i]), "certs"));
 
         for (guint k = 0; match && k < n; k++)
           match = strcmp (words[k], argv[1 + k]) == 0;
@@ -139,7 +180,8 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
             best = &service_commands[i];
             best_n = n;
           }
-        if (strchr (verb_of (&service_commands[i]), ' ') == NULL)
+        if (strchr (verb_of (&service_commands[i]), ' ') == NULL &&
+            mp_cli_service_offers (found, &service_commands[i]))
           g_ptr_array_add (verbs, (gpointer) verb_of (&service_commands[i]));
       }
     if (best != NULL)
@@ -153,13 +195,17 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
         return best;
       }
   }
-  g_ptr_array_add (verbs, (gpointer) "cluster");
+  if (service_is_cluster (found))
+    g_ptr_array_add (verbs, (gpointer) "cluster");
   g_ptr_array_add (verbs, NULL);
   if (argc < 2)
     {
       g_autofree char *all = g_strjoinv ("|", (char **) verbs->pdata);
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s <%s> ...", argv[0], all);
     }
+  else if (g_str_equal (argv[1], "cluster") && !service_is_cluster (found))
+    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                 "%s is not a cluster service: it has no 'cluster' commands", argv[0]);
   else if (g_str_equal (argv[1], "cluster"))
     g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
                  "usage: meetpki %s cluster <certs|localnode|initialize|join|connect|remove|status> ...", argv[0]);
