@@ -417,7 +417,16 @@ check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInp
 
   if (list == NULL || list->len == 0)
     {
-      add_line (v, MP_LINE_FAILURE, "%s: %s", in->source, local != NULL ? local->message : "no certificate");
+      MpFileKind kind = mp_x509_sniff (in->data);
+
+      /* the error already names the file */
+      if (kind == MP_FILE_CSR || kind == MP_FILE_PRIVATE_KEY)
+        add_line (v, MP_LINE_FAILURE, "%s is a %s, not a certificate (the %s role)", in->source,
+                  kind == MP_FILE_CSR ? "certificate request (CSR)" : "private key", role->name);
+      else if (local != NULL)
+        add_line (v, MP_LINE_FAILURE, "%s", local->message);
+      else
+        add_line (v, MP_LINE_FAILURE, "%s: no certificate", in->source);
       return;
     }
   entity = g_ptr_array_index (list, 0);

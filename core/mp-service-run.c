@@ -510,7 +510,8 @@ add_string_or_null (JsonBuilder *b, const char *member, const char *value)
  * mp_service_cluster_status_to_json:
  *
  * Returns: (transfer full): what `database cluster status --json` prints;
- *   %NULL on error
+ *   %NULL on error, and for a service that is no cluster service (its
+ *   configuration group has no cluster state to report)
  */
 JsonNode *
 mp_service_cluster_status_to_json (MpStore *store, MpPlugin *plugin, GError **error)
@@ -524,7 +525,7 @@ mp_service_cluster_status_to_json (MpStore *store, MpPlugin *plugin, GError **er
   g_autofree char *form = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
-  if (!run_begin (store, plugin, &o, &r, FALSE, error))
+  if (!require_cluster (plugin, error) || !run_begin (store, plugin, &o, &r, FALSE, error))
     return NULL;
   state = mp_service_config_get_string (r.config, name, "cluster-state");
   primary = mp_service_config_get_string (r.config, name, "cluster-primary");

@@ -247,7 +247,11 @@ mp_store_resolve_input (MpStore *self, const char *arg, GError **error)
     {
       if (!g_file_test (arg, G_FILE_TEST_IS_REGULAR))
         {
-          g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no such file", arg);
+          /* a directory or a device is there, just not a file to read */
+          if (g_file_test (arg, G_FILE_TEST_EXISTS))
+            g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s is not a regular file", arg);
+          else
+            g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no such file", arg);
           return NULL;
         }
       return g_strdup (arg);

@@ -201,6 +201,8 @@ test_refusals (void)
   g_autofree char *after = NULL;
   g_autoptr(MptResult) rule = NULL;
   g_autoptr(MptResult) mismatch = NULL;
+  g_autoptr(MptResult) wrong_kind = NULL;
+  g_autoptr(MptResult) swapped = NULL;
 
   mpt_ok (home, "pki", "csr", "other", "CN:other.example.com", NULL);
   mpt_ok (home, "pki", "sign", "other", "ca", NULL);
@@ -219,6 +221,21 @@ test_refusals (void)
   mpt_assert_status (mismatch, 1);
   g_assert_nonnull (strstr (mismatch->out, "FAILURE: Key and certificate pair do not match"));
   g_assert_null (strstr (mismatch->out, "disabled"));
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&after, g_free);
+
+  /* the CSR (or the key) where the certificate belongs: one line naming
+   * the file once and what it is */
+  wrong_kind = mpt_meetpki_va (home, "webadmin", "certs", "wa.key", "wa.csr", "ca.crt", NULL);
+  mpt_assert_status (wrong_kind, 1);
+  g_assert_nonnull (strstr (wrong_kind->out,
+                            "FAILURE: wa.csr is a certificate request (CSR), not a certificate (the cert role)\n"));
+  g_assert_null (strstr (wrong_kind->out, "wa.csr: wa.csr"));
+  swapped = mpt_meetpki_va (home, "webadmin", "certs", "wa.crt", "wa.key", "ca.crt", NULL);
+  mpt_assert_status (swapped, 1);
+  g_assert_nonnull (strstr (swapped->out, "FAILURE: wa.crt is not a private key (the key role)\n"));
+  g_assert_nonnull (strstr (swapped->out, "FAILURE: wa.key is a private key, not a certificate (the cert role)\n"));
   after = snapshot_all (home);
   g_assert_cmpstr (before, ==, after);
   mpt_remove_home (home);

@@ -27,6 +27,7 @@ enum {
   OUTSIDE_STORE = 5,
   INVALID_DATA = 6,
   CRYPTO = 7,
+  IO = 8,
 };
 
 typedef struct {
@@ -161,8 +162,22 @@ static const ErrorCase cases[] = {
     "meetpki: unknown command 'webadmn'; did you mean 'webadmin'?" },
   { "dispatch/service-typo-cluster", "databse cluster status", USAGE, FALSE,
     "meetpki: unknown command 'databse'; did you mean 'database'?" },
+  /* only the database is a cluster service: webadmin has no cluster state
+   * to report, as it has none to change */
+  { "dispatch/cluster-status-not-cluster", "webadmin cluster status", USAGE, FALSE,
+    "meetpki: webadmin is not a cluster service" },
+  { "dispatch/cluster-status-json-not-cluster", "xmpp cluster status --json", USAGE, FALSE,
+    "meetpki: xmpp is not a cluster service" },
   { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,
     "meetpki: no command 'pki frobnicate'; run 'meetpki help' for the list" },
+
+  /* a path outside the store that is there but no file: not "no such file" */
+  { "read/inspect-directory", "pki inspect /", IO, FALSE,
+    "meetpki: / is not a regular file" },
+  { "read/verify-directory", "pki verify dbserver.crt /", IO, FALSE,
+    "meetpki: / is not a regular file" },
+  { "read/inspect-missing", "pki inspect /nonexistent/dbserver.crt", NOT_FOUND, FALSE,
+    "meetpki: /nonexistent/dbserver.crt: no such file" },
 
   /* pki sign: its inputs */
   { "sign/no-csr", "pki sign cbclient dbca", NOT_FOUND, FALSE,

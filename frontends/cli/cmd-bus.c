@@ -378,7 +378,10 @@ mp_cli_bus_open_input (const char *arg, GUnixFDList *fds, GError **error)
 
   if (!g_file_test (arg, G_FILE_TEST_IS_REGULAR))
     {
-      g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no such file", arg);
+      if (g_file_test (arg, G_FILE_TEST_EXISTS))
+        g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s is not a regular file", arg);
+      else
+        g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND, "%s: no such file", arg);
       return -1;
     }
   fd = open (arg, O_RDONLY | O_CLOEXEC | O_NOCTTY);

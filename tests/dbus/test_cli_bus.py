@@ -139,6 +139,9 @@ class CliBus(unittest.TestCase):
         self.same(["pki", "inspect", "nosuch.crt"], expect=3)
         # a missing outside file
         self.same(["pki", "inspect", os.path.join(OUTSIDE, "nosuch.crt")], expect=3)
+        # an outside path that is a directory: not "no such file" (exit 8)
+        p = self.same(["pki", "inspect", OUTSIDE], expect=8)
+        self.assertEqual(p.stderr, "meetpki: %s is not a regular file\n" % OUTSIDE)
         # mismatch: the vendor's FAILURE line, exit 1
         self.same(["pki", "match", "ca.key", "web.crt"], expect=1)
         # a chain that does not verify prints its chain, then FAILURE
@@ -325,6 +328,9 @@ class CliBus(unittest.TestCase):
         # the nulls the a{sv} of Cluster1.GetStatus cannot carry are there
         self.assertIsNone(json.loads(p.stdout)["localnode"])
         self.assertIn('"localnode" : null', p.stdout)
+        # only the database is a cluster service, also for status
+        p = self.same(["webadmin", "cluster", "status"], expect=2)
+        self.assertEqual(p.stderr, "meetpki: webadmin is not a cluster service\n")
         self.services_alike(["database", "cluster", "localnode", "a"])
         self.services_alike(["database", "cluster", "initialize", "--dry-run"])
         self.services_alike(["database", "cluster", "initialize"])
