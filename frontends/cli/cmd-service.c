@@ -205,7 +205,7 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
     }
   else if (g_str_equal (argv[1], "cluster") && !service_is_cluster (found))
     g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                 "%s is not a cluster service: it has no 'cluster' commands", argv[0]);
+                 "%s is not a cluster service", argv[0]);
   else if (g_str_equal (argv[1], "cluster"))
     g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
                  "usage: meetpki %s cluster <certs|localnode|initialize|join|connect|remove|status> ...", argv[0]);
