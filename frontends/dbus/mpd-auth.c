@@ -174,6 +174,26 @@ mpd_auth_get_caller_uid (GDBusConnection *connection, const char *sender,
 }
 
 /**
+ * mpd_auth_known_allowed:
+ *
+ * Whether @invocation is authorized from what is known already, without
+ * asking the bus or polkit: on the session bus, a caller whose uid is
+ * remembered and is the owner's.  %FALSE means "not known", not "refused":
+ * mpd_auth_authorize() decides those.
+ */
+gboolean
+mpd_auth_known_allowed (const MpdAuth *auth, GDBusMethodInvocation *invocation)
+{
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
+  uid_t uid;
+
+  if (auth->system_bus || sender == NULL)
+    return FALSE;
+  return uid_cache_lookup (g_dbus_method_invocation_get_connection (invocation), sender, &uid) &&
+         uid == auth->owner_uid;
+}
+
+/**
  * mpd_auth_check_session:
  * @connection: the bus connection the call came in on
  * @sender: the caller's unique bus name

@@ -2,10 +2,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * the io.meetpki.Manager1 object: each method is a cli command on the
- * daemon's store.  the skeleton handles every call in a worker thread
- * (G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD),
- * authorization first (g-authorize-method), so key generation never stops
- * the daemon from answering.  arguments are store names, resolved inside
+ * daemon's store.  every call is handled in a worker thread,
+ * authorization first, so key generation never stops the daemon from
+ * answering; the one exception is an Inspect of a small file by a caller
+ * already known, answered in the main thread (mpd-dispatch.c).
+ * arguments are store names, resolved inside
  * the store only; replies never carry key material.  the *Json methods
  * are in mpd-json-methods.c, those that move files across the store's
  * edge in mpd-transfer.c.
@@ -182,24 +183,24 @@ inspect_kind_is_public (JsonNode *desc)
   return g_str_equal (kind, "certificate") || g_str_equal (kind, "certificates") || g_str_equal (kind, "csr");
 }
 
-static gboolean
-handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name, MpdDaemon *self)
+/* the reply to Inspect of store file @name, whose bytes are @data */
+void
+mpd_inspect_answer (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *name, GBytes *data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) data = read_store_file (self, name, &error);
   g_autoptr(JsonNode) desc = NULL;
   g_autoptr(GVariant) reply = NULL;
-  gint64 now;
+  gint64 now = mp_now ();
 
-  if (data == NULL)
-    return mpd_return_error (invocation, error);
-  now = mp_now ();
   reply = inspect_memo_lookup (self, name, data, now);
   if (reply == NULL)
     {
       desc = mp_inspect_file (data, name, &error);
       if (desc == NULL)
-        return mpd_return_error (invocation, error);
+        {
+          mpd_return_error (invocation, error);
+          return;
+        }
       reply = g_variant_ref_sink (mpd_json_to_variant (desc));
       /* remembered only when the clock did not move while it was made, and
        * only for public files: the bytes of a private key (or a pkcs12)
@@ -207,7 +208,18 @@ handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const 
       if (mp_now () == now && inspect_kind_is_public (desc))
         inspect_memo_store (self, name, data, now, reply);
     }
-  mpd_manager1_complete_inspect (skeleton, invocation, reply);
+  mpd_manager1_complete_inspect (self->skeleton, invocation, reply);
+}
+
+static gboolean
+handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name, MpdDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = read_store_file (self, name, &error);
+
+  if (data == NULL)
+    return mpd_return_error (invocation, error);
+  mpd_inspect_answer (self, invocation, name, data);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -439,8 +451,8 @@ on_invocation_done (gpointer user_data, GObject *where_the_object_was)
 }
 
 /* runs in the worker thread before the handler: FALSE stops the call */
-static gboolean
-on_authorize_method (GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
+gboolean
+mpd_daemon_authorize_call (GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *invocation, MpdDaemon *self)
 {
   const char *method = g_dbus_method_invocation_get_method_name (invocation);
   g_autoptr(GError) error = NULL;
@@ -504,8 +516,7 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
   self->auth = *auth;
   self->check_interval = MPD_DEFAULT_CHECK_INTERVAL;
   self->warn_days = MP_APPLY_DEFAULT_WARN_DAYS;
-  self->skeleton = mpd_manager1_skeleton_new ();
-  mpd_daemon_adopt_skeleton (self, G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  self->skeleton = mpd_manager_skeleton_new (self);
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     g_signal_connect (self->skeleton, handlers[i].signal, handlers[i].handler, self);
   mpd_transfer_connect (self);
@@ -522,13 +533,14 @@ mpd_daemon_new (MpStore *store, MpPluginLoader *plugins, const GError *plugins_e
  *
  * Every interface of the daemon handles its calls in worker threads, after
  * the same authorization, and is counted in the calls mpd_daemon_free()
- * waits for.
+ * waits for.  (Manager1 has a dispatch of its own that does the same, in
+ * mpd-dispatch.c.)
  */
 void
 mpd_daemon_adopt_skeleton (MpdDaemon *self, GDBusInterfaceSkeleton *skeleton)
 {
   g_dbus_interface_skeleton_set_flags (skeleton, G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD);
-  g_signal_connect (skeleton, "g-authorize-method", G_CALLBACK (on_authorize_method), self);
+  g_signal_connect (skeleton, "g-authorize-method", G_CALLBACK (mpd_daemon_authorize_call), self);
 }
 
 MpStore *

@@ -31,6 +31,16 @@ struct _MpdDaemon {
   GVariant *inspect_reply;
 };
 
+/* Manager1's dispatch (mpd-dispatch.c), and what it calls in mpd-daemon.c */
+MpdManager1 *mpd_manager_skeleton_new  (MpdDaemon              *daemon);
+gboolean     mpd_daemon_authorize_call (GDBusInterfaceSkeleton *skeleton,
+                                        GDBusMethodInvocation  *invocation,
+                                        MpdDaemon              *self);
+void         mpd_inspect_answer        (MpdDaemon              *self,
+                                        GDBusMethodInvocation  *invocation,
+                                        const char             *name,
+                                        GBytes                 *data);
+
 gboolean mpd_handle_check (MpdManager1           *skeleton,
                            GDBusMethodInvocation *invocation,
                            GVariant              *options,

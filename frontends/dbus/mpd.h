@@ -66,6 +66,8 @@ gboolean    mpd_auth_polkit           (const char      *action_id,
                                        gboolean         interactive,
                                        gpointer         user_data,
                                        GError         **error);
+gboolean    mpd_auth_known_allowed    (const MpdAuth         *auth,
+                                       GDBusMethodInvocation *invocation);
 gboolean    mpd_auth_authorize        (const MpdAuth         *auth,
                                        GDBusMethodInvocation *invocation,
                                        const char            *action_id,

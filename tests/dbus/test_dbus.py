@@ -886,6 +886,114 @@ class Periodic(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+class InspectPaths(unittest.TestCase):
+    """a daemon of its own, on a bus of its own, logging its debug lines:
+    Inspect of a small file by a caller whose uid is known is answered in
+    the main thread, any other in a worker (doc/dbus.md, Speed); both give
+    the cli's answer, and a big file in the worker holds up no other call"""
+    maxDiff = None
+    INLINE = "Inspect %s: answered in the main thread"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="meetpkid-paths-")
+        cls.home = os.path.join(cls.tmp, "store")
+        cls.bus_proc = cls.daemon = None
+        cls.conns = []
+        for args in (["pki", "selfsigned", "ca", "CN:Paths CA"],
+                     ["pki", "csr", "web", "CN:web.example.com"],
+                     ["pki", "sign", "web", "ca"]):
+            p = run_cli(cls.home, *args)
+            assert p.returncode == 0, (args, p.stdout, p.stderr)
+        with open(os.path.join(cls.home, "ca.crt")) as f:
+            cls.ca_pem = f.read()
+        # far over the 16 KiB the main thread takes, and slow enough to see
+        with open(os.path.join(cls.home, "big.pem"), "w") as f:
+            f.write(cls.ca_pem * 1500)
+        # glib writes debug lines to stdout
+        cls.log_path = os.path.join(cls.tmp, "meetpkid.log")
+        cls.log = open(cls.log_path, "w")
+        cls.bus_proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                                        stdout=subprocess.PIPE, text=True)
+        cls.address = cls.bus_proc.stdout.readline().strip()
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=cls.address, G_MESSAGES_DEBUG="meetpki")
+        cls.daemon = subprocess.Popen([MEETPKID, "--session", "--home", cls.home], env=env, stdout=cls.log)
+        conn = cls.connect()
+        deadline = time.monotonic() + 20
+        while not meetpkid_test.name_has_owner(conn, BUS_NAME):
+            assert cls.daemon.poll() is None and time.monotonic() < deadline, "meetpkid did not start"
+            time.sleep(0.05)
+
+    @classmethod
+    def tearDownClass(cls):
+        for conn in cls.conns:
+            conn.close_sync(None)
+        status = meetpkid_test.stop(cls.daemon)
+        if cls.bus_proc is not None:
+            meetpkid_test.stop(cls.bus_proc)
+            cls.bus_proc.stdout.close()
+        cls.log.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        assert status == 0, "meetpkid exited with status %d" % status
+
+    @classmethod
+    def connect(cls):
+        """a new connection: a caller whose uid the daemon does not know yet"""
+        conn = Gio.DBusConnection.new_for_address_sync(
+            cls.address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        cls.conns.append(conn)
+        return conn
+
+    def inspect(self, conn, name):
+        return conn.call_sync(BUS_NAME, OBJECT_PATH, IFACE, "Inspect", GLib.Variant("(s)", (name,)), None,
+                              Gio.DBusCallFlags.NONE, 120000, None).unpack()[0]
+
+    def inline_count(self, name):
+        with open(self.log_path) as f:
+            return f.read().count(self.INLINE % name)
+
+    def test_main_thread_and_worker_give_the_cli_answer(self):
+        for name in ("ca.crt", "web.crt", "web.csr", "web.key"):
+            with self.subTest(name=name):
+                conn = self.connect()
+                before = self.inline_count(name)
+                # the first call of a caller: its uid is asked of the bus, in a worker
+                first = self.inspect(conn, name)
+                self.assertEqual(self.inline_count(name), before)
+                # another file between the two, so the daemon's memo of its
+                # last reply does not answer the second
+                self.inspect(conn, "ca.crt" if name != "ca.crt" else "web.crt")
+                second = self.inspect(conn, name)
+                self.assertEqual(self.inline_count(name), before + 1)
+                self.assertEqual(first, second)
+                self.assertEqual(second, without_nulls(json.loads(run_cli(self.home, "pki", "inspect", name,
+                                                                          "--json").stdout)))
+
+    def test_big_file_in_a_worker_holds_up_no_other_call(self):
+        conn = self.connect()
+        self.inspect(conn, "ca.crt")
+        done = []
+
+        def finished(c, result, what):
+            done.append((what, c.call_finish(result).unpack()[0]))
+
+        for name in ("big.pem", "web.crt"):
+            conn.call(BUS_NAME, OBJECT_PATH, IFACE, "Inspect", GLib.Variant("(s)", (name,)), None,
+                      Gio.DBusCallFlags.NONE, 120000, None, finished, name)
+        ctx = GLib.MainContext.default()
+        deadline = time.monotonic() + 120
+        while len(done) < 2 and time.monotonic() < deadline:
+            ctx.iteration(True)
+        self.assertEqual([what for what, _ in done], ["web.crt", "big.pem"])
+        big = done[1][1]
+        self.assertEqual(len(big["certificates"]), 1500)
+        ca_fp = self.inspect(conn, "ca.crt")["certificates"][0]["fingerprint_sha256"]
+        self.assertEqual({c["fingerprint_sha256"] for c in big["certificates"]}, {ca_fp})
+        self.assertEqual(self.inline_count("big.pem"), 0)
+        self.assertGreaterEqual(self.inline_count("web.crt"), 1)
+
+
 class Services(unittest.TestCase):
     """io.meetpki.Service1 and Cluster1: each method against the cli's same
     command on a copy of the store (the embedded backend, no daemons)"""
