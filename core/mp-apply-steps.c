@@ -121,7 +121,7 @@ remove_dir (const char *dir)
 /* the live files, all replaced at once: staged in a sibling directory that
  * is then exchanged with the live one */
 static gboolean
-install_live (MpApplyContext *ctx, MpValidation *v, GError **error)
+install_live_held (MpApplyContext *ctx, MpValidation *v, GError **error)
 {
   g_autofree char *parent = g_build_filename (mp_store_get_path (ctx->store), MP_SERVICES_DIR, NULL);
   g_autofree char *dir = mp_service_live_dir (ctx->store, name_of (ctx));
@@ -175,6 +175,18 @@ install_live (MpApplyContext *ctx, MpValidation *v, GError **error)
       close (fd);
     }
   return TRUE;
+}
+
+/* a Ctrl-C while the stage exists would leave it, keys and all */
+static gboolean
+install_live (MpApplyContext *ctx, MpValidation *v, GError **error)
+{
+  gboolean ok;
+
+  mp_signals_hold ();
+  ok = install_live_held (ctx, v, error);
+  mp_signals_release ();
+  return ok;
 }
 
 static void

@@ -90,6 +90,15 @@ typedef GBytes MpSecretBytes;
 void mp_secret_bytes_unref (MpSecretBytes *bytes);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSecretBytes, mp_secret_bytes_unref)
 
+/* holds off SIGINT, SIGTERM, SIGHUP and SIGQUIT in the calling thread
+ * while files are staged beside the store's (a key's copy among them): a
+ * signal that comes meanwhile ends the process only at the matching
+ * release, once the writes are committed or undone and the temporary
+ * files are gone. nests; nothing may be spawned while held, as a child
+ * inherits the blocked signals */
+void mp_signals_hold (void);
+void mp_signals_release (void);
+
 /* the role of @desc named @name, or NULL */
 const MpPluginRole *mp_descriptor_find_role (const MpPluginDescriptor *desc, const char *name);
 /* frees an MpLine (mp-apply.h) */

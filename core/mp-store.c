@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 
 #include "meetpki/mp-store.h"
 #include "meetpki/mp-error.h"
+#include "mp-private.h"
 
 struct _MpStore {
   gatomicrefcount ref;
@@ -390,6 +393,32 @@ fill_from_buffer (int fd, gpointer user_data, GError **error)
   return TRUE;
 }
 
+static _Thread_local guint signals_held;
+static _Thread_local sigset_t signals_before;
+
+void
+mp_signals_hold (void)
+{
+  sigset_t ending;
+
+  if (signals_held++ > 0)
+    return;
+  sigemptyset (&ending);
+  sigaddset (&ending, SIGINT);
+  sigaddset (&ending, SIGTERM);
+  sigaddset (&ending, SIGHUP);
+  sigaddset (&ending, SIGQUIT);
+  pthread_sigmask (SIG_BLOCK, &ending, &signals_before);
+}
+
+void
+mp_signals_release (void)
+{
+  g_return_if_fail (signals_held > 0);
+  if (--signals_held == 0)
+    pthread_sigmask (SIG_SETMASK, &signals_before, NULL);
+}
+
 /* fills a new hidden temporary file beside @path and syncs it; returns the
  * temporary file's name */
 static char *
@@ -501,18 +530,17 @@ mp_file_write_atomic_with (const char *path, MpFileFillFunc fill, gpointer user_
                            MpWriteFlags flags, GError **error)
 {
   g_autofree char *tmp = NULL;
+  gboolean ok;
 
   if (!(flags & MP_WRITE_REPLACE) && g_file_test (path, G_FILE_TEST_EXISTS))
     return exists_error (error, path);
+  mp_signals_hold ();
   tmp = write_temp_beside (path, fill, user_data, flags, error);
-  if (tmp == NULL)
-    return FALSE;
-  if (!install_temp (tmp, path, flags, error))
-    {
-      unlink (tmp);
-      return FALSE;
-    }
-  return fsync_dir_of (path, error);
+  ok = tmp != NULL && install_temp (tmp, path, flags, error);
+  if (tmp != NULL && !ok)
+    unlink (tmp);
+  mp_signals_release ();
+  return ok && fsync_dir_of (path, error);
 }
 
 gboolean
@@ -559,6 +587,8 @@ mp_store_txn_new (MpStore *store)
   txn->store = mp_store_ref (store);
   txn->entries = g_array_new (FALSE, TRUE, sizeof (TxnEntry));
   g_array_set_clear_func (txn->entries, (GDestroyNotify) txn_entry_clear);
+  /* from the first staged file to the last one removed */
+  mp_signals_hold ();
   return txn;
 }
 
@@ -570,6 +600,7 @@ mp_store_txn_free (MpStoreTxn *txn)
   g_array_unref (txn->entries);
   mp_store_unref (txn->store);
   g_free (txn);
+  mp_signals_release ();
 }
 
 /**

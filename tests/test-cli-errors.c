@@ -7,8 +7,12 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mp-test-cli.h"
@@ -555,6 +559,79 @@ test_help_service (void)
   mpt_remove_home (home);
 }
 
+static void
+default_sigint (gpointer user_data)
+{
+  signal (SIGINT, SIG_DFL);
+}
+
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* the names in @home, hidden ones too, sorted, space-separated */
+static char *
+names_in (const char *home)
+{
+  g_autoptr(GDir) dir = g_dir_open (home, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  const char *n;
+
+  g_assert_nonnull (dir);
+  while ((n = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, (gpointer) n);
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+/* Ctrl-C while `pki csr` has its key and CSR staged beside the store's
+ * files (held there by somebody else's store lock): the command ends on
+ * the signal only once both are in place, and no temporary copy of the
+ * key is left in the store */
+static void
+test_interrupted_write (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *lock = g_build_filename (home, ".lock", NULL);
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "MEETPKI_HOME", home, TRUE);
+  const char *argv[] = { g_getenv ("MEETPKI_CLI"), "pki", "csr", "k", "CN:k.example.com",
+                         "--key-type", "ec:p256", NULL };
+  g_autofree char *names = NULL;
+  GPid pid;
+  int fd, wstatus = 0;
+
+  g_assert_nonnull (argv[0]);
+  fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
+  g_assert_true (g_spawn_async (home, (char **) argv, envp,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                default_sigint, NULL, &pid, NULL));
+  /* the CSR is staged (after the key): the command waits for the lock */
+  for (guint i = 0;; i++)
+    {
+      g_autofree char *now = names_in (home);
+      if (strstr (now, ".k.csr.") != NULL)
+        break;
+      g_assert_cmpuint (i, <, 6000);
+      g_usleep (10000);
+    }
+  g_assert_cmpint (kill (pid, SIGINT), ==, 0);
+  g_usleep (300000);
+  close (fd);
+  g_assert_cmpint (waitpid (pid, &wstatus, 0), ==, pid);
+  g_spawn_close_pid (pid);
+
+  names = names_in (home);
+  g_assert_cmpstr (names, ==, ".lock k.csr k.key");
+  g_assert_true (WIFSIGNALED (wstatus));
+  g_assert_cmpint (WTERMSIG (wstatus), ==, SIGINT);
+  mpt_remove_home (home);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -572,6 +649,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-errors/help", test_help);
   g_test_add_func ("/cli-errors/help-service", test_help_service);
   g_test_add_func ("/cli-errors/no-plugins", test_no_plugins);
+  g_test_add_func ("/cli-errors/interrupted-write", test_interrupted_write);
   status = g_test_run ();
   mpt_remove_home (fixture_home);
   g_free (fixture_home);
