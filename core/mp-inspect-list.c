@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "meetpki/mp-inspect.h"
+#include "meetpki/mp-node.h"
+#include "meetpki/mp-service.h"
 #include "meetpki/mp-store.h"
 
 /* one line of `pki list` from a file's full description */
@@ -104,9 +106,13 @@ mp_inspect_store (MpStore *store, GError **error)
     {
       const char *name = g_ptr_array_index (names, i);
       g_autoptr(GError) local = NULL;
-      g_autoptr(GBytes) data = mp_store_read (store, name, &local);
+      g_autoptr(GBytes) data = NULL;
       g_autoptr(JsonNode) desc = NULL;
 
+      /* meetpki's own state, not a file of the user's */
+      if (g_str_equal (name, MP_NODE_FACTS_FILE) || g_str_equal (name, MP_SERVICES_FILE))
+        continue;
+      data = mp_store_read (store, name, &local);
       if (data != NULL)
         desc = mp_inspect_file (data, name, &local);
       if (desc == NULL)

@@ -172,6 +172,18 @@ static const ErrorCase cases[] = {
     "meetpki: webadmin is not a cluster service" },
   { "dispatch/cluster-status-json-not-cluster", "xmpp cluster status --json", USAGE, FALSE,
     "meetpki: xmpp is not a cluster service" },
+  /* a mistyped cluster verb gets the closest one, as other commands do;
+   * a service that is no cluster service does not list 'cluster' */
+  { "dispatch/cluster-verb-typo", "database cluster initalize", USAGE, FALSE,
+    "meetpki: unknown database cluster command 'initalize'; did you mean 'initialize'?" },
+  { "dispatch/cluster-verb-unknown", "database cluster frobnicate", USAGE, FALSE,
+    "meetpki: usage: meetpki database cluster <certs|localnode|initialize|join|connect|remove|status> ..." },
+  { "dispatch/cluster-alone-not-cluster", "webadmin cluster", USAGE, FALSE,
+    "meetpki: webadmin is not a cluster service" },
+  { "dispatch/service-alone", "webadmin", USAGE, FALSE,
+    "meetpki: usage: meetpki webadmin <csr|certs|apply|rollback|enable|disable|restart|status|backend|endpoint|probe> ..." },
+  { "dispatch/cluster-service-alone", "database", USAGE, FALSE,
+    "meetpki: usage: meetpki database <csr|apply|rollback|enable|disable|restart|status|backend|endpoint|probe|cluster> ..." },
   { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,
     "meetpki: no command 'pki frobnicate'; run 'meetpki help' for the list" },
 

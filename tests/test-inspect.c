@@ -922,9 +922,15 @@ test_cli_list (void)
   {
     g_autofree char *junk = g_build_filename (s.home, "notes.txt", NULL);
     g_autofree char *unreadable = g_build_filename (s.home, "secret.key", NULL);
+    g_autofree char *facts = g_build_filename (s.home, "node.conf", NULL);
+    g_autofree char *services = g_build_filename (s.home, "services.conf", NULL);
     g_assert_true (g_file_set_contents (junk, "garbage\n", -1, NULL));
     g_assert_true (g_file_set_contents (unreadable, "x", -1, NULL));
     g_chmod (unreadable, 0);
+    /* meetpki's own state (node set, <service> certs) is not listed: an
+     * "unknown" line for it invites its removal */
+    g_assert_true (g_file_set_contents (facts, "[node]\nserver-fqdn=cms1.example.com\n", -1, NULL));
+    g_assert_true (g_file_set_contents (services, "[webadmin]\nstate=enabled\n", -1, NULL));
   }
   s.envp = g_environ_setenv (s.envp, "MEETPKI_NOW", now, TRUE);
   {
@@ -939,6 +945,12 @@ test_cli_list (void)
     g_assert_no_error (error);
     files = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "files");
     g_assert_cmpuint (json_array_get_length (files), ==, 7);
+    for (guint i = 0; i < json_array_get_length (files); i++)
+      {
+        const char *name = json_object_get_string_member (json_array_get_object_element (files, i), "name");
+        g_assert_cmpstr (name, !=, "node.conf");
+        g_assert_cmpstr (name, !=, "services.conf");
+      }
 
     row = find_row (files, "dbserver.key");
     g_assert_cmpstr (json_object_get_string_member (row, "kind"), ==, "key");

@@ -69,18 +69,17 @@ verb_of (const MpCliCommand *cmd)
   return strchr (cmd->words, ' ') + 1;
 }
 
-/* whether @service's sequence has the cluster steps (the database's) */
+/* whether the service (as plugins list --json describes it) has the
+ * cluster steps: only then does it take `<service> cluster ...` */
 static gboolean
-service_is_cluster (JsonObject *service)
+is_cluster_service (JsonObject *service)
 {
   JsonArray *sequence = json_object_has_member (service, "sequence")
                           ? json_object_get_array_member (service, "sequence") : NULL;
 
   for (guint i = 0; sequence != NULL && i < json_array_get_length (sequence); i++)
     {
-      const char *step = json_array_get_string_element (sequence, i);
-
-      if (step != NULL && g_str_has_prefix (step, "cluster "))
+      if (g_str_has_prefix (json_array_get_string_element (sequence, i), "cluster "))
         return TRUE;
     }
   return FALSE;
@@ -102,9 +101,9 @@ mp_cli_service_offers (JsonObject *service, const MpCliCommand *cmd)
   const char *verb = verb_of (cmd);
 
   if (g_str_has_prefix (verb, "cluster "))
-    return service_is_cluster (service);
+    return is_cluster_service (service);
   if (g_str_equal (verb, "certs"))
-    return !service_is_cluster (service);
+    return !is_cluster_service (service);
   return TRUE;
 }
 
@@ -135,6 +134,30 @@ mp_cli_suggest_service (MpCli *cli, const char *word)
     }
   g_ptr_array_add (names, NULL);
   return mp_suggest (word, (const char * const *) names->pdata);
+}
+
+/* the error for `<service> cluster [<verb>]` that names no command */
+static void
+cluster_usage_error (const char *service, gboolean cluster, char **argv, guint argc, GError **error)
+{
+  static const char * const cluster_verbs[] = {
+    "certs", "localnode", "initialize", "join", "connect", "remove", "status", NULL
+  };
+  g_autofree char *hint = NULL;
+
+  if (!cluster)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s is not a cluster service", service);
+      return;
+    }
+  if (argc > 2)
+    hint = mp_suggest (argv[2], cluster_verbs);
+  if (hint != NULL)
+    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "unknown %s cluster command '%s'; did you mean '%s'?",
+                 argv[0], argv[2], hint);
+  else
+    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                 "usage: meetpki %s cluster <certs|localnode|initialize|join|connect|remove|status> ...", argv[0]);
 }
 
 /**
@@ -195,7 +218,7 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
         return best;
       }
   }
-  if (service_is_cluster (found))
+  if (is_cluster_service (found))
     g_ptr_array_add (verbs, (gpointer) "cluster");
   g_ptr_array_add (verbs, NULL);
   if (argc < 2)
@@ -203,12 +226,8 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
       g_autofree char *all = g_strjoinv ("|", (char **) verbs->pdata);
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s <%s> ...", argv[0], all);
     }
-  else if (g_str_equal (argv[1], "cluster") && !service_is_cluster (found))
-    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                 "%s is not a cluster service", argv[0]);
   else if (g_str_equal (argv[1], "cluster"))
-    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                 "usage: meetpki %s cluster <certs|localnode|initialize|join|connect|remove|status> ...", argv[0]);
+    cluster_usage_error (service, is_cluster_service (found), argv, argc, error);
   else
     {
       g_autofree char *hint = mp_suggest (argv[1], (const char * const *) verbs->pdata);

@@ -331,6 +331,11 @@ class CliBus(unittest.TestCase):
         # only the database is a cluster service, also for status
         p = self.same(["webadmin", "cluster", "status"], expect=2)
         self.assertEqual(p.stderr, "meetpki: webadmin is not a cluster service\n")
+        # the daemon's description of the services says which is one
+        p = self.same(["database", "cluster", "initalize"], expect=2)
+        self.assertIn("did you mean 'initialize'?", p.stderr)
+        p = self.same(["webadmin"], expect=2)
+        self.assertNotIn("cluster", p.stderr)
         self.services_alike(["database", "cluster", "localnode", "a"])
         self.services_alike(["database", "cluster", "initialize", "--dry-run"])
         self.services_alike(["database", "cluster", "initialize"])
