@@ -294,6 +294,75 @@ test_sign_serials_random (void)
   mpt_remove_home (home);
 }
 
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* the names in @dir, hidden ones too, sorted, one a line */
+static char *
+dir_names (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  const char *n;
+
+  g_assert_nonnull (d);
+  while ((n = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, (gpointer) n);
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv ("\n", (char **) names->pdata);
+}
+
+/* where libgcrypt cannot be loaded (tests/no-libgcrypt.c makes the quick
+ * one's dlopen() of it fail), sign is the full cli's, which links it: the
+ * same output, a certificate that verifies, and the quick one's try left
+ * nothing behind in the store */
+static void
+test_sign_without_libgcrypt (void)
+{
+  g_autofree char *home = make_home ();
+  const char *argv[] = { g_getenv ("MEETPKI_CLI"), "--home", home, "pki", "sign", "web", "ca", NULL };
+  g_autofree char *asan = g_strconcat (g_getenv ("ASAN_OPTIONS") != NULL ? g_getenv ("ASAN_OPTIONS") : "",
+                                       ":verify_asan_link_order=0", NULL);
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *names_before = dir_names (home);
+  g_autofree char *names_after = NULL;
+  g_autoptr(GBytes) crt_before = mpt_read (home, "web.crt");
+  g_autoptr(GBytes) crt_after = NULL;
+  g_autoptr(MptResult) full = NULL;
+  g_autoptr(MptResult) verify = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_assert_nonnull (g_getenv ("MPT_NO_LIBGCRYPT"));
+  env = g_environ_setenv (env, "LD_PRELOAD", g_getenv ("MPT_NO_LIBGCRYPT"), TRUE);
+  env = g_environ_setenv (env, "LD_DEBUG", "libs", TRUE);
+  env = g_environ_setenv (env, "ASAN_OPTIONS", asan, TRUE);
+  g_assert_true (g_spawn_sync (home, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* the quick one asked for libgcrypt and was refused; the full cli ran */
+  g_assert_nonnull (strstr (err, "libgcrypt-not-installed.so"));
+  g_assert_nonnull (strstr (err, "libgio-2.0"));
+
+  crt_after = mpt_read (home, "web.crt");
+  g_assert_false (g_bytes_equal (crt_before, crt_after));
+  names_after = dir_names (home);
+  g_assert_cmpstr (names_after, ==, names_before);
+  verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", "ca.crt", "web.crt", NULL);
+  mpt_assert_ok (verify);
+  full = full_va (home, "pki", "sign", "web", "ca", NULL);
+  mpt_assert_ok (full);
+  g_assert_cmpstr (out, ==, full->out);
+  mpt_remove_home (home);
+}
+
 /* options the quick one does not know, a bus, anything else: the full cli */
 static void
 test_everything_else_runs_the_full_cli (void)
@@ -332,6 +401,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quick/failures-are-the-full-clis", test_failures_are_the_full_clis);
   g_test_add_func ("/quick/no-gio-json-gobject", test_no_gio_json_gobject);
   g_test_add_func ("/quick/sign-serials-random", test_sign_serials_random);
+  g_test_add_func ("/quick/sign-without-libgcrypt", test_sign_without_libgcrypt);
   g_test_add_func ("/quick/inspect-same-in-locales", test_inspect_same_in_locales);
   g_test_add_func ("/quick/everything-else-runs-the-full-cli", test_everything_else_runs_the_full_cli);
   return g_test_run ();
