@@ -156,16 +156,47 @@ is_runtime_failure (const GError *error)
          g_error_matches (error, MP_ERROR, MP_ERROR_CONNECT_FAILED);
 }
 
+/* whether two recorded sets name the same files with the same contents */
+static gboolean
+same_set (GPtrArray *a, GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      MpAppliedFile *x = g_ptr_array_index (a, i);
+      MpAppliedFile *y = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (x->role, y->role) != 0 || g_strcmp0 (x->source, y->source) != 0 ||
+          g_strcmp0 (x->sha256, y->sha256) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 roll_back (MpApplyContext *ctx, GPtrArray *previous, GPtrArray *good, const char *good_form, GError **error)
 {
   const MpPluginDescriptor *desc = mp_plugin_get_descriptor (ctx->plugin);
   g_autoptr(MpValidation) v = mp_validation_new_for_set (desc, ctx->store, previous, ctx->facts, error);
+  g_autoptr(GPtrArray) failed = mp_service_config_get_applied (ctx->config, desc->name, FALSE);
 
   if (v == NULL)
     return FALSE;
   if (!mp_apply_sequence (ctx, v, error))
-    return FALSE;
+    {
+      g_autoptr(GPtrArray) now_good = mp_service_config_get_applied (ctx->config, desc->name, TRUE);
+
+      /* the rollback's certs step made the failed set the known-good
+       * one before a later step failed too: it is none (the rollback's
+       * own failure is the error reported, also if this save fails) */
+      if (same_set (now_good, failed))
+        {
+          mp_service_config_set_good (ctx->config, desc->name, good_form, good);
+          mp_service_config_save (ctx->config, NULL);
+        }
+      return FALSE;
+    }
   /* the failed set is no known-good one: keep the one from before */
   mp_service_config_set_good (ctx->config, desc->name, good_form, good);
   if (!mp_service_config_save (ctx->config, error))

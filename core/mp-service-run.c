@@ -418,6 +418,13 @@ mp_service_run_cluster (MpStore *store, MpPlugin *plugin, const MpServiceRunOpti
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "cluster initialize takes no primary");
       return FALSE;
     }
+  /* recorded as the node fact database-primary is, and handed to the exec
+   * backend's commands: a host name or an IP address, as that fact is */
+  if (primary != NULL && !mp_node_fact_validate ("database-primary", primary, error))
+    {
+      g_prefix_error (error, "cluster %s: ", verb);
+      return FALSE;
+    }
   if (!run_begin (store, plugin, o, &r, TRUE, error))
     return FALSE;
   r.ctx.cluster_verb = verb;

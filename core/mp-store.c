@@ -439,6 +439,9 @@ write_temp_beside (const char *path, MpFileFillFunc fill, gpointer user_data,
     }
   if (!fill (fd, user_data, error))
     {
+      /* our own bytes: say which file a full disk (or a quota) stopped */
+      if (fill == fill_from_buffer)
+        g_prefix_error (error, "%s: ", path);
       close (fd);
       unlink (tmpl);
       return NULL;

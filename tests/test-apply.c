@@ -613,6 +613,30 @@ test_exec_failure (void)
   mpt_remove_home (home);
 }
 
+/* the rollback fails too (exit 15) after its certs step: the set that
+ * failed is still no known-good one, so 'rollback' never applies it */
+static void
+test_rollback_fails_keeps_good (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) status = NULL;
+
+  issue (home, "webadmin", "wa");
+  issue (home, "webadmin", "wa2");
+  mpt_ok (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
+  mpt_ok (home, "webadmin", "backend", "exec", "enable=exit 3", NULL);
+  r = mpt_meetpki_va (home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", NULL);
+  mpt_assert_status (r, 15);
+  g_assert_nonnull (strstr (r->err, "the rollback failed too"));
+  status = mpt_meetpki_va (home, "webadmin", "status", NULL);
+  mpt_assert_ok (status);
+  /* the rollback put wa back; wa2 is recorded nowhere */
+  g_assert_nonnull (strstr (status->out, "cert         wa.crt"));
+  g_assert_null (strstr (status->out, "wa2.crt"));
+  mpt_remove_home (home);
+}
+
 /* two commands at once: the service lock runs them one after the other,
  * so their steps never interleave */
 static void
@@ -1204,6 +1228,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
   g_test_add_func ("/apply/lock", test_lock);
   g_test_add_func ("/apply/exec-failure", test_exec_failure);
+  g_test_add_func ("/apply/rollback-fails-keeps-good", test_rollback_fails_keeps_good);
   g_test_add_func ("/provision/single-node", test_provision_single);
   g_test_add_func ("/provision/cluster-3node", test_provision_cluster);
   g_test_add_func ("/provision/intermediate-ca", test_provision_intermediate);

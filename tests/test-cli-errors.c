@@ -7,11 +7,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,6 +186,12 @@ static const ErrorCase cases[] = {
     "meetpki: usage: meetpki webadmin <csr|certs|apply|rollback|enable|disable|restart|status|backend|endpoint|probe> ..." },
   { "dispatch/cluster-service-alone", "database", USAGE, FALSE,
     "meetpki: usage: meetpki database <csr|apply|rollback|enable|disable|restart|status|backend|endpoint|probe|cluster> ..." },
+  /* the primary is a host name or an IP address, as the node fact
+   * database-primary: it is recorded and handed to the exec backend */
+  { "cluster/join-bad-primary", "database cluster join 'cms1 example.com'", USAGE, FALSE,
+    "meetpki: cluster join: database-primary: 'cms1 example.com' is not a valid DNS name: character ' ' is not allowed" },
+  { "cluster/connect-url-primary", "database cluster connect https://cms1.example.com/", USAGE, FALSE,
+    "meetpki: cluster connect: database-primary: 'https://cms1.example.com/' is a URL; give the host name alone (cms1.example.com)" },
   { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,
     "meetpki: no command 'pki frobnicate'; run 'meetpki help' for the list" },
 
@@ -644,6 +652,47 @@ test_interrupted_write (void)
   mpt_remove_home (home);
 }
 
+/* a disk that fills up, without root: files may not grow past 100 bytes
+ * (EFBIG, "File too large", once SIGXFSZ is ignored) */
+static void
+small_files (gpointer user_data)
+{
+  struct rlimit limit = { 100, 100 };
+
+  signal (SIGXFSZ, SIG_IGN);
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+/* a write the disk stops: one line naming the file, exit 8, nothing left */
+static void
+test_disk_full (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *real = realpath (home, NULL);
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "MEETPKI_HOME", home, TRUE);
+  const char *argv[] = { g_getenv ("MEETPKI_CLI"), "pki", "csr", "k", "CN:k.example.com",
+                         "--key-type", "ec:p256", NULL };
+  g_autofree char *before = mpt_snapshot (home);
+  g_autofree char *after = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *want = NULL;
+  int wstatus = 0;
+
+  g_assert_nonnull (argv[0]);
+  envp = g_environ_setenv (envp, "LC_ALL", "C", TRUE);
+  g_assert_true (g_spawn_sync (home, (char **) argv, envp, G_SPAWN_DEFAULT, small_files, NULL,
+                               &out, &err, &wstatus, NULL));
+  after = mpt_snapshot (home);
+  want = g_strdup_printf ("meetpki: %s/k.key: cannot write a temporary file: %s\n", real, g_strerror (EFBIG));
+  g_assert_true (WIFEXITED (wstatus));
+  g_assert_cmpint (WEXITSTATUS (wstatus), ==, 8);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpstr (err, ==, want);
+  g_assert_cmpstr (after, ==, before);
+  mpt_remove_home (home);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -662,6 +711,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-errors/help-service", test_help_service);
   g_test_add_func ("/cli-errors/no-plugins", test_no_plugins);
   g_test_add_func ("/cli-errors/interrupted-write", test_interrupted_write);
+  g_test_add_func ("/cli-errors/disk-full", test_disk_full);
   status = g_test_run ();
   mpt_remove_home (fixture_home);
   g_free (fixture_home);
