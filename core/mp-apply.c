@@ -575,23 +575,63 @@ issuing_chain (MpValidation *v, MpServiceInput *in, MpBundle *pool, MpBundleCert
   return chain;
 }
 
+/* the subjects of @chain, "CN=a, CN=b" */
+static char *
+chain_subjects (GPtrArray *chain)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < chain->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", mp_bundle_cert_get_subject (g_ptr_array_index (chain, i)));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* FALSE, with a failure line, when @chain's certificates are not in bundle
+ * order in @file (issuing CA first, root last) */
+static gboolean
+chain_in_file_order (MpValidation *v, MpServiceInput *in, GPtrArray *file, GPtrArray *chain)
+{
+  gint last = -1;
+
+  for (guint i = 0; i < chain->len; i++)
+    {
+      guint pos = 0;
+
+      g_ptr_array_find (file, g_ptr_array_index (chain, i), &pos);
+      if ((gint) pos < last)
+        {
+          add_line (v, MP_LINE_FAILURE, "%s: wrong order: '%s' comes before '%s', which it issued; "
+                    "the order is the issuing CA, its chain, root last [wrong-order]", in->source,
+                    mp_bundle_cert_get_subject (g_ptr_array_index (chain, i)),
+                    mp_bundle_cert_get_subject (g_ptr_array_index (chain, i - 1)));
+          return FALSE;
+        }
+      last = (gint) pos;
+    }
+  return TRUE;
+}
+
 /* the CA file (the database's root file, postgresql's ssl_ca_file): the
- * chain that issues the database's certificates, from the issuing CA up to
- * its self-signed root (postgresql verifies to a root and takes no partial
- * chain), then every other CA certificate of the file in the given order:
- * an old root beside the new one during a CA rotation, another CA the
- * peers use.  the chain's own certificates keep bundle order (issuing CA
- * first, root last); a certificate that is not a CA has no place here */
+ * chains that issue the database's certificates, each from the issuing CA
+ * up to its self-signed root (postgresql verifies to a root and takes no
+ * partial chain), the first certificate's chain first, then the CAs of
+ * the other's chain it does not share (two certificates from two chains
+ * work: a peer checks each against the whole file); then every other CA
+ * certificate of the file in the given order: an old root beside the new
+ * one during a CA rotation, another CA the peers use.  each chain's own
+ * certificates keep bundle order (issuing CA first, root last); a
+ * certificate that is not a CA has no place here */
 static void
 check_ca_file (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInput *in, const MpPluginRole *role)
 {
   g_autoptr(MpBundle) pool = mp_bundle_new ();
   g_autoptr(GPtrArray) file = g_ptr_array_new ();
-  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GPtrArray) chains = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) issued_names = g_ptr_array_new ();
   g_autoptr(GPtrArray) kept = g_ptr_array_new ();
   g_autoptr(GBytes) pem = NULL;
   guint failures = v->n_failures;
-  gint last = -1;
+  gboolean apart = FALSE;
 
   mp_bundle_add_data (pool, in->data, in->source);
   add_finding_lines (v, in, pool, 0);
@@ -607,57 +647,65 @@ check_ca_file (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInput *
   if (v->n_failures > failures || file->len == 0)
     return;
 
-  /* every certificate the file's CA issued must reach a root through it;
-   * the live file starts with the first one's chain */
+  /* every certificate the file's CA issued must reach a root through it */
   for (guint i = 0; i < v->inputs->len; i++)
     {
       MpServiceInput *issued = g_ptr_array_index (v->inputs, i);
       const MpPluginRole *r = mp_descriptor_find_role (desc, issued->role);
       MpBundleCert *entity;
-      g_autoptr(GPtrArray) above = NULL;
+      GPtrArray *above;
 
       if (r == NULL || g_strcmp0 (r->issued_by, role->name) != 0 || (entity = add_entity (pool, issued)) == NULL)
         continue;
       above = issuing_chain (v, in, pool, entity, issued->source);
-      if (above != NULL && chain == NULL)
-        {
-          g_ptr_array_remove_index (above, 0);
-          chain = g_steal_pointer (&above);
-        }
+      if (above == NULL)
+        continue;
+      g_ptr_array_remove_index (above, 0);
+      g_ptr_array_add (chains, above);
+      g_ptr_array_add (issued_names, (gpointer) issued->source);
     }
   /* no issued certificate to start from: the file's own chain (when the
    * certificates have no issuer in the file, their issued-by check fails
    * and nothing is written) */
-  if (chain == NULL && v->n_failures == failures)
-    chain = issuing_chain (v, in, pool, g_ptr_array_index (file, 0), in->source);
-  if (chain == NULL || v->n_failures > failures)
+  if (chains->len == 0 && v->n_failures == failures)
+    {
+      GPtrArray *own = issuing_chain (v, in, pool, g_ptr_array_index (file, 0), in->source);
+      if (own != NULL)
+        g_ptr_array_add (chains, own);
+    }
+  if (chains->len == 0 || v->n_failures > failures)
     return;
 
-  /* bundle order for the chain's own certificates */
-  for (guint i = 0; i < chain->len; i++)
+  for (guint k = 0; k < chains->len; k++)
     {
-      guint pos = 0;
+      GPtrArray *chain = g_ptr_array_index (chains, k);
+      guint before = kept->len;
 
-      g_ptr_array_find (file, g_ptr_array_index (chain, i), &pos);
-      if ((gint) pos < last)
+      if (!chain_in_file_order (v, in, file, chain))
+        return;
+      for (guint i = 0; i < chain->len; i++)
         {
-          add_line (v, MP_LINE_FAILURE, "%s: wrong order: '%s' comes before '%s', which it issued; "
-                    "the order is the issuing CA, its chain, root last [wrong-order]", in->source,
-                    mp_bundle_cert_get_subject (g_ptr_array_index (chain, i)),
-                    mp_bundle_cert_get_subject (g_ptr_array_index (chain, i - 1)));
-          return;
+          if (!g_ptr_array_find (kept, g_ptr_array_index (chain, i), NULL))
+            g_ptr_array_add (kept, g_ptr_array_index (chain, i));
         }
-      last = (gint) pos;
-      g_ptr_array_add (kept, g_ptr_array_index (chain, i));
+      /* a second chain: the certificates came from two CAs */
+      if (kept->len > before && k > 0)
+        {
+          g_autofree char *subjects = chain_subjects (chain);
+          add_line (v, MP_LINE_NOTE, "chain of %s: %s (%s: apart from the chain of %s; %s.pem holds both)",
+                    (const char *) g_ptr_array_index (issued_names, k), subjects, in->source,
+                    (const char *) g_ptr_array_index (issued_names, 0), role->name);
+          apart = TRUE;
+        }
     }
   for (guint i = 0; i < file->len; i++)
     {
       const MpBundleCert *c = g_ptr_array_index (file, i);
 
-      if (g_ptr_array_find (chain, c, NULL))
+      if (g_ptr_array_find (kept, c, NULL))
         continue;
-      add_line (v, MP_LINE_NOTE, "also kept: %s (%s: a CA outside the issuing chain)",
-                mp_bundle_cert_get_subject (c), in->source);
+      add_line (v, MP_LINE_NOTE, "also kept: %s (%s: a CA outside the issuing %s)",
+                mp_bundle_cert_get_subject (c), in->source, apart ? "chains" : "chain");
       g_ptr_array_add (kept, (gpointer) c);
     }
   pem = mp_bundle_certs_to_pem (kept);

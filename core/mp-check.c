@@ -37,12 +37,49 @@ add (GPtrArray *out, const char *service, MpLineKind kind, const char *fmt, ...)
   g_ptr_array_add (out, f);
 }
 
-/* a source replaced under its applied name: the vendor's renewal, which
- * takes effect only on restart */
-static void
-check_sources (GPtrArray *out, MpStore *store, MpServiceConfig *config, const char *service)
+/* what restart would say of the sources as they are now (it validates
+ * them before it takes them): its failures, as errors now rather than at
+ * restart */
+static gboolean
+check_renewal (GPtrArray *out, MpStore *store, const MpPluginDescriptor *desc, const MpNodeFacts *facts,
+               GPtrArray *args, const char *changed)
 {
+  g_autoptr(GError) local = NULL;
+  g_autoptr(MpValidation) v = mp_validation_new_for_args (desc, store, (const char * const *) args->pdata,
+                                                          args->len, &local);
+  gboolean refused = FALSE;
+
+  if (v == NULL)
+    {
+      add (out, desc->name, MP_LINE_FAILURE, "%s changed since applied; restart %s would refuse it: %s",
+           changed, desc->name, local->message);
+      return FALSE;
+    }
+  mp_validation_run (v, desc, facts, MP_APPLY_DEFAULT_WARN_DAYS);
+  for (guint k = 0; k < v->lines->len; k++)
+    {
+      MpLine *l = g_ptr_array_index (v->lines, k);
+
+      if (l->kind != MP_LINE_FAILURE)
+        continue;
+      add (out, desc->name, MP_LINE_FAILURE, "%s changed since applied; restart %s would refuse it: %s",
+           changed, desc->name, l->text);
+      refused = TRUE;
+    }
+  return !refused;
+}
+
+/* a source replaced under its applied name: the vendor's renewal, which
+ * takes effect only on restart, and only when it validates */
+static void
+check_sources (GPtrArray *out, MpStore *store, MpServiceConfig *config, const MpPluginDescriptor *desc,
+               const MpNodeFacts *facts)
+{
+  const char *service = desc->name;
   g_autoptr(GPtrArray) applied = mp_service_config_get_applied (config, service, FALSE);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
+  gboolean gone = FALSE;
 
   for (guint i = 0; i < applied->len; i++)
     {
@@ -52,10 +89,26 @@ check_sources (GPtrArray *out, MpStore *store, MpServiceConfig *config, const ch
       g_autofree char *sha = data != NULL ? mp_sha256_hex (data) : NULL;
 
       if (sha == NULL)
-        add (out, service, MP_LINE_WARNING, "%s (%s) is gone; the live copy is still in use", f->source, f->role);
+        {
+          add (out, service, MP_LINE_WARNING, "%s (%s) is gone; the live copy is still in use", f->source, f->role);
+          gone = TRUE;
+        }
       else if (g_strcmp0 (sha, f->sha256) != 0)
-        add (out, service, MP_LINE_WARNING, "%s: certificate changed since applied; restart %s", f->source, service);
+        g_ptr_array_add (changed, f->source);
+      g_ptr_array_add (args, f->source);
     }
+  if (changed->len == 0)
+    return;
+  g_ptr_array_add (changed, NULL);
+  if (!gone)
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) changed->pdata);
+      if (!check_renewal (out, store, desc, facts, args, names))
+        return;
+    }
+  for (guint i = 0; changed->pdata[i] != NULL; i++)
+    add (out, service, MP_LINE_WARNING, "%s: certificate changed since applied; restart %s",
+         (const char *) changed->pdata[i], service);
 }
 
 /**
@@ -114,7 +167,7 @@ mp_check_services (MpStore *store, MpPluginLoader *loader, guint warn_days, GStr
           if (l->kind == MP_LINE_FAILURE || l->kind == MP_LINE_WARNING)
             add (out, names[i], l->kind, "%s", l->text);
         }
-      check_sources (out, store, config, names[i]);
+      check_sources (out, store, config, mp_plugin_get_descriptor (plugin), facts);
     }
   if (services != NULL)
     {

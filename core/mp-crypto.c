@@ -65,11 +65,17 @@ mp_error_set_gnutls (GError **error, int rc, const char *op)
 gboolean
 mp_error_set_gcrypt (GError **error, unsigned int err, const char *op)
 {
+  /* the code alone: the source libgcrypt packs beside it says nothing */
   g_set_error (error, MP_ERROR, MP_ERROR_CRYPTO, "%s: %s [%u]",
-               op, gcry_strerror (err), err);
+               op, gcry_strerror (err), (guint) gcry_err_code (err));
   return FALSE;
 }
 #endif
+
+/* what GCRYCTL_INIT_SECMEM returned: not 0 when the secure memory pool
+ * could not be locked (mlock() refused: RLIMIT_MEMLOCK too small without
+ * CAP_IPC_LOCK), so what it holds could be swapped out */
+static gcry_error_t secmem_error;
 
 /* the libgcrypt calls mp_gcrypt_init() makes; linked in libmeetpki, looked
  * up after dlopen() in the quick cli's lite build */
@@ -79,6 +85,10 @@ typedef struct {
   void (*randomize) (void *buffer, size_t length, enum gcry_random_level level);
 } MpGcrypt;
 
+/* of the gcry_control() calls here only GCRYCTL_INIT_SECMEM can fail:
+ * INITIALIZATION_FINISHED_P answers a question (not 0: yes), and
+ * SET_PREFERRED_RNG_TYPE, DISABLE_SECMEM_WARN and INITIALIZATION_FINISHED
+ * only record a setting and return 0 (libgcrypt's global.c) */
 static void
 mp_gcrypt_init (const MpGcrypt *g)
 {
@@ -95,9 +105,12 @@ mp_gcrypt_init (const MpGcrypt *g)
 #endif
   if (g->check_version (NULL) == NULL)
     g_error ("libgcrypt: version check failed");
-  g->control (GCRYCTL_SUSPEND_SECMEM_WARN);
-  g->control (GCRYCTL_INIT_SECMEM, 32768, 0);
-  g->control (GCRYCTL_RESUME_SECMEM_WARN);
+  /* a pool that cannot be locked is refused where a password is read
+   * (mp_crypto_check_secure_memory()), in one line; libgcrypt's own
+   * "Warning: using insecure memory!" would go to stderr from a library,
+   * for every command, also those that keep no password */
+  g->control (GCRYCTL_DISABLE_SECMEM_WARN);
+  secmem_error = g->control (GCRYCTL_INIT_SECMEM, 32768, 0);
   g->control (GCRYCTL_INITIALIZATION_FINISHED, 0);
 }
 
@@ -156,7 +169,22 @@ mp_gcrypt (G_GNUC_UNUSED GError **error)
 void
 mp_crypto_prefer_system_rng (void)
 {
+  /* returns 0 always: a type libgcrypt does not know is ignored */
   gcry_control (GCRYCTL_SET_PREFERRED_RNG_TYPE, GCRY_RNG_TYPE_SYSTEM);
+}
+
+/* FALSE, with MP_ERROR_CRYPTO, when libgcrypt's secure memory is not
+ * locked: a password kept there could reach swap (mp-password.h promises
+ * locked memory) */
+gboolean
+mp_crypto_check_secure_memory (GError **error)
+{
+  mp_crypto_init ();
+  if (secmem_error == 0)
+    return TRUE;
+  return mp_error_set_gcrypt (error, secmem_error,
+                              "locking libgcrypt's secure memory for the password (mlock() was refused; "
+                              "raise the locked-memory limit, ulimit -l, to 64 KiB or more)");
 }
 #endif
 

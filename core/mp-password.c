@@ -69,16 +69,22 @@ mp_password_free (MpPassword *password)
  * Reads the first line of @fd into secure memory, without its line end:
  * one "\n" or "\r\n", no more.  A "\r" that ends no line (before a
  * second "\r\n", or at the end of the file) is the password's own.
- * Nothing read (end of file at once) gives the empty password.
+ * Nothing read (end of file at once) gives the empty password.  Fails,
+ * reading nothing, when libgcrypt's secure memory could not be locked.
  *
  * Returns: (transfer full): the password, or %NULL on error
  */
 MpPassword *
 mp_password_read_fd (int fd, const char *what, GError **error)
 {
-  g_autoptr(MpPassword) pw = mp_password_new (MP_PASSWORD_MAX + 1);
+  g_autoptr(MpPassword) pw = NULL;
   gsize len = 0;
   char *eol = NULL;
+
+  /* not a byte of it in memory that may be swapped out */
+  if (!mp_crypto_check_secure_memory (error))
+    return NULL;
+  pw = mp_password_new (MP_PASSWORD_MAX + 1);
 
   /* one byte of room beyond the maximum tells "too long" from "exactly full" */
   while (len < MP_PASSWORD_MAX + 1 && eol == NULL)

@@ -62,6 +62,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MpDatum, mp_datum_wipe_free)
 gboolean mp_error_set_gnutls (GError **error, int rc, const char *op);
 /* the same for a libgcrypt gcry_error_t (not in the lite build) */
 gboolean mp_error_set_gcrypt (GError **error, unsigned int err, const char *op);
+/* whether libgcrypt's secure memory is locked, as a password needs (not in
+ * the lite build) */
+gboolean mp_crypto_check_secure_memory (GError **error);
 
 /* makes sure gnutls and libgcrypt (secure memory included) are initialised
  * once per process; in the quick cli's lite build libgcrypt only when

@@ -325,6 +325,35 @@ test_guard_and_check (void)
   mpt_remove_home (home);
 }
 
+/* a certificate replaced under its applied name by one for another key:
+ * check says now what restart would refuse, instead of "restart" */
+static void
+test_check_refused_renewal (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autoptr(GBytes) other = NULL;
+  g_autoptr(MptResult) check = NULL;
+  g_autoptr(MptResult) restart = NULL;
+
+  issue (home, "webadmin", "wa");
+  issue (home, "webadmin", "other");
+  mpt_ok (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", NULL);
+  other = mpt_read (home, "other.crt");
+  mpt_write (home, "wa.crt", g_bytes_get_data (other, NULL), g_bytes_get_size (other));
+
+  check = mpt_meetpki_va (home, "check", NULL);
+  mpt_assert_status (check, 1);
+  g_assert_nonnull (strstr (check->out, "webadmin: error: wa.crt changed since applied; restart webadmin would "
+                                        "refuse it: Key and certificate pair do not match: wa.crt was not issued "
+                                        "for wa.key\n"));
+  g_assert_null (strstr (check->out, "certificate changed since applied; restart webadmin\n"));
+  /* and restart does refuse it */
+  restart = mpt_meetpki_va (home, "webadmin", "restart", NULL);
+  mpt_assert_status (restart, 1);
+  g_assert_nonnull (strstr (restart->out, "FAILURE: Key and certificate pair do not match"));
+  mpt_remove_home (home);
+}
+
 /* expiry within --warn-days is a warning */
 static void
 test_check_expiry (void)
@@ -1112,6 +1141,82 @@ test_database_ca_file (void)
   mpt_remove_home (home);
 }
 
+/* the line naming dbclient.crt's chain, apart from dbserver.crt's */
+static char *
+other_chain_line (const char *ca_file)
+{
+  return g_strconcat ("\nchain of dbclient.crt: CN=Test DB Int B, CN=Test DB Root B (", ca_file,
+                      ": apart from the chain of dbserver.crt; ca.pem holds both)\n", NULL);
+}
+
+/* the database's two certificates from two chains of the CA file: each
+ * chain is an issuing chain, kept in bundle order (the first certificate's,
+ * then the other's), named as such and not as a CA "outside the issuing
+ * chain"; openssl verifies both certificates against ca.pem alone */
+static void
+test_database_two_chains (void)
+{
+  g_autofree char *home = node_with_ca ();
+  static const char *const two[] = { "inta", "roota", "intb", "rootb", "otherca", NULL };
+  static const char *const two_live[] = { "inta", "roota", "intb", "rootb", "otherca", NULL };
+  static const char *const mixed[] = { "intb", "inta", "roota", "rootb", NULL };
+  static const char *const mixed_live[] = { "inta", "roota", "intb", "rootb", NULL };
+  static const char *const b_reversed[] = { "inta", "roota", "rootb", "intb", NULL };
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) m = NULL;
+  g_autoptr(MptResult) wrong = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  if (!mpt_require ("openssl"))
+    {
+      mpt_remove_home (home);
+      return;
+    }
+  mpt_openssl_ca (home, "roota", "Test DB Root A", NULL, TRUE);
+  mpt_openssl_ca (home, "inta", "Test DB Int A", "roota", TRUE);
+  mpt_openssl_ca (home, "rootb", "Test DB Root B", NULL, TRUE);
+  mpt_openssl_ca (home, "intb", "Test DB Int B", "rootb", TRUE);
+  mpt_openssl_ca (home, "otherca", "Other CA", NULL, TRUE);
+  mpt_ok (home, "database", "csr", "db", NULL);
+  mpt_ok (home, "pki", "sign", "dbserver", "inta", NULL);
+  mpt_ok (home, "pki", "sign", "dbclient", "intb", NULL);
+  write_ca_file (home, "two.crt", two);
+  write_ca_file (home, "mixed.crt", mixed);
+  write_ca_file (home, "b-reversed.crt", b_reversed);
+
+  r = database_certs (home, "db", "two.crt");
+  mpt_assert_ok (r);
+  g_assert_nonnull (strstr (r->out, "SUCCESS: dbserver.crt issued by the CA two.crt\n"));
+  g_assert_nonnull (strstr (r->out, "SUCCESS: dbclient.crt issued by the CA two.crt\n"));
+  want = other_chain_line ("two.crt");
+  g_assert_nonnull (strstr (r->out, want));
+  g_assert_null (strstr (r->out, "also kept: CN=Test DB"));
+  g_assert_nonnull (strstr (r->out, "\nalso kept: CN=Other CA (two.crt: a CA outside the issuing chains)\n"));
+  assert_live_ca (home, two_live);
+
+  /* the chains' certificates interleaved in the file, each chain in order */
+  m = database_certs (home, "db", "mixed.crt");
+  mpt_assert_ok (m);
+  g_clear_pointer (&want, g_free);
+  want = other_chain_line ("mixed.crt");
+  g_assert_nonnull (strstr (m->out, want));
+  g_assert_null (strstr (m->out, "also kept"));
+  assert_live_ca (home, mixed_live);
+
+  /* the second chain is held to bundle order as the first is */
+  before = snapshot_all (home);
+  wrong = database_certs (home, "db", "b-reversed.crt");
+  mpt_assert_status (wrong, 1);
+  g_assert_nonnull (strstr (wrong->out, "FAILURE: b-reversed.crt: wrong order: 'CN=Test DB Root B' comes before "
+                                        "'CN=Test DB Int B', which it issued; the order is the issuing CA, its "
+                                        "chain, root last [wrong-order]\n"));
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  mpt_remove_home (home);
+}
+
 /* a profile naming no such service changes nothing */
 static void
 test_provision_bad_profile (void)
@@ -1147,6 +1252,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/refusals", test_refusals);
   g_test_add_func ("/apply/guard-and-check", test_guard_and_check);
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
+  g_test_add_func ("/apply/check-refused-renewal", test_check_refused_renewal);
   g_test_add_func ("/apply/service-run-in-process", test_service_run_in_process);
   g_test_add_func ("/apply/database", test_database);
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
@@ -1158,6 +1264,7 @@ main (int argc, char **argv)
   g_test_add_func ("/provision/intermediate-ca", test_provision_intermediate);
   g_test_add_func ("/apply/database-rekeyed-ca", test_database_rekeyed_ca);
   g_test_add_func ("/apply/database-ca-file", test_database_ca_file);
+  g_test_add_func ("/apply/database-two-chains", test_database_two_chains);
   g_test_add_func ("/provision/bad-profile", test_provision_bad_profile);
   return g_test_run ();
 }

@@ -185,7 +185,7 @@ static const ErrorCase cases[] = {
   { "dispatch/service-alone", "webadmin", USAGE, FALSE,
     "meetpki: usage: meetpki webadmin <csr|certs|apply|rollback|enable|disable|restart|status|backend|endpoint|probe> ..." },
   { "dispatch/cluster-service-alone", "database", USAGE, FALSE,
-    "meetpki: usage: meetpki database <csr|certs|apply|rollback|enable|disable|restart|status|backend|endpoint|probe|cluster> ..." },
+    "meetpki: usage: meetpki database <csr|apply|rollback|enable|disable|restart|status|backend|endpoint|probe|cluster> ..." },
   /* the primary is a host name or an IP address, as the node fact
    * database-primary: it is recorded and handed to the exec backend */
   { "cluster/join-bad-primary", "database cluster join 'cms1 example.com'", USAGE, FALSE,
@@ -529,6 +529,12 @@ test_help_service (void)
   g_autoptr(MptResult) g = mpt_meetpki_va (home, "webadmin", "bogus", "--help", NULL);
   g_autoptr(MptResult) general = mpt_meetpki_va (home, "help", NULL);
   g_autoptr(MptResult) unknown = mpt_meetpki_va (home, "nosuchservice", "--help", NULL);
+  g_autoptr(MptResult) db = mpt_meetpki_va (home, "help", "database", NULL);
+  g_autoptr(MptResult) web_cluster = mpt_meetpki_va (home, "help", "webadmin", "cluster", "status", NULL);
+  g_autoptr(MptResult) web_cluster_help = mpt_meetpki_va (home, "webadmin", "cluster", "status", "--help", NULL);
+  g_autoptr(MptResult) web_cluster_run = mpt_meetpki_va (home, "webadmin", "cluster", "status", NULL);
+  g_autoptr(MptResult) web_usage = mpt_meetpki_va (home, "webadmin", NULL);
+  g_autoptr(MptResult) db_certs = mpt_meetpki_va (home, "help", "database", "certs", NULL);
 
   mpt_assert_ok (a);
   mpt_assert_ok (b);
@@ -549,6 +555,27 @@ test_help_service (void)
   g_assert_cmpstr (g->out, ==, a->out);
   /* not a service either: the general help, as before */
   g_assert_cmpstr (unknown->out, ==, general->out);
+  /* only what the service's plugin declares: the cluster commands are the
+   * database's, whose files go through `cluster certs`, not `certs` */
+  mpt_assert_ok (db);
+  g_assert_null (strstr (a->out, "<service> cluster"));
+  g_assert_nonnull (strstr (db->out, "\nmeetpki <service> cluster certs "));
+  g_assert_nonnull (strstr (db->out, "\nmeetpki <service> cluster status "));
+  g_assert_null (strstr (db->out, "\nmeetpki <service> certs "));
+  mpt_assert_status (web_cluster, USAGE);
+  g_assert_cmpstr (web_cluster->out, ==, "");
+  g_assert_cmpstr (web_cluster->err, ==,
+                   "meetpki: webadmin has no command 'cluster status'; run 'meetpki help webadmin' for its commands\n");
+  mpt_assert_ok (web_cluster_help);
+  g_assert_cmpstr (web_cluster_help->out, ==, a->out);
+  mpt_assert_status (web_cluster_run, USAGE);
+  g_assert_cmpstr (web_cluster_run->err, ==, "meetpki: webadmin is not a cluster service\n");
+  mpt_assert_status (web_usage, USAGE);
+  g_assert_cmpstr (web_usage->err, ==, "meetpki: usage: meetpki webadmin "
+                   "<csr|certs|apply|rollback|enable|disable|restart|status|backend|endpoint|probe> ...\n");
+  mpt_assert_status (db_certs, USAGE);
+  g_assert_cmpstr (db_certs->err, ==,
+                   "meetpki: database has no command 'certs'; run 'meetpki help database' for its commands\n");
   mpt_remove_home (home);
 }
 

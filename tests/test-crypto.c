@@ -1,13 +1,18 @@
 /*
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * the engine's libgcrypt setup: the RNG type it asks for (doc/speed.md)
- * and the randomness mp_random_strong() hands out.
+ * the engine's libgcrypt setup: the RNG type it asks for (doc/speed.md),
+ * the randomness mp_random_strong() hands out, and a secure memory pool
+ * that cannot be locked.
  */
 #include "config.h"
 
 #include <gcrypt.h>
+#include <grp.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <meetpki/meetpki.h>
 
@@ -73,6 +78,59 @@ test_random_strong_bits (void)
   g_assert_cmpuint (ones, <, 4096 + 450);
 }
 
+/* AddressSanitizer's mlock() does nothing and returns 0: there the pool
+ * is always "locked", and the refusal below cannot be provoked */
+#if defined(__SANITIZE_ADDRESS__)
+#define MPT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MPT_ASAN 1
+#endif
+#endif
+
+#ifndef MPT_ASAN
+/* a password is refused when libgcrypt's secure memory cannot be locked
+ * (no locked memory allowed, no CAP_IPC_LOCK: root becomes nobody), with
+ * GCRYCTL_INIT_SECMEM's failure in one line, and libgcrypt prints nothing
+ * of its own.  in a subprocess: libgcrypt sets up its pool once */
+static void
+test_secure_memory_unlocked (void)
+{
+  if (g_test_subprocess ())
+    {
+      const struct rlimit none = { 0, 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MpPassword) pw = NULL;
+      int fds[2];
+
+      g_assert_cmpint (setrlimit (RLIMIT_MEMLOCK, &none), ==, 0);
+      if (geteuid () == 0)
+        {
+          g_assert_cmpint (setgroups (0, NULL), ==, 0);
+          g_assert_cmpint (setgid (65534), ==, 0);
+          g_assert_cmpint (setuid (65534), ==, 0);
+          /* a changed uid makes the process undumpable, which LeakSanitizer's
+           * check at exit needs */
+          prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+        }
+      g_assert_cmpint (pipe (fds), ==, 0);
+      g_assert_cmpint (write (fds[1], "secret\n", 7), ==, 7);
+      close (fds[1]);
+      pw = mp_password_read_fd (fds[0], "the pipe", &error);
+      close (fds[0]);
+      g_assert_null (pw);
+      g_assert_error (error, MP_ERROR, MP_ERROR_CRYPTO);
+      g_assert_cmpstr (error->message, ==,
+                       "locking libgcrypt's secure memory for the password (mlock() was refused; raise the "
+                       "locked-memory limit, ulimit -l, to 64 KiB or more): General error [1]");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr_unmatched ("*insecure memory*");
+}
+#endif
+
 int
 main (int argc, char **argv)
 {
@@ -83,5 +141,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/crypto/rng-type/program-asks", &program_asks, test_rng_type);
   g_test_add_data_func ("/crypto/rng-type/library-alone", &library_alone, test_rng_type);
   g_test_add_func ("/crypto/random-strong-bits", test_random_strong_bits);
+#ifndef MPT_ASAN
+  g_test_add_func ("/crypto/secure-memory-unlocked", test_secure_memory_unlocked);
+#endif
   return g_test_run ();
 }

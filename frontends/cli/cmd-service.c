@@ -69,6 +69,44 @@ verb_of (const MpCliCommand *cmd)
   return strchr (cmd->words, ' ') + 1;
 }
 
+/* whether the service (as plugins list --json describes it) has the
+ * cluster steps: only then does it take `<service> cluster ...` */
+static gboolean
+is_cluster_service (JsonObject *service)
+{
+  JsonArray *sequence = json_object_has_member (service, "sequence")
+                          ? json_object_get_array_member (service, "sequence") : NULL;
+
+  for (guint i = 0; sequence != NULL && i < json_array_get_length (sequence); i++)
+    {
+      if (g_str_has_prefix (json_array_get_string_element (sequence, i), "cluster "))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * mp_cli_service_offers:
+ * @service: a service's descriptor, as `plugins list --json` prints it
+ *   (the loaded plugin's, or with --bus meetpkid's)
+ * @cmd: one of mp_cli_service_commands()
+ *
+ * Returns: whether @service has @cmd, by what its plugin declares: the
+ *   `cluster` commands are a cluster service's alone (the database), whose
+ *   files go through `cluster certs`, not `certs`
+ */
+gboolean
+mp_cli_service_offers (JsonObject *service, const MpCliCommand *cmd)
+{
+  const char *verb = verb_of (cmd);
+
+  if (g_str_has_prefix (verb, "cluster "))
+    return is_cluster_service (service);
+  if (g_str_equal (verb, "certs"))
+    return !is_cluster_service (service);
+  return TRUE;
+}
+
 /**
  * mp_cli_suggest_service:
  * @cli: the cli context
@@ -96,22 +134,6 @@ mp_cli_suggest_service (MpCli *cli, const char *word)
     }
   g_ptr_array_add (names, NULL);
   return mp_suggest (word, (const char * const *) names->pdata);
-}
-
-/* whether the service (as plugins list --json describes it) has the
- * cluster steps: only then does it take `<service> cluster ...` */
-static gboolean
-is_cluster_service (JsonObject *service)
-{
-  JsonArray *sequence = json_object_has_member (service, "sequence")
-                          ? json_object_get_array_member (service, "sequence") : NULL;
-
-  for (guint i = 0; sequence != NULL && i < json_array_get_length (sequence); i++)
-    {
-      if (g_str_has_prefix (json_array_get_string_element (sequence, i), "cluster "))
-        return TRUE;
-    }
-  return FALSE;
 }
 
 /* the error for `<service> cluster [<verb>]` that names no command */
@@ -165,12 +187,14 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
     const MpCliCommand *best = NULL;
     guint best_n = 0;
 
-    /* the longest command whose words follow the service name */
+    /* the longest command of this service whose words follow its name;
+     * `database certs` is kept: it says to use `cluster certs` */
     for (guint i = 0; i < G_N_ELEMENTS (service_commands); i++)
       {
         g_auto(GStrv) words = g_strsplit (verb_of (&service_commands[i]), " ", -1);
         guint n = g_strv_length (words);
-        gboolean match = argc > n;
+        gboolean match = argc > n && (mp_cli_service_offers (found, &service_commands[i]) ||
+                                      g_str_equal (verb_of (&service_commands[i]), "certs"));
 
         for (guint k = 0; match && k < n; k++)
           match = strcmp (words[k], argv[1 + k]) == 0;
@@ -179,7 +203,8 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
             best = &service_commands[i];
             best_n = n;
           }
-        if (strchr (verb_of (&service_commands[i]), ' ') == NULL)
+        if (strchr (verb_of (&service_commands[i]), ' ') == NULL &&
+            mp_cli_service_offers (found, &service_commands[i]))
           g_ptr_array_add (verbs, (gpointer) verb_of (&service_commands[i]));
       }
     if (best != NULL)

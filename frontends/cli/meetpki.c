@@ -241,9 +241,9 @@ print_command_help (const MpCliCommand *cmd, const char *topic)
 
 /* `help webadmin endpoint` is the help of `<service> endpoint` when
  * webadmin is a service: a loaded plugin, or with a bus one of meetpkid's
- * (no plugin loads here then).  @service: (out): for `help webadmin`
- * alone, its descriptor, to print first.  FALSE with an error when the
- * daemon could not be asked */
+ * (no plugin loads here then).  @service: (out): its descriptor, which
+ * says which commands it has (and for `help webadmin` alone is printed
+ * first).  FALSE with an error when the daemon could not be asked */
 static gboolean
 service_topic (MpCli *cli, char **topic, JsonNode **service, GError **error)
 {
@@ -267,8 +267,7 @@ service_topic (MpCli *cli, char **topic, JsonNode **service, GError **error)
     }
   if (found == NULL)
     return TRUE;
-  if (space == NULL)
-    *service = g_steal_pointer (&found);
+  *service = g_steal_pointer (&found);
   {
     char *generic = g_strconcat ("<service>", space != NULL ? space : "", NULL);
     g_free (*topic);
@@ -321,14 +320,31 @@ service_help_topic (char **argv, guint argc)
   }
 }
 
-/* returns FALSE when @topic names no command; @service, when given, is
- * described before its commands */
+/* whether @service (a descriptor) has a command that starts with @topic,
+ * "<service> cluster" */
+static gboolean
+service_has_topic (const char *topic, JsonNode *service)
+{
+  guint n = 0;
+  const MpCliCommand *svc = mp_cli_service_commands (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_str_has_prefix (svc[i].words, topic) && mp_cli_service_offers (json_node_get_object (service), &svc[i]))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* returns FALSE when @topic names no command.  @service, when given, is
+ * the service of a "<service> ..." topic: only the commands its plugin
+ * declares are shown, and for "<service>" alone it is described first */
 static gboolean
 print_help (const char *topic, JsonNode *service)
 {
   gboolean any = FALSE;
 
-  if (service != NULL)
+  if (service != NULL && g_strcmp0 (topic, "<service>") == 0)
     {
       mp_cli_print_service (json_node_get_object (service));
       g_print ("\n");
@@ -359,9 +375,19 @@ print_help (const char *topic, JsonNode *service)
     guint n = 0;
     const MpCliCommand *svc = mp_cli_service_commands (&n);
     for (guint i = 0; i < n; i++)
-      any |= print_command_help (&svc[i], topic);
+      {
+        if (service == NULL || mp_cli_service_offers (json_node_get_object (service), &svc[i]))
+          any |= print_command_help (&svc[i], topic);
+      }
   }
-  if (!any)
+  if (!any && service != NULL)
+    {
+      const char *name = json_object_get_string_member (json_node_get_object (service), "name");
+
+      g_printerr ("meetpki: %s has no command '%s'; run 'meetpki help %s' for its commands\n",
+                  name, topic + strlen ("<service> "), name);
+    }
+  else if (!any)
     g_printerr ("meetpki: no command '%s'; run 'meetpki help' for the list\n", topic);
   return any;
 }
@@ -562,6 +588,13 @@ main (int argc, char **argv)
       /* `meetpki bogus --help`, no service of that name: the general help */
       if (service_help && !g_str_has_prefix (topic, "<service>"))
         g_clear_pointer (&topic, g_free);
+      /* `meetpki webadmin cluster status --help`, a command webadmin has
+       * not: webadmin's help */
+      else if (service_help && service != NULL && !service_has_topic (topic, service))
+        {
+          g_free (topic);
+          topic = g_strdup ("<service>");
+        }
       known = print_help (topic, service);
       cli_clear (&cli);
       /* `help <no such command>` fails, so scripts can probe for a command */

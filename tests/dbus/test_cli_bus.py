@@ -470,7 +470,9 @@ class CliBus(unittest.TestCase):
             daemon = {s["name"]: s for s in json.loads(via_option("plugins", "list", "--json").stdout)}
             for args, expect in ((["help", "webadmin"], 0), (["help", "database"], 0),
                                  (["help", "webbridge", "certs"], 0), (["help", "database", "cluster", "certs"], 0),
-                                 (["help", "webadmn"], 2), (["help", "pki", "csr"], 0)):
+                                 (["help", "webadmn"], 2), (["help", "pki", "csr"], 0),
+                                 (["help", "webadmin", "cluster"], 2), (["help", "database", "certs"], 2),
+                                 (["webadmin", "cluster", "status", "--help"], 0)):
                 here = run(args)
                 for env in (bare, dict(bare, MEETPKI_BUS="session")):
                     there = run((["--session-bus"] if "MEETPKI_BUS" not in env else []) + args, env=env)
@@ -483,7 +485,11 @@ class CliBus(unittest.TestCase):
                 self.assertTrue(out.startswith("%s: %s\n" % (name, daemon[name]["summary"])), out)
                 self.assertIn("  module: %s\n" % daemon[name]["module"], out)
                 self.assertIn("  sequence: %s\n" % " -> ".join(daemon[name]["sequence"]), out)
-                self.assertIn("meetpki <service> certs ", out)
+                # the commands are those the daemon's descriptor declares:
+                # the cluster ones the database's alone, `certs` the others'
+                self.assertEqual("\nmeetpki <service> certs " in out, name != "database", out)
+                self.assertEqual("\nmeetpki <service> cluster certs " in out, name == "database", out)
+                self.assertEqual("cluster status" in out, name == "database", out)
             # a subcommand's help is the command's alone
             out = run(["--session-bus", "help", "webbridge", "certs"], env=bare).stdout
             self.assertTrue(out.startswith("meetpki <service> certs "), out)
