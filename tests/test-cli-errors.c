@@ -195,6 +195,12 @@ static const ErrorCase cases[] = {
   { "dispatch/help-unknown", "help pki frobnicate", USAGE, FALSE,
     "meetpki: no command 'pki frobnicate'; run 'meetpki help' for the list" },
 
+  /* --home "$STORE" with STORE unset: a usage error, not "cannot create" */
+  { "home/empty", "--home '' pki list", USAGE, FALSE,
+    "meetpki: --home is empty; give the store directory (or leave --home out for $MEETPKI_HOME)" },
+  { "home/empty-quick", "pki inspect dbserver.crt --home ''", USAGE, FALSE,
+    "meetpki: --home is empty; give the store directory (or leave --home out for $MEETPKI_HOME)" },
+
   /* a path outside the store that is there but no file: not "no such file" */
   { "read/inspect-directory", "pki inspect /", IO, FALSE,
     "meetpki: / is not a regular file" },

@@ -499,6 +499,13 @@ choose_bus (MpCli *cli, gboolean system_bus, gboolean session_bus, GError **erro
                    system_bus ? "--bus" : session_bus ? "--session-bus" : "MEETPKI_BUS");
       return FALSE;
     }
+  /* --home "$STORE" with the variable unset */
+  if (cli->home != NULL && *cli->home == '\0')
+    {
+      g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                           "--home is empty; give the store directory (or leave --home out for $MEETPKI_HOME)");
+      return FALSE;
+    }
   return TRUE;
 }
 
