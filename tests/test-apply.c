@@ -509,6 +509,7 @@ test_database (void)
   g_autoptr(MptResult) none = NULL;
   g_autoptr(MptResult) three = NULL;
   g_autoptr(MptResult) connect = NULL;
+  g_autoptr(MptResult) to_itself = NULL;
   g_autoptr(MptResult) init3 = NULL;
   g_autoptr(MptResult) plain = NULL;
 
@@ -558,6 +559,11 @@ test_database (void)
   mpt_assert_ok (three);
   init3 = mpt_meetpki_va (home, "database", "cluster", "initialize", NULL);
   mpt_assert_status (init3, 2);
+  /* the primary is another node, never this one (its server-fqdn) */
+  to_itself = mpt_meetpki_va (home, "database", "cluster", "connect", "CMS1.example.com", NULL);
+  mpt_assert_status (to_itself, 2);
+  g_assert_cmpstr (to_itself->err, ==, "meetpki: cluster connect: CMS1.example.com is this node (server-fqdn); "
+                                       "the primary itself runs 'database cluster initialize'\n");
   connect = mpt_meetpki_va (home, "database", "cluster", "connect", "cms2.example.com", NULL);
   mpt_assert_ok (connect);
   g_clear_pointer (&status, mpt_result_free);
