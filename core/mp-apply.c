@@ -432,7 +432,21 @@ check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInp
   entity = g_ptr_array_index (list, 0);
   entity_pem = mp_x509_crt_export_pem (entity, NULL);
   if (role->kind == MP_ROLE_FULLCHAIN)
-    check_bundle_file (v, in, MP_BUNDLE_KIND_FULL_CHAIN);
+    {
+      guint failures = v->n_failures;
+      unsigned int ca = 0;
+
+      check_bundle_file (v, in, MP_BUNDLE_KIND_FULL_CHAIN);
+      /* a full chain that starts with a CA (root first, say): the bundle
+       * findings say what is where; the pair, chain and names checks
+       * would judge that CA as the entity and only mislead */
+      if (gnutls_x509_crt_get_basic_constraints (entity, NULL, &ca, NULL) >= 0 && ca)
+        {
+          if (v->n_failures == failures)
+            add_line (v, MP_LINE_FAILURE, "%s does not start with the entity certificate", in->source);
+          return;
+        }
+    }
 
   /* the pair */
   if (role->pairs_with != NULL)

@@ -427,6 +427,14 @@ mp_service_run_cluster (MpStore *store, MpPlugin *plugin, const MpServiceRunOpti
     }
   if (!run_begin (store, plugin, o, &r, TRUE, error))
     return FALSE;
+  /* the primary is another node: this one would join (or connect to) itself */
+  if (primary != NULL && r.facts->server_fqdn != NULL && g_ascii_strcasecmp (primary, r.facts->server_fqdn) == 0)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                   "cluster %s: %s is this node (server-fqdn); the primary itself runs "
+                   "'database cluster initialize'", verb, primary);
+      return FALSE;
+    }
   r.ctx.cluster_verb = verb;
   r.ctx.cluster_primary = primary;
   return mp_apply_step (&r.ctx, MP_STEP_CLUSTER_INIT_JOIN_CONNECT, NULL, error);

@@ -509,6 +509,7 @@ test_database (void)
   g_autoptr(MptResult) none = NULL;
   g_autoptr(MptResult) three = NULL;
   g_autoptr(MptResult) connect = NULL;
+  g_autoptr(MptResult) to_itself = NULL;
   g_autoptr(MptResult) init3 = NULL;
   g_autoptr(MptResult) plain = NULL;
 
@@ -558,6 +559,11 @@ test_database (void)
   mpt_assert_ok (three);
   init3 = mpt_meetpki_va (home, "database", "cluster", "initialize", NULL);
   mpt_assert_status (init3, 2);
+  /* the primary is another node, never this one (its server-fqdn) */
+  to_itself = mpt_meetpki_va (home, "database", "cluster", "connect", "CMS1.example.com", NULL);
+  mpt_assert_status (to_itself, 2);
+  g_assert_cmpstr (to_itself->err, ==, "meetpki: cluster connect: CMS1.example.com is this node (server-fqdn); "
+                                       "the primary itself runs 'database cluster initialize'\n");
   connect = mpt_meetpki_va (home, "database", "cluster", "connect", "cms2.example.com", NULL);
   mpt_assert_ok (connect);
   g_clear_pointer (&status, mpt_result_free);
@@ -590,6 +596,7 @@ test_webbridge_fullchain (void)
   g_autoptr(MptResult) r = NULL;
   g_autoptr(MptResult) verify = NULL;
   g_autoptr(MptResult) no_bundle = NULL;
+  g_autoptr(MptResult) root_first = NULL;
 
   issue (home, "webbridge", "wb");
   {
@@ -602,6 +609,22 @@ test_webbridge_fullchain (void)
   no_bundle = mpt_meetpki_va (home, "webbridge", "certs", "wb.key", "wb.crt", NULL);
   mpt_assert_status (no_bundle, 1);
   g_assert_nonnull (strstr (no_bundle->out, "full chain"));
+  /* root first: the order findings alone, not the root judged as the
+   * entity (a pair "mismatch" for the right key, a chain "verified") */
+  {
+    g_autoptr(GBytes) crt = mpt_read (home, "wb.crt");
+    g_autoptr(GBytes) ca = mpt_read (home, "ca.crt");
+    g_autofree char *reversed = g_strdup_printf ("%.*s%.*s", (int) g_bytes_get_size (ca),
+                                                 (const char *) g_bytes_get_data (ca, NULL),
+                                                 (int) g_bytes_get_size (crt),
+                                                 (const char *) g_bytes_get_data (crt, NULL));
+    mpt_write (home, "wb-reversed.crt", reversed, strlen (reversed));
+  }
+  root_first = mpt_meetpki_va (home, "webbridge", "certs", "wb.key", "wb-reversed.crt", NULL);
+  mpt_assert_status (root_first, 1);
+  g_assert_nonnull (strstr (root_first->out, "[wrong-order]"));
+  g_assert_null (strstr (root_first->out, "Key and certificate pair"));
+  g_assert_null (strstr (root_first->out, "SUCCESS"));
   r = mpt_meetpki_va (home, "webbridge", "certs", "wb.key", "wb-full.crt", NULL);
   mpt_assert_ok (r);
   g_assert_nonnull (strstr (r->out, "SUCCESS: Key and certificate pair match"));
