@@ -137,7 +137,13 @@ mp_gcrypt (GError **error)
           *(void **) &g.randomize = dlsym (lib, "gcry_randomize");
         }
       if (lib == NULL || g.check_version == NULL || g.control == NULL || g.randomize == NULL)
-        failed = g_strdup (dlerror ());
+        {
+          /* dlerror() is NULL when a symbol resolved to NULL without an
+           * error: that is a failure as well, never a half-filled table */
+          const char *why = dlerror ();
+
+          failed = g_strdup (why != NULL ? why : "a needed symbol is missing");
+        }
       else
         mp_gcrypt_init (&g);
       g_once_init_leave (&once, 1);

@@ -877,6 +877,14 @@ class Provision(unittest.TestCase):
                     listed_while_running = ("Progress", ("Provision", EXAMPLE, "finished")) not in signals
                 time.sleep(0.01)
             out, err = proc.communicate(timeout=60)
+            # the daemon sent "finished" before its reply, but on its way to
+            # this connection it may still be in GDBus's thread when the cli
+            # has its reply and exits: wait for it (bounded), then drain
+            deadline = time.monotonic() + 30
+            while (proc.returncode == 0 and ("Progress", ("Provision", EXAMPLE, "finished")) not in signals
+                   and time.monotonic() < deadline):
+                ctx.iteration(False)
+                time.sleep(0.01)
             while ctx.iteration(False):
                 pass
         finally:
