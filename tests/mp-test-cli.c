@@ -177,6 +177,22 @@ compare_names (gconstpointer a, gconstpointer b)
 }
 
 char *
+mpt_dir_names (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *n;
+
+  g_assert_nonnull (d);
+  /* copied: readdir() may reuse its buffer for later entries */
+  while ((n = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (n));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+char *
 mpt_snapshot (const char *dir)
 {
   g_autoptr(GString) s = g_string_new (NULL);

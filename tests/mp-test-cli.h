@@ -55,6 +55,9 @@ void        mpt_assert_status_ (const MptResult *r, int status, const char *file
  * contents (or link target), as one comparable text */
 char       *mpt_snapshot       (const char *dir);
 
+/* the names in @dir, hidden ones too, sorted and space-separated */
+char       *mpt_dir_names      (const char *dir);
+
 /* the contents of @home/@name; the test fails when it cannot be read */
 GBytes     *mpt_read           (const char *home, const char *name);
 void        mpt_write          (const char *home, const char *name, const char *data, gsize len);

@@ -591,28 +591,6 @@ default_sigint (gpointer user_data)
   signal (SIGINT, SIG_DFL);
 }
 
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* the names in @home, hidden ones too, sorted, space-separated */
-static char *
-names_in (const char *home)
-{
-  g_autoptr(GDir) dir = g_dir_open (home, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  const char *n;
-
-  g_assert_nonnull (dir);
-  while ((n = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, (gpointer) n);
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
-}
-
 /* Ctrl-C while `pki csr` has its key and CSR staged beside the store's
  * files (held there by somebody else's store lock): the command ends on
  * the signal only once both are in place, and no temporary copy of the
@@ -639,7 +617,7 @@ test_interrupted_write (void)
   /* the CSR is staged (after the key): the command waits for the lock */
   for (guint i = 0;; i++)
     {
-      g_autofree char *now = names_in (home);
+      g_autofree char *now = mpt_dir_names (home);
       if (strstr (now, ".k.csr.") != NULL)
         break;
       g_assert_cmpuint (i, <, 6000);
@@ -651,7 +629,7 @@ test_interrupted_write (void)
   g_assert_cmpint (waitpid (pid, &wstatus, 0), ==, pid);
   g_spawn_close_pid (pid);
 
-  names = names_in (home);
+  names = mpt_dir_names (home);
   g_assert_cmpstr (names, ==, ".lock k.csr k.key");
   g_assert_true (WIFSIGNALED (wstatus));
   g_assert_cmpint (WTERMSIG (wstatus), ==, SIGINT);

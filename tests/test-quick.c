@@ -294,28 +294,6 @@ test_sign_serials_random (void)
   mpt_remove_home (home);
 }
 
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* the names in @dir, hidden ones too, sorted, one a line */
-static char *
-dir_names (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  const char *n;
-
-  g_assert_nonnull (d);
-  while ((n = g_dir_read_name (d)) != NULL)
-    g_ptr_array_add (names, (gpointer) n);
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv ("\n", (char **) names->pdata);
-}
-
 /* where libgcrypt cannot be loaded (tests/no-libgcrypt.c makes the quick
  * one's dlopen() of it fail), sign is the full cli's, which links it: the
  * same output, a certificate that verifies, and the quick one's try left
@@ -328,7 +306,7 @@ test_sign_without_libgcrypt (void)
   g_autofree char *asan = g_strconcat (g_getenv ("ASAN_OPTIONS") != NULL ? g_getenv ("ASAN_OPTIONS") : "",
                                        ":verify_asan_link_order=0", NULL);
   g_auto(GStrv) env = g_get_environ ();
-  g_autofree char *names_before = dir_names (home);
+  g_autofree char *names_before = mpt_dir_names (home);
   g_autofree char *names_after = NULL;
   g_autoptr(GBytes) crt_before = mpt_read (home, "web.crt");
   g_autoptr(GBytes) crt_after = NULL;
@@ -353,7 +331,7 @@ test_sign_without_libgcrypt (void)
 
   crt_after = mpt_read (home, "web.crt");
   g_assert_false (g_bytes_equal (crt_before, crt_after));
-  names_after = dir_names (home);
+  names_after = mpt_dir_names (home);
   g_assert_cmpstr (names_after, ==, names_before);
   verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", "ca.crt", "web.crt", NULL);
   mpt_assert_ok (verify);
