@@ -10,6 +10,25 @@
 #include "meetpki/mp-bundle.h"
 #include "meetpki/mp-error.h"
 #include "meetpki/mp-store.h"
+#include "mp-bundle-private.h"
+
+/* the sha-256 of the certificate's der, "AB:CD:...", as openssl's
+ * `x509 -fingerprint -sha256` and `pki inspect --json` print it */
+static char *
+fingerprint_sha256 (const MpBundleCert *c)
+{
+  g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, c->der);
+  GString *s = g_string_sized_new (96);
+
+  for (gsize i = 0; hex[i] != '\0' && hex[i + 1] != '\0'; i += 2)
+    {
+      if (i > 0)
+        g_string_append_c (s, ':');
+      g_string_append_c (s, g_ascii_toupper (hex[i]));
+      g_string_append_c (s, g_ascii_toupper (hex[i + 1]));
+    }
+  return g_string_free (s, FALSE);
+}
 
 /**
  * mp_bundle_to_json:
@@ -117,7 +136,8 @@ mp_finding_to_string (const MpFinding *finding)
  * Builds the chain of @entity whatever the order of @bundle, then verifies
  * it: the result of `meetpki pki verify` and of the daemon's Verify.
  * `chain` lists the chain built, entity first (`subject`, `issuer`,
- * `not_before`, `not_after` as the CLI prints them, `self_signed`);
+ * `not_before`, `not_after` as the CLI prints them, `self_signed`,
+ * `fingerprint_sha256` as `pki inspect --json` gives it);
  * `notes` the findings worth telling, one line each; `error` is null when
  * the chain verifies, else the error's name (as mp_error_to_string() gives
  * it) and message.
@@ -150,6 +170,7 @@ mp_bundle_verify_to_json (MpBundle *bundle, const MpBundleCert *entity, gboolean
       const MpBundleCert *c = g_ptr_array_index (chain, i);
       g_autofree char *from = mp_bundle_format_time (mp_bundle_cert_get_not_before (c));
       g_autofree char *until = mp_bundle_format_time (mp_bundle_cert_get_not_after (c));
+      g_autofree char *fpr = fingerprint_sha256 (c);
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "subject");
@@ -162,6 +183,8 @@ mp_bundle_verify_to_json (MpBundle *bundle, const MpBundleCert *entity, gboolean
       json_builder_add_string_value (b, until);
       json_builder_set_member_name (b, "self_signed");
       json_builder_add_boolean_value (b, mp_bundle_cert_is_self_signed (c));
+      json_builder_set_member_name (b, "fingerprint_sha256");
+      json_builder_add_string_value (b, fpr);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

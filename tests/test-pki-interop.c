@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <json-glib/json-glib.h>
+
 #include "mp-test-cli.h"
 
 /* 2026-01-01 00:00:00 UTC: the fixed clock of the tests where time matters */
@@ -583,6 +585,159 @@ test_openssl_csr (void)
   mpt_remove_home (home);
 }
 
+/* stdout of a --json run: one object and nothing else */
+static JsonObject *
+parse_object (const char *out)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* the text after "FAILURE: " of the run without --json */
+static char *
+failure_reason (const char *out)
+{
+  const char *line = strstr (out, "FAILURE: ");
+
+  g_assert_nonnull (line);
+  return g_strndup (line + strlen ("FAILURE: "), strcspn (line + strlen ("FAILURE: "), "\n"));
+}
+
+/* `openssl x509 -fingerprint -sha256`: "AB:CD:..." */
+static char *
+openssl_fingerprint (const char *home, const char *crt)
+{
+  g_autoptr(MptResult) r = mpt_tool_va (home, "openssl", "x509", "-noout", "-fingerprint", "-sha256",
+                                        "-in", crt, NULL);
+  const char *eq;
+
+  mpt_assert_ok (r);
+  eq = strchr (r->out, '=');
+  g_assert_nonnull (eq);
+  return g_strstrip (g_strdup (eq + 1));
+}
+
+/* `pki match --json` and `pki verify --json` on files openssl made: the
+ * verdicts openssl agrees with, the exit statuses of the text forms, and
+ * the chain's fingerprints as openssl computes them */
+static void
+test_match_verify_json (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) text = NULL;
+  g_autoptr(JsonObject) o = NULL;
+  g_autofree char *reason = NULL;
+  const char *chain_names[] = { "leaf.crt", "inter.crt", "root.crt" };
+  JsonArray *chain;
+
+  if (!mpt_require ("openssl"))
+    return;
+  mpt_openssl_ca (home, "root", "root.example.com", NULL, TRUE);
+  mpt_openssl_ca (home, "inter", "inter.example.com", "root", TRUE);
+  r = mpt_tool_va (home, "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                   "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=leaf.example.com", NULL);
+  mpt_assert_ok (r);
+  g_clear_pointer (&r, mpt_result_free);
+  r = mpt_tool_va (home, "openssl", "x509", "-req", "-in", "leaf.csr", "-CA", "inter.crt", "-CAkey", "inter.key",
+                   "-CAcreateserial", "-days", "30", "-out", "leaf.crt", NULL);
+  mpt_assert_ok (r);
+  g_clear_pointer (&r, mpt_result_free);
+  r = mpt_tool_va (home, "sh", "-c", "cat inter.crt root.crt > chain.pem", NULL);
+  mpt_assert_ok (r);
+  g_clear_pointer (&r, mpt_result_free);
+
+  /* a pair openssl made */
+  r = mpt_meetpki_va (home, "pki", "match", "leaf.key", "leaf.crt", "--json", NULL);
+  mpt_assert_ok (r);
+  g_assert_cmpstr (r->err, ==, "");
+  o = parse_object (r->out);
+  g_assert_true (json_object_get_boolean_member (o, "match"));
+  g_assert_cmpstr (json_object_get_string_member (o, "key"), ==, "leaf.key");
+  g_assert_cmpstr (json_object_get_string_member (o, "certificate"), ==, "leaf.crt");
+  g_assert_true (json_object_get_null_member (o, "reason"));
+  g_clear_pointer (&o, json_object_unref);
+  g_clear_pointer (&r, mpt_result_free);
+
+  /* a mismatch: exit 1 as the FAILURE line, whose text is the reason */
+  text = mpt_meetpki_va (home, "pki", "match", "inter.key", "leaf.crt", NULL);
+  mpt_assert_status (text, 1);
+  r = mpt_meetpki_va (home, "pki", "match", "inter.key", "leaf.crt", "--json", NULL);
+  mpt_assert_status (r, 1);
+  g_assert_cmpstr (r->err, ==, "");
+  o = parse_object (r->out);
+  g_assert_false (json_object_get_boolean_member (o, "match"));
+  reason = failure_reason (text->out);
+  g_assert_cmpstr (json_object_get_string_member (o, "reason"), ==, reason);
+  g_clear_pointer (&reason, g_free);
+  g_clear_pointer (&o, json_object_unref);
+  g_clear_pointer (&r, mpt_result_free);
+  g_clear_pointer (&text, mpt_result_free);
+
+  /* not a verdict: the one line on stderr, nothing on stdout */
+  r = mpt_meetpki_va (home, "pki", "match", "leaf.crt", "leaf.key", "--json", NULL);
+  mpt_assert_status (r, 2);
+  g_assert_cmpstr (r->out, ==, "");
+  g_assert_true (g_str_has_prefix (r->err, "meetpki: the arguments are the wrong way round"));
+  g_clear_pointer (&r, mpt_result_free);
+
+  /* a chain openssl verifies: entity first, openssl's fingerprints */
+  r = mpt_tool_va (home, "openssl", "verify", "-CAfile", "root.crt", "-untrusted", "inter.crt", "leaf.crt", NULL);
+  mpt_assert_ok (r);
+  g_clear_pointer (&r, mpt_result_free);
+  r = mpt_meetpki_va (home, "pki", "verify", "leaf.crt", "chain.pem", "--json", NULL);
+  mpt_assert_ok (r);
+  g_assert_cmpstr (r->err, ==, "");
+  o = parse_object (r->out);
+  g_assert_true (json_object_get_boolean_member (o, "verified"));
+  g_assert_true (json_object_get_null_member (o, "reason"));
+  chain = json_object_get_array_member (o, "chain");
+  g_assert_cmpuint (json_array_get_length (chain), ==, G_N_ELEMENTS (chain_names));
+  for (guint i = 0; i < G_N_ELEMENTS (chain_names); i++)
+    {
+      JsonObject *c = json_array_get_object_element (chain, i);
+      g_autofree char *fpr = openssl_fingerprint (home, chain_names[i]);
+
+      g_assert_cmpstr (json_object_get_string_member (c, "fingerprint_sha256"), ==, fpr);
+    }
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (chain, 0), "subject"), ==,
+                   "CN=leaf.example.com");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (chain, 0), "issuer"), ==,
+                   "CN=inter.example.com");
+  g_clear_pointer (&o, json_object_unref);
+  g_clear_pointer (&r, mpt_result_free);
+
+  /* the issuer missing (openssl agrees): exit 1, the FAILURE text as reason */
+  r = mpt_tool_va (home, "openssl", "verify", "-CAfile", "root.crt", "leaf.crt", NULL);
+  g_assert_cmpint (r->status, !=, 0);
+  g_clear_pointer (&r, mpt_result_free);
+  text = mpt_meetpki_va (home, "pki", "verify", "leaf.crt", "root.crt", NULL);
+  mpt_assert_status (text, 1);
+  r = mpt_meetpki_va (home, "pki", "verify", "leaf.crt", "root.crt", "--json", NULL);
+  mpt_assert_status (r, 1);
+  g_assert_cmpstr (r->err, ==, "");
+  o = parse_object (r->out);
+  g_assert_false (json_object_get_boolean_member (o, "verified"));
+  reason = failure_reason (text->out);
+  g_assert_nonnull (strstr (reason, "issuer not found"));
+  g_assert_cmpstr (json_object_get_string_member (o, "reason"), ==, reason);
+  g_clear_pointer (&o, json_object_unref);
+  g_clear_pointer (&r, mpt_result_free);
+
+  /* no such certificate: the one line on stderr, exit 3 */
+  r = mpt_meetpki_va (home, "pki", "verify", "nosuch.crt", "--json", NULL);
+  mpt_assert_status (r, 3);
+  g_assert_cmpstr (r->out, ==, "");
+  mpt_remove_home (home);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -600,5 +755,6 @@ main (int argc, char **argv)
   g_test_add_func ("/interop/days-clamp", test_days_clamp);
   g_test_add_func ("/interop/renewal", test_renewal);
   g_test_add_func ("/interop/openssl-csr", test_openssl_csr);
+  g_test_add_func ("/interop/match-verify-json", test_match_verify_json);
   return g_test_run ();
 }

@@ -52,10 +52,48 @@ mp_cli_pki_inspect (MpCli *cli, const char * const *args, guint n_args, GError *
   return TRUE;
 }
 
-static void
-print_matched (void)
+/* the verdict of a match, in-process or from meetpkid's MatchFiles: the
+ * SUCCESS line, or with --json one object (`match`, the arguments as
+ * given, and on a mismatch `reason`, the text after "FAILURE: ", with exit
+ * status 1).  any other error stays the one line on stderr */
+static gboolean
+print_matched (MpCli *cli, const char * const *args, gboolean matched, GError *local, GError **error)
 {
-  g_print ("SUCCESS: Key and certificate pair match\n");
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(JsonNode) out = NULL;
+
+  if (!matched && (!cli->json || !g_error_matches (local, MP_ERROR, MP_ERROR_MISMATCH)))
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (!cli->json)
+    {
+      g_print ("SUCCESS: Key and certificate pair match\n");
+      return TRUE;
+    }
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "match");
+  json_builder_add_boolean_value (b, matched);
+  json_builder_set_member_name (b, "key");
+  json_builder_add_string_value (b, args[0]);
+  json_builder_set_member_name (b, "certificate");
+  json_builder_add_string_value (b, args[1]);
+  json_builder_set_member_name (b, "reason");
+  if (matched)
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_string_value (b, local->message);
+  json_builder_end_object (b);
+  out = json_builder_get_root (b);
+  mp_cli_print_json (out);
+  if (!matched)
+    {
+      cli->status = MP_CLI_EXIT_CHECK_FAILED;
+      g_error_free (local);
+    }
+  return TRUE;
 }
 
 gboolean
@@ -63,16 +101,16 @@ mp_cli_pki_match (MpCli *cli, const char * const *args, guint n_args, GError **e
 {
   g_autoptr(GBytes) key = read_input (cli, args[0], error);
   g_autoptr(GBytes) crt = NULL;
+  GError *local = NULL;
+  gboolean matched;
 
   if (key == NULL)
     return FALSE;
   crt = read_input (cli, args[1], error);
   if (crt == NULL)
     return FALSE;
-  if (!mp_inspect_match (key, args[0], crt, args[1], error))
-    return FALSE;
-  print_matched ();
-  return TRUE;
+  matched = mp_inspect_match (key, args[0], crt, args[1], &local);
+  return print_matched (cli, args, matched, local, error);
 }
 
 /* pads by characters, not bytes: names and CNs may be utf-8 */
@@ -169,16 +207,14 @@ mp_cli_bus_pki_match (MpCli *cli, const char * const *args, guint n_args, GError
   g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
   g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   g_autoptr(GVariant) reply = NULL;
+  GError *local = NULL;
 
   if (!mp_cli_bus_add_input (args[0], "key-fd", fds, &options, error) ||
       !mp_cli_bus_add_input (args[1], "certificate-fd", fds, &options, error))
     return FALSE;
   reply = mp_cli_bus_call (cli, "MatchFiles", g_variant_new ("(ssa{sv})", args[0], args[1], &options),
-                           G_VARIANT_TYPE ("()"), fds, error);
-  if (reply == NULL)
-    return FALSE;
-  print_matched ();
-  return TRUE;
+                           G_VARIANT_TYPE ("()"), fds, &local);
+  return print_matched (cli, args, reply != NULL, local, error);
 }
 
 gboolean

@@ -3,7 +3,8 @@
  *
  * `pki verify <cert> [<bundle or root CA>]`: the chain is built from the
  * bundle whatever its order, printed, then judged by gnutls.  the engine
- * (here or in meetpkid) reports all three as json; this file prints it.
+ * (here or in meetpkid) reports all three as json; this file prints it,
+ * as text or with --json as one object.
  */
 #include "config.h"
 
@@ -48,6 +49,53 @@ print_verify_result (JsonNode *result, GError **error)
   return TRUE;
 }
 
+/* --json: the engine's result (the members of meetpkid's VerifyJson) with
+ * `verified`, the inputs as given, and `reason`, the text after "FAILURE: ".
+ * a failed verification is printed with exit status 1; an error that is
+ * no verdict stays the one line on stderr */
+static gboolean
+print_verify_json (MpCli *cli, JsonNode *result, const char * const *args, guint n_args, GError **error)
+{
+  g_autoptr(JsonNode) out = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) obj = json_object_new ();
+  JsonObject *root = json_node_get_object (result);
+  g_autoptr(GError) failed = NULL;
+  gboolean verified = mp_bundle_report_get_error (result, &failed);
+
+  if (!verified && !g_error_matches (failed, MP_ERROR, MP_ERROR_VERIFY_FAILED) &&
+      !g_error_matches (failed, MP_ERROR, MP_ERROR_NOT_CA))
+    {
+      g_propagate_error (error, g_steal_pointer (&failed));
+      return FALSE;
+    }
+  json_object_set_boolean_member (obj, "verified", verified);
+  json_object_set_string_member (obj, "certificate", args[0]);
+  if (n_args > 1)
+    json_object_set_string_member (obj, "bundle", args[1]);
+  else
+    json_object_set_null_member (obj, "bundle");
+  json_object_set_member (obj, "chain", json_object_dup_member (root, "chain"));
+  json_object_set_member (obj, "notes", json_object_dup_member (root, "notes"));
+  json_object_set_member (obj, "error", json_object_dup_member (root, "error"));
+  if (verified)
+    json_object_set_null_member (obj, "reason");
+  else
+    json_object_set_string_member (obj, "reason", failed->message);
+  json_node_set_object (out, obj);
+  mp_cli_print_json (out);
+  if (!verified)
+    cli->status = MP_CLI_EXIT_CHECK_FAILED;
+  return TRUE;
+}
+
+static gboolean
+print_result (MpCli *cli, JsonNode *result, const char * const *args, guint n_args, GError **error)
+{
+  if (cli->json)
+    return print_verify_json (cli, result, args, n_args, error);
+  return print_verify_result (result, error);
+}
+
 gboolean
 mp_cli_pki_verify (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
@@ -71,7 +119,7 @@ mp_cli_pki_verify (MpCli *cli, const char * const *args, guint n_args, GError **
   if (n_args > 1 && !mp_cli_add_bundle_input (cli, bundle, args[1], NULL, error))
     return FALSE;
   result = mp_bundle_verify_to_json (bundle, entity, cli->system_trust);
-  return print_verify_result (result, error);
+  return print_result (cli, result, args, n_args, error);
 }
 
 gboolean
@@ -95,5 +143,5 @@ mp_cli_bus_pki_verify (MpCli *cli, const char * const *args, guint n_args, GErro
                                  error);
   if (result == NULL)
     return FALSE;
-  return print_verify_result (result, error);
+  return print_result (cli, result, args, n_args, error);
 }

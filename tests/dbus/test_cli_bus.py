@@ -123,7 +123,9 @@ class CliBus(unittest.TestCase):
                      ["pki", "inspect", "ca.crt"],
                      ["pki", "list"], ["pki", "list", "--json"],
                      ["pki", "match", "web.key", "web.crt"],
+                     ["pki", "match", "web.key", "web.crt", "--json"],
                      ["pki", "verify", "web.crt", "ca.crt"],
+                     ["pki", "verify", "web.crt", "ca.crt", "--json"],
                      ["node", "show"], ["node", "show", "--json"]):
             self.same(args)
         out = self.same(["pki", "inspect", "web.crt"]).stdout
@@ -148,6 +150,11 @@ class CliBus(unittest.TestCase):
         p = self.same(["pki", "verify", "web.crt"], expect=1)
         self.assertIn("Chain:", p.stdout)
         self.assertIn("FAILURE:", p.stdout)
+        # --json: the verdict as one object, the same exit status
+        p = self.same(["pki", "match", "ca.key", "web.crt", "--json"], expect=1)
+        self.assertFalse(json.loads(p.stdout)["match"])
+        p = self.same(["pki", "verify", "web.crt", "--json"], expect=1)
+        self.assertFalse(json.loads(p.stdout)["verified"])
 
     def test_03_outside_files_by_descriptor(self):
         shutil.copy(os.path.join(HOME, "web.crt"), os.path.join(OUTSIDE, "copy.crt"))
