@@ -822,8 +822,14 @@ test_cli_match (void)
     g_assert_nonnull (strstr (err, "did you mean dbserver.crt"));
   }
   {
+    g_autofree char *out = NULL;
+    g_assert_cmpint (cli (&s, "pki match --json dbserver.key dbserver.crt", &out, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "\"match\" : true"));
+  }
+  {
     g_autofree char *err = NULL;
-    g_assert_cmpint (cli (&s, "pki match --json dbserver.key dbserver.crt", NULL, &err), ==, 2);
+    g_assert_cmpint (cli (&s, "pki match --system-trust dbserver.key dbserver.crt", NULL, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "does not apply"));
   }
   cli_store_clear (&s);
 }
