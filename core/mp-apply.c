@@ -362,7 +362,7 @@ check_expiry (MpValidation *v, gnutls_x509_crt_t crt, const char *source, guint 
   gint64 not_after = gnutls_x509_crt_get_expiration_time (crt);
   gint64 not_before = gnutls_x509_crt_get_activation_time (crt);
   g_autofree char *until = mp_bundle_format_time (not_after);
-  gint64 days = (not_after - now) / 86400;
+  gint64 days = mp_days_left (now, not_after);
 
   if (now > not_after)
     add_line (v, MP_LINE_FAILURE, "%s expired on %s", source, until);

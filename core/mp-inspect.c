@@ -113,11 +113,11 @@ iso8601_utc (gint64 t)
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
-/* whole days from @from to @to, rounded down (towards the past) */
-static gint64
-days_between (gint64 from, gint64 to)
+/* whole days from @now to @not_after, rounded down (towards the past) */
+gint64
+mp_days_left (gint64 now, gint64 not_after)
 {
-  gint64 d = to - from;
+  gint64 d = not_after - now;
 
   if (d >= 0)
     return d / SECONDS_PER_DAY;
@@ -573,7 +573,7 @@ describe_crt (gnutls_x509_crt_t crt, gint64 now, GError **error)
   set_time (obj, "not_before", not_before);
   set_time (obj, "not_after", not_after);
   if (not_after != (time_t) -1)
-    json_object_set_int_member (obj, "days_left", days_between (now, (gint64) not_after));
+    json_object_set_int_member (obj, "days_left", mp_days_left (now, (gint64) not_after));
   else
     json_object_set_null_member (obj, "days_left");
   if (not_before != (time_t) -1 && now < (gint64) not_before)

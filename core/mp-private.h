@@ -80,6 +80,11 @@ gboolean mp_random_strong (void *buf, gsize len, GError **error);
  * tests can fix the time; otherwise the real time */
 gint64 mp_now (void);
 
+/* the days left of a certificate at @now: whole days remaining, rounded
+ * down (towards the past), as `pki inspect` documents; every count of days
+ * left (inspect, apply and check lines, the probe) is this one */
+gint64 mp_days_left (gint64 now, gint64 not_after);
+
 /* overwrites and frees a string that may hold secrets */
 void mp_secret_free (char *s);
 

@@ -375,7 +375,7 @@ check_days (MpProbe *p, gnutls_x509_crt_t leaf)
 {
   gint64 not_after = (gint64) gnutls_x509_crt_get_expiration_time (leaf);
   gint64 now = mp_now ();
-  gint64 left = (not_after - now) / (24 * 3600);
+  gint64 left = mp_days_left (now, not_after);
   g_autofree char *until = mp_bundle_format_time (not_after);
 
   if (not_after < now)

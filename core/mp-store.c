@@ -464,12 +464,13 @@ write_temp_beside (const char *path, MpFileFillFunc fill, gpointer user_data,
   return g_steal_pointer (&tmpl);
 }
 
+/* @what: a store name, or a path as the caller gave it (so an export's
+ * message names the file the admin asked for, not its basename) */
 static gboolean
-exists_error (GError **error, const char *path)
+exists_error (GError **error, const char *what)
 {
-  g_autofree char *base = g_path_get_basename (path);
   g_set_error (error, MP_ERROR, MP_ERROR_EXISTS,
-               "%s already exists; refusing to overwrite it (use --force to replace it)", base);
+               "%s already exists; refusing to overwrite it (use --force to replace it)", what);
   return FALSE;
 }
 
@@ -637,7 +638,7 @@ mp_store_txn_add (MpStoreTxn *txn, const char *name, GBytes *data,
     }
   if (!(flags & MP_WRITE_REPLACE) && g_file_test (e.path, G_FILE_TEST_EXISTS))
     {
-      exists_error (error, e.path);
+      exists_error (error, name);
       g_free (e.path);
       return FALSE;
     }

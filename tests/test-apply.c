@@ -405,6 +405,48 @@ collect (MpLineKind kind, const char *text, gpointer user_data)
                           kind == MP_LINE_NOTE ? "" : mp_line_kind_to_string (kind), text);
 }
 
+/* an openssl-made certificate, the clock pinned 100.5 days before its
+ * notAfter (as openssl reads it): `certs` and `pki inspect` both count the
+ * whole days remaining, 100 (not 101, as rounding to nearest or up would) */
+static void
+test_days_left_agree (void)
+{
+  g_autofree char *home = NULL;
+  g_autoptr(MptResult) made = NULL;
+  g_autoptr(MptResult) end = NULL;
+  g_autoptr(MptResult) certs = NULL;
+  g_autoptr(MptResult) inspect = NULL;
+  g_autoptr(GDateTime) not_after = NULL;
+  g_autofree char *iso = NULL;
+
+  if (!mpt_require ("openssl"))
+    return;
+  home = node_with_ca ();
+  mpt_ok (home, "webadmin", "csr", "wa", NULL);
+  made = mpt_tool_va (home, "openssl", "x509", "-req", "-in", "wa.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                      "-set_serial", "7", "-days", "400", "-copy_extensions", "copy", "-out", "os.crt", NULL);
+  mpt_assert_ok (made);
+  /* "notAfter=2027-12-31 23:59:59Z" */
+  end = mpt_tool_va (home, "openssl", "x509", "-in", "os.crt", "-noout", "-enddate", "-dateopt", "iso_8601", NULL);
+  mpt_assert_ok (end);
+  g_assert_true (g_str_has_prefix (end->out, "notAfter="));
+  iso = g_strstrip (g_strdup (end->out + strlen ("notAfter=")));
+  iso[10] = 'T';
+  not_after = g_date_time_new_from_iso8601 (iso, NULL);
+  g_assert_nonnull (not_after);
+  mpt_pin_clock (g_date_time_to_unix (not_after) - 100 * 86400 - 43200);
+
+  certs = mpt_meetpki_va (home, "webadmin", "certs", "wa.key", "os.crt", "ca.crt", "--dry-run", NULL);
+  mpt_assert_ok (certs);
+  g_assert_nonnull (strstr (certs->out, "SUCCESS: os.crt valid until "));
+  g_assert_nonnull (strstr (certs->out, " UTC (100 days)\n"));
+  inspect = mpt_meetpki_va (home, "pki", "inspect", "os.crt", NULL);
+  mpt_assert_ok (inspect);
+  g_assert_nonnull (strstr (inspect->out, " 100 days left\n"));
+  g_unsetenv ("MEETPKI_NOW");
+  mpt_remove_home (home);
+}
+
 /* mp_service_run_*(), what the cli and meetpkid both call, in this process:
  * the same lines as the cli prints, the same files */
 static void
@@ -1277,6 +1319,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
   g_test_add_func ("/apply/check-refused-renewal", test_check_refused_renewal);
   g_test_add_func ("/apply/service-run-in-process", test_service_run_in_process);
+  g_test_add_func ("/apply/days-left-agree", test_days_left_agree);
   g_test_add_func ("/apply/database", test_database);
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
   g_test_add_func ("/apply/lock", test_lock);

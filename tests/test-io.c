@@ -319,7 +319,8 @@ test_export (MptFixture *f, gconstpointer data)
 
   /* an existing path is kept without --force */
   mpt_write_file (crt_out, "precious\n", -1);
-  m = g_strdup_printf ("exported.crt already exists; refusing to overwrite it (use --force to replace it)");
+  /* named by the path given, not its basename: the admin sees which file */
+  m = g_strdup_printf ("%s already exists; refusing to overwrite it (use --force to replace it)", crt_out);
   MPT_FAILS (f, EXIT_EXISTS, m, "pki", "export", "existing.crt", crt_out);
   g_clear_pointer (&m, g_free);
   a = mpt_read_file (crt_out);
