@@ -136,13 +136,13 @@ mp_cli_suggest_service (MpCli *cli, const char *word)
   return mp_suggest (word, (const char * const *) names->pdata);
 }
 
-/* the error for `<service> cluster [<verb>]` that names no command */
+/* the error for `<service> cluster [<verb>]` that names no command; the
+ * verbs are those of the `<service> cluster ...` commands of the table */
 static void
 cluster_usage_error (const char *service, gboolean cluster, char **argv, guint argc, GError **error)
 {
-  static const char * const cluster_verbs[] = {
-    "certs", "localnode", "initialize", "join", "connect", "remove", "status", NULL
-  };
+  g_autoptr(GPtrArray) verbs = g_ptr_array_new ();
+  g_autofree char *all = NULL;
   g_autofree char *hint = NULL;
 
   if (!cluster)
@@ -150,14 +150,22 @@ cluster_usage_error (const char *service, gboolean cluster, char **argv, guint a
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s is not a cluster service", service);
       return;
     }
+  for (guint i = 0; i < G_N_ELEMENTS (service_commands); i++)
+    {
+      const char *verb = verb_of (&service_commands[i]);
+
+      if (g_str_has_prefix (verb, "cluster "))
+        g_ptr_array_add (verbs, (gpointer) (verb + strlen ("cluster ")));
+    }
+  g_ptr_array_add (verbs, NULL);
   if (argc > 2)
-    hint = mp_suggest (argv[2], cluster_verbs);
+    hint = mp_suggest (argv[2], (const char * const *) verbs->pdata);
+  all = g_strjoinv ("|", (char **) verbs->pdata);
   if (hint != NULL)
     g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "unknown %s cluster command '%s'; did you mean '%s'?",
                  argv[0], argv[2], hint);
   else
-    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                 "usage: meetpki %s cluster <certs|localnode|initialize|join|connect|remove|status> ...", argv[0]);
+    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s cluster <%s> ...", argv[0], all);
 }
 
 /**
