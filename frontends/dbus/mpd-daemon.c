@@ -47,16 +47,6 @@ mpd_return_error_after_lines (GDBusMethodInvocation *invocation, char **lines, G
   return mpd_return_error (invocation, error);
 }
 
-static GBytes *
-read_store_file (MpdDaemon *self, const char *name, GError **error)
-{
-  g_autofree char *path = mp_store_resolve_existing (self->store, name, error);
-
-  if (path == NULL)
-    return NULL;
-  return mp_file_read (path, error);
-}
-
 static const char * const *
 notes_strv (GPtrArray *notes)
 {
@@ -215,7 +205,7 @@ static gboolean
 handle_inspect (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const char *name, MpdDaemon *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) data = read_store_file (self, name, &error);
+  g_autoptr(GBytes) data = mp_store_read (self->store, name, &error);
 
   if (data == NULL)
     return mpd_return_error (invocation, error);
@@ -228,12 +218,12 @@ handle_match (MpdManager1 *skeleton, GDBusMethodInvocation *invocation, const ch
               const char *certificate, MpdDaemon *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) key_data = read_store_file (self, key, &error);
+  g_autoptr(GBytes) key_data = mp_store_read (self->store, key, &error);
   g_autoptr(GBytes) crt_data = NULL;
 
   if (key_data == NULL)
     return mpd_return_error (invocation, error);
-  crt_data = read_store_file (self, certificate, &error);
+  crt_data = mp_store_read (self->store, certificate, &error);
   if (crt_data == NULL || !mp_inspect_match (key_data, key, crt_data, certificate, &error))
     return mpd_return_error (invocation, error);
   mpd_manager1_complete_match (skeleton, invocation);
@@ -302,7 +292,7 @@ mpd_read_input (MpdDaemon *self, GDBusMethodInvocation *invocation, GVariant *op
   gint32 index;
 
   if (!g_variant_lookup (options, key, "h", &index))
-    return read_store_file (self, name, error);
+    return mp_store_read (self->store, name, error);
   return mpd_read_passed (invocation, index, key, name, error);
 }
 
