@@ -74,12 +74,17 @@ verb_of (const MpCliCommand *cmd)
 static gboolean
 is_cluster_service (JsonObject *service)
 {
-  JsonArray *sequence = json_object_has_member (service, "sequence")
-                          ? json_object_get_array_member (service, "sequence") : NULL;
+  JsonNode *member = json_object_get_member (service, "sequence");
+  JsonArray *sequence = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
 
   for (guint i = 0; sequence != NULL && i < json_array_get_length (sequence); i++)
     {
-      if (g_str_has_prefix (json_array_get_string_element (sequence, i), "cluster "))
+      /* the descriptor may be the daemon's: a null or an object there is
+       * no step, not a crash */
+      JsonNode *step = json_array_get_element (sequence, i);
+
+      if (JSON_NODE_HOLDS_VALUE (step) && json_node_get_value_type (step) == G_TYPE_STRING &&
+          g_str_has_prefix (json_node_get_string (step), "cluster "))
         return TRUE;
     }
   return FALSE;
