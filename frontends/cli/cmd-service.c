@@ -91,6 +91,37 @@ is_cluster_service (JsonObject *service)
 }
 
 /**
+ * mp_cli_service_usage:
+ * @service: (nullable): the service's descriptor, as `plugins list --json`
+ *   prints it, or %NULL for the help of every service
+ * @cmd: one of mp_cli_service_commands()
+ *
+ * Returns: (transfer full): the arguments of @cmd as the help shows them;
+ *   for `backend`, the steps this service's plugin declares (its
+ *   `backend_steps`), not the database's too
+ */
+char *
+mp_cli_service_usage (JsonObject *service, const MpCliCommand *cmd)
+{
+  JsonNode *member = service != NULL ? json_object_get_member (service, "backend_steps") : NULL;
+  JsonArray *steps = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+  g_autoptr(GString) usage = NULL;
+
+  if (steps == NULL || !g_str_equal (verb_of (cmd), "backend"))
+    return g_strdup (cmd->usage);
+  usage = g_string_new ("embedded | exec <step>=<command>... (steps:");
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    {
+      JsonNode *step = json_array_get_element (steps, i);
+
+      if (JSON_NODE_HOLDS_VALUE (step) && json_node_get_value_type (step) == G_TYPE_STRING)
+        g_string_append_printf (usage, " %s", json_node_get_string (step));
+    }
+  g_string_append_c (usage, ')');
+  return g_string_free (g_steal_pointer (&usage), FALSE);
+}
+
+/**
  * mp_cli_service_offers:
  * @service: a service's descriptor, as `plugins list --json` prints it
  *   (the loaded plugin's, or with --bus meetpkid's)
