@@ -16,7 +16,8 @@ static const MpCliCommand service_commands[] = {
     "a key and a CSR whose CN and SAN satisfy the service's rules, from the node facts" },
   { "<service> certs", mp_cli_service_certs, 2, 3, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS,
     "<key> <cert> [<bundle>] (webbridge also <key> <fullchain>)",
-    "validate the files (pair, chain, names, expiry), then place them as the service's live files" },
+    "validate the files (pair, chain, names, expiry), then place them as the service's live files; "
+    "<bundle> holds the CAs alone ('bundle build <cert> <fullchain> --ca-only -o <name>' makes it)" },
   { "<service> apply", mp_cli_service_apply, 2, 5, MP_OPT_DRY_RUN | MP_OPT_YES | MP_OPT_WARN_DAYS,
     "<files as certs>",
     "validate, run the whole apply sequence (e.g. disable, certs, enable), probe; roll back on failure" },
