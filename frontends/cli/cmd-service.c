@@ -17,7 +17,8 @@ static const MpCliCommand service_commands[] = {
     MP_CLI_STORE_WRITES },
   { "<service> certs", mp_cli_service_certs, 2, 3, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS,
     "<key> <cert> [<bundle>] (webbridge also <key> <fullchain>)",
-    "validate the files (pair, chain, names, expiry), then place them as the service's live files",
+    "validate the files (pair, chain, names, expiry), then place them as the service's live files; "
+    "<bundle> holds the CAs alone ('bundle build <cert> <fullchain> --ca-only -o <name>' makes it)",
     MP_CLI_STORE_WRITES },
   { "<service> apply", mp_cli_service_apply, 2, 5, MP_OPT_DRY_RUN | MP_OPT_YES | MP_OPT_WARN_DAYS,
     "<files as certs>",
@@ -92,15 +93,51 @@ verb_of (const MpCliCommand *cmd)
 static gboolean
 is_cluster_service (JsonObject *service)
 {
-  JsonArray *sequence = json_object_has_member (service, "sequence")
-                          ? json_object_get_array_member (service, "sequence") : NULL;
+  JsonNode *member = json_object_get_member (service, "sequence");
+  JsonArray *sequence = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
 
   for (guint i = 0; sequence != NULL && i < json_array_get_length (sequence); i++)
     {
-      if (g_str_has_prefix (json_array_get_string_element (sequence, i), "cluster "))
+      /* the descriptor may be the daemon's: a null or an object there is
+       * no step, not a crash */
+      JsonNode *step = json_array_get_element (sequence, i);
+
+      if (JSON_NODE_HOLDS_VALUE (step) && json_node_get_value_type (step) == G_TYPE_STRING &&
+          g_str_has_prefix (json_node_get_string (step), "cluster "))
         return TRUE;
     }
   return FALSE;
+}
+
+/**
+ * mp_cli_service_usage:
+ * @service: (nullable): the service's descriptor, as `plugins list --json`
+ *   prints it, or %NULL for the help of every service
+ * @cmd: one of mp_cli_service_commands()
+ *
+ * Returns: (transfer full): the arguments of @cmd as the help shows them;
+ *   for `backend`, the steps this service's plugin declares (its
+ *   `backend_steps`), not the database's too
+ */
+char *
+mp_cli_service_usage (JsonObject *service, const MpCliCommand *cmd)
+{
+  JsonNode *member = service != NULL ? json_object_get_member (service, "backend_steps") : NULL;
+  JsonArray *steps = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+  g_autoptr(GString) usage = NULL;
+
+  if (steps == NULL || !g_str_equal (verb_of (cmd), "backend"))
+    return g_strdup (cmd->usage);
+  usage = g_string_new ("embedded | exec <step>=<command>... (steps:");
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    {
+      JsonNode *step = json_array_get_element (steps, i);
+
+      if (JSON_NODE_HOLDS_VALUE (step) && json_node_get_value_type (step) == G_TYPE_STRING)
+        g_string_append_printf (usage, " %s", json_node_get_string (step));
+    }
+  g_string_append_c (usage, ')');
+  return g_string_free (g_steal_pointer (&usage), FALSE);
 }
 
 /**

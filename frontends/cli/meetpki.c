@@ -266,12 +266,14 @@ is_group (const char *word)
   return FALSE;
 }
 
+/* @usage: (nullable): the arguments, when they are not @cmd's own (a
+ * service's backend steps) */
 static gboolean
-print_command_help (const MpCliCommand *cmd, const char *topic)
+print_command_help (const MpCliCommand *cmd, const char *usage, const char *topic)
 {
   if (!g_str_has_prefix (cmd->words, topic))
     return FALSE;
-  g_print ("meetpki %s %s\n    %s\n", cmd->words, cmd->usage, cmd->summary);
+  g_print ("meetpki %s %s\n    %s\n", cmd->words, usage != NULL ? usage : cmd->usage, cmd->summary);
   if (cmd->options != 0)
     {
       g_print ("    options:");
@@ -416,14 +418,18 @@ print_help (const char *topic, JsonNode *service)
       return TRUE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    any |= print_command_help (&commands[i], topic);
+    any |= print_command_help (&commands[i], NULL, topic);
   {
     guint n = 0;
     const MpCliCommand *svc = mp_cli_service_commands (&n);
+    JsonObject *desc = service != NULL ? json_node_get_object (service) : NULL;
+
     for (guint i = 0; i < n; i++)
       {
-        if (service == NULL || mp_cli_service_offers (json_node_get_object (service), &svc[i]))
-          any |= print_command_help (&svc[i], topic);
+        g_autofree char *usage = mp_cli_service_usage (desc, &svc[i]);
+
+        if (desc == NULL || mp_cli_service_offers (desc, &svc[i]))
+          any |= print_command_help (&svc[i], usage, topic);
       }
   }
   if (!any && service != NULL)

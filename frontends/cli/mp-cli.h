@@ -211,6 +211,7 @@ gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint
 /* `<service> <verb>` commands, found once the plugins are loaded */
 const MpCliCommand *mp_cli_service_commands     (guint *n_commands);
 gboolean            mp_cli_service_offers       (JsonObject *service, const MpCliCommand *cmd);
+char               *mp_cli_service_usage        (JsonObject *service, const MpCliCommand *cmd);
 char               *mp_cli_suggest_service      (MpCli *cli, const char *word);
 const MpCliCommand *mp_cli_find_service_command (MpCli *cli, char **argv, guint argc,
                                                  guint *n_words, GError **error);
