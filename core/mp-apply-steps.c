@@ -131,6 +131,8 @@ install_live_held (MpApplyContext *ctx, MpValidation *v, GError **error)
 
   /* a stage left by a killed command goes first */
   remove_dir (stage);
+  if (!mp_store_ensure_dir (ctx->store, error))
+    return FALSE;
   if (g_mkdir_with_parents (parent, 0700) != 0 || g_mkdir (stage, 0700) != 0)
     {
       int errsv = errno;

@@ -104,6 +104,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpSecretBytes, mp_secret_bytes_unref)
 void mp_signals_hold (void);
 void mp_signals_release (void);
 
+/* the service lock's file in the store, taken (mp-service.c); in a store
+ * that is made at its first write and not made yet, -1 and nothing is
+ * made: mp_store_ensure_dir() makes the store with the lock held.  the
+ * release takes what the take returned */
+typedef struct _MpStore MpStore;
+int  mp_store_lock_services   (MpStore *self, GError **error);
+void mp_store_unlock_services (MpStore *self, int fd);
+
 /* the role of @desc named @name, or NULL */
 const MpPluginRole *mp_descriptor_find_role (const MpPluginDescriptor *desc, const char *name);
 /* frees an MpLine (mp-apply.h) */

@@ -22,7 +22,8 @@ struct _MpServiceConfig {
 };
 
 struct _MpServiceLock {
-  int fd;
+  MpStore *store;
+  int fd; /* -1 while the store is not made yet (mp_store_ensure_dir) */
 };
 
 static const char * const step_keys[] = {
@@ -94,27 +95,17 @@ mp_sha256_hex (GBytes *data)
 MpServiceLock *
 mp_service_lock (MpStore *store, GError **error)
 {
-  g_autofree char *path = g_build_filename (mp_store_get_path (store), ".services.lock", NULL);
+  g_autoptr(GError) local = NULL;
+  int fd = mp_store_lock_services (store, &local);
   MpServiceLock *lock;
-  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
-  if (fd < 0)
+  if (local != NULL)
     {
-      int errsv = errno;
-      g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot open the service lock %s: %s", path, g_strerror (errsv));
+      g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  while (flock (fd, LOCK_EX) != 0)
-    {
-      if (errno != EINTR)
-        {
-          int errsv = errno;
-          g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot lock %s: %s", path, g_strerror (errsv));
-          close (fd);
-          return NULL;
-        }
-    }
   lock = g_new0 (MpServiceLock, 1);
+  lock->store = mp_store_ref (store);
   lock->fd = fd;
   return lock;
 }
@@ -124,8 +115,8 @@ mp_service_unlock (MpServiceLock *lock)
 {
   if (lock == NULL)
     return;
-  flock (lock->fd, LOCK_UN);
-  close (lock->fd);
+  mp_store_unlock_services (lock->store, lock->fd);
+  mp_store_unref (lock->store);
   g_free (lock);
 }
 

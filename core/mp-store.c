@@ -24,8 +24,12 @@
 
 struct _MpStore {
   gatomicrefcount ref;
-  char *path; /* canonical, no trailing slash; as given when missing */
-  gboolean missing; /* opened for reading, and no directory is there */
+  char *path; /* canonical, no trailing slash; as given when missing for reading */
+  gboolean missing; /* no directory was there when it was opened */
+  gboolean deferred; /* missing, and made at the first write (mp_store_ensure_dir) */
+  gboolean services_wanted; /* the service lock is held, to be taken at the making */
+  int services_fd; /* that lock, once the directory is made; else -1 */
+  GMutex lock;
 };
 
 /**
@@ -53,6 +57,9 @@ mp_store_unref (MpStore *self)
 {
   if (self == NULL || !g_atomic_ref_count_dec (&self->ref))
     return;
+  if (self->services_fd >= 0)
+    close (self->services_fd);
+  g_mutex_clear (&self->lock);
   g_free (self->path);
   g_free (self);
 }
@@ -106,6 +113,8 @@ store_new_take (char *path, gboolean missing)
   g_atomic_ref_count_init (&self->ref);
   self->path = path;
   self->missing = missing;
+  self->services_fd = -1;
+  g_mutex_init (&self->lock);
   return self;
 }
 
@@ -163,6 +172,205 @@ mp_store_new_for_reading (const char *home, GError **error)
   return real != NULL ? store_new_take (real, FALSE) : NULL;
 }
 
+/* where the store will be once made: @path made absolute, its existing
+ * part resolved as realpath() would, so that the path is the canonical one
+ * mp_store_new() gives once the directory is there */
+static char *
+future_store_path (const char *path)
+{
+  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+  gsize cut = strlen (abs);
+
+  while (cut > 0)
+    {
+      g_autofree char *head = NULL;
+      g_autofree char *real = NULL;
+
+      do
+        cut--;
+      while (cut > 0 && abs[cut] != '/');
+      head = cut > 0 ? g_strndup (abs, cut) : g_strdup ("/");
+      real = realpath (head, NULL);
+      if (real != NULL)
+        return g_strconcat (g_str_equal (real, "/") ? "" : real, abs + cut, NULL);
+    }
+  return g_steal_pointer (&abs);
+}
+
+/**
+ * mp_store_new_deferred:
+ * @home: (nullable): the store directory, or %NULL for the default
+ * @error: return location for a #GError
+ *
+ * Opens the store for commands that write: when its directory is missing,
+ * it is made (mode 0700, with its parents) only at the first write, by
+ * mp_store_ensure_dir(), so a command that fails on its arguments leaves
+ * nothing behind.  Until then the store reads as an empty one.
+ *
+ * Returns: (transfer full): a new #MpStore, or %NULL when @home is there
+ * but is no directory
+ */
+MpStore *
+mp_store_new_deferred (const char *home, GError **error)
+{
+  g_autofree char *path = home != NULL ? g_strdup (home) : mp_store_default_path ();
+  gboolean missing = FALSE;
+  char *real = canonical_store_path (path, &missing, error);
+  MpStore *self;
+
+  if (!missing)
+    return real != NULL ? store_new_take (real, FALSE) : NULL;
+  self = store_new_take (future_store_path (path), TRUE);
+  self->deferred = TRUE;
+  return self;
+}
+
+static gboolean
+make_error (GError **error, int errsv, const char *path)
+{
+  g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot create store directory %s: %s", path, g_strerror (errsv));
+  return FALSE;
+}
+
+/* the lock file @name in @dir, open and held (flock, exclusive) */
+static int
+take_lock_file (const char *dir, const char *name, const char *what, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot open %s %s: %s", what, path, g_strerror (errsv));
+      return -1;
+    }
+  while (flock (fd, LOCK_EX) != 0)
+    {
+      if (errno != EINTR)
+        {
+          int errsv = errno;
+          g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot lock %s: %s", path, g_strerror (errsv));
+          close (fd);
+          return -1;
+        }
+    }
+  return fd;
+}
+
+/* the store made with its service lock already held: built beside it and
+ * renamed into place, so no other command can take that lock first and
+ * write on what this one read as an empty store */
+static gboolean
+make_with_services_lock (MpStore *self, const char *parent, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (self->path);
+  g_autofree char *tmp = g_strdup_printf ("%s/.%s.XXXXXX", parent, base);
+  g_autofree char *lock = NULL;
+  int fd;
+
+  if (g_mkdtemp_full (tmp, 0700) == NULL)
+    return make_error (error, errno, self->path);
+  fd = take_lock_file (tmp, ".services.lock", "the service lock", error);
+  if (fd >= 0 && renameat2 (AT_FDCWD, tmp, AT_FDCWD, self->path, RENAME_NOREPLACE) == 0)
+    {
+      self->services_fd = fd;
+      return TRUE;
+    }
+  if (fd >= 0)
+    {
+      int errsv = errno;
+      if (errsv == EEXIST)
+        g_set_error (error, MP_ERROR, MP_ERROR_EXISTS,
+                     "store %s was created by another command while this one ran; nothing was written, run it again",
+                     self->path);
+      else
+        make_error (error, errsv, self->path);
+      close (fd);
+    }
+  lock = g_build_filename (tmp, ".services.lock", NULL);
+  unlink (lock);
+  rmdir (tmp);
+  return FALSE;
+}
+
+/**
+ * mp_store_ensure_dir:
+ * @self: a store
+ * @error: return location for a #GError
+ *
+ * Makes the directory of a store opened with mp_store_new_deferred() that
+ * was not there: mode 0700, its missing parents too.  Every write into the
+ * store calls it first.  When the service lock is held (mp_service_lock())
+ * the store is made with it taken; if another command made the store
+ * meanwhile, this one fails with %MP_ERROR_EXISTS, as what it read (an
+ * empty store) may be stale.
+ *
+ * Returns: %TRUE when the directory is there
+ */
+gboolean
+mp_store_ensure_dir (MpStore *self, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *parent = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  if (!self->missing)
+    return TRUE;
+  if (!self->deferred)
+    return mp_store_check_exists (self, error);
+  locker = g_mutex_locker_new (&self->lock);
+  if (!self->missing)
+    return TRUE;
+  parent = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (parent, 0700) != 0)
+    return make_error (error, errno, self->path);
+  if (self->services_wanted)
+    {
+      if (!make_with_services_lock (self, parent, error))
+        return FALSE;
+    }
+  else if (g_mkdir (self->path, 0700) != 0 &&
+           (errno != EEXIST || !g_file_test (self->path, G_FILE_TEST_IS_DIR)))
+    return make_error (error, errno, self->path);
+  self->missing = FALSE;
+  return TRUE;
+}
+
+/* the service lock (mp-service.c): -1 and nothing made in a store that is
+ * not made yet, where mp_store_ensure_dir() takes it */
+int
+mp_store_lock_services (MpStore *self, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (self->missing && self->deferred)
+    {
+      self->services_wanted = TRUE;
+      return -1;
+    }
+  g_clear_pointer (&locker, g_mutex_locker_free);
+  return take_lock_file (self->path, ".services.lock", "the service lock", error);
+}
+
+void
+mp_store_unlock_services (MpStore *self, int fd)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (fd < 0)
+    {
+      self->services_wanted = FALSE;
+      fd = self->services_fd;
+      self->services_fd = -1;
+    }
+  if (fd >= 0)
+    {
+      flock (fd, LOCK_UN);
+      close (fd);
+    }
+}
+
 /**
  * mp_store_exists:
  * @self: a store
@@ -189,7 +397,7 @@ gboolean
 mp_store_check_exists (MpStore *self, GError **error)
 {
   g_return_val_if_fail (self != NULL, FALSE);
-  if (!self->missing)
+  if (!self->missing || self->deferred)
     return TRUE;
   g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
                "no store at %s (nothing was ever created there; check --home or MEETPKI_HOME)",
@@ -380,6 +588,12 @@ mp_store_list_names (MpStore *self, GError **error)
   if (!mp_store_check_exists (self, error))
     return NULL;
   dir = g_dir_open (self->path, 0, &local);
+  /* a store made at its first write reads as an empty one until then */
+  if (dir == NULL && self->deferred && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_error_free (local);
+      return g_steal_pointer (&names);
+    }
   if (dir == NULL)
     {
       g_set_error (error, MP_ERROR, MP_ERROR_IO, "%s", local->message);
@@ -717,6 +931,11 @@ mp_store_txn_add (MpStoreTxn *txn, const char *name, GBytes *data,
   e.path = mp_store_resolve (txn->store, name, error);
   if (e.path == NULL)
     return FALSE;
+  if (!mp_store_ensure_dir (txn->store, error))
+    {
+      g_free (e.path);
+      return FALSE;
+    }
   for (guint i = 0; i < txn->entries->len; i++)
     {
       if (g_strcmp0 (g_array_index (txn->entries, TxnEntry, i).path, e.path) == 0)
@@ -750,24 +969,9 @@ mp_store_txn_add (MpStoreTxn *txn, const char *name, GBytes *data,
 static int
 store_lock (MpStore *store, GError **error)
 {
-  g_autofree char *lock = g_build_filename (store->path, ".lock", NULL);
-  int fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-  if (fd < 0)
-    {
-      set_io_error (error, errno, "cannot open the store lock", lock);
-      return -1;
-    }
-  while (flock (fd, LOCK_EX) != 0)
-    {
-      if (errno != EINTR)
-        {
-          set_io_error (error, errno, "cannot lock", lock);
-          close (fd);
-          return -1;
-        }
-    }
-  return fd;
+  if (!mp_store_ensure_dir (store, error))
+    return -1;
+  return take_lock_file (store->path, ".lock", "the store lock", error);
 }
 
 /* puts back what an interrupted commit already changed */

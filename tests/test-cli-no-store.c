@@ -333,7 +333,7 @@ test_other_writers_create_it (Fixture *f, gconstpointer data)
   const struct {
     const char *args;
     int status;
-    const char *names; /* the new store's, after */
+    const char *names; /* the new store's, after; NULL: neither it nor its parent is made */
   } writers[] = {
     { "pki selfsigned ca CN:ca.example.com --key-type ec:p256", 0, ".lock ca.crt ca.key" },
     { "pki import ./dbca.crt", 0, ".lock dbca.crt" },
@@ -347,12 +347,13 @@ test_other_writers_create_it (Fixture *f, gconstpointer data)
     { "database cluster localnode eth0", 0, ".lock .services.lock services.conf" },
     /* a node that only connects needs no node fact */
     { "database cluster certs ./dbclient.key ./dbclient.crt ./dbca.crt", 0, ".lock .services.lock services services.conf" },
-    { "database cluster remove --yes", 0, ".services.lock" },
+    /* it succeeds, but has nothing to write */
+    { "database cluster remove --yes", 0, NULL },
     /* writers too (a plugin without name rules needs no node fact), though
-     * every plugin shipped wants server-fqdn recorded first: they make the
-     * store and then stop there */
-    { "webadmin csr web", 2, "" },
-    { "webadmin certs ./dbserver.key ./dbserver.crt ./dbca.crt", 1, ".services.lock" },
+     * every plugin shipped wants server-fqdn recorded first: they read the
+     * missing store as an empty one and stop before writing anything */
+    { "webadmin csr web", 2, NULL },
+    { "webadmin certs ./dbserver.key ./dbserver.crt ./dbca.crt", 1, NULL },
   };
 
   if (!mpt_require ("openssl"))
@@ -381,15 +382,164 @@ test_other_writers_create_it (Fixture *f, gconstpointer data)
       if (r->status != writers[i].status)
         g_error ("meetpki %s: exit %d, want %d\nstdout: %s\nstderr: %s", writers[i].args, r->status,
                  writers[i].status, r->out, r->err);
-      assert_private_dir (parent);
-      assert_private_dir (store);
-      names = mpt_dir_names (store);
-      g_assert_cmpstr (names, ==, writers[i].names);
+      if (writers[i].names == NULL)
+        g_assert_false (g_file_test (parent, G_FILE_TEST_EXISTS));
+      else
+        {
+          assert_private_dir (parent);
+          assert_private_dir (store);
+          names = mpt_dir_names (store);
+          g_assert_cmpstr (names, ==, writers[i].names);
+        }
       if (writers[i].status != 0)
         {
           g_autofree char *said = g_strconcat (r->out, r->err, NULL);
           g_assert_nonnull (strstr (said, "the node fact server-fqdn is not set"));
         }
+    }
+}
+
+
+/* a command that may create the store, failing on its arguments or on
+ * what the (missing, so empty) store lacks: its own line and exit status,
+ * and neither the store nor its parent is made */
+static void
+test_failed_writers_create_nothing (Fixture *f, gconstpointer data)
+{
+  const struct {
+    const char *args;
+    int status;
+    const char *line; /* what stderr says, after "meetpki: " */
+  } failing[] = {
+    { "node set bogus x", 2, "unknown node fact 'bogus'" },
+    { "webadmin backend bogus", 2, "unknown backend 'bogus'" },
+    { "webadmin endpoint x", 2, "endpoint 'x' is not <host>:<port>" },
+    { "database cluster localnode ''", 2, "'' is not an interface name" },
+    { "database cluster certs ./nope.key ./dbserver.crt ./dbca.crt", 3, "./nope.key: no such file" },
+    { "webadmin certs ./dbserver.key ./nope.crt ./dbca.crt", 3, "./nope.crt: no such file" },
+    { "webadmin csr a/b", 2, "basename 'a/b' may only hold" },
+    { "webadmin csr web", 2, "webadmin csr: the node fact server-fqdn is not set" },
+    { "bundle build ./dbserver.crt ./dbca.crt -o ../x", 5, "'../x' is not a plain file name inside the store" },
+    { "pki csr a/b CN:x", 2, "basename 'a/b' may only hold" },
+    { "pki selfsigned ca CN:x --key-type bogus", 2, "unknown key type 'bogus'" },
+    { "pki import ./nope.crt", 3, NULL },
+    { "node provision ./nope.conf", 3, NULL },
+  };
+  g_autofree char *store = g_build_filename (f->dir, "new", "store", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("--home '%s' %s", store, failing[i].args);
+      g_autoptr(MptResult) r = run_in (f->dir, f->dir, NULL, line);
+      g_autofree char *said = NULL;
+
+      if (r->status != failing[i].status)
+        g_error ("meetpki %s: exit %d, want %d\nstdout: %s\nstderr: %s", failing[i].args, r->status,
+                 failing[i].status, r->out, r->err);
+      /* one line of its own, not about a missing store */
+      g_assert_true (g_str_has_prefix (r->err, "meetpki: "));
+      g_assert_cmpint (strchr (r->err, '\n') - r->err, ==, strlen (r->err) - 1);
+      g_assert_null (strstr (r->err, "no store at"));
+      if (failing[i].line != NULL)
+        {
+          said = g_strconcat ("meetpki: ", failing[i].line, NULL);
+          g_assert_true (g_str_has_prefix (r->err, said));
+        }
+      assert_nothing_created (f);
+    }
+}
+
+typedef struct {
+  GPid pid;
+  int out_fd;
+} Running;
+
+static void
+start (Fixture *f, const char *store, const char *args, Running *run)
+{
+  g_autofree char *line = g_strdup_printf ("%s --home '%s' %s", g_getenv ("MEETPKI_CLI"), store, args);
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_shell_parse_argv (line, NULL, &argv, NULL));
+  g_assert_true (g_spawn_async_with_pipes (f->dir, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                           NULL, NULL, &run->pid, NULL, NULL, &run->out_fd, &error));
+  g_assert_no_error (error);
+}
+
+/* its exit status and what it said on stderr */
+static int
+finish (Running *run, char **err)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  char buf[512];
+  ssize_t n;
+  int status = 0;
+
+  while ((n = read (run->out_fd, buf, sizeof buf)) > 0)
+    g_string_append_len (s, buf, n);
+  close (run->out_fd);
+  g_assert_cmpint (waitpid (run->pid, &status, 0), ==, run->pid);
+  g_spawn_close_pid (run->pid);
+  g_assert_true (WIFEXITED (status));
+  *err = g_string_free (g_steal_pointer (&s), FALSE);
+  return WEXITSTATUS (status);
+}
+
+/* two commands making the same missing store at once: both succeed and
+ * neither's write is lost, or one says the store was made meanwhile (exit
+ * 4) and wrote nothing; never a crash or a half-made store */
+static void
+test_concurrent_first_write (Fixture *f, gconstpointer data)
+{
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *parent = g_strdup_printf ("%s/race-%u", f->dir, i);
+      g_autofree char *store = g_build_filename (parent, "store", NULL);
+      g_autofree char *err_a = NULL;
+      g_autofree char *err_b = NULL;
+      g_autofree char *conf = NULL;
+      g_autofree char *conf_path = g_build_filename (store, "services.conf", NULL);
+      g_autofree char *names = NULL;
+      g_autofree char *race = g_strdup_printf ("meetpki: store %s was created by another command while this one ran; "
+                                               "nothing was written, run it again\n", store);
+      Running a, b;
+      int sa, sb;
+
+      /* services.conf, read and written under the service lock */
+      start (f, store, "webadmin endpoint 127.0.0.1:8443", &a);
+      start (f, store, "webadmin backend exec certs=/bin/true", &b);
+      sa = finish (&a, &err_a);
+      sb = finish (&b, &err_b);
+      assert_private_dir (parent);
+      assert_private_dir (store);
+      g_assert_true (g_file_get_contents (conf_path, &conf, NULL, NULL));
+      g_assert_true ((sa == 0 || sa == 4) && (sb == 0 || sb == 4) && (sa == 0 || sb == 0));
+      g_assert_cmpstr (err_a, ==, sa == 0 ? "" : race);
+      g_assert_cmpstr (err_b, ==, sb == 0 ? "" : race);
+      g_assert_cmpint (strstr (conf, "endpoint=127.0.0.1:8443") != NULL, ==, sa == 0);
+      g_assert_cmpint (strstr (conf, "exec-certs=/bin/true") != NULL, ==, sb == 0);
+      names = mpt_dir_names (store);
+      g_assert_cmpstr (names, ==, ".lock .services.lock services.conf");
+      g_clear_pointer (&err_a, g_free);
+      g_clear_pointer (&err_b, g_free);
+      g_clear_pointer (&names, g_free);
+
+      /* two transactions and no service lock: both always succeed */
+      store[strlen (store) - 1] = '2';
+      start (f, store, "pki csr a CN:a.example.com --key-type ec:p256", &a);
+      start (f, store, "pki csr b CN:b.example.com --key-type ec:p256", &b);
+      g_assert_cmpint (finish (&a, &err_a), ==, 0);
+      g_assert_cmpint (finish (&b, &err_b), ==, 0);
+      g_assert_cmpstr (err_a, ==, "");
+      g_assert_cmpstr (err_b, ==, "");
+      assert_private_dir (store);
+      names = mpt_dir_names (store);
+      g_assert_cmpstr (names, ==, ".lock a.csr a.key b.csr b.key");
+      /* no temporary directory of the making is left beside it */
+      g_clear_pointer (&names, g_free);
+      names = mpt_dir_names (parent);
+      g_assert_cmpstr (names, ==, "stor2 store");
     }
 }
 
@@ -406,6 +556,10 @@ main (int argc, char **argv)
   g_test_add ("/cli-no-store/writes-create-it", Fixture, NULL, fixture_set_up, test_writes_create_it,
               fixture_tear_down);
   g_test_add ("/cli-no-store/other-writers-create-it", Fixture, NULL, fixture_set_up, test_other_writers_create_it,
+              fixture_tear_down);
+  g_test_add ("/cli-no-store/failed-writers-create-nothing", Fixture, NULL, fixture_set_up,
+              test_failed_writers_create_nothing, fixture_tear_down);
+  g_test_add ("/cli-no-store/concurrent-first-write", Fixture, NULL, fixture_set_up, test_concurrent_first_write,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -348,6 +348,82 @@ test_for_reading (Fixture *f, gconstpointer data)
   g_assert_cmpstr (l, ==, "plain store x.crt");
 }
 
+
+/* a store for a command that writes: missing, it reads as an empty one
+ * and is made (0700, parents too) at the first write, not before */
+static void
+test_deferred (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *given = g_build_filename (f->dir, "later", "..", "later", "store", NULL);
+  g_autofree char *missing = g_build_filename (f->dir, "later", "store", NULL);
+  g_autofree char *parent = g_path_get_dirname (missing);
+  g_autoptr(MpStore) store = mp_store_new_deferred (given, &error);
+  g_autoptr(MpStore) again = NULL;
+  g_autoptr(MpStore) locked = NULL;
+  g_autoptr(MpServiceLock) lock = NULL;
+  g_autoptr(GBytes) crt = bytes ("CRT\n");
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *l = NULL;
+  struct stat st;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_false (mp_store_exists (store));
+  g_assert_true (mp_store_check_exists (store, &error));
+  g_assert_no_error (error);
+  names = mp_store_list_names (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (names->len, ==, 0);
+  g_assert_null (mp_store_read (store, "a.crt", &error));
+  g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (mp_store_contains (store, "a.crt"));
+  /* a bad name is refused before anything is made */
+  g_assert_false (mp_store_write (store, "../a.crt", crt, MP_WRITE_NONE, &error));
+  g_assert_error (error, MP_ERROR, MP_ERROR_OUTSIDE_STORE);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (parent, G_FILE_TEST_EXISTS));
+
+  g_assert_true (mp_store_write (store, "a.crt", crt, MP_WRITE_NONE, &error));
+  g_assert_no_error (error);
+  g_assert_true (mp_store_exists (store));
+  g_assert_cmpint (stat (parent, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  g_assert_cmpint (stat (missing, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  l = listing (missing);
+  g_assert_cmpstr (l, ==, "a.crt");
+  /* the path it had all along is the canonical one of the made store */
+  again = mp_store_new (missing, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (mp_store_get_path (store), ==, mp_store_get_path (again));
+
+  /* the service lock of a store not made yet makes nothing; the first
+   * write makes the store with the lock in it, and nothing beside it */
+  g_clear_pointer (&missing, g_free);
+  missing = g_build_filename (parent, "locked", NULL);
+  locked = mp_store_new_deferred (missing, &error);
+  g_assert_no_error (error);
+  lock = mp_service_lock (locked, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (lock);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  g_assert_true (mp_store_write (locked, "b.crt", crt, MP_WRITE_NONE, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&l, g_free);
+  l = listing (missing);
+  g_assert_cmpstr (l, ==, ".services.lock b.crt");
+  g_clear_pointer (&l, g_free);
+  l = listing (parent);
+  g_assert_cmpstr (l, ==, "locked store");
+  g_clear_pointer (&lock, mp_service_unlock);
+  /* taken again, as in any store that is there */
+  lock = mp_service_lock (locked, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (lock);
+}
+
 static void
 test_atomic_write (Fixture *f, gconstpointer data)
 {
@@ -565,6 +641,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/default-path", test_default_path);
   ADD ("/store/not-a-directory", test_store_on_a_file);
   ADD ("/store/for-reading", test_for_reading);
+  ADD ("/store/deferred", test_deferred);
   ADD ("/store/atomic-write", test_atomic_write);
   ADD ("/store/overwrite-refused", test_overwrite_refused);
   ADD ("/store/txn/all-or-nothing", test_txn_all_or_nothing);

@@ -144,7 +144,7 @@ mp_cli_get_store (MpCli *cli, GError **error)
   if (cli->store != NULL)
     return cli->store;
   if (cli->store_use == MP_CLI_STORE_WRITES)
-    store = mp_store_new (cli->home, error);
+    store = mp_store_new_deferred (cli->home, error);
   else
     store = mp_store_new_for_reading (cli->home, error);
   if (store == NULL)

@@ -33,6 +33,11 @@ MpStore     *mp_store_new            (const char *home,
 /* for commands that only read: never creates the directory */
 MpStore     *mp_store_new_for_reading (const char *home,
                                        GError    **error);
+/* for commands that write: the directory is made at the first write */
+MpStore     *mp_store_new_deferred   (const char *home,
+                                      GError    **error);
+gboolean     mp_store_ensure_dir     (MpStore    *self,
+                                      GError    **error);
 gboolean     mp_store_exists         (MpStore    *self);
 gboolean     mp_store_check_exists   (MpStore    *self,
                                       GError    **error);
