@@ -141,6 +141,30 @@ variant_sink (MpDescribe *sink)
   return (VariantSink *) sink;
 }
 
+/* the key of member @name, made once per name and shared by every reply
+ * (a GVariant never changes): a description has a fixed set of member
+ * names, and a key of its own costs a member a third of its price */
+static GVariant *
+variant_key (const char *name)
+{
+  static GHashTable *keys;
+  G_LOCK_DEFINE_STATIC (keys);
+  GVariant *key;
+
+  G_LOCK (keys);
+  if (keys == NULL)
+    keys = g_hash_table_new (g_str_hash, g_str_equal);
+  key = g_hash_table_lookup (keys, name);
+  if (key == NULL)
+    {
+      key = g_variant_ref_sink (g_variant_new_string (name));
+      g_hash_table_insert (keys, g_strdup (name), key);
+    }
+  G_UNLOCK (keys);
+  /* the table's reference keeps it; the dict entry takes its own */
+  return key;
+}
+
 /* @value (floating) as member @name of the open object or the next element
  * of the open array */
 static void
@@ -157,8 +181,7 @@ variant_add (VariantSink *self, const char *name, GVariant *value, gboolean is_s
       g_ptr_array_add (f->items, value);
       return;
     }
-  g_ptr_array_add (f->items, g_variant_new_dict_entry (g_variant_new_string (name),
-                                                       g_variant_new_variant (value)));
+  g_ptr_array_add (f->items, g_variant_new_dict_entry (variant_key (name), g_variant_new_variant (value)));
 }
 
 /* d-bus has no null: an object leaves the member out; an array holds no
@@ -238,8 +261,7 @@ variant_object_end (MpDescribe *sink)
     {
       GVariant *list = g_variant_new_strv ((const char * const *) f->warnings->pdata, f->warnings->len);
 
-      f->items->pdata[f->warnings_at] = g_variant_new_dict_entry (g_variant_new_string ("warnings"),
-                                                                 g_variant_new_variant (list));
+      f->items->pdata[f->warnings_at] = g_variant_new_dict_entry (variant_key ("warnings"), g_variant_new_variant (list));
     }
   variant_pop (self, g_variant_new_array (G_VARIANT_TYPE ("{sv}"), (GVariant **) f->items->pdata, f->items->len),
                TRUE);
