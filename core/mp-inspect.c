@@ -30,10 +30,72 @@
  * gnutls error code, GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE when absent */
 typedef int (*ExtGetter) (gpointer src, const char *oid, gnutls_datum_t *out, unsigned int *critical);
 
+/* the extensions a certificate's description reads, found in one pass:
+ * gnutls_x509_crt_get_extension_by_oid2 walks the list from its start for
+ * every oid it is asked (by name, through libtasn1), six times per
+ * certificate */
+static const char * const crt_ext_oids[] = {
+  OID_SUBJECT_ALT_NAME, OID_KEY_USAGE, OID_EXT_KEY_USAGE,
+  OID_BASIC_CONSTRAINTS, OID_SUBJECT_KEY_ID, OID_AUTHORITY_KEY_ID,
+};
+
+typedef struct {
+  gnutls_datum_t der[G_N_ELEMENTS (crt_ext_oids)];
+  unsigned int critical[G_N_ELEMENTS (crt_ext_oids)];
+} CrtExts;
+
+static void
+crt_exts_clear (CrtExts *exts)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (crt_ext_oids); i++)
+    gnutls_free (exts->der[i].data);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CrtExts, crt_exts_clear)
+
+/* the first extension of each oid, as get_extension_by_oid2 finds it; a
+ * read that fails ends the pass, as it fails every later lookup there */
+static void
+crt_exts_read (gnutls_x509_crt_t crt, CrtExts *exts)
+{
+  for (unsigned int idx = 0;; idx++)
+    {
+      char oid[128];
+      size_t oid_len = sizeof oid;
+      unsigned int critical = 0;
+
+      if (gnutls_x509_crt_get_extension_info (crt, idx, oid, &oid_len, &critical) < 0)
+        return;
+      for (guint i = 0; i < G_N_ELEMENTS (crt_ext_oids); i++)
+        {
+          if (exts->der[i].data != NULL || strcmp (oid, crt_ext_oids[i]) != 0)
+            continue;
+          if (gnutls_x509_crt_get_extension_data2 (crt, idx, &exts->der[i]) < 0)
+            return;
+          exts->critical[i] = critical;
+        }
+    }
+}
+
+/* a copy, which the caller frees as it would get_extension_by_oid2's */
 static int
 crt_ext (gpointer src, const char *oid, gnutls_datum_t *out, unsigned int *critical)
 {
-  return gnutls_x509_crt_get_extension_by_oid2 (src, oid, 0, out, critical);
+  CrtExts *exts = src;
+
+  for (guint i = 0; i < G_N_ELEMENTS (crt_ext_oids); i++)
+    {
+      if (exts->der[i].data == NULL || strcmp (oid, crt_ext_oids[i]) != 0)
+        continue;
+      out->data = gnutls_malloc (exts->der[i].size > 0 ? exts->der[i].size : 1);
+      if (out->data == NULL)
+        return GNUTLS_E_MEMORY_ERROR;
+      memcpy (out->data, exts->der[i].data, exts->der[i].size);
+      out->size = exts->der[i].size;
+      *critical = exts->critical[i];
+      return 0;
+    }
+  return GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE;
 }
 
 static int
@@ -105,14 +167,56 @@ utf8_of (const void *data, gsize len)
   return g_utf8_make_valid ((const char *) data, (gssize) len);
 }
 
+/* as g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") did, in GDateTime's range
+ * (years 1 to 9999, proleptic gregorian), without its allocations or
+ * gmtime's locks: two per certificate.  the date from the days since the
+ * epoch as in Howard Hinnant's civil_from_days */
 static char *
 iso8601_utc (gint64 t)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t);
+  gint64 days, secs, era, doe, yoe, doy, mp, year, month, day;
 
-  if (dt == NULL)
+  if (t < G_GINT64_CONSTANT (-62135596800) || t > G_GINT64_CONSTANT (253402300799))
     return g_strdup ("invalid");
-  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+  days = t / SECONDS_PER_DAY;
+  secs = t % SECONDS_PER_DAY;
+  if (secs < 0)
+    {
+      secs += SECONDS_PER_DAY;
+      days--;
+    }
+  days += 719468;
+  era = (days >= 0 ? days : days - 146096) / 146097;
+  doe = days - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  day = doy - (153 * mp + 2) / 5 + 1;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  {
+    /* "%d-%02d-%02dT%02d:%02d:%02dZ", the year without padding as %Y */
+    const int two[] = { (int) month, (int) day, (int) (secs / 3600), (int) (secs / 60 % 60), (int) (secs % 60) };
+    const char seps[] = "-T::Z";
+    char buf[24];
+    char *p = buf;
+
+    if (year >= 1000)
+      *p++ = (char) ('0' + year / 1000);
+    if (year >= 100)
+      *p++ = (char) ('0' + year / 100 % 10);
+    if (year >= 10)
+      *p++ = (char) ('0' + year / 10 % 10);
+    *p++ = (char) ('0' + year % 10);
+    for (guint i = 0; i < G_N_ELEMENTS (two); i++)
+      {
+        *p++ = i == 0 ? '-' : seps[i - 1];
+        *p++ = (char) ('0' + two[i] / 10);
+        *p++ = (char) ('0' + two[i] % 10);
+      }
+    *p++ = 'Z';
+    return g_strndup (buf, (gsize) (p - buf));
+  }
 }
 
 /* whole days from @now to @not_after, rounded down (towards the past) */
@@ -547,6 +651,7 @@ describe_crt (MpDescribe *sink, gnutls_x509_crt_t crt, gint64 now, GError **erro
   g_auto(MpDatum) subject = { NULL, 0 };
   g_auto(MpDatum) issuer = { NULL, 0 };
   g_auto(PubkeyInfo) pk = { NULL };
+  g_auto(CrtExts) exts = { { { NULL, 0 } } };
   char cn[1024];
   size_t cn_len = sizeof cn;
   guint8 serial[64];
@@ -599,7 +704,8 @@ describe_crt (MpDescribe *sink, gnutls_x509_crt_t crt, gint64 now, GError **erro
   /* self-issued: subject and issuer are the same name, as for a root */
   mp_describe_boolean (sink, "self_signed", gnutls_x509_crt_check_issuer (crt, crt) != 0);
 
-  add_sans (sink, crt_ext, crt);
+  crt_exts_read (crt, &exts);
+  add_sans (sink, crt_ext, &exts);
 
   gnutls_pubkey_init (&pub);
   rc = gnutls_pubkey_import_x509 (pub, crt, 0);
@@ -612,10 +718,10 @@ describe_crt (MpDescribe *sink, gnutls_x509_crt_t crt, gint64 now, GError **erro
     return FALSE;
   describe_pubkey (sink, &pk);
 
-  add_key_usage (sink, crt_ext, crt);
-  add_ext_key_usage (sink, crt_ext, crt);
-  add_basic_constraints (sink, crt_ext, crt);
-  add_key_ids (sink, crt_ext, crt);
+  add_key_usage (sink, crt_ext, &exts);
+  add_ext_key_usage (sink, crt_ext, &exts);
+  add_basic_constraints (sink, crt_ext, &exts);
+  add_key_ids (sink, crt_ext, &exts);
 
   rc = gnutls_x509_crt_get_signature_oid (crt, sig_oid, &sig_oid_len);
   set_signature_algorithm (sink, gnutls_x509_crt_get_signature_algorithm (crt), rc == 0 ? sig_oid : NULL);
