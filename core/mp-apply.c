@@ -294,16 +294,19 @@ input_of_role (MpValidation *v, const char *role)
   return NULL;
 }
 
-/* the findings of @b from the @from'th on, as lines about @in */
+/* the findings of @b from the @from'th on, as lines about @in; @not_ca_hint
+ * (nullable) follows the message of a `not-ca` error */
 static void
-add_finding_lines (MpValidation *v, MpServiceInput *in, MpBundle *b, guint from)
+add_finding_lines (MpValidation *v, MpServiceInput *in, MpBundle *b, guint from, const char *not_ca_hint)
 {
   GPtrArray *findings = mp_bundle_get_findings (b);
 
   for (guint i = from; i < findings->len; i++)
     {
       MpFinding *f = g_ptr_array_index (findings, i);
-      if (f->severity == MP_FINDING_ERROR)
+      if (f->severity == MP_FINDING_ERROR && not_ca_hint != NULL && g_strcmp0 (f->code, "not-ca") == 0)
+        add_line (v, MP_LINE_FAILURE, "%s: %s%s [%s]", in->source, f->message, not_ca_hint, f->code);
+      else if (f->severity == MP_FINDING_ERROR)
         add_line (v, MP_LINE_FAILURE, "%s: %s [%s]", in->source, f->message, f->code);
       else
         add_line (v, MP_LINE_WARNING, "%s: %s [%s] (the live copy is written in canonical form)",
@@ -313,13 +316,51 @@ add_finding_lines (MpValidation *v, MpServiceInput *in, MpBundle *b, guint from)
 
 /* the findings of a bundle file as given, before it is rewritten */
 static void
-check_bundle_file (MpValidation *v, MpServiceInput *in, MpBundleKind kind)
+check_bundle_file (MpValidation *v, MpServiceInput *in, MpBundleKind kind, const char *not_ca_hint)
 {
   g_autoptr(MpBundle) b = mp_bundle_new ();
 
   mp_bundle_add_data (b, in->data, in->source);
   mp_bundle_check (b, kind);
-  add_finding_lines (v, in, b, 0);
+  add_finding_lines (v, in, b, 0, not_ca_hint);
+}
+
+/* whether a form of the service takes a full chain (webbridge's key and
+ * fullchain) */
+static gboolean
+takes_full_chain (const MpPluginDescriptor *desc)
+{
+  for (guint32 i = 0; i < desc->n_forms; i++)
+    {
+      for (guint32 k = 0; k < desc->forms[i].n_roles; k++)
+        {
+          const MpPluginRole *r = mp_descriptor_find_role (desc, desc->forms[i].roles[k]);
+          if (r != NULL && r->kind == MP_ROLE_FULLCHAIN)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* a bundle role takes the CAs alone: a full chain given there (the
+ * entity first) is refused with what to do, `bundle build --ca-only` as
+ * `help <service> certs` says (or webbridge's full-chain form) */
+static void
+check_ca_bundle_file (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInput *in)
+{
+  MpServiceInput *cert = input_of_kind (v, desc, MP_ROLE_CERTIFICATE);
+  MpServiceInput *key = input_of_kind (v, desc, MP_ROLE_KEY);
+  g_autofree char *alone = NULL;
+  g_autofree char *hint = NULL;
+
+  if (key != NULL && takes_full_chain (desc))
+    alone = g_strdup_printf (" (or give the full chain alone: 'meetpki %s certs %s %s')",
+                             desc->name, key->source, in->source);
+  if (cert != NULL)
+    hint = g_strdup_printf ("; from a full chain, make the CA bundle with "
+                            "'meetpki bundle build %s %s --ca-only -o <name>'%s",
+                            cert->source, in->source, alone != NULL ? alone : "");
+  check_bundle_file (v, in, MP_BUNDLE_KIND_CA_BUNDLE, hint);
 }
 
 static void
@@ -436,7 +477,7 @@ check_certificate (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInp
       guint failures = v->n_failures;
       unsigned int ca = 0;
 
-      check_bundle_file (v, in, MP_BUNDLE_KIND_FULL_CHAIN);
+      check_bundle_file (v, in, MP_BUNDLE_KIND_FULL_CHAIN, NULL);
       /* a full chain that starts with a CA (root first, say): the bundle
        * findings say what is where; the pair, chain and names checks
        * would judge that CA as the entity and only mislead */
@@ -648,7 +689,7 @@ check_ca_file (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInput *
   gboolean apart = FALSE;
 
   mp_bundle_add_data (pool, in->data, in->source);
-  add_finding_lines (v, in, pool, 0);
+  add_finding_lines (v, in, pool, 0, NULL);
   for (guint i = 0; i < mp_bundle_get_certs (pool)->len; i++)
     {
       const MpBundleCert *c = g_ptr_array_index (mp_bundle_get_certs (pool), i);
@@ -783,7 +824,7 @@ mp_validation_run (MpValidation *v, const MpPluginDescriptor *desc, const MpNode
           check_certificate (v, desc, in, role, facts, warn_days, n_certs > 1);
           break;
         case MP_ROLE_BUNDLE:
-          check_bundle_file (v, in, MP_BUNDLE_KIND_CA_BUNDLE);
+          check_ca_bundle_file (v, desc, in);
           break;
         case MP_ROLE_CA:
           check_ca_file (v, desc, in, role);

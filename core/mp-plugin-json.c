@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 
 #include "meetpki/mp-plugin.h"
+#include "meetpki/mp-service-run.h"
+#include "meetpki/mp-service.h"
 
 /**
  * mp_plugin_to_json:
@@ -144,6 +146,15 @@ mp_plugin_to_json (MpPlugin *plugin)
   json_builder_begin_array (b);
   for (guint32 i = 0; i < d->n_sequence; i++)
     json_builder_add_string_value (b, mp_plugin_step_kind_to_string (d->sequence[i]));
+  json_builder_end_array (b);
+  /* the steps `backend exec` takes commands for, as it names them */
+  json_builder_set_member_name (b, "backend_steps");
+  json_builder_begin_array (b);
+  for (MpPluginStepKind s = MP_STEP_DISABLE; s <= MP_STEP_CLUSTER_INIT_JOIN_CONNECT; s++)
+    {
+      if (mp_plugin_has_step (d, s))
+        json_builder_add_string_value (b, mp_step_config_key (s));
+    }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "checks_facts");
   json_builder_add_boolean_value (b, d->check_facts != NULL);

@@ -24,7 +24,8 @@
 
 struct _MpStore {
   gatomicrefcount ref;
-  char *path; /* canonical, no trailing slash */
+  char *path; /* canonical, no trailing slash; as given when missing */
+  gboolean missing; /* opened for reading, and no directory is there */
 };
 
 /**
@@ -74,12 +75,47 @@ mp_store_default_path (void)
   return g_build_filename (g_get_user_data_dir (), "meetpki", NULL);
 }
 
+/* the store's directory, canonical; NULL with @error when @path is there
+ * but is no directory (or cannot be resolved).  @missing, when given, is
+ * set instead of an error when nothing is at @path (ENOTDIR: a part of the
+ * path is a file, so no store is there either) */
+static char *
+canonical_store_path (const char *path, gboolean *missing, GError **error)
+{
+  g_autofree char *real = realpath (path, NULL);
+
+  if (real == NULL && missing != NULL && (errno == ENOENT || errno == ENOTDIR))
+    {
+      *missing = TRUE;
+      return NULL;
+    }
+  if (real == NULL || !g_file_test (real, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_IO,
+                   "store %s is not a directory", path);
+      return NULL;
+    }
+  return g_steal_pointer (&real);
+}
+
+static MpStore *
+store_new_take (char *path, gboolean missing)
+{
+  MpStore *self = g_new0 (MpStore, 1);
+
+  g_atomic_ref_count_init (&self->ref);
+  self->path = path;
+  self->missing = missing;
+  return self;
+}
+
 /**
  * mp_store_new:
  * @home: (nullable): the store directory, or %NULL for the default
  * @error: return location for a #GError
  *
- * Opens the store, creating its directory with mode 0700 when missing.
+ * Opens the store, creating its directory with mode 0700 when missing:
+ * for commands that write.
  *
  * Returns: (transfer full): a new #MpStore, or %NULL on error
  */
@@ -87,8 +123,7 @@ MpStore *
 mp_store_new (const char *home, GError **error)
 {
   g_autofree char *path = home != NULL ? g_strdup (home) : mp_store_default_path ();
-  g_autofree char *real = NULL;
-  MpStore *self;
+  char *real;
 
   if (g_mkdir_with_parents (path, 0700) != 0)
     {
@@ -97,17 +132,69 @@ mp_store_new (const char *home, GError **error)
                    "cannot create store directory %s: %s", path, g_strerror (saved));
       return NULL;
     }
-  real = realpath (path, NULL);
-  if (real == NULL || !g_file_test (real, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, MP_ERROR, MP_ERROR_IO,
-                   "store %s is not a directory", path);
-      return NULL;
-    }
-  self = g_new0 (MpStore, 1);
-  g_atomic_ref_count_init (&self->ref);
-  self->path = g_steal_pointer (&real);
-  return self;
+  real = canonical_store_path (path, NULL, error);
+  return real != NULL ? store_new_take (real, FALSE) : NULL;
+}
+
+/**
+ * mp_store_new_for_reading:
+ * @home: (nullable): the store directory, or %NULL for the default
+ * @error: return location for a #GError
+ *
+ * Opens the store for commands that only read: its directory is never
+ * created.  When nothing is there (a mistyped `--home`, or a machine where
+ * no store was ever made) the handle is returned all the same, so inputs
+ * given as paths can still be read; mp_store_exists() is then %FALSE and
+ * every lookup of a name in it fails with %MP_ERROR_NOT_FOUND naming the
+ * directory (see mp_store_check_exists()).
+ *
+ * Returns: (transfer full): a new #MpStore, or %NULL when @home is there
+ * but is no directory
+ */
+MpStore *
+mp_store_new_for_reading (const char *home, GError **error)
+{
+  g_autofree char *path = home != NULL ? g_strdup (home) : mp_store_default_path ();
+  gboolean missing = FALSE;
+  char *real = canonical_store_path (path, &missing, error);
+
+  if (missing)
+    return store_new_take (g_steal_pointer (&path), TRUE);
+  return real != NULL ? store_new_take (real, FALSE) : NULL;
+}
+
+/**
+ * mp_store_exists:
+ * @self: a store
+ *
+ * Returns: %FALSE for a store opened with mp_store_new_for_reading()
+ * whose directory was not there
+ */
+gboolean
+mp_store_exists (MpStore *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return !self->missing;
+}
+
+/**
+ * mp_store_check_exists:
+ * @self: a store
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the store's directory was there when it was opened,
+ * else %FALSE with %MP_ERROR_NOT_FOUND: "no store at DIR ..."
+ */
+gboolean
+mp_store_check_exists (MpStore *self, GError **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  if (!self->missing)
+    return TRUE;
+  g_set_error (error, MP_ERROR, MP_ERROR_NOT_FOUND,
+               "no store at %s (nothing was ever created there; check --home or MEETPKI_HOME)",
+               self->path);
+  return FALSE;
 }
 
 const char *
@@ -176,6 +263,8 @@ mp_store_resolve (MpStore *self, const char *name, GError **error)
                    name != NULL ? name : "", self->path);
       return NULL;
     }
+  if (!mp_store_check_exists (self, error))
+    return NULL;
   path = g_build_filename (self->path, name, NULL);
   if (lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
     {
@@ -288,6 +377,8 @@ mp_store_list_names (MpStore *self, GError **error)
   const char *n;
   GError *local = NULL;
 
+  if (!mp_store_check_exists (self, error))
+    return NULL;
   dir = g_dir_open (self->path, 0, &local);
   if (dir == NULL)
     {

@@ -94,6 +94,10 @@ record_steps (const char *home, const char *service)
   g_ptr_array_add (args, g_strdup ("exec"));
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     {
+      /* the cluster steps are the database's alone: backend exec refuses
+       * them for another service, so none of those can run one */
+      if (g_str_has_prefix (steps[i], "cluster-") && !g_str_equal (service, "database"))
+        continue;
       /* once the certificates are placed, every step sees them */
       gboolean placed = !g_str_equal (steps[i], "disable") && !g_str_equal (steps[i], "cluster-remove");
       g_ptr_array_add (args, g_strdup_printf ("%s=test \"$MEETPKI_SERVICE\" = %s && %s echo \"$MEETPKI_STEP\" >> '%s'",
@@ -238,6 +242,86 @@ test_refusals (void)
   g_assert_nonnull (strstr (swapped->out, "FAILURE: wa.key is a private key, not a certificate (the cert role)\n"));
   after = snapshot_all (home);
   g_assert_cmpstr (before, ==, after);
+  mpt_remove_home (home);
+}
+
+/* a full chain (entity, then its CA) given where webadmin takes a CA
+ * bundle: refused with the command that makes the bundle, which then
+ * applies; webbridge, which also takes a full chain alone, says so too */
+static void
+test_full_chain_as_bundle (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *full = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *wa_pem = NULL;
+  g_autofree char *ca_pem = NULL;
+  g_autoptr(MptResult) refused = NULL;
+  g_autoptr(MptResult) wb = NULL;
+  g_autoptr(MptResult) help = NULL;
+  g_autoptr(MptResult) verify = NULL;
+  g_autoptr(GError) error = NULL;
+
+  issue (home, "webadmin", "wa");
+  /* the full chain as an administrator concatenates it, not as meetpki
+   * builds it */
+  {
+    g_autofree char *wa = g_build_filename (home, "wa.crt", NULL);
+    g_autofree char *ca = g_build_filename (home, "ca.crt", NULL);
+    g_autofree char *chain = NULL;
+
+    g_assert_true (g_file_get_contents (wa, &wa_pem, NULL, &error));
+    g_assert_true (g_file_get_contents (ca, &ca_pem, NULL, &error));
+    chain = g_strconcat (wa_pem, ca_pem, NULL);
+    full = g_build_filename (home, "wa-full.crt", NULL);
+    g_assert_true (g_file_set_contents (full, chain, -1, &error));
+  }
+  before = snapshot_all (home);
+  refused = mpt_meetpki_va (home, "webadmin", "certs", "wa.key", "wa.crt", "wa-full.crt", NULL);
+  mpt_assert_status (refused, 1);
+  g_assert_nonnull (strstr (refused->out,
+                            "\nFAILURE: wa-full.crt: 'CN=" FQDN "' is not a CA; a CA bundle holds no entity "
+                            "certificate; from a full chain, make the CA bundle with "
+                            "'meetpki bundle build wa.crt wa-full.crt --ca-only -o <name>' [not-ca]\n"));
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  /* `help webadmin certs` names the same option */
+  help = mpt_meetpki_va (home, "help", "webadmin", "certs", NULL);
+  mpt_assert_ok (help);
+  g_assert_nonnull (strstr (help->out, "'bundle build <cert> <fullchain> --ca-only -o <name>'"));
+
+  /* what the line says works: the CA alone, which openssl takes as the
+   * CA file of wa.crt, and webadmin applies */
+  mpt_ok (home, "bundle", "build", "wa.crt", "wa-full.crt", "--ca-only", "-o", "wa-cas.crt", NULL);
+  verify = mpt_tool_va (home, "openssl", "verify", "-CAfile", "wa-cas.crt", "wa.crt", NULL);
+  mpt_assert_ok (verify);
+  {
+    g_autofree char *cas_path = g_build_filename (home, "wa-cas.crt", NULL);
+    g_autofree char *cas = NULL;
+
+    g_assert_true (g_file_get_contents (cas_path, &cas, NULL, &error));
+    g_assert_cmpstr (cas, ==, ca_pem);
+  }
+  mpt_ok (home, "webadmin", "certs", "wa.key", "wa.crt", "wa-cas.crt", NULL);
+
+  issue (home, "webbridge", "wb");
+  {
+    g_autofree char *wb_path = g_build_filename (home, "wb.crt", NULL);
+    g_autofree char *wb_pem = NULL;
+    g_autofree char *chain = NULL;
+    g_autofree char *path = g_build_filename (home, "wb-full.crt", NULL);
+
+    g_assert_true (g_file_get_contents (wb_path, &wb_pem, NULL, &error));
+    chain = g_strconcat (wb_pem, ca_pem, NULL);
+    g_assert_true (g_file_set_contents (path, chain, -1, &error));
+  }
+  wb = mpt_meetpki_va (home, "webbridge", "certs", "wb.key", "wb.crt", "wb-full.crt", NULL);
+  mpt_assert_status (wb, 1);
+  g_assert_nonnull (strstr (wb->out, "'meetpki bundle build wb.crt wb-full.crt --ca-only -o <name>' "
+                                     "(or give the full chain alone: 'meetpki webbridge certs wb.key wb-full.crt') "
+                                     "[not-ca]\n"));
+  mpt_ok (home, "webbridge", "certs", "wb.key", "wb-full.crt", NULL);
   mpt_remove_home (home);
 }
 
@@ -1315,6 +1399,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &sequences[i], test_sequence);
     }
   g_test_add_func ("/apply/refusals", test_refusals);
+  g_test_add_func ("/apply/full-chain-as-bundle", test_full_chain_as_bundle);
   g_test_add_func ("/apply/guard-and-check", test_guard_and_check);
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
   g_test_add_func ("/apply/check-refused-renewal", test_check_refused_renewal);

@@ -585,6 +585,52 @@ test_help_service (void)
   mpt_remove_home (home);
 }
 
+/* `help <service> backend` names the steps that service's plugin
+ * declares (its sequence, and enable, disable, restart), not the
+ * database's cluster steps for every service; `backend exec` takes those
+ * alone and says which they are, changing nothing */
+static void
+test_help_backend_steps (void)
+{
+  g_autofree char *home = mpt_make_home ();
+  g_autofree char *conf = g_build_filename (home, "services.conf", NULL);
+  g_autoptr(MptResult) web = mpt_meetpki_va (home, "help", "webadmin", "backend", NULL);
+  g_autoptr(MptResult) web_opt = mpt_meetpki_va (home, "webadmin", "backend", "--help", NULL);
+  g_autoptr(MptResult) cb = mpt_meetpki_va (home, "help", "callbridge", "backend", NULL);
+  g_autoptr(MptResult) db = mpt_meetpki_va (home, "help", "database", "backend", NULL);
+  g_autoptr(MptResult) cluster_step = NULL;
+  g_autoptr(MptResult) bogus = NULL;
+  g_autoptr(MptResult) db_step = NULL;
+
+  mpt_assert_ok (web);
+  mpt_assert_ok (cb);
+  mpt_assert_ok (db);
+  g_assert_true (g_str_has_prefix (web->out, "meetpki <service> backend embedded | exec <step>=<command>... "
+                                             "(steps: disable certs enable restart)\n"));
+  g_assert_cmpstr (web_opt->out, ==, web->out);
+  g_assert_null (strstr (web->out, "cluster"));
+  g_assert_true (g_str_has_prefix (cb->out, "meetpki <service> backend embedded | exec <step>=<command>... "
+                                            "(steps: disable certs enable restart)\n"));
+  g_assert_true (g_str_has_prefix (db->out, "meetpki <service> backend embedded | exec <step>=<command>... "
+                                            "(steps: disable certs enable restart cluster-remove cluster-setup)\n"));
+
+  cluster_step = mpt_meetpki_va (home, "webadmin", "backend", "exec", "restart=true", "cluster-remove=true", NULL);
+  mpt_assert_status (cluster_step, USAGE);
+  g_assert_cmpstr (cluster_step->out, ==, "");
+  g_assert_cmpstr (cluster_step->err, ==, "meetpki: 'cluster-remove=true' is not <step>=<command>; "
+                                          "the webadmin steps: disable, certs, enable, restart\n");
+  bogus = mpt_meetpki_va (home, "callbridge", "backend", "exec", "reload=true", NULL);
+  mpt_assert_status (bogus, USAGE);
+  g_assert_cmpstr (bogus->err, ==, "meetpki: 'reload=true' is not <step>=<command>; "
+                                   "the callbridge steps: disable, certs, enable, restart\n");
+  /* nothing recorded */
+  g_assert_false (g_file_test (conf, G_FILE_TEST_EXISTS));
+  db_step = mpt_meetpki_va (home, "database", "backend", "exec", "cluster-remove=true", NULL);
+  mpt_assert_ok (db_step);
+  g_assert_true (g_file_test (conf, G_FILE_TEST_EXISTS));
+  mpt_remove_home (home);
+}
+
 static void
 default_sigint (gpointer user_data)
 {
@@ -693,6 +739,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-errors/no-command", test_no_command);
   g_test_add_func ("/cli-errors/help", test_help);
   g_test_add_func ("/cli-errors/help-service", test_help_service);
+  g_test_add_func ("/cli-errors/help-backend-steps", test_help_backend_steps);
   g_test_add_func ("/cli-errors/no-plugins", test_no_plugins);
   g_test_add_func ("/cli-errors/interrupted-write", test_interrupted_write);
   g_test_add_func ("/cli-errors/disk-full", test_disk_full);

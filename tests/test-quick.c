@@ -24,30 +24,54 @@ full_cli (void)
   return full;
 }
 
-/* `meetpki-full --home <home> ...`, with this process's environment (and
+/* `<cli> --home <home> ...` in @cwd, with this process's environment (and
  * so its fixed clock, which mpt_tool() leaves out for the checkers) */
 static MptResult *
-full_va (const char *home, ...)
+run_cli (const char *cli, const char *cwd, const char *home, va_list ap)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   MptResult *r = g_new0 (MptResult, 1);
   int wait_status = 0;
-  va_list ap;
   const char *a;
 
-  g_ptr_array_add (argv, (gpointer) full_cli ());
+  g_ptr_array_add (argv, (gpointer) cli);
   g_ptr_array_add (argv, (gpointer) "--home");
   g_ptr_array_add (argv, (gpointer) home);
-  va_start (ap, home);
   while ((a = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (home, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
+  g_assert_true (g_spawn_sync (cwd, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
                                &wait_status, &error));
   g_assert_no_error (error);
   r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+  return r;
+}
+
+/* `meetpki-full --home <home> ...` in @home */
+static MptResult *
+full_va (const char *home, ...)
+{
+  MptResult *r;
+  va_list ap;
+
+  va_start (ap, home);
+  r = run_cli (full_cli (), home, home, ap);
+  va_end (ap);
+  return r;
+}
+
+/* @cli (the quick one or the full one) with a store @home that need not
+ * exist, in @cwd */
+static MptResult *
+cli_in_va (const char *cli, const char *cwd, const char *home, ...)
+{
+  MptResult *r;
+  va_list ap;
+
+  va_start (ap, home);
+  r = run_cli (cli, cwd, home, ap);
+  va_end (ap);
   return r;
 }
 
@@ -184,6 +208,43 @@ test_failures_are_the_full_clis (void)
       g_assert_cmpint (quick->status, !=, 0);
       assert_same (quick, full);
       after = mpt_snapshot (home);
+      g_assert_cmpstr (after, ==, before);
+    }
+  mpt_remove_home (home);
+}
+
+/* where no store is (a mistyped --home): an inspection by path prints
+ * the same both ways, one by name fails the same (the full cli's "no
+ * store at"), and neither creates the store */
+static void
+test_inspect_without_store (void)
+{
+  g_autofree char *home = make_home ();
+  g_autofree char *typo = g_build_filename (home, "meetpkk", NULL);
+  g_autofree char *path = g_build_filename (home, "web.crt", NULL);
+  g_autofree char *want = g_strdup_printf ("meetpki: no store at %s (nothing was ever created there; "
+                                           "check --home or MEETPKI_HOME)\n", typo);
+  g_autofree char *before = mpt_snapshot (home);
+  const char *quick_cli = g_getenv ("MEETPKI_CLI");
+  const char *args[] = { path, "./web.crt", "nosuch.crt" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    {
+      g_autoptr(MptResult) quick = cli_in_va (quick_cli, home, typo, "pki", "inspect", args[i], NULL);
+      g_autoptr(MptResult) full = cli_in_va (full_cli (), home, typo, "pki", "inspect", args[i], NULL);
+      g_autofree char *after = mpt_snapshot (home);
+
+      if (i < 2)
+        {
+          mpt_assert_ok (quick);
+          g_assert_nonnull (strstr (quick->out, "Kind:                certificate\n"));
+        }
+      else
+        {
+          mpt_assert_status (quick, 3);
+          g_assert_cmpstr (quick->err, ==, want);
+        }
+      assert_same (quick, full);
       g_assert_cmpstr (after, ==, before);
     }
   mpt_remove_home (home);
@@ -377,6 +438,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quick/inspect-same-as-full", test_inspect_same_as_full);
   g_test_add_func ("/quick/sign-same-as-full", test_sign_same_as_full);
   g_test_add_func ("/quick/failures-are-the-full-clis", test_failures_are_the_full_clis);
+  g_test_add_func ("/quick/inspect-without-store", test_inspect_without_store);
   g_test_add_func ("/quick/no-gio-json-gobject", test_no_gio_json_gobject);
   g_test_add_func ("/quick/sign-serials-random", test_sign_serials_random);
   g_test_add_func ("/quick/sign-without-libgcrypt", test_sign_without_libgcrypt);

@@ -271,6 +271,83 @@ test_store_on_a_file (Fixture *f, gconstpointer data)
   g_assert_error (error, MP_ERROR, MP_ERROR_IO);
 }
 
+/* opened for reading, a missing store stays missing: every lookup fails
+ * with NOT_FOUND naming it, a path is still an input, and nothing is made */
+static void
+test_for_reading (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *missing = g_build_filename (f->dir, "typo", "store", NULL);
+  g_autofree char *outside = g_build_filename (f->dir, "x.crt", NULL);
+  g_autofree char *file = g_build_filename (f->dir, "plain", NULL);
+  g_autofree char *under_file = g_build_filename (file, "store", NULL);
+  g_autofree char *want = g_strdup_printf ("no store at %s (nothing was ever created there; "
+                                           "check --home or MEETPKI_HOME)", missing);
+  g_autoptr(MpStore) store = mp_store_new_for_reading (missing, &error);
+  g_autoptr(MpStore) existing = NULL;
+  g_autoptr(MpStore) under = NULL;
+  g_autoptr(MpStore) on_file = NULL;
+  g_autoptr(GBytes) crt = bytes ("CRT\n");
+  g_autofree char *path = NULL;
+  g_autofree char *l = NULL;
+  GPtrArray *names;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_false (mp_store_exists (store));
+  g_assert_false (mp_store_check_exists (store, &error));
+  g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, want);
+  g_clear_error (&error);
+
+  g_assert_null (mp_store_resolve_existing (store, "a.crt", &error));
+  g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, want);
+  g_clear_error (&error);
+  names = mp_store_list_names (store, &error);
+  g_assert_null (names);
+  g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (mp_store_contains (store, "a.crt"));
+  /* a write into it is refused too, rather than made somewhere */
+  g_assert_false (mp_store_write (store, "a.crt", crt, MP_WRITE_NONE, &error));
+  g_assert_error (error, MP_ERROR, MP_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  put (f->dir, "x.crt", "CRT\n");
+  path = mp_store_resolve_input (store, outside, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (path, ==, outside);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *parent = g_path_get_dirname (missing);
+    g_assert_false (g_file_test (parent, G_FILE_TEST_EXISTS));
+  }
+
+  /* an existing store is opened as mp_store_new() opens it */
+  put (f->home, "a.crt", "CRT\n");
+  existing = mp_store_new_for_reading (f->home, &error);
+  g_assert_no_error (error);
+  g_assert_true (mp_store_exists (existing));
+  g_assert_cmpstr (mp_store_get_path (existing), ==, mp_store_get_path (f->store));
+  g_clear_pointer (&path, g_free);
+  path = mp_store_resolve_existing (existing, "a.crt", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (path);
+
+  /* a file where the store should be, or above it */
+  put (f->dir, "plain", "x");
+  on_file = mp_store_new_for_reading (file, &error);
+  g_assert_null (on_file);
+  g_assert_error (error, MP_ERROR, MP_ERROR_IO);
+  g_clear_error (&error);
+  under = mp_store_new_for_reading (under_file, &error);
+  g_assert_no_error (error);
+  g_assert_false (mp_store_exists (under));
+  l = listing (f->dir);
+  g_assert_cmpstr (l, ==, "plain store x.crt");
+}
+
 static void
 test_atomic_write (Fixture *f, gconstpointer data)
 {
@@ -487,6 +564,7 @@ main (int argc, char **argv)
   ADD ("/store/symlinks", test_symlinks);
   g_test_add_func ("/store/default-path", test_default_path);
   ADD ("/store/not-a-directory", test_store_on_a_file);
+  ADD ("/store/for-reading", test_for_reading);
   ADD ("/store/atomic-write", test_atomic_write);
   ADD ("/store/overwrite-refused", test_overwrite_refused);
   ADD ("/store/txn/all-or-nothing", test_txn_all_or_nothing);

@@ -13,46 +13,65 @@
 
 static const MpCliCommand service_commands[] = {
   { "<service> csr", mp_cli_service_csr, 1, 1, MP_OPT_FORCE | MP_OPT_KEY_TYPE, "<basename>",
-    "a key and a CSR whose CN and SAN satisfy the service's rules, from the node facts" },
+    "a key and a CSR whose CN and SAN satisfy the service's rules, from the node facts",
+    MP_CLI_STORE_WRITES },
   { "<service> certs", mp_cli_service_certs, 2, 3, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS,
     "<key> <cert> [<bundle>] (webbridge also <key> <fullchain>)",
-    "validate the files (pair, chain, names, expiry), then place them as the service's live files" },
+    "validate the files (pair, chain, names, expiry), then place them as the service's live files; "
+    "<bundle> holds the CAs alone ('bundle build <cert> <fullchain> --ca-only -o <name>' makes it)",
+    MP_CLI_STORE_WRITES },
   { "<service> apply", mp_cli_service_apply, 2, 5, MP_OPT_DRY_RUN | MP_OPT_YES | MP_OPT_WARN_DAYS,
     "<files as certs>",
-    "validate, run the whole apply sequence (e.g. disable, certs, enable), probe; roll back on failure" },
+    "validate, run the whole apply sequence (e.g. disable, certs, enable), probe; roll back on failure",
+    MP_CLI_STORE_WRITES },
   { "<service> rollback", mp_cli_service_rollback, 0, 0, MP_OPT_DRY_RUN | MP_OPT_YES, "",
-    "apply the last known-good files again, through the whole sequence" },
+    "apply the last known-good files again, through the whole sequence",
+    MP_CLI_STORE_WRITES },
   { "<service> enable", mp_cli_service_step, 0, 0, MP_OPT_DRY_RUN, "",
-    "check the live files and enable the service; probe, roll back on failure" },
+    "check the live files and enable the service; probe, roll back on failure",
+    MP_CLI_STORE_WRITES },
   { "<service> disable", mp_cli_service_step, 0, 0, MP_OPT_DRY_RUN, "",
-    "disable the service" },
+    "disable the service",
+    MP_CLI_STORE_WRITES },
   { "<service> restart", mp_cli_service_step, 0, 0, MP_OPT_DRY_RUN, "",
-    "restart the service (taking files renewed under their names); probe, roll back on failure" },
+    "restart the service (taking files renewed under their names); probe, roll back on failure",
+    MP_CLI_STORE_WRITES },
   { "<service> status", mp_cli_service_status, 0, 0, MP_OPT_JSON, "",
-    "state, backend, applied and last known-good files" },
+    "state, backend, applied and last known-good files",
+    MP_CLI_STORE_READS },
   { "<service> backend", mp_cli_service_backend, 1, G_MAXUINT, MP_OPT_DRY_RUN,
     "embedded | exec <step>=<command>... (steps: disable certs enable restart cluster-remove cluster-setup)",
-    "how the service's steps act" },
+    "how the service's steps act",
+    MP_CLI_STORE_WRITES },
   { "<service> endpoint", mp_cli_service_endpoint, 1, 1, MP_OPT_DRY_RUN | MP_OPT_STARTTLS | MP_OPT_PROBE_TIMEOUT,
     "<host:port> [--starttls none|xmpp|postgres] [--probe-timeout SECONDS] | none",
-    "where the service's daemon serves TLS, for probe" },
+    "where the service's daemon serves TLS, for probe",
+    MP_CLI_STORE_WRITES },
   { "<service> probe", mp_cli_service_probe, 0, 1, MP_OPT_JSON, "[<host:port>] [--json]",
-    "check what the daemon serves against the applied files (exit 11 a check failed, 12 no connection)" },
+    "check what the daemon serves against the applied files (exit 11 a check failed, 12 no connection)",
+    MP_CLI_STORE_READS },
   { "<service> cluster certs", mp_cli_cluster_certs, 3, 5, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS,
     "<server-key> <server-cert> <client-key> <client-cert> <ca> | <client-key> <client-cert> <ca>",
-    "database: validate and place the cluster certificates" },
+    "database: validate and place the cluster certificates",
+    MP_CLI_STORE_WRITES },
   { "<service> cluster localnode", mp_cli_cluster_localnode, 1, 1, MP_OPT_DRY_RUN, "<interface>",
-    "database: the interface the cluster uses on this node" },
+    "database: the interface the cluster uses on this node",
+    MP_CLI_STORE_WRITES },
   { "<service> cluster initialize", mp_cli_cluster_setup, 0, 0, MP_OPT_DRY_RUN, "",
-    "database: make this node the primary" },
+    "database: make this node the primary",
+    MP_CLI_STORE_WRITES },
   { "<service> cluster join", mp_cli_cluster_setup, 1, 1, MP_OPT_DRY_RUN, "<primary>",
-    "database: join the cluster of <primary>" },
+    "database: join the cluster of <primary>",
+    MP_CLI_STORE_WRITES },
   { "<service> cluster connect", mp_cli_cluster_setup, 1, 1, MP_OPT_DRY_RUN, "<primary>",
-    "database: connect to the cluster of <primary> (no local database)" },
+    "database: connect to the cluster of <primary> (no local database)",
+    MP_CLI_STORE_WRITES },
   { "<service> cluster remove", mp_cli_cluster_remove, 0, 0, MP_OPT_DRY_RUN | MP_OPT_YES, "[--yes]",
-    "database: leave the cluster (asks for an uppercase Y)" },
+    "database: leave the cluster (asks for an uppercase Y)",
+    MP_CLI_STORE_WRITES },
   { "<service> cluster status", mp_cli_cluster_status, 0, 0, MP_OPT_JSON, "",
-    "database: this node's place in the cluster" },
+    "database: this node's place in the cluster",
+    MP_CLI_STORE_READS },
 };
 
 const MpCliCommand *
@@ -74,15 +93,51 @@ verb_of (const MpCliCommand *cmd)
 static gboolean
 is_cluster_service (JsonObject *service)
 {
-  JsonArray *sequence = json_object_has_member (service, "sequence")
-                          ? json_object_get_array_member (service, "sequence") : NULL;
+  JsonNode *member = json_object_get_member (service, "sequence");
+  JsonArray *sequence = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
 
   for (guint i = 0; sequence != NULL && i < json_array_get_length (sequence); i++)
     {
-      if (g_str_has_prefix (json_array_get_string_element (sequence, i), "cluster "))
+      /* the descriptor may be the daemon's: a null or an object there is
+       * no step, not a crash */
+      JsonNode *step = json_array_get_element (sequence, i);
+
+      if (JSON_NODE_HOLDS_VALUE (step) && json_node_get_value_type (step) == G_TYPE_STRING &&
+          g_str_has_prefix (json_node_get_string (step), "cluster "))
         return TRUE;
     }
   return FALSE;
+}
+
+/**
+ * mp_cli_service_usage:
+ * @service: (nullable): the service's descriptor, as `plugins list --json`
+ *   prints it, or %NULL for the help of every service
+ * @cmd: one of mp_cli_service_commands()
+ *
+ * Returns: (transfer full): the arguments of @cmd as the help shows them;
+ *   for `backend`, the steps this service's plugin declares (its
+ *   `backend_steps`), not the database's too
+ */
+char *
+mp_cli_service_usage (JsonObject *service, const MpCliCommand *cmd)
+{
+  JsonNode *member = service != NULL ? json_object_get_member (service, "backend_steps") : NULL;
+  JsonArray *steps = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+  g_autoptr(GString) usage = NULL;
+
+  if (steps == NULL || !g_str_equal (verb_of (cmd), "backend"))
+    return g_strdup (cmd->usage);
+  usage = g_string_new ("embedded | exec <step>=<command>... (steps:");
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    {
+      JsonNode *step = json_array_get_element (steps, i);
+
+      if (JSON_NODE_HOLDS_VALUE (step) && json_node_get_value_type (step) == G_TYPE_STRING)
+        g_string_append_printf (usage, " %s", json_node_get_string (step));
+    }
+  g_string_append_c (usage, ')');
+  return g_string_free (g_steal_pointer (&usage), FALSE);
 }
 
 /**

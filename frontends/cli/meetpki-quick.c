@@ -176,7 +176,7 @@ main (int argc, char **argv)
 {
   QuickArgs q = { 0 };
   g_autoptr(MpStore) store = NULL;
-  gboolean done;
+  gboolean inspect, done;
 
   g_set_print_handler (quick_print);
   if (argc == 2 && g_str_equal (argv[1], "--version"))
@@ -186,10 +186,13 @@ main (int argc, char **argv)
     }
   if (!parse_quick (argc, argv, &q))
     return run_full (argv);
-  store = mp_store_new (q.home, NULL);
+  /* as in the full cli: inspect reads (and never creates the store, so a
+   * path works where none is), sign writes */
+  inspect = g_str_equal (q.words[1], "inspect");
+  store = inspect ? mp_store_new_for_reading (q.home, NULL) : mp_store_new (q.home, NULL);
   if (store == NULL)
     return run_full (argv);
-  if (g_str_equal (q.words[1], "inspect"))
+  if (inspect)
     done = quick_inspect (store, q.words[2]);
   else
     done = quick_sign (store, q.words[2], q.words[3], q.days);

@@ -40,58 +40,78 @@ enum {
 static const MpCliCommand commands[] = {
   { "pki csr", mp_cli_pki_csr, 2, G_MAXUINT, MP_OPT_FORCE | MP_OPT_KEY_TYPE,
     "<basename> CN:<value> [OU:<v>] [O:<v>] [L:<v>] [ST:<v>] [C:<v>] [subjectAltName:<a,b,...>]",
-    "generate <basename>.key and a CSR <basename>.csr" },
+    "generate <basename>.key and a CSR <basename>.csr",
+    MP_CLI_STORE_WRITES },
   { "pki selfsigned", mp_cli_pki_selfsigned, 2, G_MAXUINT, MP_OPT_FORCE | MP_OPT_KEY_TYPE | MP_OPT_DAYS,
     "<basename> CN:<value> [fields as pki csr]",
-    "generate <basename>.key and a self-signed CA certificate <basename>.crt" },
+    "generate <basename>.key and a self-signed CA certificate <basename>.crt",
+    MP_CLI_STORE_WRITES },
   { "pki sign", mp_cli_pki_sign, 2, 2, MP_OPT_DAYS,
     "<basename> <ca-basename>",
-    "sign <basename>.csr with the CA <ca-basename> into <basename>.crt" },
+    "sign <basename>.csr with the CA <ca-basename> into <basename>.crt",
+    MP_CLI_STORE_WRITES },
   { "plugins list", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
-    "the loaded service plugins: roles, SAN rules, apply sequence" },
+    "the loaded service plugins: roles, SAN rules, apply sequence",
+    MP_CLI_STORE_NONE },
   { "services", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
-    "the same as 'plugins list'" },
+    "the same as 'plugins list'",
+    MP_CLI_STORE_NONE },
   { "node set", mp_cli_node_set, 2, G_MAXUINT, 0,
     "<server-fqdn|cluster-fqdn|peers|join-urls|xmpp-domain|database-role|database-primary> <value> (lists: a,b,c)",
-    "record a fact about this node (node.conf in the store)" },
+    "record a fact about this node (node.conf in the store)",
+    MP_CLI_STORE_WRITES },
   { "node unset", mp_cli_node_unset, 1, 1, 0, "<key>",
-    "remove a node fact" },
+    "remove a node fact",
+    MP_CLI_STORE_WRITES },
   { "node show", mp_cli_node_show, 0, 0, MP_OPT_JSON, "",
-    "the node facts the service rules are checked against" },
+    "the node facts the service rules are checked against",
+    MP_CLI_STORE_READS },
   { "node provision", mp_cli_node_provision, 1, 1, MP_OPT_DRY_RUN | MP_OPT_KEY_TYPE, "<profile.conf>",
-    "from a profile: keys, CSRs, a CA, certificates and bundles for every service, applied in order, then check" },
+    "from a profile: keys, CSRs, a CA, certificates and bundles for every service, applied in order, then check",
+    MP_CLI_STORE_WRITES },
   { "check", mp_cli_check, 0, 0, MP_OPT_JSON | MP_OPT_WARN_DAYS, "[--warn-days N] [--json]",
-    "validate every configured service (exit 0 clean, 10 warnings only, 1 errors)" },
+    "validate every configured service (exit 0 clean, 10 warnings only, 1 errors)",
+    MP_CLI_STORE_READS },
   { "pki inspect", mp_cli_pki_inspect, 1, 1, MP_OPT_JSON,
     "<file>",
-    "show a certificate, CSR, private key (public half only) or bundle" },
+    "show a certificate, CSR, private key (public half only) or bundle",
+    MP_CLI_STORE_READS_PATHS },
   { "pki match", mp_cli_pki_match, 2, 2, MP_OPT_JSON,
     "<key> <cert>",
-    "check that a private key and a certificate belong together" },
+    "check that a private key and a certificate belong together",
+    MP_CLI_STORE_READS_PATHS },
   { "pki list", mp_cli_pki_list, 0, 0, MP_OPT_JSON,
     "",
-    "list the store's keys, CSRs and certificates with CN and days left" },
+    "list the store's keys, CSRs and certificates with CN and days left",
+    MP_CLI_STORE_READS },
   { "pki import", mp_cli_pki_import, 1, 2, MP_OPT_FORCE,
     "<path> [<name>]",
-    "copy an outside key, CSR, certificate or bundle into the store" },
+    "copy an outside key, CSR, certificate or bundle into the store",
+    MP_CLI_STORE_WRITES },
   { "pki export", mp_cli_pki_export, 2, 2, MP_OPT_FORCE,
     "<name> <path>",
-    "copy a file out of the store" },
+    "copy a file out of the store",
+    MP_CLI_STORE_READS },
   { "pki pkcs12-to-pem", mp_cli_pki_pkcs12_to_pem, 2, 2, MP_OPT_PASSWORD_FILE | MP_OPT_FORCE,
     "<file.p12> <basename>",
-    "split a PKCS#12 file into <basename>.key, <basename>.crt and <basename>-bundle.crt" },
+    "split a PKCS#12 file into <basename>.key, <basename>.crt and <basename>-bundle.crt",
+    MP_CLI_STORE_WRITES },
   { "pki verify", mp_cli_pki_verify, 1, 2, MP_OPT_SYSTEM_TRUST | MP_OPT_JSON,
     "<cert> [<bundle or root CA>]",
-    "build the chain of <cert> from the bundle (any order) and verify it" },
+    "build the chain of <cert> from the bundle (any order) and verify it",
+    MP_CLI_STORE_READS_PATHS },
   { "bundle build", mp_cli_bundle_build, 2, G_MAXUINT, MP_OPT_OUTPUT | MP_OPT_FORCE | MP_OPT_CA_ONLY | MP_OPT_NO_ROOT,
     "<entity-cert> <pool-file>... [-o <name>] [--ca-only] [--no-root]",
-    "print or write the ordered chain of <entity-cert> picked from the pool files" },
+    "print or write the ordered chain of <entity-cert> picked from the pool files",
+    MP_CLI_STORE_READS_PATHS },
   { "bundle check", mp_cli_bundle_check, 1, 1, MP_OPT_JSON | MP_OPT_FULL_CHAIN | MP_OPT_CA_BUNDLE,
     "<file> [--full-chain|--ca-bundle] [--json]",
-    "list every finding about a bundle (exit 0 clean, 10 warnings only, 1 errors)" },
+    "list every finding about a bundle (exit 0 clean, 10 warnings only, 1 errors)",
+    MP_CLI_STORE_READS_PATHS },
   { "bundle fix", mp_cli_bundle_fix, 1, 1, MP_OPT_OUTPUT | MP_OPT_FORCE,
     "<file> [-o <name>]",
-    "rewrite a bundle in canonical order and format (keeps <file>.bak)" },
+    "rewrite a bundle in canonical order and format (keeps <file>.bak)",
+    MP_CLI_STORE_WRITES },
 };
 
 static const struct {
@@ -119,9 +139,35 @@ static const struct {
 MpStore *
 mp_cli_get_store (MpCli *cli, GError **error)
 {
-  if (cli->store == NULL)
-    cli->store = mp_store_new (cli->home, error);
+  g_autoptr(MpStore) store = NULL;
+
+  if (cli->store != NULL)
+    return cli->store;
+  if (cli->store_use == MP_CLI_STORE_WRITES)
+    store = mp_store_new (cli->home, error);
+  else
+    store = mp_store_new_for_reading (cli->home, error);
+  if (store == NULL)
+    return NULL;
+  /* a mistyped --home is named here, not reported as an empty store */
+  if (cli->store_use != MP_CLI_STORE_READS_PATHS && cli->store_use != MP_CLI_STORE_WRITES &&
+      !mp_store_check_exists (store, error))
+    return NULL;
+  cli->store = g_steal_pointer (&store);
   return cli->store;
+}
+
+/* the table's word, but -o writes into the store, and a dry run writes
+ * nothing: it reads what it needs from a store that is there, and takes
+ * paths where no store is */
+static MpCliStoreUse
+store_use_of (const MpCliCommand *cmd, const MpCli *cli)
+{
+  if (cmd->store == MP_CLI_STORE_READS_PATHS && cli->output != NULL)
+    return MP_CLI_STORE_WRITES;
+  if (cmd->store == MP_CLI_STORE_WRITES && cli->dry_run)
+    return MP_CLI_STORE_READS_PATHS;
+  return cmd->store;
 }
 
 void
@@ -220,12 +266,14 @@ is_group (const char *word)
   return FALSE;
 }
 
+/* @usage: (nullable): the arguments, when they are not @cmd's own (a
+ * service's backend steps) */
 static gboolean
-print_command_help (const MpCliCommand *cmd, const char *topic)
+print_command_help (const MpCliCommand *cmd, const char *usage, const char *topic)
 {
   if (!g_str_has_prefix (cmd->words, topic))
     return FALSE;
-  g_print ("meetpki %s %s\n    %s\n", cmd->words, cmd->usage, cmd->summary);
+  g_print ("meetpki %s %s\n    %s\n", cmd->words, usage != NULL ? usage : cmd->usage, cmd->summary);
   if (cmd->options != 0)
     {
       g_print ("    options:");
@@ -370,14 +418,18 @@ print_help (const char *topic, JsonNode *service)
       return TRUE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    any |= print_command_help (&commands[i], topic);
+    any |= print_command_help (&commands[i], NULL, topic);
   {
     guint n = 0;
     const MpCliCommand *svc = mp_cli_service_commands (&n);
+    JsonObject *desc = service != NULL ? json_node_get_object (service) : NULL;
+
     for (guint i = 0; i < n; i++)
       {
-        if (service == NULL || mp_cli_service_offers (json_node_get_object (service), &svc[i]))
-          any |= print_command_help (&svc[i], topic);
+        g_autofree char *usage = mp_cli_service_usage (desc, &svc[i]);
+
+        if (desc == NULL || mp_cli_service_offers (desc, &svc[i]))
+          any |= print_command_help (&svc[i], usage, topic);
       }
   }
   if (!any && service != NULL)
@@ -683,6 +735,7 @@ main (int argc, char **argv)
     }
 
   cli.words = cmd->words;
+  cli.store_use = store_use_of (cmd, &cli);
   handler = cmd->handler;
   if (cli.bus_type != G_BUS_TYPE_NONE)
     {

@@ -48,6 +48,16 @@ typedef enum {
 } MpCliError;
 GQuark mp_cli_error_quark (void);
 
+/* what a command does with the store (doc/meetpki.1.scd, "The store"):
+ * only a command that writes creates it */
+typedef enum {
+  MP_CLI_STORE_WRITES,      /* creates the store (0700) when missing */
+  MP_CLI_STORE_READS,       /* reads it: a missing store is an error, "no store at DIR" */
+  MP_CLI_STORE_READS_PATHS, /* its inputs are store names or paths: a missing store
+                             * is an error only when a name has to be found in it */
+  MP_CLI_STORE_NONE,        /* never opens it */
+} MpCliStoreUse;
+
 typedef struct {
   char *home;
   gboolean force;
@@ -75,6 +85,7 @@ typedef struct {
   JsonNode *services;      /* the services' descriptors: the plugins', or with --bus meetpkid's */
   const char *verb;        /* the last word of a service command: "enable", "join" */
   const char *words;       /* the command being run, "pki csr" */
+  MpCliStoreUse store_use; /* how mp_cli_get_store() opens the store */
   GBusType bus_type;       /* --bus, --session-bus, $MEETPKI_BUS; G_BUS_TYPE_NONE: in-process */
   GDBusConnection *bus;
 } MpCli;
@@ -92,9 +103,11 @@ typedef struct {
   guint options;        /* MpCliOption */
   const char *usage;    /* the arguments, as the help shows them */
   const char *summary;
+  MpCliStoreUse store;  /* whether it may create the store */
 } MpCliCommand;
 
-/* opens the store on first use */
+/* opens the store on first use, as cli->store_use says: created only by
+ * a command that writes */
 MpStore  *mp_cli_get_store   (MpCli *cli, GError **error);
 /* loads the service plugins on first use; pki and bundle commands never do */
 MpPluginLoader *mp_cli_get_plugins (MpCli *cli, GError **error);
@@ -198,6 +211,7 @@ gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint
 /* `<service> <verb>` commands, found once the plugins are loaded */
 const MpCliCommand *mp_cli_service_commands     (guint *n_commands);
 gboolean            mp_cli_service_offers       (JsonObject *service, const MpCliCommand *cmd);
+char               *mp_cli_service_usage        (JsonObject *service, const MpCliCommand *cmd);
 char               *mp_cli_suggest_service      (MpCli *cli, const char *word);
 const MpCliCommand *mp_cli_find_service_command (MpCli *cli, char **argv, guint argc,
                                                  guint *n_words, GError **error);

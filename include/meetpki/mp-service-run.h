@@ -43,6 +43,8 @@ typedef struct {
 } MpServiceRunOptions;
 
 gboolean  mp_plugin_is_cluster_service (const MpPluginDescriptor *desc);
+gboolean  mp_plugin_has_step       (const MpPluginDescriptor *desc,
+                                    MpPluginStepKind           step);
 
 gboolean  mp_service_run_csr       (MpStore                   *store,
                                     MpPlugin                  *plugin,

@@ -30,6 +30,12 @@ typedef enum {
 char        *mp_store_default_path   (void);
 MpStore     *mp_store_new            (const char *home,
                                       GError    **error);
+/* for commands that only read: never creates the directory */
+MpStore     *mp_store_new_for_reading (const char *home,
+                                       GError    **error);
+gboolean     mp_store_exists         (MpStore    *self);
+gboolean     mp_store_check_exists   (MpStore    *self,
+                                      GError    **error);
 const char  *mp_store_get_path       (MpStore    *self);
 gboolean     mp_store_is_valid_name  (const char *name);
 char        *mp_store_resolve        (MpStore    *self,

@@ -479,7 +479,8 @@ class CliBus(unittest.TestCase):
                                  (["help", "webbridge", "certs"], 0), (["help", "database", "cluster", "certs"], 0),
                                  (["help", "webadmn"], 2), (["help", "pki", "csr"], 0),
                                  (["help", "webadmin", "cluster"], 2), (["help", "database", "certs"], 2),
-                                 (["webadmin", "cluster", "status", "--help"], 0)):
+                                 (["webadmin", "cluster", "status", "--help"], 0),
+                                 (["help", "webadmin", "backend"], 0), (["help", "database", "backend"], 0)):
                 here = run(args)
                 for env in (bare, dict(bare, MEETPKI_BUS="session")):
                     there = run((["--session-bus"] if "MEETPKI_BUS" not in env else []) + args, env=env)
@@ -497,6 +498,11 @@ class CliBus(unittest.TestCase):
                 self.assertEqual("\nmeetpki <service> certs " in out, name != "database", out)
                 self.assertEqual("\nmeetpki <service> cluster certs " in out, name == "database", out)
                 self.assertEqual("cluster status" in out, name == "database", out)
+            # backend's steps are those of the daemon's descriptor
+            for name in ("webadmin", "database"):
+                out = run(["--session-bus", "help", name, "backend"], env=bare).stdout
+                self.assertIn("(steps: %s)\n" % " ".join(daemon[name]["backend_steps"]), out)
+                self.assertEqual("cluster-remove" in out, name == "database", out)
             # a subcommand's help is the command's alone
             out = run(["--session-bus", "help", "webbridge", "certs"], env=bare).stdout
             self.assertTrue(out.startswith("meetpki <service> certs "), out)

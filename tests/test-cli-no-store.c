@@ -1,0 +1,265 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * a store that is not there (a mistyped --home or $MEETPKI_HOME, or a
+ * machine where none was ever made): the commands that only read never
+ * create it; those that need it name the directory (exit status 3), those
+ * given paths work without it; the commands that write still create it,
+ * mode 0700.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mp-test-cli.h"
+
+#define NOT_FOUND 3 /* doc/meetpki.1.scd */
+#define OUTSIDE "dbca.crt dbserver.crt dbserver.key"
+
+typedef struct {
+  char *src;  /* a store with dbca (a CA) and dbserver (signed by it) */
+  char *dir;  /* copies of their files, outside any store; the cwd */
+  char *typo; /* @dir/meetpkk, which does not exist */
+} Fixture;
+
+static void
+copy_out (const char *from, const char *to, const char *name)
+{
+  g_autoptr(GBytes) data = mpt_read (from, name);
+
+  mpt_write (to, name, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  f->src = mpt_make_home ();
+  f->dir = mpt_make_home ();
+  f->typo = g_build_filename (f->dir, "meetpkk", NULL);
+  mpt_ok (f->src, "pki", "selfsigned", "dbca", "CN:tplab.local", "--key-type", "ec:p256", NULL);
+  mpt_ok (f->src, "pki", "csr", "dbserver", "CN:cmscore1.example.com", "--key-type", "ec:p256", NULL);
+  mpt_ok (f->src, "pki", "sign", "dbserver", "dbca", NULL);
+  copy_out (f->src, f->dir, "dbca.crt");
+  copy_out (f->src, f->dir, "dbserver.crt");
+  copy_out (f->src, f->dir, "dbserver.key");
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  mpt_remove_home (f->dir);
+  mpt_remove_home (f->src);
+  g_free (f->src);
+  g_free (f->dir);
+  g_free (f->typo);
+}
+
+/* meetpki @args (shell words) in @cwd, with @home as $MEETPKI_HOME (unset
+ * when NULL) and @xdg as $XDG_DATA_HOME */
+static MptResult *
+run_in (const char *cwd, const char *home, const char *xdg, const char *args)
+{
+  g_auto(GStrv) words = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  MptResult *r = g_new0 (MptResult, 1);
+  int wait_status = 0;
+
+  g_assert_true (g_shell_parse_argv (args, NULL, &words, NULL));
+  envp = home != NULL ? g_environ_setenv (envp, "MEETPKI_HOME", home, TRUE) : g_environ_unsetenv (envp, "MEETPKI_HOME");
+  if (xdg != NULL)
+    envp = g_environ_setenv (envp, "XDG_DATA_HOME", xdg, TRUE);
+  envp = g_environ_setenv (envp, "LC_ALL", "C", TRUE);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("MEETPKI_CLI"));
+  for (guint i = 0; words[i] != NULL; i++)
+    g_ptr_array_add (argv, words[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (cwd, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
+                               &wait_status, &error));
+  g_assert_no_error (error);
+  r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+  return r;
+}
+
+/* @args with --home @f->typo, in @f->dir */
+static MptResult *
+run_typo (Fixture *f, const char *args)
+{
+  g_autofree char *line = g_strdup_printf ("--home '%s' %s", f->typo, args);
+
+  return run_in (f->dir, f->dir, NULL, line);
+}
+
+static void
+assert_nothing_created (Fixture *f)
+{
+  g_autofree char *names = mpt_dir_names (f->dir);
+
+  g_assert_cmpstr (names, ==, OUTSIDE);
+}
+
+/* every command that needs the store says where it looked, one line,
+ * exit status 3, and nothing is created */
+static void
+test_reads_name_the_store (Fixture *f, gconstpointer data)
+{
+  const char *commands[] = {
+    "pki list",
+    "pki list --json",
+    /* a name in neither the store nor the current directory */
+    "pki inspect dbclient.crt",
+    "pki inspect dbclient.crt --json",
+    "pki match dbclient.key dbserver.crt",
+    "pki verify dbclient.crt dbca.crt",
+    "bundle check dbclient.crt",
+    "bundle build dbclient.crt dbca.crt",
+    /* export takes store names only, even when the current directory has one */
+    "pki export dbserver.crt out.crt",
+    "node show",
+    "node show --json",
+    "check",
+    "webadmin status",
+    "webadmin probe",
+    "database cluster status",
+  };
+  g_autofree char *want = g_strdup_printf ("meetpki: no store at %s (nothing was ever created there; "
+                                           "check --home or MEETPKI_HOME)\n", f->typo);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr(MptResult) r = run_typo (f, commands[i]);
+
+      if (r->status != NOT_FOUND)
+        g_error ("meetpki %s: exit %d, want %d\nstdout: %s\nstderr: %s", commands[i], r->status, NOT_FOUND,
+                 r->out, r->err);
+      g_assert_cmpstr (r->err, ==, want);
+      g_assert_cmpstr (r->out, ==, "");
+      assert_nothing_created (f);
+    }
+
+  /* the same mistake in $MEETPKI_HOME */
+  {
+    g_autoptr(MptResult) r = run_in (f->dir, f->typo, NULL, "pki list");
+
+    mpt_assert_status (r, NOT_FOUND);
+    g_assert_cmpstr (r->err, ==, want);
+    assert_nothing_created (f);
+  }
+}
+
+/* inputs given as paths are read without a store, and none is made */
+static void
+test_paths_without_store (Fixture *f, gconstpointer data)
+{
+  g_autofree char *crt = g_build_filename (f->dir, "dbserver.crt", NULL);
+  g_autofree char *inspect = g_strdup_printf ("pki inspect '%s'", crt);
+  g_autoptr(MptResult) in_store = run_in (f->dir, f->src, NULL, inspect);
+  g_autoptr(MptResult) abs = run_typo (f, inspect);
+  struct {
+    const char *args;
+    const char *out; /* the start of what it prints */
+  } ok[] = {
+    { "pki inspect ./dbserver.crt", "File:                ./dbserver.crt\nKind:                certificate\n" },
+    /* a plain name not in the store but in the current directory */
+    { "pki inspect dbserver.key", "File:                dbserver.key\nKind:                private key (only its public half is shown)\n" },
+    { "pki match ./dbserver.key ./dbserver.crt", "SUCCESS: Key and certificate pair match\n" },
+    { "pki verify ./dbserver.crt ./dbca.crt", "Chain:\n" },
+    { "bundle check ./dbca.crt", "SUCCESS: ./dbca.crt is a clean CA bundle of 1 certificate(s)\n" },
+    { "bundle build ./dbserver.crt ./dbca.crt", "-----BEGIN CERTIFICATE-----\n" },
+    { "plugins list", "" },
+    { "help", "Usage: meetpki" },
+    /* a dry run writes nothing, so it makes no store either */
+    { "webadmin endpoint 127.0.0.1:8443 --dry-run", "would set the webadmin endpoint: 127.0.0.1:8443" },
+  };
+
+  /* the same inspection as with a store */
+  mpt_assert_ok (in_store);
+  mpt_assert_ok (abs);
+  g_assert_cmpstr (abs->out, ==, in_store->out);
+  g_assert_cmpstr (abs->err, ==, "");
+  assert_nothing_created (f);
+  for (guint i = 0; i < G_N_ELEMENTS (ok); i++)
+    {
+      g_autoptr(MptResult) r = run_typo (f, ok[i].args);
+
+      if (r->status != 0 || !g_str_has_prefix (r->out, ok[i].out))
+        g_error ("meetpki %s: exit %d\nstdout: %s\nstderr: %s", ok[i].args, r->status, r->out, r->err);
+      assert_nothing_created (f);
+    }
+  {
+    g_autoptr(MptResult) r = run_typo (f, "pki verify ./dbserver.crt ./dbca.crt");
+    g_assert_nonnull (strstr (r->out, "\nSUCCESS: certificate verified against CA bundle\n"));
+  }
+
+  /* a user who never made a store: the default one (not root's) is not
+   * created by an inspection either */
+  if (geteuid () != 0)
+    {
+      g_autofree char *xdg = g_build_filename (f->dir, "xdg", NULL);
+      g_autoptr(MptResult) r = NULL;
+      g_autofree char *names = NULL;
+
+      g_assert_cmpint (g_mkdir (xdg, 0700), ==, 0);
+      r = run_in (f->dir, NULL, xdg, inspect);
+      mpt_assert_ok (r);
+      g_assert_cmpstr (r->out, ==, in_store->out);
+      names = mpt_dir_names (xdg);
+      g_assert_cmpstr (names, ==, "");
+      g_assert_cmpint (g_rmdir (xdg), ==, 0);
+    }
+}
+
+static void
+assert_private_dir (const char *path)
+{
+  struct stat st;
+
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  g_assert_true (S_ISDIR (st.st_mode));
+  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+}
+
+/* the commands that write still make the store, 0700 */
+static void
+test_writes_create_it (Fixture *f, gconstpointer data)
+{
+  g_autofree char *deep = g_build_filename (f->dir, "new", "store", NULL);
+  g_autofree char *parent = g_path_get_dirname (deep);
+  g_autofree char *csr = g_strdup_printf ("--home '%s' pki csr web CN:web.example.com --key-type ec:p256", deep);
+  g_autofree char *build = g_strdup_printf ("--home '%s' bundle build ./dbserver.crt ./dbca.crt -o chain.pem",
+                                            f->typo);
+  g_autoptr(MptResult) a = run_in (f->dir, f->dir, NULL, csr);
+  g_autoptr(MptResult) b = run_in (f->dir, f->dir, NULL, build);
+  g_autofree char *names = NULL;
+
+  mpt_assert_ok (a);
+  assert_private_dir (parent);
+  assert_private_dir (deep);
+  names = mpt_dir_names (deep);
+  g_assert_cmpstr (names, ==, ".lock web.csr web.key");
+
+  /* bundle build reads paths, but -o writes into the store */
+  mpt_assert_ok (b);
+  assert_private_dir (f->typo);
+  g_free (names);
+  names = mpt_dir_names (f->typo);
+  g_assert_cmpstr (names, ==, ".lock chain.pem");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/cli-no-store/reads-name-the-store", Fixture, NULL, fixture_set_up, test_reads_name_the_store,
+              fixture_tear_down);
+  g_test_add ("/cli-no-store/paths-without-store", Fixture, NULL, fixture_set_up, test_paths_without_store,
+              fixture_tear_down);
+  g_test_add ("/cli-no-store/writes-create-it", Fixture, NULL, fixture_set_up, test_writes_create_it,
+              fixture_tear_down);
+  return g_test_run ();
+}
