@@ -325,6 +325,190 @@ test_full_chain_as_bundle (void)
   mpt_remove_home (home);
 }
 
+/* a json text as "path=value" lines (python3's json, not ours): "\nverdict=\"applied\"\n",
+ * "\napplied#=3\n" for an array's length.  it fails on anything but one
+ * object, so stdout held nothing else */
+static char *
+flat_json (const char *home, const char *text)
+{
+  static const char script[] =
+    "import json, sys\n"
+    "def walk(p, v):\n"
+    "    if isinstance(v, dict):\n"
+    "        for k, x in v.items(): walk(p + [k], x)\n"
+    "    elif isinstance(v, list):\n"
+    "        print('%s#=%d' % ('.'.join(p), len(v)))\n"
+    "        for i, x in enumerate(v): walk(p + [str(i)], x)\n"
+    "    else:\n"
+    "        print('%s=%s' % ('.'.join(p), json.dumps(v)))\n"
+    "d = json.loads(sys.argv[1])\n"
+    "assert isinstance(d, dict)\n"
+    "walk([], d)\n";
+  g_autoptr(MptResult) r = mpt_tool_va (home, "python3", "-c", script, text, NULL);
+
+  mpt_assert_ok (r);
+  return g_strconcat ("\n", r->out, NULL);
+}
+
+/* what openssl prints for @args, its first line without the newline */
+static char *
+openssl_line (const char *home, const char *a, const char *b, const char *c, const char *d, const char *e)
+{
+  g_autoptr(MptResult) r = mpt_tool_va (home, "openssl", a, b, c, d, e, NULL);
+  char *nl;
+
+  mpt_assert_ok (r);
+  nl = strchr (r->out, '\n');
+  return nl != NULL ? g_strndup (r->out, (gsize) (nl - r->out)) : g_strdup (r->out);
+}
+
+static void
+assert_has (const char *flat, const char *line)
+{
+  g_autofree char *want = g_strdup_printf ("\n%s\n", line);
+
+  if (strstr (flat, want) == NULL)
+    g_error ("no line %s in\n%s", line, flat);
+}
+
+/* `certs --json`: one object (parsed by python3), the text form's exit
+ * status; the applied files' fingerprints as openssl computes them from
+ * the live files, a refused pair openssl also tells apart, nothing else on
+ * stdout even when an exec step's command prints */
+static void
+test_certs_json (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *flat = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(MptResult) applied = NULL;
+  g_autoptr(MptResult) dry = NULL;
+  g_autoptr(MptResult) refused = NULL;
+  g_autoptr(MptResult) missing = NULL;
+  g_autoptr(MptResult) db = NULL;
+
+  issue (home, "webadmin", "wa");
+  mpt_ok (home, "pki", "csr", "other", "CN:" FQDN, NULL);
+  mpt_ok (home, "pki", "sign", "other", "ca", NULL);
+
+  /* a dry run: the checks and the step to run, nothing live */
+  dry = mpt_meetpki_va (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", "--dry-run", "--json", NULL);
+  mpt_assert_ok (dry);
+  flat = flat_json (home, dry->out);
+  assert_has (flat, "verdict=\"dry-run\"");
+  assert_has (flat, "dry_run=true");
+  assert_has (flat, "steps.0=\"certs\"");
+  assert_has (flat, "applied#=0");
+  assert_has (flat, "live_dir=null");
+  assert_has (flat, "lines.0.kind=\"success\"");
+  assert_has (flat, "lines.0.text=\"Key and certificate pair match\"");
+  assert_has (flat, "lines.4.kind=\"note\"");
+  assert_has (flat, "lines.4.text=\"would run: webadmin certs\"");
+  g_clear_pointer (&flat, g_free);
+
+  /* applied, through an exec step whose command prints */
+  mpt_ok (home, "webadmin", "backend", "exec", "certs=echo certs-step-says-hello", NULL);
+  applied = mpt_meetpki_va (home, "webadmin", "certs", "wa.key", "wa.crt", "ca.crt", "--json", NULL);
+  mpt_assert_ok (applied);
+  g_assert_nonnull (strstr (applied->err, "certs-step-says-hello\n"));
+  flat = flat_json (home, applied->out);
+  assert_has (flat, "service=\"webadmin\"");
+  assert_has (flat, "command=\"certs\"");
+  assert_has (flat, "files.0=\"wa.key\"");
+  assert_has (flat, "files.2=\"ca.crt\"");
+  assert_has (flat, "verdict=\"applied\"");
+  assert_has (flat, "error=null");
+  assert_has (flat, "steps#=1");
+  assert_has (flat, "applied#=3");
+  assert_has (flat, "applied.0.role=\"key\"");
+  assert_has (flat, "applied.1.role=\"cert\"");
+  assert_has (flat, "applied.1.file=\"wa.crt\"");
+  assert_has (flat, "applied.1.live=\"cert.pem\"");
+  {
+    g_autofree char *live_dir = g_build_filename (home, "services", "webadmin", NULL);
+    g_autofree char *dir_line = g_strdup_printf ("live_dir=\"%s\"", live_dir);
+    g_autofree char *key_dgst = openssl_line (home, "dgst", "-sha256", "-r", "services/webadmin/key.pem", NULL);
+    g_autofree char *crt_dgst = openssl_line (home, "dgst", "-sha256", "-r", "services/webadmin/cert.pem", NULL);
+    g_autofree char *key_line = NULL;
+    g_autofree char *crt_line = NULL;
+    g_autofree char *fpr_live = openssl_line (home, "x509", "-in", "services/webadmin/cert.pem", "-noout",
+                                              "-fingerprint");
+    g_autofree char *fpr_given = openssl_line (home, "x509", "-in", "wa.crt", "-noout", "-fingerprint");
+    g_autofree char *end = openssl_line (home, "x509", "-in", "wa.crt", "-noout", "-enddate");
+    g_autoptr(MptResult) iso = mpt_tool_va (home, "openssl", "x509", "-in", "wa.crt", "-noout", "-enddate",
+                                            "-dateopt", "iso_8601", NULL);
+    g_autofree char *until = NULL;
+
+    assert_has (flat, dir_line);
+    /* "<hex> *file": the hex is the applied set's sha256 of each */
+    *strchr (key_dgst, ' ') = '\0';
+    *strchr (crt_dgst, ' ') = '\0';
+    key_line = g_strdup_printf ("applied.0.sha256=\"%s\"", key_dgst);
+    crt_line = g_strdup_printf ("applied.1.sha256=\"%s\"", crt_dgst);
+    assert_has (flat, key_line);
+    assert_has (flat, crt_line);
+    g_assert_cmpstr (fpr_live, ==, fpr_given);
+    g_assert_true (g_str_has_prefix (end, "notAfter="));
+    /* the expiry line names openssl's notAfter (2027-11-29 14:17:59Z) */
+    mpt_assert_ok (iso);
+    g_strchomp (iso->out);
+    g_assert_true (g_str_has_suffix (iso->out, "Z"));
+    iso->out[strlen (iso->out) - 1] = '\0';
+    until = g_strdup_printf (".text=\"wa.crt valid until %s UTC (", iso->out + strlen ("notAfter="));
+    g_assert_nonnull (strstr (flat, until));
+  }
+  g_clear_pointer (&flat, g_free);
+  mpt_ok (home, "webadmin", "backend", "embedded", NULL);
+
+  /* refused: other.key is not wa.crt's key (openssl agrees), exit 1 as
+   * the text form, no FAILURE line, nothing changed */
+  {
+    g_autoptr(MptResult) pub_key = mpt_tool_va (home, "openssl", "pkey", "-in", "other.key", "-pubout", NULL);
+    g_autoptr(MptResult) pub_crt = mpt_tool_va (home, "openssl", "x509", "-in", "wa.crt", "-noout", "-pubkey", NULL);
+
+    mpt_assert_ok (pub_key);
+    mpt_assert_ok (pub_crt);
+    g_assert_cmpstr (pub_key->out, !=, pub_crt->out);
+  }
+  before = snapshot_all (home);
+  refused = mpt_meetpki_va (home, "webadmin", "certs", "other.key", "wa.crt", "ca.crt", "--json", NULL);
+  mpt_assert_status (refused, 1);
+  g_assert_cmpstr (refused->err, ==, "");
+  g_assert_null (strstr (refused->out, "FAILURE:"));
+  flat = flat_json (home, refused->out);
+  assert_has (flat, "verdict=\"refused\"");
+  assert_has (flat, "steps#=0");
+  assert_has (flat, "applied#=0");
+  assert_has (flat, "live_dir=null");
+  assert_has (flat, "lines.0.kind=\"failure\"");
+  assert_has (flat, "lines.0.text=\"Key and certificate pair do not match: wa.crt was not issued for other.key\"");
+  assert_has (flat, "error.name=\"VerifyFailed\"");
+  assert_has (flat, "error.message=\"the webadmin certificates: 1 check failed; nothing was changed\"");
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&flat, g_free);
+
+  /* no verdict, no object: the one line on stderr */
+  missing = mpt_meetpki_va (home, "webadmin", "certs", "nosuch.key", "wa.crt", "--json", NULL);
+  mpt_assert_status (missing, 3);
+  g_assert_cmpstr (missing->out, ==, "");
+  g_assert_true (g_str_has_prefix (missing->err, "meetpki: nosuch.key: no such file in the store"));
+  g_assert_cmpstr (strchr (missing->err, '\n'), ==, "\n");
+
+  /* the database's cluster certs alike */
+  issue (home, "database", "db");
+  db = mpt_meetpki_va (home, "database", "cluster", "certs", "dbserver.key", "dbserver.crt", "dbclient.key",
+                       "dbclient.crt", "ca.crt", "--json", NULL);
+  mpt_assert_ok (db);
+  flat = flat_json (home, db->out);
+  assert_has (flat, "service=\"database\"");
+  assert_has (flat, "command=\"cluster certs\"");
+  assert_has (flat, "verdict=\"applied\"");
+  assert_has (flat, "applied#=5");
+  mpt_remove_home (home);
+}
+
 /* the live-key guard, check's "changed since applied", and restart */
 static void
 test_guard_and_check (void)
@@ -1400,6 +1584,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/apply/refusals", test_refusals);
   g_test_add_func ("/apply/full-chain-as-bundle", test_full_chain_as_bundle);
+  g_test_add_func ("/apply/certs-json", test_certs_json);
   g_test_add_func ("/apply/guard-and-check", test_guard_and_check);
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
   g_test_add_func ("/apply/check-refused-renewal", test_check_refused_renewal);

@@ -57,22 +57,76 @@ run_options (MpCli *cli, MpServiceRunOptions *o, GError **error)
   return mp_cli_get_store (cli, error);
 }
 
-gboolean
-mp_cli_service_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
+static JsonNode *
+local_status_json (MpCli *cli, GError **error)
+{
+  MpStore *store = mp_cli_get_store (cli, error);
+
+  return store != NULL ? mp_service_status_to_json (store, cli->service, error) : NULL;
+}
+
+/* an exec step's command writes to our stdout: with --json only the
+ * object goes there, so meanwhile the commands write to stderr.  returns
+ * the saved stdout, or -1 when it stays as it was */
+static int
+stdout_to_stderr (void)
+{
+  int saved;
+
+  fflush (stdout);
+  saved = dup (STDOUT_FILENO);
+  if (saved >= 0 && dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+    {
+      close (saved);
+      return -1;
+    }
+  return saved;
+}
+
+static void
+stdout_restore (int saved)
+{
+  if (saved < 0)
+    return;
+  fflush (stdout);
+  dup2 (saved, STDOUT_FILENO);
+  close (saved);
+}
+
+/* `certs` and `cluster certs`: the lines as they come, or with --json
+ * kept for one object (cmd-certs-json.c) */
+static gboolean
+run_certs (MpCli *cli, gboolean cluster, const char * const *args, guint n_args, GError **error)
 {
   MpServiceRunOptions o;
   MpStore *store = run_options (cli, &o, error);
+  GError *local = NULL;
+  gboolean ok;
+  int saved;
 
-  return store != NULL && mp_service_run_certs (store, cli->service, &o, FALSE, args, n_args, error);
+  if (store == NULL)
+    return FALSE;
+  if (!cli->json)
+    return mp_service_run_certs (store, cli->service, &o, cluster, args, n_args, error);
+  cli->lines = g_ptr_array_new_with_free_func (g_free);
+  o.log = mp_cli_keep_line;
+  o.user_data = cli;
+  saved = stdout_to_stderr ();
+  ok = mp_service_run_certs (store, cli->service, &o, cluster, args, n_args, &local);
+  stdout_restore (saved);
+  return mp_cli_print_certs_json (cli, args, n_args, ok, local, local_status_json, error);
+}
+
+gboolean
+mp_cli_service_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  return run_certs (cli, FALSE, args, n_args, error);
 }
 
 gboolean
 mp_cli_cluster_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  MpServiceRunOptions o;
-  MpStore *store = run_options (cli, &o, error);
-
-  return store != NULL && mp_service_run_certs (store, cli->service, &o, TRUE, args, n_args, error);
+  return run_certs (cli, TRUE, args, n_args, error);
 }
 
 gboolean
@@ -350,7 +404,7 @@ call_service_iface (MpCli *cli, const char *iface, const char *method, GVariant 
   if (reply == NULL)
     return FALSE;
   lines = g_variant_get_child_value (reply, 0);
-  mp_cli_bus_print_lines (lines);
+  mp_cli_bus_print_lines (cli, lines);
   return TRUE;
 }
 
@@ -397,14 +451,30 @@ mp_cli_bus_service_csr (MpCli *cli, const char * const *args, guint n_args, GErr
   return call_service (cli, "GenerateCsr", g_variant_new ("(sa{sv})", args[0], &b), error);
 }
 
+static JsonNode *
+bus_status_json (MpCli *cli, GError **error)
+{
+  return mp_cli_bus_call_json (cli, "ServiceStatusJson", g_variant_new ("(s)", cli->service_name), NULL, error);
+}
+
 gboolean
 mp_cli_bus_service_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
+  GError *local = NULL;
+  gboolean ok;
+
   if (!store_names_only (cli, args, n_args, error))
     return FALSE;
-  return call_service (cli, "ApplyCertificates",
-                       g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args), service_options (cli, TRUE, FALSE)),
-                       error);
+  /* --json: the lines the daemon returns (or sends before its error) are
+   * kept as the in-process ones are, for the same object */
+  if (cli->json)
+    cli->lines = g_ptr_array_new_with_free_func (g_free);
+  ok = call_service (cli, "ApplyCertificates",
+                     g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args), service_options (cli, TRUE, FALSE)),
+                     cli->json ? &local : error);
+  if (!cli->json)
+    return ok;
+  return mp_cli_print_certs_json (cli, args, n_args, ok, local, bus_status_json, error);
 }
 
 gboolean

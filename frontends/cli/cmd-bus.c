@@ -230,17 +230,24 @@ mp_cli_bus_call_object (MpCli *cli, const char *path, const char *iface, const c
 
 /**
  * mp_cli_bus_print_lines:
+ * @cli: the cli context
  * @lines: an `as` of lines
  *
- * Prints lines the daemon sent, as the in-process command prints them.
+ * Prints lines the daemon sent, as the in-process command prints them,
+ * or keeps them in @cli's lines (certs --json) as it keeps its own.
  */
 void
-mp_cli_bus_print_lines (GVariant *lines)
+mp_cli_bus_print_lines (MpCli *cli, GVariant *lines)
 {
   g_autofree const char **strv = g_variant_get_strv (lines, NULL);
 
   for (guint i = 0; strv[i] != NULL; i++)
-    g_print ("%s\n", strv[i]);
+    {
+      if (cli->lines != NULL)
+        g_ptr_array_add (cli->lines, g_strdup (strv[i]));
+      else
+        g_print ("%s\n", strv[i]);
+    }
 }
 
 /* the Lines signal: what a failed command printed before its error */
@@ -253,7 +260,7 @@ on_lines (GDBusConnection *connection, const char *sender, const char *path, con
   if (!g_variant_is_of_type (params, G_VARIANT_TYPE ("(as)")))
     return;
   lines = g_variant_get_child_value (params, 0);
-  mp_cli_bus_print_lines (lines);
+  mp_cli_bus_print_lines (user_data, lines);
 }
 
 /**
@@ -281,7 +288,7 @@ mp_cli_bus_call_lines (MpCli *cli, const char *path, const char *iface, const ch
     }
   /* any sender: the signal comes from the daemon's unique name */
   sub = g_dbus_connection_signal_subscribe (bus, NULL, iface, "Lines", path, NULL,
-                                            G_DBUS_SIGNAL_FLAGS_NONE, on_lines, NULL, NULL);
+                                            G_DBUS_SIGNAL_FLAGS_NONE, on_lines, cli, NULL);
   reply = mp_cli_bus_call_object (cli, path, iface, method, params, reply_type, fds, error);
   if (reply == NULL)
     {

@@ -98,7 +98,7 @@ mp_cli_bus_node_provision (MpCli *cli, const char * const *args, guint n_args, G
   if (reply == NULL)
     return FALSE;
   g_variant_get (reply, "(@asu)", &lines, &n_warnings);
-  mp_cli_bus_print_lines (lines);
+  mp_cli_bus_print_lines (cli, lines);
   cli->status = n_warnings > 0 ? MP_CLI_EXIT_WARNINGS : 0;
   return TRUE;
 }

@@ -15,7 +15,7 @@ static const MpCliCommand service_commands[] = {
   { "<service> csr", mp_cli_service_csr, 1, 1, MP_OPT_FORCE | MP_OPT_KEY_TYPE, "<basename>",
     "a key and a CSR whose CN and SAN satisfy the service's rules, from the node facts",
     MP_CLI_STORE_WRITES },
-  { "<service> certs", mp_cli_service_certs, 2, 3, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS,
+  { "<service> certs", mp_cli_service_certs, 2, 3, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS | MP_OPT_JSON,
     "<key> <cert> [<bundle>] (webbridge also <key> <fullchain>)",
     "validate the files (pair, chain, names, expiry), then place them as the service's live files; "
     "<bundle> holds the CAs alone ('bundle build <cert> <fullchain> --ca-only -o <name>' makes it)",
@@ -50,7 +50,7 @@ static const MpCliCommand service_commands[] = {
   { "<service> probe", mp_cli_service_probe, 0, 1, MP_OPT_JSON, "[<host:port>] [--json]",
     "check what the daemon serves against the applied files (exit 11 a check failed, 12 no connection)",
     MP_CLI_STORE_READS },
-  { "<service> cluster certs", mp_cli_cluster_certs, 3, 5, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS,
+  { "<service> cluster certs", mp_cli_cluster_certs, 3, 5, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS | MP_OPT_JSON,
     "<server-key> <server-cert> <client-key> <client-cert> <ca> | <client-key> <client-cert> <ca>",
     "database: validate and place the cluster certificates",
     MP_CLI_STORE_WRITES },

@@ -514,6 +514,7 @@ cli_clear (MpCli *cli)
   g_clear_object (&cli->bus);
   g_clear_pointer (&cli->plugins, mp_plugin_loader_free);
   g_clear_pointer (&cli->services, json_node_unref);
+  g_clear_pointer (&cli->lines, g_ptr_array_unref);
 }
 
 /* --bus, --session-bus or $MEETPKI_BUS: run commands in meetpkid */

@@ -88,6 +88,7 @@ typedef struct {
   MpCliStoreUse store_use; /* how mp_cli_get_store() opens the store */
   GBusType bus_type;       /* --bus, --session-bus, $MEETPKI_BUS; G_BUS_TYPE_NONE: in-process */
   GDBusConnection *bus;
+  GPtrArray *lines;        /* certs --json: the lines the text form prints, kept instead (char *) */
 } MpCli;
 
 typedef gboolean (*MpCliHandler) (MpCli              *cli,
@@ -113,6 +114,11 @@ MpStore  *mp_cli_get_store   (MpCli *cli, GError **error);
 MpPluginLoader *mp_cli_get_plugins (MpCli *cli, GError **error);
 /* prints one line of a service command: "SUCCESS: ...", a note as it is */
 void      mp_cli_print_line  (MpLineKind kind, const char *text, gpointer user_data);
+/* certs --json (cmd-certs-json.c): keeps a line in cli->lines instead */
+void      mp_cli_keep_line   (MpLineKind kind, const char *text, gpointer user_data);
+gboolean  mp_cli_print_certs_json (MpCli *cli, const char * const *args, guint n_args, gboolean ok,
+                                   GError *local, JsonNode *(*status_json) (MpCli *cli, GError **error),
+                                   GError **error);
 /* prints a JsonNode to stdout, pretty */
 void      mp_cli_print_json  (gpointer json_node);
 /* prints findings as "file:line: severity: message [code]" */
@@ -152,7 +158,7 @@ GVariant *mp_cli_bus_call          (MpCli *cli, const char *method, GVariant *pa
 GVariant *mp_cli_bus_call_lines    (MpCli *cli, const char *path, const char *iface, const char *method,
                                     GVariant *params, const GVariantType *reply_type, GUnixFDList *fds,
                                     GError **error);
-void      mp_cli_bus_print_lines   (GVariant *lines);
+void      mp_cli_bus_print_lines   (MpCli *cli, GVariant *lines);
 GVariant *mp_cli_bus_call_object   (MpCli *cli, const char *path, const char *iface, const char *method,
                                     GVariant *params, const GVariantType *reply_type, GUnixFDList *fds,
                                     GError **error);

@@ -284,6 +284,28 @@ class CliBus(unittest.TestCase):
         # the daemon placed the files: the live certificate is the store's
         self.assertEqual(subprocess.run(["cmp", os.path.join(HOME, "services", "webadmin", "cert.pem"),
                                          os.path.join(HOME, "wa.crt")]).returncode, 0)
+        # --json: one object, the same bytes and exit status in-process and
+        # through the bus (on the daemon's store both ways: the twin
+        # stores' keys, and so the applied files' sha256, differ)
+        self.services_alike(["webadmin", "certs", "wa.key", "wa.crt", "ca.crt", "--dry-run", "--json"])
+        p = self.same(["webadmin", "certs", "wa.key", "wa.crt", "ca.crt", "--json"])
+        d = json.loads(p.stdout)
+        self.assertEqual((d["service"], d["verdict"], d["steps"], d["error"]), ("webadmin", "applied", ["certs"], None))
+        live = os.path.join(HOME, "services", "webadmin")
+        self.assertEqual(d["live_dir"], live)
+        for f in d["applied"]:
+            self.assertEqual(f["sha256"], openssl_out("dgst", "-sha256", "-r", os.path.join(live, f["live"])).split()[0])
+        self.assertEqual([f["role"] for f in d["applied"]], ["key", "cert", "bundle"])
+        # a refusal: the object, exit status 1, nothing on stderr
+        p = self.same(["webadmin", "certs", "wa.key", "ca.crt", "--json"], expect=1)
+        d = json.loads(p.stdout)
+        self.assertEqual((d["verdict"], d["error"]["name"], d["applied"], d["steps"]),
+                         ("refused", "VerifyFailed", [], []))
+        self.assertIn("failure", [line["kind"] for line in d["lines"]])
+        self.assertEqual(p.stderr, "")
+        # an error that is no verdict stays the one line, alike
+        p = self.same(["webadmin", "certs", "nosuch.key", "wa.crt", "--json"], expect=3)
+        self.assertEqual(p.stdout, "")
         for verb in ("disable", "enable", "restart"):
             self.services_alike(["webadmin", verb])
         self.services_alike(["webadmin", "disable", "--dry-run"])
