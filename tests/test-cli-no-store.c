@@ -4,8 +4,9 @@
  * a store that is not there (a mistyped --home or $MEETPKI_HOME, or a
  * machine where none was ever made): the commands that only read never
  * create it; those that need it name the directory (exit status 3), those
- * given paths work without it; the commands that write still create it,
- * mode 0700.
+ * given paths work without it; the commands that write what they take from
+ * the store (pki sign, a service's enable) need it the same way; the
+ * commands that can start from an empty store still create it, mode 0700.
  */
 #include "config.h"
 
@@ -152,6 +153,76 @@ test_reads_name_the_store (Fixture *f, gconstpointer data)
   }
 }
 
+/* a command that writes, but only from what is in the store already (the
+ * csr and ca it signs, the bundle it fixes, the fact it removes, the
+ * service state it acts on): the same line, exit status 3, nothing made;
+ * its dry run alike */
+static void
+test_writes_need_the_store (Fixture *f, gconstpointer data)
+{
+  const char *commands[] = {
+    "pki sign dbserver dbca",
+    "pki sign dbserver dbca --days 30",
+    "bundle fix dbca.crt",
+    "bundle fix dbca.crt -o fixed.pem",
+    "node unset server-fqdn",
+    "webadmin apply ./dbserver.key ./dbserver.crt ./dbca.crt",
+    "webadmin apply ./dbserver.key ./dbserver.crt ./dbca.crt --dry-run",
+    "webadmin rollback --yes",
+    "webadmin enable",
+    "webadmin enable --dry-run",
+    "webadmin disable",
+    "webadmin restart",
+    "database cluster initialize",
+    "database cluster join cms2.example.com",
+    "database cluster connect cms2.example.com",
+    "database cluster connect cms2.example.com --dry-run",
+  };
+  g_autofree char *want = g_strdup_printf ("meetpki: no store at %s (nothing was ever created there; "
+                                           "check --home or MEETPKI_HOME)\n", f->typo);
+  g_autofree char *empty = g_build_filename (f->dir, "empty", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr(MptResult) r = run_typo (f, commands[i]);
+
+      if (r->status != NOT_FOUND)
+        g_error ("meetpki %s: exit %d, want %d\nstdout: %s\nstderr: %s", commands[i], r->status, NOT_FOUND,
+                 r->out, r->err);
+      g_assert_cmpstr (r->err, ==, want);
+      g_assert_cmpstr (r->out, ==, "");
+      assert_nothing_created (f);
+    }
+
+  /* the same mistake in $MEETPKI_HOME (pki sign is the quick binary's) */
+  {
+    g_autoptr(MptResult) r = run_in (f->dir, f->typo, NULL, "pki sign dbserver dbca");
+
+    mpt_assert_status (r, NOT_FOUND);
+    g_assert_cmpstr (r->err, ==, want);
+    assert_nothing_created (f);
+  }
+
+  /* a store that is there but empty is the command's own business */
+  g_assert_cmpint (g_mkdir (empty, 0700), ==, 0);
+  {
+    g_autoptr(MptResult) sign = run_in (f->dir, empty, NULL, "pki sign dbserver dbca");
+    g_autoptr(MptResult) enable = run_in (f->dir, empty, NULL, "webadmin enable");
+    g_autoptr(MptResult) unset = run_in (f->dir, empty, NULL, "node unset server-fqdn");
+    g_autofree char *names = NULL;
+
+    mpt_assert_status (sign, NOT_FOUND);
+    g_assert_cmpstr (sign->err, ==, "meetpki: dbserver.csr: no such file in the store (make it with 'pki csr')\n");
+    mpt_assert_status (enable, NOT_FOUND);
+    g_assert_cmpstr (enable->err, ==,
+                     "meetpki: no certificates are applied to webadmin; run 'meetpki webadmin certs ...' first\n");
+    mpt_assert_ok (unset);
+    g_assert_cmpstr (unset->out, ==, "server-fqdn unset\n");
+    names = mpt_dir_names (empty);
+    g_assert_cmpstr (names, ==, ".services.lock");
+  }
+}
+
 /* inputs given as paths are read without a store, and none is made */
 static void
 test_paths_without_store (Fixture *f, gconstpointer data)
@@ -251,6 +322,77 @@ test_writes_create_it (Fixture *f, gconstpointer data)
   g_assert_cmpstr (names, ==, ".lock chain.pem");
 }
 
+#define PROFILE "[node]\nserver-fqdn=cms1.example.com\n[ca]\nmode=local\nname=ca\nsubject=CN:Example CA\n" \
+                "[certificates]\nkey-type=ec:p256\n[services]\nenable=webadmin\n"
+
+/* every other command that writes can start from an empty store: where
+ * none is, it makes one (0700, its parents too) and writes there */
+static void
+test_other_writers_create_it (Fixture *f, gconstpointer data)
+{
+  const struct {
+    const char *args;
+    int status;
+    const char *names; /* the new store's, after */
+  } writers[] = {
+    { "pki selfsigned ca CN:ca.example.com --key-type ec:p256", 0, ".lock ca.crt ca.key" },
+    { "pki import ./dbca.crt", 0, ".lock dbca.crt" },
+    { "pki pkcs12-to-pem ./dbserver.p12 web --password-file ./p12.pass", 0, ".lock web-bundle.crt web.crt web.key" },
+    { "node set server-fqdn cms1.example.com", 0, ".lock node.conf" },
+    { "node provision ./profile.conf", 0,
+      ".lock .services.lock ca-bundle.crt ca.crt ca.key node.conf services services.conf "
+      "webadmin.crt webadmin.csr webadmin.key" },
+    { "webadmin backend embedded", 0, ".lock .services.lock services.conf" },
+    { "webadmin endpoint 127.0.0.1:8443", 0, ".lock .services.lock services.conf" },
+    { "database cluster localnode eth0", 0, ".lock .services.lock services.conf" },
+    /* a node that only connects needs no node fact */
+    { "database cluster certs ./dbclient.key ./dbclient.crt ./dbca.crt", 0, ".lock .services.lock services services.conf" },
+    { "database cluster remove --yes", 0, ".services.lock" },
+    /* writers too (a plugin without name rules needs no node fact), though
+     * every plugin shipped wants server-fqdn recorded first: they make the
+     * store and then stop there */
+    { "webadmin csr web", 2, "" },
+    { "webadmin certs ./dbserver.key ./dbserver.crt ./dbca.crt", 1, ".services.lock" },
+  };
+
+  if (!mpt_require ("openssl"))
+    return;
+  mpt_ok (f->src, "pki", "csr", "dbclient", "CN:postgres", "--key-type", "ec:p256", NULL);
+  mpt_ok (f->src, "pki", "sign", "dbclient", "dbca", NULL);
+  copy_out (f->src, f->dir, "dbclient.crt");
+  copy_out (f->src, f->dir, "dbclient.key");
+  mpt_write (f->dir, "profile.conf", PROFILE, strlen (PROFILE));
+  mpt_write (f->dir, "p12.pass", "secret\n", 7);
+  {
+    g_autoptr(MptResult) p12 = mpt_tool_va (f->dir, "openssl", "pkcs12", "-export", "-inkey", "dbserver.key",
+                                            "-in", "dbserver.crt", "-certfile", "dbca.crt", "-out", "dbserver.p12",
+                                            "-passout", "pass:secret", NULL);
+    mpt_assert_ok (p12);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
+    {
+      g_autofree char *parent = g_strdup_printf ("%s/new-%u", f->dir, i);
+      g_autofree char *store = g_build_filename (parent, "store", NULL);
+      g_autofree char *line = g_strdup_printf ("--home '%s' %s", store, writers[i].args);
+      g_autoptr(MptResult) r = run_in (f->dir, f->dir, NULL, line);
+      g_autofree char *names = NULL;
+
+      if (r->status != writers[i].status)
+        g_error ("meetpki %s: exit %d, want %d\nstdout: %s\nstderr: %s", writers[i].args, r->status,
+                 writers[i].status, r->out, r->err);
+      assert_private_dir (parent);
+      assert_private_dir (store);
+      names = mpt_dir_names (store);
+      g_assert_cmpstr (names, ==, writers[i].names);
+      if (writers[i].status != 0)
+        {
+          g_autofree char *said = g_strconcat (r->out, r->err, NULL);
+          g_assert_nonnull (strstr (said, "the node fact server-fqdn is not set"));
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -259,7 +401,11 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/cli-no-store/paths-without-store", Fixture, NULL, fixture_set_up, test_paths_without_store,
               fixture_tear_down);
+  g_test_add ("/cli-no-store/writes-need-the-store", Fixture, NULL, fixture_set_up, test_writes_need_the_store,
+              fixture_tear_down);
   g_test_add ("/cli-no-store/writes-create-it", Fixture, NULL, fixture_set_up, test_writes_create_it,
+              fixture_tear_down);
+  g_test_add ("/cli-no-store/other-writers-create-it", Fixture, NULL, fixture_set_up, test_other_writers_create_it,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -250,6 +250,45 @@ test_inspect_without_store (void)
   mpt_remove_home (home);
 }
 
+/* sign writes only into a store that holds its csr and ca: where no store
+ * is, the quick cli creates none and the full cli says so, the same bytes
+ * both ways (with --days too, which the quick cli reads itself); a file
+ * where the store should be is the full cli's error alike */
+static void
+test_sign_without_store (void)
+{
+  g_autofree char *home = make_home ();
+  g_autofree char *typo = g_build_filename (home, "meetpkk", NULL);
+  g_autofree char *file = g_build_filename (home, "ca.crt", NULL);
+  g_autofree char *want = g_strdup_printf ("meetpki: no store at %s (nothing was ever created there; "
+                                           "check --home or MEETPKI_HOME)\n", typo);
+  g_autofree char *before = mpt_snapshot (home);
+  const char *quick_cli = g_getenv ("MEETPKI_CLI");
+  const char *homes[] = { typo, typo, file };
+  const char *days[] = { NULL, "30", NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (homes); i++)
+    {
+      g_autoptr(MptResult) quick = cli_in_va (quick_cli, home, homes[i], "pki", "sign", "web", "ca",
+                                              days[i] != NULL ? "--days" : NULL, days[i], NULL);
+      g_autoptr(MptResult) full = cli_in_va (full_cli (), home, homes[i], "pki", "sign", "web", "ca",
+                                             days[i] != NULL ? "--days" : NULL, days[i], NULL);
+      g_autofree char *after = mpt_snapshot (home);
+
+      if (homes[i] == typo)
+        {
+          mpt_assert_status (quick, 3);
+          g_assert_cmpstr (quick->err, ==, want);
+        }
+      else
+        g_assert_cmpint (quick->status, !=, 0);
+      g_assert_cmpstr (quick->out, ==, "");
+      assert_same (quick, full);
+      g_assert_cmpstr (after, ==, before);
+    }
+  mpt_remove_home (home);
+}
+
 /* the libraries the dynamic loader maps for a command */
 static char *
 loaded_libraries (const char *home, const char * const *args)
@@ -439,6 +478,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quick/sign-same-as-full", test_sign_same_as_full);
   g_test_add_func ("/quick/failures-are-the-full-clis", test_failures_are_the_full_clis);
   g_test_add_func ("/quick/inspect-without-store", test_inspect_without_store);
+  g_test_add_func ("/quick/sign-without-store", test_sign_without_store);
   g_test_add_func ("/quick/no-gio-json-gobject", test_no_gio_json_gobject);
   g_test_add_func ("/quick/sign-serials-random", test_sign_serials_random);
   g_test_add_func ("/quick/sign-without-libgcrypt", test_sign_without_libgcrypt);

@@ -186,10 +186,12 @@ main (int argc, char **argv)
     }
   if (!parse_quick (argc, argv, &q))
     return run_full (argv);
-  /* as in the full cli: inspect reads (and never creates the store, so a
-   * path works where none is), sign writes */
+  /* as in the full cli, neither creates the store: inspect reads (a path
+   * works where no store is), sign writes only into a store that holds
+   * its csr and ca.  where none is, sign fails at its first input and the
+   * full cli names the store */
   inspect = g_str_equal (q.words[1], "inspect");
-  store = inspect ? mp_store_new_for_reading (q.home, NULL) : mp_store_new (q.home, NULL);
+  store = mp_store_new_for_reading (q.home, NULL);
   if (store == NULL)
     return run_full (argv);
   if (inspect)

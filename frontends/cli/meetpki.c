@@ -49,7 +49,7 @@ static const MpCliCommand commands[] = {
   { "pki sign", mp_cli_pki_sign, 2, 2, MP_OPT_DAYS,
     "<basename> <ca-basename>",
     "sign <basename>.csr with the CA <ca-basename> into <basename>.crt",
-    MP_CLI_STORE_WRITES },
+    MP_CLI_STORE_WRITES_EXISTING },
   { "plugins list", mp_cli_plugins_list, 0, 0, MP_OPT_JSON, "",
     "the loaded service plugins: roles, SAN rules, apply sequence",
     MP_CLI_STORE_NONE },
@@ -62,7 +62,7 @@ static const MpCliCommand commands[] = {
     MP_CLI_STORE_WRITES },
   { "node unset", mp_cli_node_unset, 1, 1, 0, "<key>",
     "remove a node fact",
-    MP_CLI_STORE_WRITES },
+    MP_CLI_STORE_WRITES_EXISTING },
   { "node show", mp_cli_node_show, 0, 0, MP_OPT_JSON, "",
     "the node facts the service rules are checked against",
     MP_CLI_STORE_READS },
@@ -111,7 +111,7 @@ static const MpCliCommand commands[] = {
   { "bundle fix", mp_cli_bundle_fix, 1, 1, MP_OPT_OUTPUT | MP_OPT_FORCE,
     "<file> [-o <name>]",
     "rewrite a bundle in canonical order and format (keeps <file>.bak)",
-    MP_CLI_STORE_WRITES },
+    MP_CLI_STORE_WRITES_EXISTING },
 };
 
 static const struct {
@@ -149,7 +149,9 @@ mp_cli_get_store (MpCli *cli, GError **error)
     store = mp_store_new_for_reading (cli->home, error);
   if (store == NULL)
     return NULL;
-  /* a mistyped --home is named here, not reported as an empty store */
+  /* a mistyped --home is named here, not reported as an empty store nor
+   * as a missing input (a store opened for reading takes writes when it
+   * is there) */
   if (cli->store_use != MP_CLI_STORE_READS_PATHS && cli->store_use != MP_CLI_STORE_WRITES &&
       !mp_store_check_exists (store, error))
     return NULL;
@@ -159,7 +161,8 @@ mp_cli_get_store (MpCli *cli, GError **error)
 
 /* the table's word, but -o writes into the store, and a dry run writes
  * nothing: it reads what it needs from a store that is there, and takes
- * paths where no store is */
+ * paths where no store is; the dry run of a command that needs the store
+ * needs it as much */
 static MpCliStoreUse
 store_use_of (const MpCliCommand *cmd, const MpCli *cli)
 {
@@ -167,6 +170,8 @@ store_use_of (const MpCliCommand *cmd, const MpCli *cli)
     return MP_CLI_STORE_WRITES;
   if (cmd->store == MP_CLI_STORE_WRITES && cli->dry_run)
     return MP_CLI_STORE_READS_PATHS;
+  if (cmd->store == MP_CLI_STORE_WRITES_EXISTING && cli->dry_run)
+    return MP_CLI_STORE_READS;
   return cmd->store;
 }
 

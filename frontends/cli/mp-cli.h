@@ -48,14 +48,19 @@ typedef enum {
 } MpCliError;
 GQuark mp_cli_error_quark (void);
 
-/* what a command does with the store (doc/meetpki.1.scd, "The store"):
- * only a command that writes creates it */
+/* what a command does with the store (doc/meetpki.1.scd, "A store that is
+ * not there"): only a command that can do its work in an empty store
+ * creates it */
 typedef enum {
-  MP_CLI_STORE_WRITES,      /* creates the store (0700) when missing */
-  MP_CLI_STORE_READS,       /* reads it: a missing store is an error, "no store at DIR" */
-  MP_CLI_STORE_READS_PATHS, /* its inputs are store names or paths: a missing store
-                             * is an error only when a name has to be found in it */
-  MP_CLI_STORE_NONE,        /* never opens it */
+  MP_CLI_STORE_WRITES,          /* creates the store (0700) when missing */
+  MP_CLI_STORE_WRITES_EXISTING, /* writes, but only into a store that is there: what it
+                                 * works on must be in it already (pki sign's csr and
+                                 * ca, a service's applied files); a missing store is
+                                 * an error, "no store at DIR" */
+  MP_CLI_STORE_READS,           /* reads it: a missing store is an error, "no store at DIR" */
+  MP_CLI_STORE_READS_PATHS,     /* its inputs are store names or paths: a missing store
+                                 * is an error only when a name has to be found in it */
+  MP_CLI_STORE_NONE,            /* never opens it */
 } MpCliStoreUse;
 
 typedef struct {
@@ -108,7 +113,7 @@ typedef struct {
 } MpCliCommand;
 
 /* opens the store on first use, as cli->store_use says: created only by
- * a command that writes */
+ * a command that can write into an empty one (MP_CLI_STORE_WRITES) */
 MpStore  *mp_cli_get_store   (MpCli *cli, GError **error);
 /* loads the service plugins on first use; pki and bundle commands never do */
 MpPluginLoader *mp_cli_get_plugins (MpCli *cli, GError **error);
