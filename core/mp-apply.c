@@ -342,9 +342,29 @@ takes_full_chain (const MpPluginDescriptor *desc)
   return FALSE;
 }
 
+/* whether @data holds a CA certificate: only then can `bundle build
+ * --ca-only` make a CA bundle of it */
+static gboolean
+holds_ca (GBytes *data, const char *source)
+{
+  g_autoptr(MpBundle) b = mp_bundle_new ();
+  GPtrArray *certs;
+
+  mp_bundle_add_data (b, data, source);
+  certs = mp_bundle_get_certs (b);
+  for (guint i = 0; i < certs->len; i++)
+    {
+      if (mp_bundle_cert_is_ca (g_ptr_array_index (certs, i)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* a bundle role takes the CAs alone: a full chain given there (the
  * entity first) is refused with what to do, `bundle build --ca-only` as
- * `help <service> certs` says (or webbridge's full-chain form) */
+ * `help <service> certs` says (or webbridge's full-chain form).  a file
+ * with no CA in it (the certificate again, another entity) is no full
+ * chain: that command would fail on it, so its line gives none */
 static void
 check_ca_bundle_file (MpValidation *v, const MpPluginDescriptor *desc, MpServiceInput *in)
 {
@@ -356,7 +376,7 @@ check_ca_bundle_file (MpValidation *v, const MpPluginDescriptor *desc, MpService
   if (key != NULL && takes_full_chain (desc))
     alone = g_strdup_printf (" (or give the full chain alone: 'meetpki %s certs %s %s')",
                              desc->name, key->source, in->source);
-  if (cert != NULL)
+  if (cert != NULL && holds_ca (in->data, in->source))
     hint = g_strdup_printf ("; from a full chain, make the CA bundle with "
                             "'meetpki bundle build %s %s --ca-only -o <name>'%s",
                             cert->source, in->source, alone != NULL ? alone : "");

@@ -948,23 +948,27 @@ check_backend_steps (const MpPluginDescriptor *desc, const char * const *step_co
     {
       const char *eq = strchr (step_commands[i], '=');
       g_autofree char *key = eq != NULL ? g_strndup (step_commands[i], (gsize) (eq - step_commands[i])) : NULL;
+      g_autoptr(GString) steps = NULL;
       gboolean found = FALSE;
 
       for (MpPluginStepKind s = MP_STEP_DISABLE; key != NULL && s <= MP_STEP_CLUSTER_INIT_JOIN_CONNECT; s++)
         found |= mp_plugin_has_step (desc, s) && g_str_equal (key, mp_step_config_key (s));
-      if (!found)
+      if (found)
+        continue;
+      steps = g_string_new (NULL);
+      for (MpPluginStepKind s = MP_STEP_DISABLE; s <= MP_STEP_CLUSTER_INIT_JOIN_CONNECT; s++)
         {
-          g_autoptr(GString) steps = g_string_new (NULL);
-
-          for (MpPluginStepKind s = MP_STEP_DISABLE; s <= MP_STEP_CLUSTER_INIT_JOIN_CONNECT; s++)
-            {
-              if (mp_plugin_has_step (desc, s))
-                g_string_append_printf (steps, "%s%s", steps->len > 0 ? ", " : "", mp_step_config_key (s));
-            }
-          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "'%s' is not <step>=<command>; the %s steps: %s",
-                       step_commands[i], desc->name, steps->str);
-          return FALSE;
+          if (mp_plugin_has_step (desc, s))
+            g_string_append_printf (steps, "%s%s", steps->len > 0 ? ", " : "", mp_step_config_key (s));
         }
+      /* 'cluster-remove=true' is of the form: its step is what is wrong */
+      if (key != NULL)
+        g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "'%s' is no %s step (in '%s'); the %s steps: %s",
+                     key, desc->name, step_commands[i], desc->name, steps->str);
+      else
+        g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "'%s' is not <step>=<command>; the %s steps: %s",
+                     step_commands[i], desc->name, steps->str);
+      return FALSE;
     }
   return TRUE;
 }

@@ -90,10 +90,18 @@ static char *
 canonical_store_path (const char *path, gboolean *missing, GError **error)
 {
   g_autofree char *real = realpath (path, NULL);
+  int saved = errno;
 
-  if (real == NULL && missing != NULL && (errno == ENOENT || errno == ENOTDIR))
+  if (real == NULL && missing != NULL && (saved == ENOENT || saved == ENOTDIR))
     {
       *missing = TRUE;
+      return NULL;
+    }
+  /* a store above which we may not look (a user's --home under root's
+   * 0700 directory) or a link loop is that, not "no directory" */
+  if (real == NULL && saved != ENOENT && saved != ENOTDIR)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot open store %s: %s", path, g_strerror (saved));
       return NULL;
     }
   if (real == NULL || !g_file_test (real, G_FILE_TEST_IS_DIR))

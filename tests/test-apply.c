@@ -286,6 +286,18 @@ test_full_chain_as_bundle (void)
                             "'meetpki bundle build wa.crt wa-full.crt --ca-only -o <name>' [not-ca]\n"));
   after = snapshot_all (home);
   g_assert_cmpstr (before, ==, after);
+  /* a file with no CA in it (the certificate again) is no full chain: the
+   * command would fail on it, so the line names none */
+  {
+    g_autoptr(MptResult) again = mpt_meetpki_va (home, "webadmin", "certs", "wa.key", "wa.crt", "wa.crt", NULL);
+    g_autoptr(MptResult) build = mpt_meetpki_va (home, "bundle", "build", "wa.crt", "wa.crt", "--ca-only", NULL);
+
+    mpt_assert_status (again, 1);
+    g_assert_nonnull (strstr (again->out, "\nFAILURE: wa.crt: 'CN=" FQDN "' is not a CA; a CA bundle holds no "
+                                          "entity certificate [not-ca]\n"));
+    g_assert_null (strstr (again->out, "bundle build"));
+    mpt_assert_status (build, 1);
+  }
   /* `help webadmin certs` names the same option */
   help = mpt_meetpki_va (home, "help", "webadmin", "certs", NULL);
   mpt_assert_ok (help);

@@ -617,12 +617,19 @@ test_help_backend_steps (void)
   cluster_step = mpt_meetpki_va (home, "webadmin", "backend", "exec", "restart=true", "cluster-remove=true", NULL);
   mpt_assert_status (cluster_step, USAGE);
   g_assert_cmpstr (cluster_step->out, ==, "");
-  g_assert_cmpstr (cluster_step->err, ==, "meetpki: 'cluster-remove=true' is not <step>=<command>; "
+  g_assert_cmpstr (cluster_step->err, ==, "meetpki: 'cluster-remove' is no webadmin step (in 'cluster-remove=true'); "
                                           "the webadmin steps: disable, certs, enable, restart\n");
   bogus = mpt_meetpki_va (home, "callbridge", "backend", "exec", "reload=true", NULL);
   mpt_assert_status (bogus, USAGE);
-  g_assert_cmpstr (bogus->err, ==, "meetpki: 'reload=true' is not <step>=<command>; "
+  g_assert_cmpstr (bogus->err, ==, "meetpki: 'reload' is no callbridge step (in 'reload=true'); "
                                    "the callbridge steps: disable, certs, enable, restart\n");
+  {
+    g_autoptr(MptResult) no_eq = mpt_meetpki_va (home, "webadmin", "backend", "exec", "certs", NULL);
+
+    mpt_assert_status (no_eq, USAGE);
+    g_assert_cmpstr (no_eq->err, ==, "meetpki: 'certs' is not <step>=<command>; "
+                                     "the webadmin steps: disable, certs, enable, restart\n");
+  }
   /* nothing recorded */
   g_assert_false (g_file_test (conf, G_FILE_TEST_EXISTS));
   db_step = mpt_meetpki_va (home, "database", "backend", "exec", "cluster-remove=true", NULL);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -346,6 +347,22 @@ test_for_reading (Fixture *f, gconstpointer data)
   g_assert_false (mp_store_exists (under));
   l = listing (f->dir);
   g_assert_cmpstr (l, ==, "plain store x.crt");
+
+  /* a store that cannot be resolved (here a link loop; a user's --home
+   * under root's 0700 directory alike) says why, not "is not a directory" */
+  {
+    g_autofree char *loop = g_build_filename (f->dir, "loop", NULL);
+    g_autofree char *loop_want = g_strdup_printf ("cannot open store %s: %s", loop, g_strerror (ELOOP));
+    g_autoptr(MpStore) looped = NULL;
+
+    g_assert_cmpint (symlink ("loop", loop), ==, 0);
+    looped = mp_store_new_for_reading (loop, &error);
+    g_assert_null (looped);
+    g_assert_error (error, MP_ERROR, MP_ERROR_IO);
+    g_assert_cmpstr (error->message, ==, loop_want);
+    g_clear_error (&error);
+    g_unlink (loop);
+  }
 }
 
 
