@@ -1,9 +1,10 @@
 /*
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * inspection: what a key, csr or certificate file holds, as one json
- * description that every frontend renders (`pki inspect`; `pki list`
- * summarises it in mp-inspect-list.c).
+ * inspection: what a key, csr or certificate file holds, told member by
+ * member to a sink (mp-describe.h): the json tree that every frontend
+ * renders (`pki inspect`; `pki list` summarises it in mp-inspect-list.c),
+ * or the daemon's a{sv} for Inspect, made without the tree.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include "meetpki/mp-inspect.h"
 #include <gnutls/crypto.h>
 
+#include "mp-describe.h"
 #include "mp-x509.h"
 
 #define OID_SUBJECT_ALT_NAME "2.5.29.17"
@@ -28,10 +30,72 @@
  * gnutls error code, GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE when absent */
 typedef int (*ExtGetter) (gpointer src, const char *oid, gnutls_datum_t *out, unsigned int *critical);
 
+/* the extensions a certificate's description reads, found in one pass:
+ * gnutls_x509_crt_get_extension_by_oid2 walks the list from its start for
+ * every oid it is asked (by name, through libtasn1), six times per
+ * certificate */
+static const char * const crt_ext_oids[] = {
+  OID_SUBJECT_ALT_NAME, OID_KEY_USAGE, OID_EXT_KEY_USAGE,
+  OID_BASIC_CONSTRAINTS, OID_SUBJECT_KEY_ID, OID_AUTHORITY_KEY_ID,
+};
+
+typedef struct {
+  gnutls_datum_t der[G_N_ELEMENTS (crt_ext_oids)];
+  unsigned int critical[G_N_ELEMENTS (crt_ext_oids)];
+} CrtExts;
+
+static void
+crt_exts_clear (CrtExts *exts)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (crt_ext_oids); i++)
+    gnutls_free (exts->der[i].data);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CrtExts, crt_exts_clear)
+
+/* the first extension of each oid, as get_extension_by_oid2 finds it; a
+ * read that fails ends the pass, as it fails every later lookup there */
+static void
+crt_exts_read (gnutls_x509_crt_t crt, CrtExts *exts)
+{
+  for (unsigned int idx = 0;; idx++)
+    {
+      char oid[128];
+      size_t oid_len = sizeof oid;
+      unsigned int critical = 0;
+
+      if (gnutls_x509_crt_get_extension_info (crt, idx, oid, &oid_len, &critical) < 0)
+        return;
+      for (guint i = 0; i < G_N_ELEMENTS (crt_ext_oids); i++)
+        {
+          if (exts->der[i].data != NULL || strcmp (oid, crt_ext_oids[i]) != 0)
+            continue;
+          if (gnutls_x509_crt_get_extension_data2 (crt, idx, &exts->der[i]) < 0)
+            return;
+          exts->critical[i] = critical;
+        }
+    }
+}
+
+/* a copy, which the caller frees as it would get_extension_by_oid2's */
 static int
 crt_ext (gpointer src, const char *oid, gnutls_datum_t *out, unsigned int *critical)
 {
-  return gnutls_x509_crt_get_extension_by_oid2 (src, oid, 0, out, critical);
+  CrtExts *exts = src;
+
+  for (guint i = 0; i < G_N_ELEMENTS (crt_ext_oids); i++)
+    {
+      if (exts->der[i].data == NULL || strcmp (oid, crt_ext_oids[i]) != 0)
+        continue;
+      out->data = gnutls_malloc (exts->der[i].size > 0 ? exts->der[i].size : 1);
+      if (out->data == NULL)
+        return GNUTLS_E_MEMORY_ERROR;
+      memcpy (out->data, exts->der[i].data, exts->der[i].size);
+      out->size = exts->der[i].size;
+      *critical = exts->critical[i];
+      return 0;
+    }
+  return GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE;
 }
 
 static int
@@ -103,14 +167,56 @@ utf8_of (const void *data, gsize len)
   return g_utf8_make_valid ((const char *) data, (gssize) len);
 }
 
+/* as g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") did, in GDateTime's range
+ * (years 1 to 9999, proleptic gregorian), without its allocations or
+ * gmtime's locks: two per certificate.  the date from the days since the
+ * epoch as in Howard Hinnant's civil_from_days */
 static char *
 iso8601_utc (gint64 t)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t);
+  gint64 days, secs, era, doe, yoe, doy, mp, year, month, day;
 
-  if (dt == NULL)
+  if (t < G_GINT64_CONSTANT (-62135596800) || t > G_GINT64_CONSTANT (253402300799))
     return g_strdup ("invalid");
-  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+  days = t / SECONDS_PER_DAY;
+  secs = t % SECONDS_PER_DAY;
+  if (secs < 0)
+    {
+      secs += SECONDS_PER_DAY;
+      days--;
+    }
+  days += 719468;
+  era = (days >= 0 ? days : days - 146096) / 146097;
+  doe = days - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  day = doy - (153 * mp + 2) / 5 + 1;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  {
+    /* "%d-%02d-%02dT%02d:%02d:%02dZ", the year without padding as %Y */
+    const int two[] = { (int) month, (int) day, (int) (secs / 3600), (int) (secs / 60 % 60), (int) (secs % 60) };
+    const char seps[] = "-T::Z";
+    char buf[24];
+    char *p = buf;
+
+    if (year >= 1000)
+      *p++ = (char) ('0' + year / 1000);
+    if (year >= 100)
+      *p++ = (char) ('0' + year / 100 % 10);
+    if (year >= 10)
+      *p++ = (char) ('0' + year / 10 % 10);
+    *p++ = (char) ('0' + year % 10);
+    for (guint i = 0; i < G_N_ELEMENTS (two); i++)
+      {
+        *p++ = i == 0 ? '-' : seps[i - 1];
+        *p++ = (char) ('0' + two[i] / 10);
+        *p++ = (char) ('0' + two[i] % 10);
+      }
+    *p++ = 'Z';
+    return g_strndup (buf, (gsize) (p - buf));
+  }
 }
 
 /* whole days from @now to @not_after, rounded down (towards the past) */
@@ -125,66 +231,63 @@ mp_days_left (gint64 now, gint64 not_after)
 }
 
 static void
-add_warning (JsonObject *obj, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+add_warning (MpDescribe *sink, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
 static void
-add_warning (JsonObject *obj, const char *fmt, ...)
+add_warning (MpDescribe *sink, const char *fmt, ...)
 {
-  JsonArray *warnings;
   va_list ap;
   g_autofree char *msg = NULL;
 
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  if (!json_object_has_member (obj, "warnings"))
-    json_object_set_array_member (obj, "warnings", json_array_new ());
-  warnings = json_object_get_array_member (obj, "warnings");
-  json_array_add_string_element (warnings, msg);
+  mp_describe_warning (sink, msg);
 }
 
 static void
-set_dn (JsonObject *obj, const char *member, int rc, const gnutls_datum_t *dn)
+set_dn (MpDescribe *sink, const char *member, int rc, const gnutls_datum_t *dn)
 {
   g_autofree char *s = NULL;
 
   if (rc < 0)
     {
-      json_object_set_null_member (obj, member);
+      mp_describe_null (sink, member);
       return;
     }
   s = utf8_of (dn->data, dn->size);
-  json_object_set_string_member (obj, member, s);
+  mp_describe_string (sink, member, s);
 }
 
 /* the first CN of a subject, or null */
 static void
-set_common_name (JsonObject *obj, int rc, const char *buf, size_t len)
+set_common_name (MpDescribe *sink, int rc, const char *buf, size_t len)
 {
   g_autofree char *cn = NULL;
 
   if (rc < 0)
     {
-      json_object_set_null_member (obj, "common_name");
+      mp_describe_null (sink, "common_name");
       return;
     }
   cn = utf8_of (buf, len);
-  json_object_set_string_member (obj, "common_name", cn);
+  mp_describe_string (sink, "common_name", cn);
 }
 
 static void
-set_time (JsonObject *obj, const char *member, time_t t)
+set_time (MpDescribe *sink, const char *member, time_t t)
 {
   g_autofree char *s = NULL;
 
   if (t == (time_t) -1)
     {
-      json_object_set_null_member (obj, member);
+      mp_describe_null (sink, member);
       return;
     }
   s = iso8601_utc ((gint64) t);
-  json_object_set_string_member (obj, member, s);
+  mp_describe_string (sink, member, s);
 }
+
 
 static const char *
 pk_algorithm_name (int algo)
@@ -208,25 +311,41 @@ pk_algorithm_name (int algo)
     }
 }
 
-/* the public half of a key: type, size, curve and the sha-256 pin of its
- * SubjectPublicKeyInfo (base64, as in HPKP and curl's --pinnedpubkey) */
-static JsonObject *
-describe_pubkey (gnutls_pubkey_t pub, GError **error)
+
+/* the public half of a key, read before anything of it is described */
+typedef struct {
+  char *type;
+  const char *algorithm;
+  unsigned int bits;
+  const char *curve;
+  char *pin;
+} PubkeyInfo;
+
+static void
+pubkey_info_clear (PubkeyInfo *info)
 {
-  g_autoptr(JsonObject) obj = json_object_new ();
+  g_free (info->type);
+  g_free (info->pin);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PubkeyInfo, pubkey_info_clear)
+
+/* type, size, curve and the sha-256 pin of its SubjectPublicKeyInfo
+ * (base64, as in HPKP and curl's --pinnedpubkey) */
+static gboolean
+pubkey_info_read (gnutls_pubkey_t pub, PubkeyInfo *info, GError **error)
+{
   g_auto(MpDatum) spki = { NULL, 0 };
   unsigned int bits = 0;
   int algo = gnutls_pubkey_get_pk_algorithm (pub, &bits);
   gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
   guint8 digest[32];
-  g_autofree char *type = NULL;
-  g_autofree char *pin = NULL;
   int rc;
 
   if (algo < 0)
     {
       mp_error_set_gnutls (error, algo, "reading the public key algorithm");
-      return NULL;
+      return FALSE;
     }
   if (algo == GNUTLS_PK_ECDSA || algo == GNUTLS_PK_EDDSA_ED25519 || algo == GNUTLS_PK_EDDSA_ED448)
     {
@@ -237,31 +356,37 @@ describe_pubkey (gnutls_pubkey_t pub, GError **error)
   if (rc < 0)
     {
       mp_error_set_gnutls (error, rc, "exporting the public key");
-      return NULL;
+      return FALSE;
     }
   rc = gnutls_hash_fast (GNUTLS_DIG_SHA256, spki.data, spki.size, digest);
   if (rc < 0)
     {
       mp_error_set_gnutls (error, rc, "hashing the public key");
-      return NULL;
+      return FALSE;
     }
-  type = mp_x509_describe_pk (algo, bits, curve);
-  pin = g_base64_encode (digest, sizeof digest);
-  json_object_set_string_member (obj, "type", type);
-  json_object_set_string_member (obj, "algorithm", pk_algorithm_name (algo));
-  json_object_set_int_member (obj, "bits", bits);
-  if (curve != GNUTLS_ECC_CURVE_INVALID)
-    json_object_set_string_member (obj, "curve", gnutls_ecc_curve_get_name (curve));
-  else
-    json_object_set_null_member (obj, "curve");
-  json_object_set_string_member (obj, "pin_sha256", pin);
-  return g_steal_pointer (&obj);
+  info->type = mp_x509_describe_pk (algo, bits, curve);
+  info->algorithm = pk_algorithm_name (algo);
+  info->bits = bits;
+  info->curve = curve != GNUTLS_ECC_CURVE_INVALID ? gnutls_ecc_curve_get_name (curve) : NULL;
+  info->pin = g_base64_encode (digest, sizeof digest);
+  return TRUE;
 }
 
-static JsonObject *
-describe_san (unsigned int type, const gnutls_datum_t *san, const gnutls_datum_t *othername_oid)
+static void
+describe_pubkey (MpDescribe *sink, const PubkeyInfo *info)
 {
-  JsonObject *obj = json_object_new ();
+  mp_describe_object_begin (sink, "public_key");
+  mp_describe_string (sink, "type", info->type);
+  mp_describe_string_or_null (sink, "algorithm", info->algorithm);
+  mp_describe_integer (sink, "bits", info->bits);
+  mp_describe_string_or_null (sink, "curve", info->curve);
+  mp_describe_string (sink, "pin_sha256", info->pin);
+  mp_describe_object_end (sink);
+}
+
+static void
+describe_san (MpDescribe *sink, unsigned int type, const gnutls_datum_t *san, const gnutls_datum_t *othername_oid)
+{
   const char *kind = NULL;
   g_autofree char *value = NULL;
 
@@ -328,31 +453,31 @@ describe_san (unsigned int type, const gnutls_datum_t *san, const gnutls_datum_t
       value = hex_colon (san->data, san->size);
       break;
     }
-  json_object_set_string_member (obj, "type", kind);
-  json_object_set_string_member (obj, "value", value);
-  return obj;
+  mp_describe_object_begin (sink, NULL);
+  mp_describe_string (sink, "type", kind);
+  mp_describe_string (sink, "value", value);
+  mp_describe_object_end (sink);
 }
 
 static void
-add_sans (JsonObject *obj, ExtGetter get, gpointer src)
+add_sans (MpDescribe *sink, ExtGetter get, gpointer src)
 {
   g_auto(MpDatum) der = { NULL, 0 };
   g_autoptr(MpSubjectAltNames) sans = NULL;
-  JsonArray *arr;
   unsigned int critical = 0;
   int rc = get (src, OID_SUBJECT_ALT_NAME, &der, &critical);
 
+  mp_describe_array_begin (sink, "sans");
   if (rc < 0)
     {
-      json_object_set_array_member (obj, "sans", json_array_new ());
+      mp_describe_array_end (sink);
       return;
     }
-  arr = json_array_new ();
-  json_object_set_array_member (obj, "sans", arr);
   gnutls_subject_alt_names_init (&sans);
   if (gnutls_x509_ext_import_subject_alt_names (&der, sans, 0) < 0)
     {
-      add_warning (obj, "the subjectAltName extension cannot be parsed");
+      mp_describe_array_end (sink);
+      add_warning (sink, "the subjectAltName extension cannot be parsed");
       return;
     }
   for (unsigned int i = 0;; i++)
@@ -363,61 +488,60 @@ add_sans (JsonObject *obj, ExtGetter get, gpointer src)
       /* the data point into @sans: nothing to free */
       if (gnutls_subject_alt_names_get (sans, i, &type, &san, &oid) < 0)
         break;
-      json_array_add_object_element (arr, describe_san (type, &san, &oid));
+      describe_san (sink, type, &san, &oid);
     }
+  mp_describe_array_end (sink);
 }
 
 static void
-add_key_usage (JsonObject *obj, ExtGetter get, gpointer src)
+add_key_usage (MpDescribe *sink, ExtGetter get, gpointer src)
 {
   g_auto(MpDatum) der = { NULL, 0 };
   unsigned int critical = 0, usage = 0;
-  JsonArray *arr;
 
   if (get (src, OID_KEY_USAGE, &der, &critical) < 0)
     {
-      json_object_set_null_member (obj, "key_usage");
-      json_object_set_boolean_member (obj, "key_usage_critical", FALSE);
+      mp_describe_null (sink, "key_usage");
+      mp_describe_boolean (sink, "key_usage_critical", FALSE);
       return;
     }
   if (gnutls_x509_ext_import_key_usage (&der, &usage) < 0)
     {
-      json_object_set_null_member (obj, "key_usage");
-      json_object_set_boolean_member (obj, "key_usage_critical", critical != 0);
-      add_warning (obj, "the keyUsage extension cannot be parsed");
+      mp_describe_null (sink, "key_usage");
+      mp_describe_boolean (sink, "key_usage_critical", critical != 0);
+      add_warning (sink, "the keyUsage extension cannot be parsed");
       return;
     }
-  arr = json_array_new ();
+  mp_describe_array_begin (sink, "key_usage");
   for (guint i = 0; i < G_N_ELEMENTS (key_usage_names); i++)
     {
       if (usage & key_usage_names[i].bit)
-        json_array_add_string_element (arr, key_usage_names[i].name);
+        mp_describe_string (sink, NULL, key_usage_names[i].name);
     }
-  json_object_set_array_member (obj, "key_usage", arr);
-  json_object_set_boolean_member (obj, "key_usage_critical", critical != 0);
+  mp_describe_array_end (sink);
+  mp_describe_boolean (sink, "key_usage_critical", critical != 0);
 }
 
 static void
-add_ext_key_usage (JsonObject *obj, ExtGetter get, gpointer src)
+add_ext_key_usage (MpDescribe *sink, ExtGetter get, gpointer src)
 {
   g_auto(MpDatum) der = { NULL, 0 };
   g_autoptr(MpKeyPurposes) kp = NULL;
   unsigned int critical = 0;
-  JsonArray *arr;
 
   if (get (src, OID_EXT_KEY_USAGE, &der, &critical) < 0)
     {
-      json_object_set_null_member (obj, "extended_key_usage");
+      mp_describe_null (sink, "extended_key_usage");
       return;
     }
   gnutls_x509_key_purpose_init (&kp);
   if (gnutls_x509_ext_import_key_purposes (&der, kp, 0) < 0)
     {
-      json_object_set_null_member (obj, "extended_key_usage");
-      add_warning (obj, "the extendedKeyUsage extension cannot be parsed");
+      mp_describe_null (sink, "extended_key_usage");
+      add_warning (sink, "the extendedKeyUsage extension cannot be parsed");
       return;
     }
-  arr = json_array_new ();
+  mp_describe_array_begin (sink, "extended_key_usage");
   for (unsigned int i = 0;; i++)
     {
       gnutls_datum_t oid = { NULL, 0 };
@@ -432,42 +556,41 @@ add_ext_key_usage (JsonObject *obj, ExtGetter get, gpointer src)
           if (g_strcmp0 (s, eku_names[k].oid) == 0)
             name = eku_names[k].name;
         }
-      json_array_add_string_element (arr, name != NULL ? name : s);
+      mp_describe_string (sink, NULL, name != NULL ? name : s);
     }
-  json_object_set_array_member (obj, "extended_key_usage", arr);
+  mp_describe_array_end (sink);
 }
 
 static void
-add_basic_constraints (JsonObject *obj, ExtGetter get, gpointer src)
+add_basic_constraints (MpDescribe *sink, ExtGetter get, gpointer src)
 {
   g_auto(MpDatum) der = { NULL, 0 };
   unsigned int critical = 0, ca = 0;
   int pathlen = -1;
-  JsonObject *bc;
 
   if (get (src, OID_BASIC_CONSTRAINTS, &der, &critical) < 0)
     {
-      json_object_set_null_member (obj, "basic_constraints");
+      mp_describe_null (sink, "basic_constraints");
       return;
     }
   if (gnutls_x509_ext_import_basic_constraints (&der, &ca, &pathlen) < 0)
     {
-      json_object_set_null_member (obj, "basic_constraints");
-      add_warning (obj, "the basicConstraints extension cannot be parsed");
+      mp_describe_null (sink, "basic_constraints");
+      add_warning (sink, "the basicConstraints extension cannot be parsed");
       return;
     }
-  bc = json_object_new ();
-  json_object_set_boolean_member (bc, "ca", ca != 0);
+  mp_describe_object_begin (sink, "basic_constraints");
+  mp_describe_boolean (sink, "ca", ca != 0);
   if (ca && pathlen >= 0)
-    json_object_set_int_member (bc, "path_len", pathlen);
+    mp_describe_integer (sink, "path_len", pathlen);
   else
-    json_object_set_null_member (bc, "path_len");
-  json_object_set_boolean_member (bc, "critical", critical != 0);
-  json_object_set_object_member (obj, "basic_constraints", bc);
+    mp_describe_null (sink, "path_len");
+  mp_describe_boolean (sink, "critical", critical != 0);
+  mp_describe_object_end (sink);
 }
 
 static void
-add_key_ids (JsonObject *obj, ExtGetter get, gpointer src)
+add_key_ids (MpDescribe *sink, ExtGetter get, gpointer src)
 {
   g_auto(MpDatum) ski_der = { NULL, 0 };
   g_auto(MpDatum) aki_der = { NULL, 0 };
@@ -481,7 +604,7 @@ add_key_ids (JsonObject *obj, ExtGetter get, gpointer src)
       if (gnutls_x509_ext_import_subject_key_id (&ski_der, &id) == 0)
         ski = hex_colon (id.data, id.size);
       else
-        add_warning (obj, "the subjectKeyIdentifier extension cannot be parsed");
+        add_warning (sink, "the subjectKeyIdentifier extension cannot be parsed");
     }
   if (get (src, OID_AUTHORITY_KEY_ID, &aki_der, &critical) == 0)
     {
@@ -492,31 +615,20 @@ add_key_ids (JsonObject *obj, ExtGetter get, gpointer src)
       /* the id points into @parsed; an aki made only of issuer and serial
        * has no id, which is not an error */
       if (gnutls_x509_ext_import_authority_key_id (&aki_der, parsed, 0) < 0)
-        add_warning (obj, "the authorityKeyIdentifier extension cannot be parsed");
+        add_warning (sink, "the authorityKeyIdentifier extension cannot be parsed");
       else if (gnutls_x509_aki_get_id (parsed, &id) == 0)
         aki = hex_colon (id.data, id.size);
     }
-  if (ski != NULL)
-    json_object_set_string_member (obj, "subject_key_id", ski);
-  else
-    json_object_set_null_member (obj, "subject_key_id");
-  if (aki != NULL)
-    json_object_set_string_member (obj, "authority_key_id", aki);
-  else
-    json_object_set_null_member (obj, "authority_key_id");
+  mp_describe_string_or_null (sink, "subject_key_id", ski);
+  mp_describe_string_or_null (sink, "authority_key_id", aki);
 }
 
 static void
-set_signature_algorithm (JsonObject *obj, int algo, const char *fallback_oid)
+set_signature_algorithm (MpDescribe *sink, int algo, const char *fallback_oid)
 {
   const char *name = algo > 0 ? gnutls_sign_get_name ((gnutls_sign_algorithm_t) algo) : NULL;
 
-  if (name != NULL)
-    json_object_set_string_member (obj, "signature_algorithm", name);
-  else if (fallback_oid != NULL)
-    json_object_set_string_member (obj, "signature_algorithm", fallback_oid);
-  else
-    json_object_set_null_member (obj, "signature_algorithm");
+  mp_describe_string_or_null (sink, "signature_algorithm", name != NULL ? name : fallback_oid);
 }
 
 /* serials as openssl prints them: upper-case hex of the value, without the
@@ -532,14 +644,14 @@ serial_hex (const guint8 *data, gsize len)
   return hex_upper (data, len, FALSE);
 }
 
-static JsonObject *
-describe_crt (gnutls_x509_crt_t crt, gint64 now, GError **error)
+static gboolean
+describe_crt (MpDescribe *sink, gnutls_x509_crt_t crt, gint64 now, GError **error)
 {
-  g_autoptr(JsonObject) obj = json_object_new ();
   g_autoptr(MpPubkey) pub = NULL;
   g_auto(MpDatum) subject = { NULL, 0 };
   g_auto(MpDatum) issuer = { NULL, 0 };
-  JsonObject *pk;
+  g_auto(PubkeyInfo) pk = { NULL };
+  g_auto(CrtExts) exts = { { { NULL, 0 } } };
   char cn[1024];
   size_t cn_len = sizeof cn;
   guint8 serial[64];
@@ -551,67 +663,68 @@ describe_crt (gnutls_x509_crt_t crt, gint64 now, GError **error)
   time_t not_before, not_after;
   int rc;
 
-  json_object_set_int_member (obj, "version", gnutls_x509_crt_get_version (crt));
+  mp_describe_object_begin (sink, NULL);
+  mp_describe_integer (sink, "version", gnutls_x509_crt_get_version (crt));
   rc = gnutls_x509_crt_get_dn3 (crt, &subject, 0);
-  set_dn (obj, "subject", rc, &subject);
+  set_dn (sink, "subject", rc, &subject);
   rc = gnutls_x509_crt_get_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &cn_len);
-  set_common_name (obj, rc, cn, cn_len);
+  set_common_name (sink, rc, cn, cn_len);
   rc = gnutls_x509_crt_get_issuer_dn3 (crt, &issuer, 0);
-  set_dn (obj, "issuer", rc, &issuer);
+  set_dn (sink, "issuer", rc, &issuer);
 
   rc = gnutls_x509_crt_get_serial (crt, serial, &serial_len);
   if (rc < 0)
-    json_object_set_null_member (obj, "serial");
+    mp_describe_null (sink, "serial");
   else
     {
       g_autofree char *hex = serial_hex (serial, serial_len);
-      json_object_set_string_member (obj, "serial", hex);
+      mp_describe_string (sink, "serial", hex);
     }
 
   not_before = gnutls_x509_crt_get_activation_time (crt);
   not_after = gnutls_x509_crt_get_expiration_time (crt);
-  set_time (obj, "not_before", not_before);
-  set_time (obj, "not_after", not_after);
+  set_time (sink, "not_before", not_before);
+  set_time (sink, "not_after", not_after);
   if (not_after != (time_t) -1)
-    json_object_set_int_member (obj, "days_left", mp_days_left (now, (gint64) not_after));
+    mp_describe_integer (sink, "days_left", mp_days_left (now, (gint64) not_after));
   else
-    json_object_set_null_member (obj, "days_left");
+    mp_describe_null (sink, "days_left");
   if (not_before != (time_t) -1 && now < (gint64) not_before)
-    json_object_set_string_member (obj, "status", "not yet valid");
+    mp_describe_string (sink, "status", "not yet valid");
   else if (not_after != (time_t) -1 && now > (gint64) not_after)
-    json_object_set_string_member (obj, "status", "expired");
+    mp_describe_string (sink, "status", "expired");
   else
-    json_object_set_string_member (obj, "status", "valid");
+    mp_describe_string (sink, "status", "valid");
   /* "EXPIRED n days ago" counts whole days elapsed, which days_left (rounded
    * towards the past) overstates by one */
   if (not_after != (time_t) -1 && now > (gint64) not_after)
-    json_object_set_int_member (obj, "expired_days_ago", (now - (gint64) not_after) / SECONDS_PER_DAY);
+    mp_describe_integer (sink, "expired_days_ago", (now - (gint64) not_after) / SECONDS_PER_DAY);
   else
-    json_object_set_null_member (obj, "expired_days_ago");
+    mp_describe_null (sink, "expired_days_ago");
   /* self-issued: subject and issuer are the same name, as for a root */
-  json_object_set_boolean_member (obj, "self_signed", gnutls_x509_crt_check_issuer (crt, crt) != 0);
+  mp_describe_boolean (sink, "self_signed", gnutls_x509_crt_check_issuer (crt, crt) != 0);
 
-  add_sans (obj, crt_ext, crt);
+  crt_exts_read (crt, &exts);
+  add_sans (sink, crt_ext, &exts);
 
   gnutls_pubkey_init (&pub);
   rc = gnutls_pubkey_import_x509 (pub, crt, 0);
   if (rc < 0)
     {
       mp_error_set_gnutls (error, rc, "reading the certificate's public key");
-      return NULL;
+      return FALSE;
     }
-  pk = describe_pubkey (pub, error);
-  if (pk == NULL)
-    return NULL;
-  json_object_set_object_member (obj, "public_key", pk);
+  if (!pubkey_info_read (pub, &pk, error))
+    return FALSE;
+  describe_pubkey (sink, &pk);
 
-  add_key_usage (obj, crt_ext, crt);
-  add_ext_key_usage (obj, crt_ext, crt);
-  add_basic_constraints (obj, crt_ext, crt);
-  add_key_ids (obj, crt_ext, crt);
+  add_key_usage (sink, crt_ext, &exts);
+  add_ext_key_usage (sink, crt_ext, &exts);
+  add_basic_constraints (sink, crt_ext, &exts);
+  add_key_ids (sink, crt_ext, &exts);
 
   rc = gnutls_x509_crt_get_signature_oid (crt, sig_oid, &sig_oid_len);
-  set_signature_algorithm (obj, gnutls_x509_crt_get_signature_algorithm (crt), rc == 0 ? sig_oid : NULL);
+  set_signature_algorithm (sink, gnutls_x509_crt_get_signature_algorithm (crt), rc == 0 ? sig_oid : NULL);
 
   /* the der as imported, hashed once: gnutls_x509_crt_get_fingerprint
    * encodes the certificate again first, which costs five times the hash */
@@ -619,61 +732,62 @@ describe_crt (gnutls_x509_crt_t crt, gint64 now, GError **error)
   if (rc < 0)
     {
       mp_error_set_gnutls (error, rc, "computing the certificate's fingerprint");
-      return NULL;
+      return FALSE;
     }
   rc = gnutls_hash_fast (GNUTLS_DIG_SHA256, der.data, der.size, fpr);
   if (rc < 0)
     {
       mp_error_set_gnutls (error, rc, "computing the certificate's fingerprint");
-      return NULL;
+      return FALSE;
     }
   {
     g_autofree char *hex = hex_colon (fpr, sizeof fpr);
-    json_object_set_string_member (obj, "fingerprint_sha256", hex);
+    mp_describe_string (sink, "fingerprint_sha256", hex);
   }
-  return g_steal_pointer (&obj);
+  mp_describe_object_end (sink);
+  return TRUE;
 }
 
-static JsonObject *
-describe_crq (gnutls_x509_crq_t crq, GError **error)
+static gboolean
+describe_crq (MpDescribe *sink, gnutls_x509_crq_t crq, GError **error)
 {
-  g_autoptr(JsonObject) obj = json_object_new ();
   g_autoptr(MpPubkey) pub = NULL;
   g_auto(MpDatum) subject = { NULL, 0 };
-  JsonObject *pk;
+  g_auto(PubkeyInfo) pk = { NULL };
   char cn[1024];
   size_t cn_len = sizeof cn;
   char sig_oid[128];
   size_t sig_oid_len = sizeof sig_oid;
   int rc;
 
+  mp_describe_object_begin (sink, "csr");
   rc = gnutls_x509_crq_get_dn3 (crq, &subject, 0);
-  set_dn (obj, "subject", rc, &subject);
+  set_dn (sink, "subject", rc, &subject);
   rc = gnutls_x509_crq_get_dn_by_oid (crq, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &cn_len);
-  set_common_name (obj, rc, cn, cn_len);
-  add_sans (obj, crq_ext, crq);
+  set_common_name (sink, rc, cn, cn_len);
+  add_sans (sink, crq_ext, crq);
 
   gnutls_pubkey_init (&pub);
   rc = gnutls_pubkey_import_x509_crq (pub, crq, 0);
   if (rc < 0)
     {
       mp_error_set_gnutls (error, rc, "reading the request's public key");
-      return NULL;
+      return FALSE;
     }
-  pk = describe_pubkey (pub, error);
-  if (pk == NULL)
-    return NULL;
-  json_object_set_object_member (obj, "public_key", pk);
+  if (!pubkey_info_read (pub, &pk, error))
+    return FALSE;
+  describe_pubkey (sink, &pk);
 
   /* the self-signature proves the requester holds the private key */
-  json_object_set_boolean_member (obj, "signature_valid", gnutls_x509_crq_verify (crq, 0) == 0);
+  mp_describe_boolean (sink, "signature_valid", gnutls_x509_crq_verify (crq, 0) == 0);
   rc = gnutls_x509_crq_get_signature_oid (crq, sig_oid, &sig_oid_len);
-  set_signature_algorithm (obj, gnutls_x509_crq_get_signature_algorithm (crq), rc == 0 ? sig_oid : NULL);
+  set_signature_algorithm (sink, gnutls_x509_crq_get_signature_algorithm (crq), rc == 0 ? sig_oid : NULL);
 
-  add_key_usage (obj, crq_ext, crq);
-  add_ext_key_usage (obj, crq_ext, crq);
-  add_basic_constraints (obj, crq_ext, crq);
-  return g_steal_pointer (&obj);
+  add_key_usage (sink, crq_ext, crq);
+  add_ext_key_usage (sink, crq_ext, crq);
+  add_basic_constraints (sink, crq_ext, crq);
+  mp_describe_object_end (sink);
+  return TRUE;
 }
 
 static gboolean
@@ -687,120 +801,140 @@ has_pem_label (GBytes *data, const char *label)
 
 /* only the public half is described; the private key stays in gnutls'
  * memory and is released with it */
-static JsonObject *
-describe_key (GBytes *data, const char *what, GError **error)
+static gboolean
+describe_key (MpDescribe *sink, GBytes *data, const char *what, GError **error)
 {
-  g_autoptr(JsonObject) obj = json_object_new ();
   g_autoptr(MpX509Privkey) key = NULL;
   g_autoptr(MpPrivkey) abstract = NULL;
   g_autoptr(MpPubkey) pub = NULL;
-  JsonObject *pk;
+  g_auto(PubkeyInfo) pk = { NULL };
   int rc;
 
   if (has_pem_label (data, "-----BEGIN ENCRYPTED PRIVATE KEY-----"))
     {
-      json_object_set_boolean_member (obj, "encrypted", TRUE);
-      json_object_set_null_member (obj, "public_key");
-      return g_steal_pointer (&obj);
+      mp_describe_string (sink, "kind", "key");
+      mp_describe_object_begin (sink, "key");
+      mp_describe_boolean (sink, "encrypted", TRUE);
+      mp_describe_null (sink, "public_key");
+      mp_describe_object_end (sink);
+      return TRUE;
     }
   key = mp_x509_privkey_import (data, what, error);
   if (key == NULL)
-    return NULL;
+    return FALSE;
   abstract = mp_x509_privkey_abstract (key, error);
   if (abstract == NULL)
-    return NULL;
+    return FALSE;
   gnutls_pubkey_init (&pub);
   rc = gnutls_pubkey_import_privkey (pub, abstract, 0, 0);
   if (rc < 0)
     {
       mp_error_set_gnutls (error, rc, "deriving the public key");
-      return NULL;
+      return FALSE;
     }
-  pk = describe_pubkey (pub, error);
-  if (pk == NULL)
-    return NULL;
-  json_object_set_boolean_member (obj, "encrypted", FALSE);
-  json_object_set_object_member (obj, "public_key", pk);
-  return g_steal_pointer (&obj);
+  if (!pubkey_info_read (pub, &pk, error))
+    return FALSE;
+  mp_describe_string (sink, "kind", "key");
+  mp_describe_object_begin (sink, "key");
+  mp_describe_boolean (sink, "encrypted", FALSE);
+  describe_pubkey (sink, &pk);
+  mp_describe_object_end (sink);
+  return TRUE;
+}
+
+static gboolean
+describe_crts (MpDescribe *sink, GBytes *data, const char *what, GError **error)
+{
+  g_autoptr(GPtrArray) crts = mp_x509_crt_import_list (data, what, error);
+  gint64 now = mp_now ();
+
+  if (crts == NULL)
+    return FALSE;
+  mp_describe_string (sink, "kind", crts->len > 1 ? "certificates" : "certificate");
+  mp_describe_array_begin (sink, "certificates");
+  for (guint i = 0; i < crts->len; i++)
+    {
+      if (!describe_crt (sink, g_ptr_array_index (crts, i), now, error))
+        {
+          g_prefix_error (error, "%s: certificate %u: ", what, i + 1);
+          return FALSE;
+        }
+    }
+  mp_describe_array_end (sink);
+  return TRUE;
+}
+
+static gboolean
+describe_csr (MpDescribe *sink, GBytes *data, const char *what, GError **error)
+{
+  g_autoptr(MpX509Crq) crq = mp_x509_crq_import (data, what, error);
+
+  if (crq == NULL)
+    return FALSE;
+  mp_describe_string (sink, "kind", "csr");
+  if (!describe_crq (sink, crq, error))
+    {
+      g_prefix_error (error, "%s: ", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+mp_inspect_describe (GBytes *data, const char *display_name, MpDescribe *sink, gboolean *is_public, GError **error)
+{
+  const char *what = display_name != NULL ? display_name : "input";
+  MpFileKind kind;
+
+  g_return_val_if_fail (data != NULL, FALSE);
+
+  mp_crypto_init ();
+  kind = mp_x509_sniff (data);
+  if (kind == MP_FILE_UNKNOWN)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
+                   "%s: not a certificate, CSR or private key (PEM or DER)", what);
+      return FALSE;
+    }
+  /* the bytes of a private key or a pkcs12 are not to be kept */
+  if (is_public != NULL)
+    *is_public = kind == MP_FILE_CERTIFICATE || kind == MP_FILE_CSR;
+
+  mp_describe_object_begin (sink, NULL);
+  mp_describe_string_or_null (sink, "file", display_name);
+  switch (kind)
+    {
+    case MP_FILE_CERTIFICATE:
+      if (!describe_crts (sink, data, what, error))
+        return FALSE;
+      break;
+    case MP_FILE_CSR:
+      if (!describe_csr (sink, data, what, error))
+        return FALSE;
+      break;
+    case MP_FILE_PRIVATE_KEY:
+      if (!describe_key (sink, data, what, error))
+        return FALSE;
+      break;
+    case MP_FILE_PKCS12:
+    default:
+      /* its contents are password-protected; pkcs12-to-pem opens it */
+      mp_describe_string (sink, "kind", "pkcs12");
+      break;
+    }
+  mp_describe_object_end (sink);
+  return TRUE;
 }
 
 JsonNode *
 mp_inspect_file (GBytes *data, const char *display_name, GError **error)
 {
-  g_autoptr(JsonObject) root = json_object_new ();
-  const char *what = display_name != NULL ? display_name : "input";
-  MpFileKind kind;
+  g_auto(MpDescribeJson) sink = { { NULL } };
 
   g_return_val_if_fail (data != NULL, NULL);
 
-  mp_crypto_init ();
-  kind = mp_x509_sniff (data);
-  if (display_name != NULL)
-    json_object_set_string_member (root, "file", display_name);
-  else
-    json_object_set_null_member (root, "file");
-
-  switch (kind)
-    {
-    case MP_FILE_CERTIFICATE:
-      {
-        g_autoptr(GPtrArray) crts = mp_x509_crt_import_list (data, what, error);
-        JsonArray *arr;
-        gint64 now = mp_now ();
-
-        if (crts == NULL)
-          return NULL;
-        json_object_set_string_member (root, "kind", crts->len > 1 ? "certificates" : "certificate");
-        arr = json_array_new ();
-        json_object_set_array_member (root, "certificates", arr);
-        for (guint i = 0; i < crts->len; i++)
-          {
-            JsonObject *c = describe_crt (g_ptr_array_index (crts, i), now, error);
-            if (c == NULL)
-              {
-                g_prefix_error (error, "%s: certificate %u: ", what, i + 1);
-                return NULL;
-              }
-            json_array_add_object_element (arr, c);
-          }
-      }
-      break;
-    case MP_FILE_CSR:
-      {
-        g_autoptr(MpX509Crq) crq = mp_x509_crq_import (data, what, error);
-        JsonObject *c;
-
-        if (crq == NULL)
-          return NULL;
-        c = describe_crq (crq, error);
-        if (c == NULL)
-          {
-            g_prefix_error (error, "%s: ", what);
-            return NULL;
-          }
-        json_object_set_string_member (root, "kind", "csr");
-        json_object_set_object_member (root, "csr", c);
-      }
-      break;
-    case MP_FILE_PRIVATE_KEY:
-      {
-        JsonObject *k = describe_key (data, what, error);
-
-        if (k == NULL)
-          return NULL;
-        json_object_set_string_member (root, "kind", "key");
-        json_object_set_object_member (root, "key", k);
-      }
-      break;
-    case MP_FILE_PKCS12:
-      /* its contents are password-protected; pkcs12-to-pem opens it */
-      json_object_set_string_member (root, "kind", "pkcs12");
-      break;
-    case MP_FILE_UNKNOWN:
-    default:
-      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA,
-                   "%s: not a certificate, CSR or private key (PEM or DER)", what);
-      return NULL;
-    }
-  return json_node_init_object (json_node_alloc (), root);
+  mp_describe_json_init (&sink);
+  if (!mp_inspect_describe (data, display_name, &sink.parent, NULL, error))
+    return NULL;
+  return mp_describe_json_steal (&sink);
 }

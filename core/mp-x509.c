@@ -61,6 +61,26 @@ is_pem (GBytes *data)
   return buf != NULL && memmem (buf, len, "-----BEGIN ", strlen ("-----BEGIN ")) != NULL;
 }
 
+/* how many "-----BEGIN " lines @buf has: at least the certificates in it */
+static unsigned int
+count_pem_blocks (const guint8 *buf, gsize len)
+{
+  static const char marker[] = "-----BEGIN ";
+  const guint8 *end = buf + len;
+  unsigned int n = 0;
+
+  while (buf < end)
+    {
+      const guint8 *hit = memmem (buf, (gsize) (end - buf), marker, sizeof marker - 1);
+
+      if (hit == NULL)
+        break;
+      n++;
+      buf = hit + sizeof marker - 1;
+    }
+  return n;
+}
+
 /**
  * mp_x509_sniff:
  * @data: a file's contents
@@ -276,6 +296,7 @@ mp_x509_crt_import_list (GBytes *data, const char *what, GError **error)
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) gnutls_x509_crt_deinit);
   gnutls_datum_t d = datum_of (data);
   gnutls_x509_crt_t *crts = NULL;
+  gnutls_x509_crt_fmt_t fmt;
   unsigned int n = 0;
   int rc;
 
@@ -285,8 +306,31 @@ mp_x509_crt_import_list (GBytes *data, const char *what, GError **error)
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: the file is empty", what);
       return NULL;
     }
-  rc = gnutls_x509_crt_list_import2 (&crts, &n, &d,
-                                     is_pem (data) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, 0);
+  fmt = is_pem (data) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER;
+  /* gnutls_x509_crt_list_import2 starts from room for 1024 and shrinks it,
+   * a realloc that costs a small file's inspect more than its dates do;
+   * the same import into as many places as the file has pem blocks (what
+   * list_import2 does, without the guess), and list_import2 when that
+   * was too few */
+  n = fmt == GNUTLS_X509_FMT_PEM ? count_pem_blocks (d.data, d.size) : 1;
+  if (n > 0 && n <= 64)
+    {
+      gnutls_x509_crt_t room[64];
+
+      rc = gnutls_x509_crt_list_import (room, &n, &d, fmt, GNUTLS_X509_CRT_LIST_IMPORT_FAIL_IF_EXCEED);
+      if (rc != GNUTLS_E_SHORT_MEMORY_BUFFER)
+        {
+          if (rc < 0 || n == 0)
+            {
+              import_error (error, what, "certificate", rc < 0 ? rc : GNUTLS_E_NO_CERTIFICATE_FOUND);
+              return NULL;
+            }
+          for (unsigned int i = 0; i < n; i++)
+            g_ptr_array_add (list, room[i]);
+          return g_steal_pointer (&list);
+        }
+    }
+  rc = gnutls_x509_crt_list_import2 (&crts, &n, &d, fmt, 0);
   if (rc < 0 || n == 0)
     {
       import_error (error, what, "certificate", rc < 0 ? rc : GNUTLS_E_NO_CERTIFICATE_FOUND);

@@ -165,37 +165,29 @@ inspect_memo_store (MpdDaemon *self, const char *name, GBytes *data, gint64 now,
   g_mutex_unlock (&self->inspect_lock);
 }
 
-static gboolean
-inspect_kind_is_public (JsonNode *desc)
-{
-  const char *kind = json_object_get_string_member_with_default (json_node_get_object (desc), "kind", "");
-
-  return g_str_equal (kind, "certificate") || g_str_equal (kind, "certificates") || g_str_equal (kind, "csr");
-}
-
 /* the reply to Inspect of store file @name, whose bytes are @data */
 void
 mpd_inspect_answer (MpdDaemon *self, GDBusMethodInvocation *invocation, const char *name, GBytes *data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) desc = NULL;
   g_autoptr(GVariant) reply = NULL;
   gint64 now = mp_now ();
 
   reply = inspect_memo_lookup (self, name, data, now);
   if (reply == NULL)
     {
-      desc = mp_inspect_file (data, name, &error);
-      if (desc == NULL)
+      gboolean is_public = FALSE;
+
+      reply = mpd_inspect_variant (data, name, &is_public, &error);
+      if (reply == NULL)
         {
           mpd_return_error (invocation, error);
           return;
         }
-      reply = g_variant_ref_sink (mpd_json_to_variant (desc));
       /* remembered only when the clock did not move while it was made, and
        * only for public files: the bytes of a private key (or a pkcs12)
        * are not kept past the call */
-      if (mp_now () == now && inspect_kind_is_public (desc))
+      if (mp_now () == now && is_public)
         inspect_memo_store (self, name, data, now, reply);
     }
   mpd_manager1_complete_inspect (self->skeleton, invocation, reply);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "mpd.h"
+#include "mp-describe.h"
 
 static GVariant *
 object_to_variant (JsonObject *obj)
@@ -106,6 +107,293 @@ mpd_json_to_variant (JsonNode *node)
     default:
       return g_variant_new ("a{sv}", NULL);
     }
+}
+
+/* ---- the reply of Inspect, straight from the description ---- */
+
+/* what mp_inspect_describe() tells, built as the a{sv} that
+ * mpd_json_to_variant() makes of mp_inspect_file()'s tree, by the same
+ * rules, without the tree: no json nodes to make, walk and free on the
+ * daemon's most frequent call (doc/dbus.md, Speed) */
+
+#define VARIANT_SINK_DEPTH 8
+
+typedef struct {
+  const char *name;        /* its member name in the enclosing object */
+  gboolean is_array;
+  GPtrArray *items;        /* floating: {sv} entries, or the elements */
+  gboolean all_strings;    /* arrays: as, aa{sv} or else av, as the json rules */
+  gboolean all_objects;
+  gint warnings_at;        /* objects: the place of "warnings", or -1 */
+  GPtrArray *warnings;     /* its strings */
+} VariantFrame;
+
+typedef struct {
+  MpDescribe parent;
+  VariantFrame open[VARIANT_SINK_DEPTH];
+  guint depth;
+  GVariant *result;
+} VariantSink;
+
+static VariantSink *
+variant_sink (MpDescribe *sink)
+{
+  return (VariantSink *) sink;
+}
+
+/* the key of member @name, made once per name and shared by every reply
+ * (a GVariant never changes): a description has a fixed set of member
+ * names, and a key of its own costs a member a third of its price */
+static GVariant *
+variant_key (const char *name)
+{
+  static GHashTable *keys;
+  G_LOCK_DEFINE_STATIC (keys);
+  GVariant *key;
+
+  G_LOCK (keys);
+  if (keys == NULL)
+    keys = g_hash_table_new (g_str_hash, g_str_equal);
+  key = g_hash_table_lookup (keys, name);
+  if (key == NULL)
+    {
+      key = g_variant_ref_sink (g_variant_new_string (name));
+      g_hash_table_insert (keys, g_strdup (name), key);
+    }
+  G_UNLOCK (keys);
+  /* the table's reference keeps it; the dict entry takes its own */
+  return key;
+}
+
+/* @value (floating) as member @name of the open object or the next element
+ * of the open array */
+static void
+variant_add (VariantSink *self, const char *name, GVariant *value, gboolean is_string, gboolean is_object)
+{
+  VariantFrame *f;
+
+  g_assert (self->depth > 0);
+  f = &self->open[self->depth - 1];
+  if (f->is_array)
+    {
+      f->all_strings = f->all_strings && is_string;
+      f->all_objects = f->all_objects && is_object;
+      g_ptr_array_add (f->items, value);
+      return;
+    }
+  g_ptr_array_add (f->items, g_variant_new_dict_entry (variant_key (name), g_variant_new_variant (value)));
+}
+
+/* d-bus has no null: an object leaves the member out; an array holds no
+ * element for it, but is no longer all strings or all objects */
+static void
+variant_null (MpDescribe *sink, const char *name)
+{
+  VariantSink *self = variant_sink (sink);
+  VariantFrame *f;
+
+  g_assert (self->depth > 0);
+  f = &self->open[self->depth - 1];
+  if (f->is_array)
+    {
+      f->all_strings = FALSE;
+      f->all_objects = FALSE;
+    }
+}
+
+static void
+variant_push (MpDescribe *sink, const char *name, gboolean is_array)
+{
+  VariantSink *self = variant_sink (sink);
+  VariantFrame *f;
+
+  g_assert (self->depth < VARIANT_SINK_DEPTH);
+  f = &self->open[self->depth++];
+  f->name = name;
+  f->is_array = is_array;
+  if (f->items == NULL)
+    f->items = g_ptr_array_new ();
+  g_ptr_array_set_size (f->items, 0);
+  f->all_strings = TRUE;
+  f->all_objects = TRUE;
+  f->warnings_at = -1;
+  if (f->warnings != NULL)
+    g_ptr_array_set_size (f->warnings, 0);
+}
+
+static void
+variant_object_begin (MpDescribe *sink, const char *name)
+{
+  variant_push (sink, name, FALSE);
+}
+
+static void
+variant_array_begin (MpDescribe *sink, const char *name)
+{
+  variant_push (sink, name, TRUE);
+}
+
+/* the closed container goes into its parent, or becomes the result */
+static void
+variant_pop (VariantSink *self, GVariant *value, gboolean is_object)
+{
+  const char *name = self->open[self->depth - 1].name;
+
+  self->depth--;
+  if (self->depth == 0)
+    {
+      g_assert (self->result == NULL);
+      self->result = g_variant_ref_sink (value);
+      return;
+    }
+  variant_add (self, name, value, FALSE, is_object);
+}
+
+static void
+variant_object_end (MpDescribe *sink)
+{
+  VariantSink *self = variant_sink (sink);
+  VariantFrame *f;
+
+  g_assert (self->depth > 0 && !self->open[self->depth - 1].is_array);
+  f = &self->open[self->depth - 1];
+  if (f->warnings_at >= 0)
+    {
+      GVariant *list = g_variant_new_strv ((const char * const *) f->warnings->pdata, f->warnings->len);
+
+      f->items->pdata[f->warnings_at] = g_variant_new_dict_entry (variant_key ("warnings"), g_variant_new_variant (list));
+    }
+  variant_pop (self, g_variant_new_array (G_VARIANT_TYPE ("{sv}"), (GVariant **) f->items->pdata, f->items->len),
+               TRUE);
+}
+
+static void
+variant_array_end (MpDescribe *sink)
+{
+  VariantSink *self = variant_sink (sink);
+  VariantFrame *f;
+  GVariant **items;
+  const GVariantType *type;
+
+  g_assert (self->depth > 0 && self->open[self->depth - 1].is_array);
+  f = &self->open[self->depth - 1];
+  items = (GVariant **) f->items->pdata;
+  if (f->all_strings)
+    type = G_VARIANT_TYPE_STRING;
+  else if (f->all_objects && f->items->len > 0)
+    type = G_VARIANT_TYPE_VARDICT;
+  else
+    {
+      type = G_VARIANT_TYPE_VARIANT;
+      for (guint i = 0; i < f->items->len; i++)
+        items[i] = g_variant_new_variant (items[i]);
+    }
+  variant_pop (self, g_variant_new_array (type, items, f->items->len), FALSE);
+}
+
+static void
+variant_string (MpDescribe *sink, const char *name, const char *value)
+{
+  /* as json-glib: a string member without a value is a null one */
+  if (value == NULL)
+    {
+      variant_null (sink, name);
+      return;
+    }
+  variant_add (variant_sink (sink), name, g_variant_new_string (value), TRUE, FALSE);
+}
+
+static void
+variant_integer (MpDescribe *sink, const char *name, gint64 value)
+{
+  variant_add (variant_sink (sink), name, g_variant_new_int64 (value), FALSE, FALSE);
+}
+
+static void
+variant_boolean (MpDescribe *sink, const char *name, gboolean value)
+{
+  variant_add (variant_sink (sink), name, g_variant_new_boolean (value), FALSE, FALSE);
+}
+
+static void
+variant_warning (MpDescribe *sink, const char *message)
+{
+  VariantSink *self = variant_sink (sink);
+  VariantFrame *f;
+
+  g_assert (self->depth > 0 && !self->open[self->depth - 1].is_array);
+  f = &self->open[self->depth - 1];
+  if (f->warnings_at < 0)
+    {
+      /* its place among the members; filled when the object closes */
+      f->warnings_at = (gint) f->items->len;
+      g_ptr_array_add (f->items, NULL);
+      if (f->warnings == NULL)
+        f->warnings = g_ptr_array_new_with_free_func (g_free);
+    }
+  g_ptr_array_add (f->warnings, g_strdup (message));
+}
+
+static const MpDescribeClass variant_class = {
+  .object_begin = variant_object_begin,
+  .object_end = variant_object_end,
+  .array_begin = variant_array_begin,
+  .array_end = variant_array_end,
+  .string = variant_string,
+  .integer = variant_integer,
+  .boolean = variant_boolean,
+  .null = variant_null,
+  .warning = variant_warning,
+};
+
+/* frees what a failed description left open */
+static void
+variant_sink_clear (VariantSink *self)
+{
+  for (guint d = 0; d < VARIANT_SINK_DEPTH; d++)
+    {
+      VariantFrame *f = &self->open[d];
+
+      if (f->items != NULL && d < self->depth)
+        {
+          for (guint i = 0; i < f->items->len; i++)
+            {
+              if (f->items->pdata[i] != NULL)
+                g_variant_unref (g_variant_ref_sink (f->items->pdata[i]));
+            }
+        }
+      g_clear_pointer (&f->items, g_ptr_array_unref);
+      g_clear_pointer (&f->warnings, g_ptr_array_unref);
+    }
+  self->depth = 0;
+  g_clear_pointer (&self->result, g_variant_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VariantSink, variant_sink_clear)
+
+/**
+ * mpd_inspect_variant:
+ * @data: the file's bytes
+ * @name: its name in the store
+ * @is_public: (out): whether the file is a certificate or a request, which
+ *   the daemon may remember
+ * @error: return location for a #GError
+ *
+ * The reply of Inspect: mp_inspect_file()'s description as the `a{sv}`
+ * mpd_json_to_variant() makes of it, the same value, built without the
+ * json tree.
+ *
+ * Returns: (transfer full): the `a{sv}`, or %NULL with @error set
+ */
+GVariant *
+mpd_inspect_variant (GBytes *data, const char *name, gboolean *is_public, GError **error)
+{
+  g_auto(VariantSink) sink = { .parent = { .klass = &variant_class } };
+
+  if (!mp_inspect_describe (data, name, &sink.parent, is_public, error))
+    return NULL;
+  g_assert (sink.depth == 0 && sink.result != NULL);
+  return g_steal_pointer (&sink.result);
 }
 
 /* ---- options (a{sv}) ---- */

@@ -26,6 +26,10 @@ G_BEGIN_DECLS
 
 /* json -> gvariant, and the a{sv} options of a method (mpd-variant.c) */
 GVariant   *mpd_json_to_variant      (JsonNode *node);
+GVariant   *mpd_inspect_variant      (GBytes      *data,
+                                      const char  *name,
+                                      gboolean    *is_public,
+                                      GError     **error);
 gboolean    mpd_options_check        (GVariant           *options,
                                       const char * const *allowed,
                                       const char * const *types,

@@ -121,7 +121,29 @@ def store_path(name):
     return os.path.join(HOME, name)
 
 
-# ---- the tests, in order: they share one store ----
+def json_to_variant(value):
+    """the cli's json as the daemon's reply must carry it (doc/dbus.md): objects
+    a{sv} without their nulls, integers x, lists as (strings; an empty list
+    too), aa{sv} (objects) or av, in the json's order; an independent
+    reading of the rules, to compare the reply with by type and bytes"""
+    def members(obj):
+        return {k: json_to_variant(v) for k, v in obj.items() if v is not None}
+    if isinstance(value, dict):
+        return GLib.Variant("a{sv}", members(value))
+    if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return GLib.Variant("as", value)
+        if all(isinstance(v, dict) for v in value):
+            return GLib.Variant("aa{sv}", [members(v) for v in value])
+        return GLib.Variant("av", [json_to_variant(v) for v in value if v is not None])
+    if isinstance(value, bool):
+        return GLib.Variant("b", value)
+    if isinstance(value, int):
+        return GLib.Variant("x", value)
+    if isinstance(value, float):
+        return GLib.Variant("d", value)
+    return GLib.Variant("s", value)
+
 
 class Manager(unittest.TestCase):
     maxDiff = None
@@ -230,6 +252,65 @@ class Manager(unittest.TestCase):
             if os.path.lexists(store_path("memo.crt")):
                 os.unlink(store_path("memo.crt"))
             shutil.rmtree(outside)
+
+    def test_04c_inspect_reply_is_the_cli_json_by_type_and_order(self):
+        """the reply is built straight from the description, without the json
+        tree (doc/dbus.md, Speed): for a certificate with every extension,
+        one whose extensions cannot be parsed (warnings), a bundle, a DER
+        file, requests and keys, it must be the cli's json by the rules, the
+        same types and the same members in the same order, not only equal
+        once unpacked"""
+        conf = os.path.join(tempfile.mkdtemp(prefix="meetpkid-conf-"), "every.cnf")
+        ext = ("subjectAltName = DNS:every.example.com, email:a@example.com, URI:https://example.com/x, "
+               "IP:192.0.2.1, IP:2001:db8::1, otherName:1.3.6.1.5.5.7.8.5;UTF8:alice@example.com, "
+               "otherName:1.2.3.4;UTF8:other, dirName:dir_sect, RID:1.2.3.4.5\n"
+               "keyUsage = critical, digitalSignature, keyEncipherment, keyCertSign, cRLSign\n"
+               "extendedKeyUsage = serverAuth, clientAuth, codeSigning, 1.2.3.4.99\n"
+               "basicConstraints = critical, CA:TRUE, pathlen:2\n"
+               "subjectKeyIdentifier = hash\n")
+        with open(conf, "w") as f:
+            f.write("[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = every.example.com\n"
+                    "[ext]\n" + ext + "[crt_ext]\n" + ext + "authorityKeyIdentifier = keyid:always\n"
+                    "[dir_sect]\nCN = dir name\n"
+                    "[bad]\nkeyUsage = DER:04:00\nextendedKeyUsage = DER:04:00\n"
+                    "basicConstraints = DER:04:00\nsubjectKeyIdentifier = DER:03:01:00\n")
+        try:
+            for args in (["req", "-x509", "-key", store_path("web.key"), "-out", store_path("every.crt"),
+                          "-config", conf, "-extensions", "crt_ext", "-days", "30"],
+                         ["req", "-x509", "-key", store_path("web.key"), "-out", store_path("warned.crt"),
+                          "-config", conf, "-extensions", "bad", "-days", "30"],
+                         ["req", "-new", "-key", store_path("web.key"), "-out", store_path("every.csr"),
+                          "-config", conf, "-reqexts", "ext"],
+                         ["x509", "-in", store_path("every.crt"), "-outform", "der",
+                          "-out", store_path("every-der.crt")]):
+                meetpkid_test.openssl_out(*args)
+        finally:
+            shutil.rmtree(os.path.dirname(conf))
+        with open(store_path("chain.crt"), "w") as out:
+            for name in ("web.crt", "ca.crt", "every.crt", "warned.crt"):
+                with open(store_path(name)) as f:
+                    out.write(f.read())
+        try:
+            seen = set()
+            for name in sorted(os.listdir(HOME)):
+                if name.startswith(".") or not name.endswith((".crt", ".csr", ".key")):
+                    continue
+                with self.subTest(name=name):
+                    reply = BUS.call_sync(BUS_NAME, OBJECT_PATH, IFACE, "Inspect", GLib.Variant("(s)", (name,)),
+                                          GLib.VariantType("(a{sv})"), Gio.DBusCallFlags.NONE, -1, None)
+                    desc = reply.get_child_value(0)
+                    expected = json_to_variant(cli_json("pki", "inspect", name))
+                    self.assertTrue(desc.equal(expected), "%s\n%s" % (desc.print_(True), expected.print_(True)))
+                    seen.add(desc.unpack()["kind"])
+            self.assertEqual(seen, {"certificate", "certificates", "csr", "key"})
+            every = call("Inspect", ("every.crt",), "(s)")[0]["certificates"][0]
+            self.assertEqual(len(every["sans"]), 9)
+            self.assertIn("authority_key_id", every)
+            warned = call("Inspect", ("warned.crt",), "(s)")[0]["certificates"][0]
+            self.assertEqual(len(warned["warnings"]), 4)
+        finally:
+            for name in ("every.crt", "warned.crt", "every.csr", "every-der.crt", "chain.crt"):
+                os.unlink(store_path(name))
 
     def test_05_match(self):
         self.assertEqual(call("Match", ("web.key", "web.crt"), "(ss)"), ())
