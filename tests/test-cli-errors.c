@@ -623,6 +623,14 @@ test_help_backend_steps (void)
   mpt_assert_status (bogus, USAGE);
   g_assert_cmpstr (bogus->err, ==, "meetpki: 'reload' is no callbridge step (in 'reload=true'); "
                                    "the callbridge steps: disable, certs, enable, restart\n");
+  /* the usage line of a call without arguments names the same steps */
+  {
+    g_autoptr(MptResult) bare = mpt_meetpki_va (home, "webadmin", "backend", NULL);
+
+    mpt_assert_status (bare, USAGE);
+    g_assert_cmpstr (bare->err, ==, "meetpki: usage: meetpki <service> backend embedded | exec <step>=<command>... "
+                                    "(steps: disable certs enable restart)\n");
+  }
   {
     g_autoptr(MptResult) no_eq = mpt_meetpki_va (home, "webadmin", "backend", "exec", "certs", NULL);
 

@@ -520,6 +520,49 @@ test_expired (void)
   }
 }
 
+/* dates at the edges of the calendar, as certtool writes them: a leap
+ * day, UTCTime's last second (2049), GeneralizedTime from 2050 on, a
+ * century that is not a leap year (2100-03-01 follows 2100-02-28), a
+ * leap day past it and the last second ASN.1 allows; openssl reads each
+ * notBefore/notAfter and our description must say the same instant */
+static void
+test_calendar_edges (void)
+{
+  static const char * const pairs[][2] = {
+    { "2000-02-29 12:34:56", "2049-12-31 23:59:59" },
+    { "2050-01-01 00:00:00", "2100-03-01 00:00:00" },
+    { "2096-02-29 23:59:59", "9999-12-31 23:59:59" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      g_autofree char *tmpl = g_strdup_printf ("dates%u.tmpl", i);
+      g_autofree char *crt = g_strdup_printf ("dates%u.crt", i);
+      g_autofree char *tmpl_path = fx_path (tmpl);
+      g_autofree char *body = g_strdup_printf ("cn = \"dates.example.com\"\nserial = %u\n"
+                                               "activation_date = \"%s\"\nexpiration_date = \"%s\"\n",
+                                               i + 1, pairs[i][0], pairs[i][1]);
+      g_autofree char *cmd = g_strdup_printf ("certtool --generate-self-signed --load-privkey ec.key "
+                                              "--template %s --outfile %s", tmpl, crt);
+      g_autofree char *err = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *c;
+      g_autofree char *nb = NULL, *na = NULL;
+
+      g_assert_true (g_file_set_contents (tmpl_path, body, -1, NULL));
+      g_assert_cmpint (run (fx_dir, NULL, cmd, NULL, &err), ==, 0);
+      node = inspect (crt);
+      c = only_certificate (node);
+      /* the dates certtool was asked for, in our form */
+      nb = g_strdup_printf ("%.10sT%sZ", pairs[i][0], pairs[i][0] + 11);
+      na = g_strdup_printf ("%.10sT%sZ", pairs[i][1], pairs[i][1] + 11);
+      g_assert_cmpstr (json_object_get_string_member (c, "not_before"), ==, nb);
+      g_assert_cmpstr (json_object_get_string_member (c, "not_after"), ==, na);
+      /* and what openssl reads from the file */
+      assert_agrees_with_openssl (c, crt);
+    }
+}
+
 static void
 test_der (void)
 {
@@ -1052,6 +1095,7 @@ main (int argc, char **argv)
   g_test_add_func ("/inspect/certificate/ed25519-xmpp", test_ed25519_xmpp);
   g_test_add_func ("/inspect/certificate/expired", test_expired);
   g_test_add_func ("/inspect/certificate/der", test_der);
+  g_test_add_func ("/inspect/certificate/calendar-edges", test_calendar_edges);
   g_test_add_func ("/inspect/certificate/several", test_several_certificates);
   g_test_add_func ("/inspect/csr/fields", test_csr);
   g_test_add_func ("/inspect/csr/bad-signature", test_csr_bad_signature);

@@ -724,8 +724,12 @@ main (int argc, char **argv)
   n_args = (guint) argc - 1 - n_words;
   if (n_args < cmd->min_args || n_args > cmd->max_args)
     {
+      /* a service's own arguments, as its help gives them (backend's steps) */
+      JsonObject *desc = cli.service_name != NULL ? mp_cli_lookup_service (&cli, cli.service_name, NULL) : NULL;
+      g_autofree char *usage = desc != NULL ? mp_cli_service_usage (desc, cmd) : g_strdup (cmd->usage);
+
       g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                   "usage: meetpki %s %s", cmd->words, cmd->usage);
+                   "usage: meetpki %s %s", cmd->words, usage);
       cli_clear (&cli);
       return fail (error);
     }
