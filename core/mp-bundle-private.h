@@ -42,6 +42,7 @@ struct _MpBundle {
   GHashTable *by_ski;   /* GBytes ski -> GPtrArray of MpBundleCert */
   GPtrArray *chain;     /* MpBundleCert (borrowed), entity first */
   gboolean chain_complete; /* the chain ends in a self-signed certificate */
+  guint expected_copies; /* certs[0 .. this) may come again without a finding */
 };
 
 /* mp-bundle.c */

@@ -262,6 +262,12 @@ mp_bundle_add_der (MpBundle *self, const guchar *der, gsize len, const char *sou
     cert->is_ca = info.version == 1 && g_bytes_equal (cert->subject_raw, cert->issuer_raw);
 
   known = g_hash_table_lookup (self->by_der, cert->der);
+  if (known != NULL && known->order < self->expected_copies)
+    {
+      /* the entity's own file again (a full chain given as the pool) */
+      bundle_cert_free (cert);
+      return MP_BUNDLE_ADD_DUPLICATE;
+    }
   if (known != NULL)
     {
       if (known->line != 0)
@@ -336,6 +342,22 @@ GPtrArray *
 mp_bundle_get_certs (MpBundle *self)
 {
   return self->certs;
+}
+
+/**
+ * mp_bundle_expect_copies:
+ * @self: the pool
+ *
+ * The certificates added so far (the entity's own file, for `bundle
+ * build`) may come again in later input without a "duplicate" finding: a
+ * full chain given as the pool holds the entity, and building from it is
+ * what the CLI advises.  A certificate that comes twice in the later
+ * input is still a finding.
+ */
+void
+mp_bundle_expect_copies (MpBundle *self)
+{
+  self->expected_copies = self->certs->len;
 }
 
 /**

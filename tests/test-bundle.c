@@ -374,6 +374,43 @@ test_build_no_root_without_root (void)
   g_assert_nonnull (strstr (err, "[root-missing]"));
 }
 
+/* a full chain as the pool (what `certs` advises for a CA bundle): the
+ * entity's copy in it is expected, so nothing is said; a certificate that
+ * comes twice in the pool files is still a duplicate */
+static void
+test_build_full_chain_pool (void)
+{
+  const char *full[] = { "ent", "int2", "int1", "root", NULL };
+  const char *ca[] = { "int2", "int1", "root", NULL };
+  g_autofree char *full_path = fixture_path ("full.pem");
+  g_autofree char *again_path = fixture_path ("int1-again.pem");
+  g_autofree char *ent = fixture_file ("ent", ".crt");
+  g_autofree char *root = fixture_file ("root", ".crt");
+  g_autofree char *int1 = fixture_file ("int1", ".crt");
+  g_autofree char *expected = concat_canonical (ca);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *ca_path = NULL;
+
+  fixture_concat (full_path, full);
+  g_assert_cmpint (run_cli (NULL, &out, &err, "bundle", "build", ent, full_path, "--ca-only", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpstr (out, ==, expected);
+  ca_path = write_text ("full-ca.pem", out);
+  g_assert_true (openssl_verify (root, ca_path, ent, NULL));
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *one[] = { "int1", NULL };
+    fixture_concat (again_path, one);
+  }
+  g_assert_cmpint (run_cli (NULL, &out, &err, "bundle", "build", ent, full_path, int1, "--ca-only", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_nonnull (strstr (err, "'CN=Test Int1' appears twice"));
+  g_assert_null (strstr (err, "www.example.com"));
+}
+
 /* several pool files at once: der, crlf, glued, with a key in one */
 static void
 test_build_several_inputs (void)
@@ -618,6 +655,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/build/no-root-without-root", test_build_no_root_without_root);
   g_test_add_func ("/bundle/build/output-file", test_build_output_file);
   g_test_add_func ("/bundle/build/several-inputs", test_build_several_inputs);
+  g_test_add_func ("/bundle/build/full-chain-pool", test_build_full_chain_pool);
   g_test_add_func ("/bundle/build/missing-issuer", test_build_missing_issuer);
   g_test_add_func ("/bundle/check/clean", test_check_clean);
   for (guint i = 0; i < G_N_ELEMENTS (check_cases); i++)

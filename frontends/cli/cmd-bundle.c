@@ -96,6 +96,7 @@ mp_cli_bundle_build (MpCli *cli, const char * const *args, guint n_args, GError 
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to build a chain for", args[0]);
       return FALSE;
     }
+  mp_bundle_expect_copies (bundle);
   for (guint i = 1; i < n_args; i++)
     {
       if (!mp_cli_add_bundle_input (cli, bundle, args[i], NULL, error))

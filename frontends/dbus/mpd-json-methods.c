@@ -149,6 +149,7 @@ mpd_build_bundle_report (MpdDaemon *self, GDBusMethodInvocation *invocation, con
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no certificate to build a chain for", certificate);
       return NULL;
     }
+  mp_bundle_expect_copies (bundle);
   pool_fds = g_variant_lookup_value (options, "pool-fds", G_VARIANT_TYPE ("a{uh}"));
   for (guint i = 0; pool[i] != NULL; i++)
     {

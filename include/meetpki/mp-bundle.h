@@ -127,6 +127,7 @@ gboolean     mp_bundle_add_file         (MpBundle           *self,
                                          GError            **error);
 
 GPtrArray   *mp_bundle_get_certs        (MpBundle           *self);
+void         mp_bundle_expect_copies    (MpBundle           *self);
 GPtrArray   *mp_bundle_get_findings     (MpBundle           *self);
 guint        mp_bundle_count_findings   (MpBundle           *self,
                                          MpFindingSeverity   severity);
