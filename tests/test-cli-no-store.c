@@ -104,6 +104,43 @@ assert_nothing_created (Fixture *f)
   g_assert_cmpstr (names, ==, OUTSIDE);
 }
 
+/* what a command that needs the store says when it is not there */
+static char *
+no_store_line (Fixture *f)
+{
+  return g_strdup_printf ("meetpki: no store at %s (nothing was ever created there; "
+                          "check --home or MEETPKI_HOME)\n", f->typo);
+}
+
+/* @command with the mistyped store in $MEETPKI_HOME instead of --home */
+static void
+assert_no_store_env (Fixture *f, const char *command, const char *want)
+{
+  g_autoptr(MptResult) r = run_in (f->dir, f->typo, NULL, command);
+
+  mpt_assert_status (r, NOT_FOUND);
+  g_assert_cmpstr (r->err, ==, want);
+  assert_nothing_created (f);
+}
+
+/* each of @commands, run with the mistyped store, prints @want alone on
+ * stderr, nothing on stdout, exits 3 and creates nothing */
+static void
+assert_no_store (Fixture *f, const char * const *commands, gsize n, const char *want)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(MptResult) r = run_typo (f, commands[i]);
+
+      if (r->status != NOT_FOUND)
+        g_error ("meetpki %s: exit %d, want %d\nstdout: %s\nstderr: %s", commands[i], r->status, NOT_FOUND,
+                 r->out, r->err);
+      g_assert_cmpstr (r->err, ==, want);
+      g_assert_cmpstr (r->out, ==, "");
+      assert_nothing_created (f);
+    }
+}
+
 /* every command that needs the store says where it looked, one line,
  * exit status 3, and nothing is created */
 static void
@@ -128,29 +165,12 @@ test_reads_name_the_store (Fixture *f, gconstpointer data)
     "webadmin probe",
     "database cluster status",
   };
-  g_autofree char *want = g_strdup_printf ("meetpki: no store at %s (nothing was ever created there; "
-                                           "check --home or MEETPKI_HOME)\n", f->typo);
+  g_autofree char *want = no_store_line (f);
 
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    {
-      g_autoptr(MptResult) r = run_typo (f, commands[i]);
-
-      if (r->status != NOT_FOUND)
-        g_error ("meetpki %s: exit %d, want %d\nstdout: %s\nstderr: %s", commands[i], r->status, NOT_FOUND,
-                 r->out, r->err);
-      g_assert_cmpstr (r->err, ==, want);
-      g_assert_cmpstr (r->out, ==, "");
-      assert_nothing_created (f);
-    }
+  assert_no_store (f, commands, G_N_ELEMENTS (commands), want);
 
   /* the same mistake in $MEETPKI_HOME */
-  {
-    g_autoptr(MptResult) r = run_in (f->dir, f->typo, NULL, "pki list");
-
-    mpt_assert_status (r, NOT_FOUND);
-    g_assert_cmpstr (r->err, ==, want);
-    assert_nothing_created (f);
-  }
+  assert_no_store_env (f, "pki list", want);
 }
 
 /* a command that writes, but only from what is in the store already (the
@@ -178,30 +198,13 @@ test_writes_need_the_store (Fixture *f, gconstpointer data)
     "database cluster connect cms2.example.com",
     "database cluster connect cms2.example.com --dry-run",
   };
-  g_autofree char *want = g_strdup_printf ("meetpki: no store at %s (nothing was ever created there; "
-                                           "check --home or MEETPKI_HOME)\n", f->typo);
+  g_autofree char *want = no_store_line (f);
   g_autofree char *empty = g_build_filename (f->dir, "empty", NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    {
-      g_autoptr(MptResult) r = run_typo (f, commands[i]);
-
-      if (r->status != NOT_FOUND)
-        g_error ("meetpki %s: exit %d, want %d\nstdout: %s\nstderr: %s", commands[i], r->status, NOT_FOUND,
-                 r->out, r->err);
-      g_assert_cmpstr (r->err, ==, want);
-      g_assert_cmpstr (r->out, ==, "");
-      assert_nothing_created (f);
-    }
+  assert_no_store (f, commands, G_N_ELEMENTS (commands), want);
 
   /* the same mistake in $MEETPKI_HOME (pki sign is the quick binary's) */
-  {
-    g_autoptr(MptResult) r = run_in (f->dir, f->typo, NULL, "pki sign dbserver dbca");
-
-    mpt_assert_status (r, NOT_FOUND);
-    g_assert_cmpstr (r->err, ==, want);
-    assert_nothing_created (f);
-  }
+  assert_no_store_env (f, "pki sign dbserver dbca", want);
 
   /* a store that is there but empty is the command's own business */
   g_assert_cmpint (g_mkdir (empty, 0700), ==, 0);
