@@ -262,22 +262,21 @@ mp_bundle_add_der (MpBundle *self, const guchar *der, gsize len, const char *sou
     cert->is_ca = info.version == 1 && g_bytes_equal (cert->subject_raw, cert->issuer_raw);
 
   known = g_hash_table_lookup (self->by_der, cert->der);
-  if (known != NULL && known->order < self->expected_copies)
-    {
-      /* the entity's own file again (a full chain given as the pool) */
-      bundle_cert_free (cert);
-      return MP_BUNDLE_ADD_DUPLICATE;
-    }
   if (known != NULL)
     {
-      if (known->line != 0)
-        mp_bundle_add_finding (self, MP_FINDING_WARNING, "duplicate", source, line,
-                               "'%s' appears twice (first at %s:%u); the copy is left out",
-                               mp_bundle_cert_subject (known), known->source, known->line);
-      else
-        mp_bundle_add_finding (self, MP_FINDING_WARNING, "duplicate", source, line,
-                               "'%s' appears twice (first in %s); the copy is left out",
-                               mp_bundle_cert_subject (known), known->source);
+      /* a copy of the entity's own file (a full chain given as the pool,
+       * mp_bundle_expect_copies()) is left out without a word */
+      if (known->order >= self->expected_copies)
+        {
+          if (known->line != 0)
+            mp_bundle_add_finding (self, MP_FINDING_WARNING, "duplicate", source, line,
+                                   "'%s' appears twice (first at %s:%u); the copy is left out",
+                                   mp_bundle_cert_subject (known), known->source, known->line);
+          else
+            mp_bundle_add_finding (self, MP_FINDING_WARNING, "duplicate", source, line,
+                                   "'%s' appears twice (first in %s); the copy is left out",
+                                   mp_bundle_cert_subject (known), known->source);
+        }
       bundle_cert_free (cert);
       return MP_BUNDLE_ADD_DUPLICATE;
     }

@@ -126,6 +126,13 @@ store_new_take (char *path, gboolean missing)
   return self;
 }
 
+static gboolean
+make_error (GError **error, int errsv, const char *path)
+{
+  g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot create store directory %s: %s", path, g_strerror (errsv));
+  return FALSE;
+}
+
 /**
  * mp_store_new:
  * @home: (nullable): the store directory, or %NULL for the default
@@ -144,9 +151,7 @@ mp_store_new (const char *home, GError **error)
 
   if (g_mkdir_with_parents (path, 0700) != 0)
     {
-      int saved = errno;
-      g_set_error (error, MP_ERROR, MP_ERROR_IO,
-                   "cannot create store directory %s: %s", path, g_strerror (saved));
+      make_error (error, errno, path);
       return NULL;
     }
   real = canonical_store_path (path, NULL, error);
@@ -231,13 +236,6 @@ mp_store_new_deferred (const char *home, GError **error)
   self = store_new_take (future_store_path (path), TRUE);
   self->deferred = TRUE;
   return self;
-}
-
-static gboolean
-make_error (GError **error, int errsv, const char *path)
-{
-  g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot create store directory %s: %s", path, g_strerror (errsv));
-  return FALSE;
 }
 
 /* the lock file @name in @dir, open and held (flock, exclusive) */

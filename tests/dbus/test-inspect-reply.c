@@ -11,11 +11,11 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
 #include "mpd.h"
+#include "mp-test-cli.h"
 
 static char *fx_dir;
 
@@ -73,14 +73,7 @@ sh (const char *cmd)
 static GBytes *
 fx_read (const char *name)
 {
-  g_autofree char *path = g_build_filename (fx_dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &data, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
+  return mpt_read (fx_dir, name);
 }
 
 /* the reply as the daemon makes it, checked against the old way; returns
@@ -272,32 +265,16 @@ make_fixtures (void)
   sh ("openssl x509 -inform der -in unknown.der -out unknown.pem && cat ca.crt unknown.pem > unknown-key.crt");
 }
 
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *n;
-
-  while (dir != NULL && (n = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (path, n, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
   int rc;
 
   g_test_init (&argc, &argv, NULL);
   /* one clock for both ways of making the reply */
   g_setenv ("MEETPKI_NOW", now, TRUE);
-  fx_dir = g_dir_make_tmp ("meetpki-inspect-reply-XXXXXX", &error);
-  g_assert_no_error (error);
+  fx_dir = mpt_make_home ();
   make_fixtures ();
   g_test_add_func ("/dbus/inspect-reply/certificates", test_certificates);
   g_test_add_func ("/dbus/inspect-reply/warnings", test_warnings);
@@ -305,7 +282,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dbus/inspect-reply/bundle", test_bundle);
   g_test_add_func ("/dbus/inspect-reply/failures", test_failures);
   rc = g_test_run ();
-  rm_rf (fx_dir);
+  mpt_remove_home (fx_dir);
   g_free (fx_dir);
   return rc;
 }
