@@ -138,12 +138,37 @@ check_served (MpApplyContext *ctx, GError **error)
   report.error = local;
   if (ctx->report != NULL)
     ctx->report (&report, ctx->user_data);
+  if (ctx->ran != NULL)
+    g_ptr_array_add (ctx->ran, g_strdup (ok ? "probe" : "probe (failed)"));
   if (!ok)
     {
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
   return TRUE;
+}
+
+/* "disable, certs, enable (failed)", or "none" */
+static char *
+join_ran (GPtrArray *ran)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < ran->len; i++)
+    g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", (const char *) g_ptr_array_index (ran, i));
+  return ran->len > 0 ? g_string_free (g_steal_pointer (&s), FALSE) : g_strdup ("none");
+}
+
+/* one line for a rolled-back run: which steps ran before the failure and
+ * which the rollback ran, so the text form says what the error does not */
+static void
+log_ran (MpApplyContext *ctx, GPtrArray *ran, GPtrArray *ran_back)
+{
+  g_autofree char *run = join_ran (ran);
+  g_autofree char *back = join_ran (ran_back);
+  g_autofree char *text = g_strdup_printf ("Steps run: %s; rollback: %s", run, back);
+
+  log_line (ctx, MP_LINE_NOTE, text);
 }
 
 /* the rollback's end, for --json */
@@ -255,11 +280,17 @@ mp_apply_steps_probed (MpApplyContext *ctx, const MpPluginStepKind *steps, guint
   g_autofree char *good_form = mp_service_config_get_string (ctx->config, name, "good-form");
   g_autoptr(GError) first = NULL;
   g_autoptr(GError) second = NULL;
+  g_autoptr(GPtrArray) ran = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ran_back = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *outer = ctx->ran;
   gboolean ok;
 
   if (ctx->dry_run)
     return run_steps (ctx, steps, n_steps, validation, error);
-  if (run_steps (ctx, steps, n_steps, validation, &first) && check_served (ctx, &first))
+  ctx->ran = ran;
+  ok = run_steps (ctx, steps, n_steps, validation, &first) && check_served (ctx, &first);
+  ctx->ran = outer;
+  if (ok)
     return TRUE;
   if (!is_runtime_failure (first) || previous->len == 0)
     {
@@ -271,9 +302,12 @@ mp_apply_steps_probed (MpApplyContext *ctx, const MpPluginStepKind *steps, guint
     log_line (ctx, MP_LINE_FAILURE, text);
   }
   ctx->rolling_back = TRUE;
+  ctx->ran = ran_back;
   ok = roll_back (ctx, previous, good, good_form, &second);
+  ctx->ran = outer;
   ctx->rolling_back = FALSE;
   report_rollback (ctx, second);
+  log_ran (ctx, ran, ran_back);
   if (!ok)
     {
       g_set_error (error, MP_ERROR, MP_ERROR_ROLLBACK_FAILED, "%s; the rollback failed too: %s",

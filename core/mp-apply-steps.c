@@ -556,6 +556,8 @@ mp_apply_step (MpApplyContext *ctx, MpPluginStepKind step, MpValidation *validat
 
   if (ctx->report != NULL)
     ctx->report (&report, ctx->user_data);
+  if (ctx->ran != NULL)
+    g_ptr_array_add (ctx->ran, g_strdup_printf ("%s%s", mp_plugin_step_kind_to_string (step), ok ? "" : " (failed)"));
   if (!ok)
     {
       g_propagate_error (error, g_steal_pointer (&local));

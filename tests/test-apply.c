@@ -899,6 +899,67 @@ test_apply_json_status_unreadable (void)
   mpt_remove_home (home);
 }
 
+/* the text form of a rolled-back apply: one line names the steps run
+ * before the failure and those the rollback ran, in the order the exec
+ * backend ran them; the lines around it are as they were */
+static void
+test_apply_text_steps_run (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *once = g_strconcat (home, ".once", NULL);
+  g_autofree char *fail_once = g_strdup_printf ("test -f '%s' || { touch '%s'; exit 3; }", once, once);
+  g_autofree char *rec = NULL;
+  g_autoptr(MptResult) ok = NULL;
+  g_autoptr(MptResult) rolled = NULL;
+  g_autoptr(MptResult) both = NULL;
+  g_autoptr(MptResult) probed = NULL;
+
+  issue (home, "webadmin", "wa");
+  issue (home, "webadmin", "wa2");
+  record_with_enable (home, "true");
+  ok = mpt_meetpki_va (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
+  mpt_assert_ok (ok);
+  /* a run that worked has no such line */
+  g_assert_null (strstr (ok->out, "Steps run:"));
+  g_free (read_record (home));
+
+  /* 14: enable fails once, the rollback works */
+  record_with_enable (home, fail_once);
+  rolled = mpt_meetpki_va (home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", NULL);
+  mpt_assert_status (rolled, 14);
+  rec = read_record (home);
+  g_assert_cmpstr (rec, ==, "disable\ncerts\nenable\ndisable\ncerts\nenable\n");
+  g_assert_nonnull (strstr (rolled->out, "; rolling back to the previous files\n"));
+  g_assert_nonnull (strstr (rolled->out, "\nSteps run: disable, certs, enable (failed); rollback: disable, certs, enable\n"
+                                         "SUCCESS: rolled back: the previous files are in place again\n"));
+  g_assert_true (g_str_has_suffix (rolled->err, "; rolled back to the previous files\n"));
+  g_clear_pointer (&rec, g_free);
+  g_unlink (once);
+
+  /* 15: enable fails in the rollback too */
+  record_with_enable (home, "exit 3");
+  both = mpt_meetpki_va (home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", NULL);
+  mpt_assert_status (both, 15);
+  rec = read_record (home);
+  g_assert_cmpstr (rec, ==, "disable\ncerts\nenable\ndisable\ncerts\nenable\n");
+  g_assert_true (g_str_has_suffix (both->out,
+                                   "\nSteps run: disable, certs, enable (failed); rollback: disable, certs, enable (failed)\n"));
+  g_assert_nonnull (strstr (both->err, "the rollback failed too"));
+  g_clear_pointer (&rec, g_free);
+
+  /* every step works, the probe of an endpoint nothing listens on fails,
+   * and so does the rollback's */
+  record_with_enable (home, "true");
+  mpt_ok (home, "webadmin", "endpoint", "127.0.0.1:1", NULL);
+  probed = mpt_meetpki_va (home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", NULL);
+  mpt_assert_status (probed, 15);
+  rec = read_record (home);
+  g_assert_cmpstr (rec, ==, "disable\ncerts\nenable\ndisable\ncerts\nenable\n");
+  g_assert_true (g_str_has_suffix (probed->out, "\nSteps run: disable, certs, enable, probe (failed); "
+                                                "rollback: disable, certs, enable, probe (failed)\n"));
+  mpt_remove_home (home);
+}
+
 /* the live-key guard, check's "changed since applied", and restart */
 static void
 test_guard_and_check (void)
@@ -2014,6 +2075,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/certs-json", test_certs_json);
   g_test_add_func ("/apply/apply-json", test_apply_json);
   g_test_add_func ("/apply/apply-json-failures", test_apply_json_failures);
+  g_test_add_func ("/apply/apply-text-steps-run", test_apply_text_steps_run);
   g_test_add_func ("/apply/apply-json-status-unreadable", test_apply_json_status_unreadable);
   g_test_add_func ("/apply/guard-and-check", test_guard_and_check);
   g_test_add_func ("/apply/check-expiry", test_check_expiry);

@@ -177,6 +177,9 @@ typedef void (*MpStepFunc) (const MpStepReport *report, gpointer user_data);
  * @report: (nullable): receives each step's outcome
  * @user_data: for @log, @report and @confirm
  * @rolling_back: set by the guard while it puts the previous files back
+ * @ran: (nullable) (element-type utf8): set by the guard while it runs:
+ *   each step that ends (and its probe) is added by name, " (failed)"
+ *   after a failed one, for the line that tells a rolled-back run
  *
  * What a step needs.  The configuration is saved after each step, so a
  * sequence stopped half-way is recorded as far as it went.
@@ -195,6 +198,7 @@ typedef struct {
   MpStepFunc report;
   gpointer user_data;
   gboolean rolling_back;
+  GPtrArray *ran;
 } MpApplyContext;
 
 gboolean mp_apply_step     (MpApplyContext   *ctx,
