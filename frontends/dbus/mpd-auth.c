@@ -62,6 +62,7 @@ static const struct {
   { SERVICE, "ApplyCertificates", MPD_ACTION_WRITE },
   { SERVICE, "Apply", MPD_ACTION_WRITE },
   { SERVICE, "Rollback", MPD_ACTION_WRITE },
+  { SERVICE, "ApplyCertificatesJson", MPD_ACTION_WRITE },
   { SERVICE, "ApplyJson", MPD_ACTION_WRITE },
   { SERVICE, "RollbackJson", MPD_ACTION_WRITE },
   { SERVICE, "Enable", MPD_ACTION_WRITE },
