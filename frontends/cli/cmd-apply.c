@@ -129,6 +129,16 @@ mp_cli_cluster_certs (MpCli *cli, const char * const *args, guint n_args, GError
   return run_certs (cli, TRUE, args, n_args, error);
 }
 
+/* `webbridge3 c2w trust <bundle>`, `callbridge trust c2w <bundle>`, ... */
+gboolean
+mp_cli_service_trust (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
+
+  return store != NULL && mp_service_run_trust (store, cli->service, &o, cli->trust_store, args[0], error);
+}
+
 gboolean
 mp_cli_service_apply (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
@@ -287,6 +297,25 @@ print_set (const char *title, JsonArray *files)
     }
 }
 
+/* the installed trust stores (an older daemon's status has none) */
+static void
+print_trust (JsonObject *obj)
+{
+  JsonNode *member = json_object_get_member (obj, "trust");
+  JsonArray *trust = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+
+  if (trust == NULL || json_array_get_length (trust) == 0)
+    return;
+  g_print ("trust stores:\n");
+  for (guint i = 0; i < json_array_get_length (trust); i++)
+    {
+      JsonObject *t = json_array_get_object_element (trust, i);
+
+      g_print ("  %-12s %s (sha256 %.16s...) -> %s\n", member_or (t, "store", "?"), member_or (t, "file", "?"),
+               member_or (t, "sha256", "?"), member_or (t, "live", "?"));
+    }
+}
+
 /* the text (or json) of mp_service_status_to_json(), wherever it was built */
 static void
 print_status (MpCli *cli, JsonNode *root)
@@ -320,13 +349,14 @@ print_status (MpCli *cli, JsonNode *root)
                member_or (e, "starttls", "?"), (guint) json_object_get_int_member (e, "probe-timeout"));
     }
   if (json_array_get_length (applied) == 0)
+    g_print ("no certificates applied\n");
+  else
     {
-      g_print ("no certificates applied\n");
-      return;
+      g_print ("live files: %s (applied %s)\n", member_or (obj, "live-dir", "?"), member_or (obj, "applied-at", "?"));
+      print_set ("applied", applied);
+      print_set ("last known-good", json_object_get_array_member (obj, "last-good"));
     }
-  g_print ("live files: %s (applied %s)\n", member_or (obj, "live-dir", "?"), member_or (obj, "applied-at", "?"));
-  print_set ("applied", applied);
-  print_set ("last known-good", json_object_get_array_member (obj, "last-good"));
+  print_trust (obj);
 }
 
 gboolean
