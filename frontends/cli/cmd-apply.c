@@ -517,6 +517,18 @@ mp_cli_bus_service_apply (MpCli *cli, const char * const *args, guint n_args, GE
                        error);
 }
 
+/* the trust store by name: the words are the cli's, the daemon takes the
+ * store the plugin declares */
+gboolean
+mp_cli_bus_service_trust (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  if (!store_names_only (cli, args, n_args, error))
+    return FALSE;
+  return call_service (cli, "InstallTrust",
+                       g_variant_new ("(ss@a{sv})", cli->trust_store, args[0], service_options (cli, TRUE, FALSE)),
+                       error);
+}
+
 gboolean
 mp_cli_bus_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {

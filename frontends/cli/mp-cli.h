@@ -208,6 +208,7 @@ gboolean  mp_cli_bus_service_csr    (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_service_certs  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_apply  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_trust (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_status (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_cluster_certs  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_cluster_localnode (MpCli *cli, const char * const *args, guint n_args, GError **error);
