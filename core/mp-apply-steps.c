@@ -249,6 +249,11 @@ run_exec (MpApplyContext *ctx, MpPluginStepKind step, GError **error)
 
   if (cmd == NULL)
     return TRUE;
+  /* MEETPKI_STORE names a directory that is there, even for a step that
+   * runs before any file is placed (cluster-remove, first in the database
+   * sequence) in a store a library caller opened deferred */
+  if (!mp_store_ensure_dir (ctx->store, error))
+    return FALSE;
   envp = g_get_environ ();
   envp = g_environ_setenv (envp, "MEETPKI_SERVICE", name, TRUE);
   envp = g_environ_setenv (envp, "MEETPKI_STEP", mp_step_config_key (step), TRUE);

@@ -29,6 +29,7 @@ struct _MpStore {
   gboolean deferred; /* missing, and made at the first write (mp_store_ensure_dir) */
   gboolean services_wanted; /* the service lock is held, to be taken at the making */
   int services_fd; /* that lock, once the directory is made; else -1 */
+  char *made_top; /* the outermost directory mp_store_ensure_dir() made, if it made the store */
   GMutex lock;
 };
 
@@ -60,6 +61,7 @@ mp_store_unref (MpStore *self)
   if (self->services_fd >= 0)
     close (self->services_fd);
   g_mutex_clear (&self->lock);
+  g_free (self->made_top);
   g_free (self->path);
   g_free (self);
 }
@@ -300,6 +302,22 @@ make_with_services_lock (MpStore *self, const char *parent, GError **error)
   return FALSE;
 }
 
+/* @path's outermost ancestor (or @path itself) that is not there */
+static char *
+outermost_missing (const char *path)
+{
+  g_autofree char *top = g_strdup (path);
+
+  for (;;)
+    {
+      g_autofree char *up = g_path_get_dirname (top);
+      if (g_str_equal (up, top) || g_file_test (up, G_FILE_TEST_EXISTS))
+        return g_steal_pointer (&top);
+      g_free (top);
+      top = g_steal_pointer (&up);
+    }
+}
+
 /**
  * mp_store_ensure_dir:
  * @self: a store
@@ -319,6 +337,7 @@ mp_store_ensure_dir (MpStore *self, GError **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *parent = NULL;
+  g_autofree char *top = NULL;
 
   g_return_val_if_fail (self != NULL, FALSE);
   if (!self->missing)
@@ -329,6 +348,7 @@ mp_store_ensure_dir (MpStore *self, GError **error)
   if (!self->missing)
     return TRUE;
   parent = g_path_get_dirname (self->path);
+  top = outermost_missing (self->path);
   if (g_mkdir_with_parents (parent, 0700) != 0)
     return make_error (error, errno, self->path);
   if (self->services_wanted)
@@ -336,11 +356,82 @@ mp_store_ensure_dir (MpStore *self, GError **error)
       if (!make_with_services_lock (self, parent, error))
         return FALSE;
     }
-  else if (g_mkdir (self->path, 0700) != 0 &&
-           (errno != EEXIST || !g_file_test (self->path, G_FILE_TEST_IS_DIR)))
-    return make_error (error, errno, self->path);
+  else if (g_mkdir (self->path, 0700) != 0)
+    {
+      if (errno != EEXIST || !g_file_test (self->path, G_FILE_TEST_IS_DIR))
+        return make_error (error, errno, self->path);
+      /* another command made it: its store, never ours to take back */
+      g_clear_pointer (&top, g_free);
+    }
+  g_free (self->made_top);
+  self->made_top = g_steal_pointer (&top);
   self->missing = FALSE;
   return TRUE;
+}
+
+/* takes back a store this handle made (and the parents it made for it)
+ * when the write it was made for failed, so a failed command leaves no
+ * store: only directories that hold nothing but the locks this command
+ * made go, so a store another command wrote into meanwhile stays */
+static void
+store_unmake (MpStore *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *top = NULL;
+  g_autofree char *at = NULL;
+  const char *name;
+
+  if (self->made_top == NULL)
+    return;
+  top = g_steal_pointer (&self->made_top);
+  dir = g_dir_open (self->path, 0, NULL);
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      if (!g_str_equal (name, ".lock") && !g_str_equal (name, ".services.lock"))
+        return;
+    }
+  if (self->services_fd >= 0)
+    {
+      close (self->services_fd);
+      self->services_fd = -1;
+    }
+  {
+    g_autofree char *lock = g_build_filename (self->path, ".lock", NULL);
+    g_autofree char *services = g_build_filename (self->path, ".services.lock", NULL);
+    unlink (lock);
+    unlink (services);
+  }
+  if (rmdir (self->path) != 0)
+    return;
+  self->missing = TRUE;
+  at = g_path_get_dirname (self->path);
+  /* the parents, innermost first, up to the outermost one made */
+  while (g_str_has_prefix (at, top) && rmdir (at) == 0)
+    {
+      char *up = g_path_get_dirname (at);
+      g_free (at);
+      at = up;
+    }
+}
+
+static gboolean
+store_made_here (MpStore *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return self->made_top != NULL;
+}
+
+/* a write landed: the store made for it is there to stay */
+static void
+store_keep (MpStore *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  g_clear_pointer (&self->made_top, g_free);
 }
 
 /* the service lock (mp-service.c): -1 and nothing made in a store that is
@@ -880,6 +971,7 @@ struct _MpStoreTxn {
   MpStore *store;
   GArray *entries; /* TxnEntry */
   gboolean committed;
+  gboolean made_store; /* its first staged file made the store */
 };
 
 static void
@@ -913,6 +1005,8 @@ mp_store_txn_free (MpStoreTxn *txn)
   if (txn == NULL)
     return;
   g_array_unref (txn->entries);
+  if (txn->made_store && !txn->committed)
+    store_unmake (txn->store);
   mp_store_unref (txn->store);
   g_free (txn);
   mp_signals_release ();
@@ -931,6 +1025,7 @@ mp_store_txn_add (MpStoreTxn *txn, const char *name, GBytes *data,
   TxnEntry e = { 0 };
   gsize len = 0;
   const void *buf = g_bytes_get_data (data, &len);
+  gboolean was_missing = !mp_store_exists (txn->store);
 
   g_return_val_if_fail (!txn->committed, FALSE);
 
@@ -942,6 +1037,8 @@ mp_store_txn_add (MpStoreTxn *txn, const char *name, GBytes *data,
       g_free (e.path);
       return FALSE;
     }
+  if (was_missing && store_made_here (txn->store))
+    txn->made_store = TRUE;
   for (guint i = 0; i < txn->entries->len; i++)
     {
       if (g_strcmp0 (g_array_index (txn->entries, TxnEntry, i).path, e.path) == 0)
@@ -1046,7 +1143,10 @@ mp_store_txn_commit (MpStoreTxn *txn, GError **error)
   if (!ok)
     txn_undo (txn);
   else
-    txn->committed = TRUE;
+    {
+      txn->committed = TRUE;
+      store_keep (txn->store);
+    }
 
   flock (lock_fd, LOCK_UN);
   close (lock_fd);

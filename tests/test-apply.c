@@ -987,6 +987,43 @@ test_exec_failure (void)
   mpt_remove_home (home);
 }
 
+/* an exec step run in a store not made yet (a library caller whose
+ * configuration is not saved, the step before any file is placed): the
+ * MEETPKI_STORE its command gets is a directory that is there */
+static void
+test_exec_store_is_there (void)
+{
+  g_autofree char *dir = mpt_make_home ();
+  g_autofree char *missing = g_build_filename (dir, "new", "store", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpStore) store = mp_store_new_deferred (missing, &error);
+  g_autoptr(MpPluginLoader) loader = mp_plugin_loader_new (NULL);
+  g_autoptr(MpServiceConfig) config = NULL;
+  g_autoptr(MpNodeFacts) facts = mp_node_facts_new ();
+  const char *commands[] = { "disable=test -d \"$MEETPKI_STORE\" && test \"$MEETPKI_STORE\" = \"$WANT\"", NULL };
+  MpApplyContext ctx = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (mp_plugin_loader_load (loader, &error));
+  g_assert_no_error (error);
+  config = mp_service_config_load (store, &error);
+  g_assert_no_error (error);
+  g_assert_true (mp_service_config_set_backend (config, "webadmin", MP_BACKEND_EXEC, commands, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  g_setenv ("WANT", mp_store_get_path (store), TRUE);
+  ctx.store = store;
+  ctx.plugin = mp_plugin_loader_lookup (loader, "webadmin");
+  ctx.config = config;
+  ctx.facts = facts;
+  g_assert_nonnull (ctx.plugin);
+  g_assert_true (mp_apply_step (&ctx, MP_STEP_DISABLE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (missing, G_FILE_TEST_IS_DIR));
+  g_unsetenv ("WANT");
+  mpt_remove_home (dir);
+}
+
 /* the rollback fails too (exit 15) after its certs step: the set that
  * failed is still no known-good one, so 'rollback' never applies it */
 static void
@@ -1606,6 +1643,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/webbridge-fullchain", test_webbridge_fullchain);
   g_test_add_func ("/apply/lock", test_lock);
   g_test_add_func ("/apply/exec-failure", test_exec_failure);
+  g_test_add_func ("/apply/exec-store-is-there", test_exec_store_is_there);
   g_test_add_func ("/apply/rollback-fails-keeps-good", test_rollback_fails_keeps_good);
   g_test_add_func ("/provision/single-node", test_provision_single);
   g_test_add_func ("/provision/cluster-3node", test_provision_cluster);

@@ -10,8 +10,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,9 +63,9 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 }
 
 /* meetpki @args (shell words) in @cwd, with @home as $MEETPKI_HOME (unset
- * when NULL) and @xdg as $XDG_DATA_HOME */
+ * when NULL) and @xdg as $XDG_DATA_HOME; @setup runs in the child */
 static MptResult *
-run_in (const char *cwd, const char *home, const char *xdg, const char *args)
+run_in_full (const char *cwd, const char *home, const char *xdg, const char *args, GSpawnChildSetupFunc setup)
 {
   g_auto(GStrv) words = NULL;
   g_auto(GStrv) envp = g_get_environ ();
@@ -80,11 +83,17 @@ run_in (const char *cwd, const char *home, const char *xdg, const char *args)
   for (guint i = 0; words[i] != NULL; i++)
     g_ptr_array_add (argv, words[i]);
   g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (cwd, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, &r->out, &r->err,
+  g_assert_true (g_spawn_sync (cwd, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, setup, NULL, &r->out, &r->err,
                                &wait_status, &error));
   g_assert_no_error (error);
   r->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
   return r;
+}
+
+static MptResult *
+run_in (const char *cwd, const char *home, const char *xdg, const char *args)
+{
+  return run_in_full (cwd, home, xdg, args, NULL);
 }
 
 /* @args with --home @f->typo, in @f->dir */
@@ -452,6 +461,57 @@ test_failed_writers_create_nothing (Fixture *f, gconstpointer data)
     }
 }
 
+/* a disk that fills up, without root: files may not grow past 100 bytes
+ * (EFBIG once SIGXFSZ is ignored); the locks, empty, are still made */
+static void
+small_files (gpointer user_data)
+{
+  struct rlimit limit = { 100, 100 };
+
+  signal (SIGXFSZ, SIG_IGN);
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+/* writers whose arguments are fine but whose write fails once the store
+ * (and its parents) had to be made for it: exit 8 and no directory at
+ * --home, nor the parents made for it */
+static void
+test_failed_write_creates_nothing (Fixture *f, gconstpointer data)
+{
+  const char *writers[] = {
+    "pki import ./dbserver.crt",
+    "pki csr k CN:k.example.com --key-type ec:p256",
+    "bundle build ./dbserver.crt ./dbca.crt -o chain.pem",
+  };
+  g_autofree char *store = g_build_filename (f->dir, "new", "store", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("--home '%s' %s", store, writers[i]);
+      g_autoptr(MptResult) r = run_in_full (f->dir, f->dir, NULL, line, small_files);
+
+      if (r->status != 8 || strstr (r->err, g_strerror (EFBIG)) == NULL)
+        g_error ("meetpki %s: exit %d, want 8 (%s)\nstderr: %s", writers[i], r->status, g_strerror (EFBIG),
+                 r->err);
+      g_assert_cmpint (strchr (r->err, '\n') - r->err, ==, strlen (r->err) - 1);
+      assert_nothing_created (f);
+    }
+
+  /* a store that was there, empty, stays, and so does its parent */
+  {
+    g_autofree char *line = g_strdup_printf ("--home '%s' %s", store, writers[0]);
+    g_autoptr(MptResult) r = NULL;
+    g_autofree char *names = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (store, 0700), ==, 0);
+    r = run_in_full (f->dir, f->dir, NULL, line, small_files);
+    mpt_assert_status (r, 8);
+    g_assert_true (g_file_test (store, G_FILE_TEST_IS_DIR));
+    names = mpt_dir_names (store);
+    g_assert_cmpstr (names, ==, "");
+  }
+}
+
 typedef struct {
   GPid pid;
   int out_fd;
@@ -562,6 +622,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/cli-no-store/failed-writers-create-nothing", Fixture, NULL, fixture_set_up,
               test_failed_writers_create_nothing, fixture_tear_down);
+  g_test_add ("/cli-no-store/failed-write-creates-nothing", Fixture, NULL, fixture_set_up,
+              test_failed_write_creates_nothing, fixture_tear_down);
   g_test_add ("/cli-no-store/concurrent-first-write", Fixture, NULL, fixture_set_up, test_concurrent_first_write,
               fixture_tear_down);
   return g_test_run ();

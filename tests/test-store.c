@@ -441,6 +441,60 @@ test_deferred (Fixture *f, gconstpointer data)
   g_assert_nonnull (lock);
 }
 
+/* a transaction that made the store (and its parents) for its first
+ * file and then fails takes them back; a store another command wrote into
+ * meanwhile stays, as does one that was there before */
+static void
+test_deferred_failed_txn (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *top = g_build_filename (f->dir, "new", NULL);
+  g_autofree char *missing = g_build_filename (top, "deeper", "store", NULL);
+  g_autoptr(GBytes) crt = bytes ("CRT\n");
+  g_autofree char *l = NULL;
+
+  /* the second file is refused: the first one's store goes again */
+  {
+    g_autoptr(MpStore) store = mp_store_new_deferred (missing, &error);
+    g_autoptr(MpStoreTxn) txn = mp_store_txn_new (store);
+
+    g_assert_no_error (error);
+    g_assert_true (mp_store_txn_add (txn, "a.crt", crt, MP_WRITE_NONE, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (missing, G_FILE_TEST_IS_DIR));
+    g_assert_false (mp_store_txn_add (txn, "a.crt", crt, MP_WRITE_NONE, &error));
+    g_assert_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS);
+    g_clear_error (&error);
+    g_clear_pointer (&txn, mp_store_txn_free);
+    g_assert_false (g_file_test (top, G_FILE_TEST_EXISTS));
+    g_assert_false (mp_store_exists (store));
+    /* and the handle makes it again at its next write */
+    g_assert_true (mp_store_write (store, "b.crt", crt, MP_WRITE_NONE, &error));
+    g_assert_no_error (error);
+    l = listing (missing);
+    g_assert_cmpstr (l, ==, "b.crt");
+  }
+
+  /* made by this one, written by another before it failed: stays */
+  {
+    g_autofree char *other = g_build_filename (f->dir, "other", "store", NULL);
+    g_autoptr(MpStore) store = mp_store_new_deferred (other, &error);
+    g_autoptr(MpStore) second = NULL;
+    g_autoptr(MpStoreTxn) txn = mp_store_txn_new (store);
+
+    g_assert_true (mp_store_txn_add (txn, "a.crt", crt, MP_WRITE_NONE, &error));
+    g_assert_no_error (error);
+    second = mp_store_new (other, &error);
+    g_assert_no_error (error);
+    g_assert_true (mp_store_write (second, "c.crt", crt, MP_WRITE_NONE, &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&txn, mp_store_txn_free);
+    g_clear_pointer (&l, g_free);
+    l = listing (other);
+    g_assert_cmpstr (l, ==, "c.crt");
+  }
+}
+
 static void
 test_atomic_write (Fixture *f, gconstpointer data)
 {
@@ -659,6 +713,7 @@ main (int argc, char **argv)
   ADD ("/store/not-a-directory", test_store_on_a_file);
   ADD ("/store/for-reading", test_for_reading);
   ADD ("/store/deferred", test_deferred);
+  ADD ("/store/deferred-failed-txn", test_deferred_failed_txn);
   ADD ("/store/atomic-write", test_atomic_write);
   ADD ("/store/overwrite-refused", test_overwrite_refused);
   ADD ("/store/txn/all-or-nothing", test_txn_all_or_nothing);
