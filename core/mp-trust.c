@@ -251,7 +251,8 @@ install (MpStore *store, const MpPluginDescriptor *desc, const MpPluginTrustStor
   g_autofree char *live = mp_trust_live_name (t->name);
   g_autofree char *path = g_build_filename (dir, live, NULL);
   g_autofree char *sha = mp_sha256_hex (data);
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  /* as `applied-at`: meetpki's clock, whole seconds */
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (mp_now ());
   g_autofree char *at = g_date_time_format_iso8601 (now);
   g_autoptr(GBytes) old = NULL;
   gsize len = 0;

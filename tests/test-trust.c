@@ -373,6 +373,16 @@ test_declared (void)
   g_assert_nonnull (strstr (list->out, "\"env\" : \"MEETPKI_TRUST_CLUSTER\""));
   mpt_assert_status (usage, 2);
   g_assert_cmpstr (usage->err, ==, "meetpki: usage: meetpki callbridge trust c2w <CA bundle>\n");
+  {
+    g_autoptr(MptResult) words = mpt_meetpki_va (home, "callbridge", "trust", "ca.crt", NULL);
+    g_autoptr(MptResult) typo = mpt_meetpki_va (home, "webbridge3", "c2x", "trust", "ca.crt", NULL);
+
+    /* the file where the store's name goes: the words callbridge takes */
+    mpt_assert_status (words, 2);
+    g_assert_cmpstr (words->err, ==, "meetpki: usage: meetpki callbridge trust c2w <CA bundle>\n");
+    mpt_assert_status (typo, 2);
+    g_assert_cmpstr (typo->err, ==, "meetpki: unknown webbridge3 command 'c2x'; did you mean 'c2w'?\n");
+  }
   mpt_assert_status (none, 2);
   g_assert_nonnull (strstr (none->err, "unknown webadmin command 'trust'"));
   mpt_assert_ok (help);

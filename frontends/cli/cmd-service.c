@@ -200,6 +200,29 @@ trust_usage (JsonObject *store)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
+/* the first trust store of @service whose command starts with @word, for
+ * a usage error (`callbridge trust x.crt`); `cluster` keeps its own
+ * errors ("xmpp is not a cluster service") */
+static JsonObject *
+trust_store_starting (JsonObject *service, const char *word)
+{
+  JsonArray *stores = trust_stores_of (service);
+
+  if (g_str_equal (word, "cluster"))
+    return NULL;
+  for (guint i = 0; stores != NULL && i < json_array_get_length (stores); i++)
+    {
+      JsonObject *t = json_array_get_object_element (stores, i);
+      JsonNode *member = t != NULL ? json_object_get_member (t, "words") : NULL;
+      JsonArray *words = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+
+      if (words != NULL && json_array_get_length (words) > 1 &&
+          g_strcmp0 (json_array_get_string_element (words, 0), word) == 0)
+        return t;
+    }
+  return NULL;
+}
+
 /**
  * mp_cli_service_trust_usage:
  * @service: a service's descriptor
@@ -454,11 +477,36 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
   }
   if (is_cluster_service (found))
     g_ptr_array_add (verbs, (gpointer) "cluster");
+  /* the first word of each trust command (`c2w`, `trust`), once */
+  {
+    JsonArray *stores = trust_stores_of (found);
+
+    for (guint i = 0; stores != NULL && i < json_array_get_length (stores); i++)
+      {
+        JsonObject *t = json_array_get_object_element (stores, i);
+        JsonNode *member = t != NULL ? json_object_get_member (t, "words") : NULL;
+        JsonArray *words = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+        const char *first = words != NULL && json_array_get_length (words) > 0
+                              ? json_array_get_string_element (words, 0) : NULL;
+        gboolean seen = FALSE;
+
+        for (guint k = 0; first != NULL && k < verbs->len; k++)
+          seen |= g_str_equal (g_ptr_array_index (verbs, k), first);
+        if (first != NULL && !seen)
+          g_ptr_array_add (verbs, (gpointer) first);
+      }
+  }
   g_ptr_array_add (verbs, NULL);
   if (argc < 2)
     {
       g_autofree char *all = g_strjoinv ("|", (char **) verbs->pdata);
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s <%s> ...", argv[0], all);
+    }
+  else if (trust_store_starting (found, argv[1]) != NULL)
+    {
+      /* `callbridge trust x.crt`: what callbridge takes after `trust` */
+      g_autofree char *usage = trust_usage (trust_store_starting (found, argv[1]));
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s %s", argv[0], usage);
     }
   else if (g_str_equal (argv[1], "cluster"))
     cluster_usage_error (service, is_cluster_service (found), argv, argc, error);
