@@ -127,10 +127,33 @@ check_served (MpApplyContext *ctx, GError **error)
 {
   const char *name = mp_plugin_get_name (ctx->plugin);
   g_autoptr(MpEndpoint) ep = mp_service_config_get_endpoint (ctx->config, name);
+  g_autoptr(GError) local = NULL;
+  MpStepReport report = { .kind = MP_STEP_REPORT_PROBE, .rollback = ctx->rolling_back };
+  gboolean ok;
 
   if (ep == NULL || !mp_service_config_get_enabled (ctx->config, name))
     return TRUE;
-  return probe_until_good (ctx, ep, error);
+  ok = probe_until_good (ctx, ep, &local);
+  report.address = ep->address;
+  report.error = local;
+  if (ctx->report != NULL)
+    ctx->report (&report, ctx->user_data);
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* the rollback's end, for --json */
+static void
+report_rollback (MpApplyContext *ctx, const GError *error)
+{
+  MpStepReport report = { .kind = MP_STEP_REPORT_ROLLBACK, .rollback = TRUE, .error = error };
+
+  if (ctx->report != NULL)
+    ctx->report (&report, ctx->user_data);
 }
 
 static gboolean
@@ -232,6 +255,7 @@ mp_apply_steps_probed (MpApplyContext *ctx, const MpPluginStepKind *steps, guint
   g_autofree char *good_form = mp_service_config_get_string (ctx->config, name, "good-form");
   g_autoptr(GError) first = NULL;
   g_autoptr(GError) second = NULL;
+  gboolean ok;
 
   if (ctx->dry_run)
     return run_steps (ctx, steps, n_steps, validation, error);
@@ -246,7 +270,11 @@ mp_apply_steps_probed (MpApplyContext *ctx, const MpPluginStepKind *steps, guint
     g_autofree char *text = g_strdup_printf ("%s; rolling back to the previous files", first->message);
     log_line (ctx, MP_LINE_FAILURE, text);
   }
-  if (!roll_back (ctx, previous, good, good_form, &second))
+  ctx->rolling_back = TRUE;
+  ok = roll_back (ctx, previous, good, good_form, &second);
+  ctx->rolling_back = FALSE;
+  report_rollback (ctx, second);
+  if (!ok)
     {
       g_set_error (error, MP_ERROR, MP_ERROR_ROLLBACK_FAILED, "%s; the rollback failed too: %s",
                    first->message, second->message);

@@ -508,22 +508,9 @@ step_cluster_setup (MpApplyContext *ctx, GError **error)
   return TRUE;
 }
 
-/**
- * mp_apply_step:
- * @ctx: the context
- * @step: the step
- * @validation: (nullable): for %MP_STEP_CERTS, the validated files (run,
- *   without failures)
- * @error: return location for a #GError
- *
- * Runs one step: records it in the configuration (saved before this
- * returns) and, with the exec backend, runs its command.  With
- * @ctx->dry_run it only says what it would do.
- *
- * Returns: %TRUE on success
- */
-gboolean
-mp_apply_step (MpApplyContext *ctx, MpPluginStepKind step, MpValidation *validation, GError **error)
+/* one step, said to the log; mp_apply_step() also reports its outcome */
+static gboolean
+run_step (MpApplyContext *ctx, MpPluginStepKind step, MpValidation *validation, GError **error)
 {
   const char *name = name_of (ctx);
 
@@ -578,6 +565,44 @@ mp_apply_step (MpApplyContext *ctx, MpPluginStepKind step, MpValidation *validat
       g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "%s: unknown step %d", name, (int) step);
       return FALSE;
     }
+}
+
+/**
+ * mp_apply_step:
+ * @ctx: the context
+ * @step: the step
+ * @validation: (nullable): for %MP_STEP_CERTS, the validated files (run,
+ *   without failures)
+ * @error: return location for a #GError
+ *
+ * Runs one step: records it in the configuration (saved before this
+ * returns) and, with the exec backend, runs its command.  With
+ * @ctx->dry_run it only says what it would do.  Its outcome goes to
+ * @ctx->report.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mp_apply_step (MpApplyContext *ctx, MpPluginStepKind step, MpValidation *validation, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  gboolean ok = run_step (ctx, step, validation, &local);
+  MpStepReport report = {
+    .kind = MP_STEP_REPORT_STEP,
+    .step = step,
+    .rollback = ctx->rolling_back,
+    .dry_run = ctx->dry_run,
+    .error = local,
+  };
+
+  if (ctx->report != NULL)
+    ctx->report (&report, ctx->user_data);
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**

@@ -108,6 +108,7 @@ run_begin (MpStore *store, MpPlugin *plugin, const MpServiceRunOptions *o, Run *
   r->ctx.assume_yes = o->assume_yes;
   r->ctx.confirm = o->confirm;
   r->ctx.log = o->log;
+  r->ctx.report = o->report;
   r->ctx.user_data = o->user_data;
   return TRUE;
 }

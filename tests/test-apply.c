@@ -521,6 +521,318 @@ test_certs_json (void)
   mpt_remove_home (home);
 }
 
+static MptResult *shell (const char *home, const char *input, const char *args);
+
+/* the steps a --json object lists under @prefix ("steps", "rollback.steps"),
+ * one name a line, as the exec backend's record has them */
+static char *
+steps_of (const char *flat, const char *prefix)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0;; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("\n%s.%u.step=\"", prefix, i);
+      const char *at = strstr (flat, key);
+      const char *end;
+
+      if (at == NULL)
+        break;
+      at += strlen (key);
+      end = strchr (at, '"');
+      g_string_append_printf (names, "%.*s\n", (int) (end - at), at);
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* a line of @flat starts with @start */
+static void
+assert_prefix (const char *flat, const char *start)
+{
+  g_autofree char *want = g_strdup_printf ("\n%s", start);
+
+  if (strstr (flat, want) == NULL)
+    g_error ("no line starting %s in\n%s", start, flat);
+}
+
+/* webadmin's three steps, each recording its name; @enable_tail follows
+ * the enable step's record */
+static void
+record_with_enable (const char *home, const char *enable_tail)
+{
+  g_autofree char *rec = record_path (home);
+  g_autofree char *d = g_strdup_printf ("disable=echo \"$MEETPKI_STEP\" >> '%s'", rec);
+  g_autofree char *c = g_strdup_printf ("certs=echo certs-step-says-hello; echo \"$MEETPKI_STEP\" >> '%s'", rec);
+  g_autofree char *e = g_strdup_printf ("enable=echo \"$MEETPKI_STEP\" >> '%s'; %s", rec, enable_tail);
+
+  mpt_ok (home, "webadmin", "backend", "exec", d, c, e, NULL);
+  g_unlink (rec);
+}
+
+/* "applied.N.sha256" of the object is openssl's sha256 of @file */
+static void
+assert_applied_sha256 (const char *home, const char *flat, guint n, const char *file)
+{
+  g_autofree char *dgst = openssl_line (home, "dgst", "-sha256", "-r", file, NULL);
+  g_autofree char *line = NULL;
+
+  *strchr (dgst, ' ') = '\0';
+  line = g_strdup_printf ("applied.%u.sha256=\"%s\"", n, dgst);
+  assert_has (flat, line);
+}
+
+/* `apply --json`: one object (python3 parses the whole stdout), its steps
+ * in the order the exec backend ran them, the applied set as openssl
+ * fingerprints the files; a refusal, a dry run, and the database, whose
+ * uppercase-Y question goes to stderr with --json */
+static void
+test_apply_json (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *flat = NULL;
+  g_autofree char *rec = NULL;
+  g_autofree char *steps = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(MptResult) dry = NULL;
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) refused = NULL;
+  g_autoptr(MptResult) missing = NULL;
+  g_autoptr(MptResult) db = NULL;
+  g_autoptr(MptResult) asked_no = NULL;
+  g_autoptr(MptResult) asked_yes = NULL;
+
+  issue (home, "webadmin", "wa");
+  mpt_ok (home, "pki", "csr", "other", "CN:" FQDN, NULL);
+  mpt_ok (home, "pki", "sign", "other", "ca", NULL);
+  record_with_enable (home, "true");
+
+  dry = mpt_meetpki_va (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", "--dry-run", "--json", NULL);
+  mpt_assert_ok (dry);
+  flat = flat_json (home, dry->out);
+  assert_has (flat, "verdict=\"dry-run\"");
+  assert_has (flat, "steps.0.outcome=\"would-run\"");
+  steps = steps_of (flat, "steps");
+  g_assert_cmpstr (steps, ==, "disable\ncerts\nenable\n");
+  rec = read_record (home);
+  g_assert_cmpstr (rec, ==, "");
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&steps, g_free);
+  g_clear_pointer (&rec, g_free);
+
+  r = mpt_meetpki_va (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", "--json", NULL);
+  mpt_assert_ok (r);
+  /* the certs step's command printed: on stderr, stdout is the object */
+  g_assert_nonnull (strstr (r->err, "certs-step-says-hello\n"));
+  flat = flat_json (home, r->out);
+  rec = read_record (home);
+  steps = steps_of (flat, "steps");
+  g_assert_cmpstr (rec, ==, "disable\ncerts\nenable\n");
+  g_assert_cmpstr (steps, ==, rec);
+  assert_has (flat, "service=\"webadmin\"");
+  assert_has (flat, "command=\"apply\"");
+  assert_has (flat, "verdict=\"applied\"");
+  assert_has (flat, "steps.0.outcome=\"ok\"");
+  assert_has (flat, "steps.2.outcome=\"ok\"");
+  assert_has (flat, "steps.2.message=null");
+  assert_has (flat, "rollback=null");
+  assert_has (flat, "probe=null");
+  assert_has (flat, "error=null");
+  assert_has (flat, "lines.0.kind=\"success\"");
+  assert_has (flat, "lines.0.text=\"Key and certificate pair match\"");
+  assert_has (flat, "lines.4.text=\"webadmin apply sequence: disable -> certs -> enable\"");
+  assert_has (flat, "applied#=3");
+  assert_has (flat, "applied.1.file=\"wa.crt\"");
+  assert_applied_sha256 (home, flat, 0, "wa.key");
+  assert_applied_sha256 (home, flat, 1, "wa.crt");
+  assert_applied_sha256 (home, flat, 2, "ca.crt");
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&steps, g_free);
+  g_clear_pointer (&rec, g_free);
+
+  /* refused: exit 1 as the text form, no step, nothing changed */
+  before = snapshot_all (home);
+  refused = mpt_meetpki_va (home, "webadmin", "apply", "other.key", "wa.crt", "ca.crt", "--json", NULL);
+  mpt_assert_status (refused, 1);
+  g_assert_cmpstr (refused->err, ==, "");
+  flat = flat_json (home, refused->out);
+  assert_has (flat, "verdict=\"refused\"");
+  assert_has (flat, "steps#=0");
+  assert_has (flat, "error.name=\"VerifyFailed\"");
+  assert_has (flat, "applied.1.file=\"wa.crt\"");
+  after = snapshot_all (home);
+  g_assert_cmpstr (before, ==, after);
+  rec = read_record (home);
+  g_assert_cmpstr (rec, ==, "");
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&rec, g_free);
+
+  /* no line yet, no object: the one error line */
+  missing = mpt_meetpki_va (home, "webadmin", "apply", "nosuch.key", "wa.crt", "--json", NULL);
+  mpt_assert_status (missing, 3);
+  g_assert_cmpstr (missing->out, ==, "");
+  g_assert_true (g_str_has_prefix (missing->err, "meetpki: nosuch.key: no such file in the store"));
+
+  /* the database: its own three steps; once in the cluster, the next
+   * apply asks before 'cluster remove', on stderr */
+  issue (home, "database", "db");
+  record_steps (home, "database");
+  db = mpt_meetpki_va (home, "database", "apply", "dbserver.key", "dbserver.crt", "dbclient.key",
+                       "dbclient.crt", "ca.crt", "--json", NULL);
+  mpt_assert_ok (db);
+  flat = flat_json (home, db->out);
+  rec = read_record (home);
+  steps = steps_of (flat, "steps");
+  g_assert_cmpstr (rec, ==, "cluster-remove\ncerts\ncluster-setup\n");
+  g_assert_cmpstr (steps, ==, rec);
+  assert_has (flat, "service=\"database\"");
+  assert_has (flat, "applied#=5");
+  assert_applied_sha256 (home, flat, 0, "dbserver.key");
+  assert_applied_sha256 (home, flat, 4, "ca.crt");
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&steps, g_free);
+  g_clear_pointer (&rec, g_free);
+
+  asked_no = shell (home, "y\\n", "database apply dbserver.key dbserver.crt dbclient.key dbclient.crt ca.crt --json");
+  mpt_assert_status (asked_no, 2);
+  g_assert_nonnull (strstr (asked_no->err, "Remove it? Type an uppercase Y to confirm: "));
+  g_assert_nonnull (strstr (asked_no->err, "meetpki: not confirmed"));
+  flat = flat_json (home, asked_no->out);
+  assert_has (flat, "verdict=\"failed\"");
+  assert_has (flat, "steps#=1");
+  assert_has (flat, "steps.0.step=\"cluster-remove\"");
+  assert_has (flat, "steps.0.outcome=\"failed\"");
+  assert_has (flat, "error.name=\"InvalidArgs\"");
+  rec = read_record (home);
+  g_assert_cmpstr (rec, ==, "");
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&rec, g_free);
+
+  asked_yes = shell (home, "Y\\n", "database apply dbserver.key dbserver.crt dbclient.key dbclient.crt ca.crt --json");
+  mpt_assert_ok (asked_yes);
+  g_assert_nonnull (strstr (asked_yes->err, "Type an uppercase Y to confirm: "));
+  flat = flat_json (home, asked_yes->out);
+  rec = read_record (home);
+  steps = steps_of (flat, "steps");
+  g_assert_cmpstr (rec, ==, "cluster-remove\ncerts\ncluster-setup\n");
+  g_assert_cmpstr (steps, ==, rec);
+  mpt_remove_home (home);
+}
+
+/* a failing exec step: 13 with nothing to go back to, 14 when the rollback
+ * works, 15 when it fails too; each object's steps (and its rollback's) in
+ * the order the exec backend ran them.  then `rollback --json` */
+static void
+test_apply_json_failures (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *once = g_strconcat (home, ".once", NULL);
+  g_autofree char *fail_once = g_strdup_printf ("test -f '%s' || { touch '%s'; exit 3; }", once, once);
+  g_autofree char *flat = NULL;
+  g_autofree char *rec = NULL;
+  g_autofree char *steps = NULL;
+  g_autofree char *rb_steps = NULL;
+  g_autoptr(MptResult) first = NULL;
+  g_autoptr(MptResult) rolled = NULL;
+  g_autoptr(MptResult) both = NULL;
+  g_autoptr(MptResult) back = NULL;
+
+  issue (home, "webadmin", "wa");
+  issue (home, "webadmin", "wa2");
+
+  /* 13: the first apply has no previous set */
+  record_with_enable (home, "exit 3");
+  first = mpt_meetpki_va (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", "--json", NULL);
+  mpt_assert_status (first, 13);
+  g_assert_true (g_str_has_suffix (first->err, ": Child process exited with code 3\n"));
+  g_assert_nonnull (strstr (first->err, "\nmeetpki: webadmin enable: the exec backend's command failed ("));
+  flat = flat_json (home, first->out);
+  rec = read_record (home);
+  steps = steps_of (flat, "steps");
+  g_assert_cmpstr (rec, ==, "disable\ncerts\nenable\n");
+  g_assert_cmpstr (steps, ==, rec);
+  assert_has (flat, "verdict=\"failed\"");
+  assert_has (flat, "steps.1.outcome=\"ok\"");
+  assert_has (flat, "steps.2.outcome=\"failed\"");
+  assert_prefix (flat, "steps.2.message=\"webadmin enable: the exec backend's command failed (");
+  assert_has (flat, "rollback=null");
+  assert_has (flat, "error.name=\"BackendFailed\"");
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&steps, g_free);
+  g_clear_pointer (&rec, g_free);
+
+  /* wa applied; then wa2, whose enable fails once: 14, wa back */
+  record_with_enable (home, "true");
+  mpt_ok (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", NULL);
+  record_with_enable (home, fail_once);
+  rolled = mpt_meetpki_va (home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", "--json", NULL);
+  mpt_assert_status (rolled, 14);
+  flat = flat_json (home, rolled->out);
+  rec = read_record (home);
+  steps = steps_of (flat, "steps");
+  rb_steps = steps_of (flat, "rollback.steps");
+  g_assert_cmpstr (rec, ==, "disable\ncerts\nenable\ndisable\ncerts\nenable\n");
+  g_assert_cmpstr (steps, ==, "disable\ncerts\nenable\n");
+  g_assert_cmpstr (rb_steps, ==, "disable\ncerts\nenable\n");
+  assert_has (flat, "steps.0.outcome=\"rolled-back\"");
+  assert_has (flat, "steps.1.outcome=\"rolled-back\"");
+  assert_has (flat, "steps.2.outcome=\"failed\"");
+  assert_has (flat, "rollback.outcome=\"ok\"");
+  assert_has (flat, "rollback.message=null");
+  assert_has (flat, "rollback.steps.2.outcome=\"ok\"");
+  assert_has (flat, "error.name=\"RolledBack\"");
+  /* the previous files are the applied ones again */
+  assert_has (flat, "applied.1.file=\"wa.crt\"");
+  assert_applied_sha256 (home, flat, 1, "wa.crt");
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&steps, g_free);
+  g_clear_pointer (&rb_steps, g_free);
+  g_clear_pointer (&rec, g_free);
+
+  /* 15: enable fails in the rollback too */
+  record_with_enable (home, "exit 3");
+  both = mpt_meetpki_va (home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", "--json", NULL);
+  mpt_assert_status (both, 15);
+  g_assert_nonnull (strstr (both->err, "the rollback failed too"));
+  flat = flat_json (home, both->out);
+  rec = read_record (home);
+  steps = steps_of (flat, "steps");
+  rb_steps = steps_of (flat, "rollback.steps");
+  g_assert_cmpstr (rec, ==, "disable\ncerts\nenable\ndisable\ncerts\nenable\n");
+  g_assert_cmpstr (steps, ==, "disable\ncerts\nenable\n");
+  g_assert_cmpstr (rb_steps, ==, "disable\ncerts\nenable\n");
+  assert_has (flat, "steps.0.outcome=\"ok\"");
+  assert_has (flat, "steps.2.outcome=\"failed\"");
+  assert_has (flat, "rollback.outcome=\"failed\"");
+  assert_has (flat, "rollback.steps.2.outcome=\"failed\"");
+  assert_prefix (flat, "rollback.message=\"webadmin enable: the exec backend's command failed (");
+  assert_has (flat, "error.name=\"RollbackFailed\"");
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&steps, g_free);
+  g_clear_pointer (&rb_steps, g_free);
+  g_clear_pointer (&rec, g_free);
+
+  /* wa2 applied over wa makes wa the known-good set: rollback --json */
+  record_with_enable (home, "true");
+  mpt_ok (home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", NULL);
+  g_free (read_record (home));
+  back = mpt_meetpki_va (home, "webadmin", "rollback", "--json", NULL);
+  mpt_assert_ok (back);
+  flat = flat_json (home, back->out);
+  rec = read_record (home);
+  steps = steps_of (flat, "steps");
+  g_assert_cmpstr (rec, ==, "disable\ncerts\nenable\n");
+  g_assert_cmpstr (steps, ==, rec);
+  assert_has (flat, "command=\"rollback\"");
+  assert_has (flat, "files#=0");
+  assert_has (flat, "verdict=\"applied\"");
+  assert_has (flat, "rollback=null");
+  assert_has (flat, "lines.0.text=\"webadmin: rolling back to the last known-good files\"");
+  assert_applied_sha256 (home, flat, 1, "wa.crt");
+  g_unlink (once);
+  mpt_remove_home (home);
+}
+
 /* the live-key guard, check's "changed since applied", and restart */
 static void
 test_guard_and_check (void)
@@ -1634,6 +1946,8 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/refusals", test_refusals);
   g_test_add_func ("/apply/full-chain-as-bundle", test_full_chain_as_bundle);
   g_test_add_func ("/apply/certs-json", test_certs_json);
+  g_test_add_func ("/apply/apply-json", test_apply_json);
+  g_test_add_func ("/apply/apply-json-failures", test_apply_json_failures);
   g_test_add_func ("/apply/guard-and-check", test_guard_and_check);
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
   g_test_add_func ("/apply/check-refused-renewal", test_check_refused_renewal);

@@ -14,6 +14,8 @@
 
 #include "mp-cli.h"
 
+static const char *json_string (JsonObject *o, const char *member);
+
 /* a line of a step or a validation, as the vendor's cli prints it */
 void
 mp_cli_print_line (MpLineKind kind, const char *text, gpointer user_data)
@@ -139,12 +141,74 @@ mp_cli_service_trust (MpCli *cli, const char * const *args, guint n_args, GError
   return store != NULL && mp_service_run_trust (store, cli->service, &o, cli->trust_store, args[0], error);
 }
 
+/**
+ * mp_cli_print_run_json:
+ * @cli: the cli context
+ * @object: (nullable): the run as mp_service_run_apply_json() made it, here
+ *   or in meetpkid
+ * @ok: whether the run succeeded
+ * @local: (transfer full) (nullable): its error when it did not
+ * @error: return location for the error main() prints
+ *
+ * Prints the object of `apply --json` or `rollback --json`; a run that
+ * failed then has its one error line on stderr and its exit status, as
+ * the text form.  A refusal of the checks is exit status 1 without that
+ * line (the object says it), as for `certs --json`; a run that failed
+ * before its first line has no object, only the error.
+ *
+ * Returns: %FALSE with @error set when main() is to print an error
+ */
+gboolean
+mp_cli_print_run_json (MpCli *cli, JsonNode *object, gboolean ok, GError *local, GError **error)
+{
+  g_autoptr(GError) failed = local;
+
+  if (object != NULL)
+    mp_cli_print_json (object);
+  if (ok)
+    return TRUE;
+  if (object != NULL && g_strcmp0 (json_string (json_node_get_object (object), "verdict"), "refused") == 0)
+    {
+      cli->status = MP_CLI_EXIT_CHECK_FAILED;
+      return TRUE;
+    }
+  g_propagate_error (error, g_steal_pointer (&failed));
+  return FALSE;
+}
+
+/* `apply --json` and `rollback --json`: meanwhile an exec step's command
+ * and the database's uppercase-Y question (ask_uppercase_y() prints on
+ * our stdout) go to stderr, so stdout holds the object alone */
+static gboolean
+run_json (MpCli *cli, gboolean rollback, const char * const *args, guint n_args, GError **error)
+{
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
+  g_autoptr(JsonNode) object = NULL;
+  GError *local = NULL;
+  gboolean ok;
+  int saved;
+
+  if (store == NULL)
+    return FALSE;
+  saved = stdout_to_stderr ();
+  if (rollback)
+    ok = mp_service_run_rollback_json (store, cli->service, &o, &object, &local);
+  else
+    ok = mp_service_run_apply_json (store, cli->service, &o, args, n_args, &object, &local);
+  stdout_restore (saved);
+  return mp_cli_print_run_json (cli, object, ok, local, error);
+}
+
 gboolean
 mp_cli_service_apply (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   MpServiceRunOptions o;
-  MpStore *store = run_options (cli, &o, error);
+  MpStore *store;
 
+  if (cli->json)
+    return run_json (cli, FALSE, args, n_args, error);
+  store = run_options (cli, &o, error);
   return store != NULL && mp_service_run_apply (store, cli->service, &o, args, n_args, error);
 }
 
@@ -152,8 +216,11 @@ gboolean
 mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   MpServiceRunOptions o;
-  MpStore *store = run_options (cli, &o, error);
+  MpStore *store;
 
+  if (cli->json)
+    return run_json (cli, TRUE, args, n_args, error);
+  store = run_options (cli, &o, error);
   return store != NULL && mp_service_run_rollback (store, cli->service, &o, error);
 }
 
@@ -507,10 +574,21 @@ mp_cli_bus_service_certs (MpCli *cli, const char * const *args, guint n_args, GE
   return mp_cli_print_certs_json (cli, args, n_args, ok, local, bus_status_json, error);
 }
 
+/* apply --json and rollback --json have no method of the daemon yet */
+static gboolean
+refuse_bus_json (MpCli *cli, GError **error)
+{
+  if (!cli->json)
+    return TRUE;
+  g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "--json is not available through the bus for '%s %s'",
+               cli->service_name, cli->words + strlen ("<service> "));
+  return FALSE;
+}
+
 gboolean
 mp_cli_bus_service_apply (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  if (!store_names_only (cli, args, n_args, error))
+  if (!refuse_bus_json (cli, error) || !store_names_only (cli, args, n_args, error))
     return FALSE;
   return call_service (cli, "Apply",
                        g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args), service_options (cli, TRUE, TRUE)),
@@ -532,6 +610,8 @@ mp_cli_bus_service_trust (MpCli *cli, const char * const *args, guint n_args, GE
 gboolean
 mp_cli_bus_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
+  if (!refuse_bus_json (cli, error))
+    return FALSE;
   return call_service (cli, "Rollback", g_variant_new ("(@a{sv})", service_options (cli, FALSE, TRUE)), error);
 }
 

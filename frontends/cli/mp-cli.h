@@ -127,6 +127,8 @@ gboolean  mp_cli_print_certs_json (MpCli *cli, const char * const *args, guint n
                                    GError **error);
 /* prints a JsonNode to stdout, pretty */
 void      mp_cli_print_json  (gpointer json_node);
+/* apply --json and rollback --json (cmd-apply.c): the object, then the error */
+gboolean  mp_cli_print_run_json (MpCli *cli, JsonNode *object, gboolean ok, GError *local, GError **error);
 /* prints findings as "file:line: severity: message [code]" */
 void      mp_cli_print_findings (GPtrArray *findings, gboolean to_stderr);
 /* reads a read-only input (a store name or a path) into @bundle */

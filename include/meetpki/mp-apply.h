@@ -116,6 +116,51 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MpValidation, mp_validation_free)
 typedef void (*MpLogFunc) (MpLineKind kind, const char *text, gpointer user_data);
 
 /**
+ * MpStepReportKind:
+ * @MP_STEP_REPORT_STEP: a step of the sequence ran (or, in a dry run,
+ *   was told)
+ * @MP_STEP_REPORT_PROBE: the guard probed the running service
+ * @MP_STEP_REPORT_ROLLBACK: the rollback to the previous files ended
+ *
+ * What an #MpStepReport tells.
+ */
+typedef enum {
+  MP_STEP_REPORT_STEP,
+  MP_STEP_REPORT_PROBE,
+  MP_STEP_REPORT_ROLLBACK,
+} MpStepReportKind;
+
+/**
+ * MpStepReport:
+ * @kind: what this reports
+ * @step: the step, for %MP_STEP_REPORT_STEP
+ * @address: (nullable): the address probed, for %MP_STEP_REPORT_PROBE
+ * @rollback: it happened while putting the previous files back
+ * @dry_run: the step was only told
+ * @error: (nullable): why it failed; %NULL: it succeeded
+ *
+ * One outcome of a step runner, as it happens: what `--json` lists
+ * without reading the lines again.
+ */
+typedef struct {
+  MpStepReportKind kind;
+  MpPluginStepKind step;
+  const char *address;
+  gboolean rollback;
+  gboolean dry_run;
+  const GError *error;
+} MpStepReport;
+
+/**
+ * MpStepFunc:
+ * @report: the outcome
+ * @user_data: what the caller set in #MpApplyContext
+ *
+ * Receives each step's outcome, the guard's probe and the rollback's end.
+ */
+typedef void (*MpStepFunc) (const MpStepReport *report, gpointer user_data);
+
+/**
  * MpApplyContext:
  * @store: the store
  * @plugin: the service
@@ -129,7 +174,9 @@ typedef void (*MpLogFunc) (MpLineKind kind, const char *text, gpointer user_data
  * @confirm: (nullable): asks the question of `cluster remove`; %NULL and
  *   not @assume_yes: refuse
  * @log: (nullable): receives the lines
- * @user_data: for @log and @confirm
+ * @report: (nullable): receives each step's outcome
+ * @user_data: for @log, @report and @confirm
+ * @rolling_back: set by the guard while it puts the previous files back
  *
  * What a step needs.  The configuration is saved after each step, so a
  * sequence stopped half-way is recorded as far as it went.
@@ -145,7 +192,9 @@ typedef struct {
   const char *cluster_primary;
   gboolean (*confirm) (const char *question, gpointer user_data);
   MpLogFunc log;
+  MpStepFunc report;
   gpointer user_data;
+  gboolean rolling_back;
 } MpApplyContext;
 
 gboolean mp_apply_step     (MpApplyContext   *ctx,

@@ -24,7 +24,9 @@ G_BEGIN_DECLS
  * @key_type: (nullable): the key of `csr`, as mp_key_spec_parse() takes it
  * @confirm: (nullable): asks the question of `cluster remove`
  * @log: (nullable): receives every line, as the cli prints it
- * @user_data: for @log and @confirm
+ * @report: (nullable): receives each step's outcome, the probe's and the
+ *   rollback's
+ * @user_data: for @log, @report and @confirm
  *
  * How one `<service> <verb>` command runs.  The cli and the d-bus daemon
  * both go through the mp_service_run_*() functions, so a command behaves
@@ -39,6 +41,7 @@ typedef struct {
   const char *key_type;
   gboolean (*confirm) (const char *question, gpointer user_data);
   MpLogFunc log;
+  MpStepFunc report;
   gpointer user_data;
 } MpServiceRunOptions;
 
@@ -68,6 +71,18 @@ gboolean  mp_service_run_rollback  (MpStore                   *store,
                                     MpPlugin                  *plugin,
                                     const MpServiceRunOptions *options,
                                     GError                   **error);
+gboolean  mp_service_run_apply_json (MpStore                   *store,
+                                     MpPlugin                  *plugin,
+                                     const MpServiceRunOptions *options,
+                                     const char * const        *files,
+                                     guint                      n_files,
+                                     JsonNode                 **object,
+                                     GError                   **error);
+gboolean  mp_service_run_rollback_json (MpStore                   *store,
+                                        MpPlugin                  *plugin,
+                                        const MpServiceRunOptions *options,
+                                        JsonNode                 **object,
+                                        GError                   **error);
 gboolean  mp_service_run_step      (MpStore                   *store,
                                     MpPlugin                  *plugin,
                                     const MpServiceRunOptions *options,
