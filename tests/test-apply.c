@@ -721,7 +721,8 @@ test_apply_json (void)
 
 /* a failing exec step: 13 with nothing to go back to, 14 when the rollback
  * works, 15 when it fails too; each object's steps (and its rollback's) in
- * the order the exec backend ran them.  then `rollback --json` */
+ * the order the exec backend ran them.  then `rollback --json`, and a
+ * probe that fails after every step worked */
 static void
 test_apply_json_failures (void)
 {
@@ -736,6 +737,7 @@ test_apply_json_failures (void)
   g_autoptr(MptResult) rolled = NULL;
   g_autoptr(MptResult) both = NULL;
   g_autoptr(MptResult) back = NULL;
+  g_autoptr(MptResult) probed = NULL;
 
   issue (home, "webadmin", "wa");
   issue (home, "webadmin", "wa2");
@@ -829,6 +831,25 @@ test_apply_json_failures (void)
   assert_has (flat, "rollback=null");
   assert_has (flat, "lines.0.text=\"webadmin: rolling back to the last known-good files\"");
   assert_applied_sha256 (home, flat, 1, "wa.crt");
+  g_clear_pointer (&flat, g_free);
+  g_clear_pointer (&steps, g_free);
+  g_clear_pointer (&rec, g_free);
+
+  /* an endpoint nothing listens on: every step works, the guard's probe
+   * fails, and so does the rollback's (15) */
+  mpt_ok (home, "webadmin", "endpoint", "127.0.0.1:1", NULL);
+  probed = mpt_meetpki_va (home, "webadmin", "apply", "wa2.key", "wa2.crt", "ca.crt", "--json", NULL);
+  mpt_assert_status (probed, 15);
+  flat = flat_json (home, probed->out);
+  assert_has (flat, "steps.2.outcome=\"ok\"");
+  assert_has (flat, "probe.address=\"127.0.0.1:1\"");
+  assert_has (flat, "probe.outcome=\"failed\"");
+  assert_prefix (flat, "probe.message=\"webadmin probe: cannot connect to 127.0.0.1:1");
+  assert_has (flat, "rollback.outcome=\"failed\"");
+  assert_has (flat, "rollback.steps.2.outcome=\"ok\"");
+  assert_has (flat, "rollback.probe.outcome=\"failed\"");
+  assert_has (flat, "error.name=\"RollbackFailed\"");
+  g_free (read_record (home));
   g_unlink (once);
   mpt_remove_home (home);
 }

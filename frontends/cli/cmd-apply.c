@@ -574,22 +574,45 @@ mp_cli_bus_service_certs (MpCli *cli, const char * const *args, guint n_args, GE
   return mp_cli_print_certs_json (cli, args, n_args, ok, local, bus_status_json, error);
 }
 
-/* apply --json and rollback --json have no method of the daemon yet */
+/* ApplyJson or RollbackJson: the object the daemon built, from its reply
+ * or, when the run failed, from the Lines signal before the error; printed
+ * as the in-process one is */
 static gboolean
-refuse_bus_json (MpCli *cli, GError **error)
+call_run_json (MpCli *cli, const char *method, GVariant *params, GError **error)
 {
-  if (!cli->json)
-    return TRUE;
-  g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "--json is not available through the bus for '%s %s'",
-               cli->service_name, cli->words + strlen ("<service> "));
-  return FALSE;
+  g_autofree char *path = mp_cli_bus_service_path (cli->service_name);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(JsonNode) object = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  GError *local = NULL;
+  const char *text = NULL;
+
+  cli->lines = g_ptr_array_new_with_free_func (g_free);
+  reply = mp_cli_bus_call_lines (cli, path, SERVICE_IFACE, method, params, G_VARIANT_TYPE ("(s)"), NULL, &local);
+  if (reply != NULL)
+    g_variant_get (reply, "(&s)", &text);
+  else if (cli->lines->len == 1)
+    text = g_ptr_array_index (cli->lines, 0);
+  if (text != NULL && (object = json_from_string (text, &parse_error)) == NULL)
+    {
+      g_clear_error (&local);
+      g_set_error (error, MP_ERROR, MP_ERROR_FAILED, "meetpkid sent unreadable JSON from %s: %s", method,
+                   parse_error->message);
+      return FALSE;
+    }
+  return mp_cli_print_run_json (cli, object, reply != NULL, local, error);
 }
 
 gboolean
 mp_cli_bus_service_apply (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  if (!refuse_bus_json (cli, error) || !store_names_only (cli, args, n_args, error))
+  if (!store_names_only (cli, args, n_args, error))
     return FALSE;
+  if (cli->json)
+    return call_run_json (cli, "ApplyJson",
+                          g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args),
+                                         service_options (cli, TRUE, TRUE)),
+                          error);
   return call_service (cli, "Apply",
                        g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args), service_options (cli, TRUE, TRUE)),
                        error);
@@ -610,8 +633,8 @@ mp_cli_bus_service_trust (MpCli *cli, const char * const *args, guint n_args, GE
 gboolean
 mp_cli_bus_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  if (!refuse_bus_json (cli, error))
-    return FALSE;
+  if (cli->json)
+    return call_run_json (cli, "RollbackJson", g_variant_new ("(@a{sv})", service_options (cli, FALSE, TRUE)), error);
   return call_service (cli, "Rollback", g_variant_new ("(@a{sv})", service_options (cli, FALSE, TRUE)), error);
 }
 

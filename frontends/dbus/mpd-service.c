@@ -188,6 +188,65 @@ handle_apply (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const ch
   return run_files (self, invocation, files, options, TRUE);
 }
 
+/* replies with the run's object, or, when the run failed, sends it as the
+ * one line of the Lines signal before the error (no object: the error
+ * alone), as the cli prints it before its error line */
+static gboolean
+finish_json (MpdService *self, GDBusMethodInvocation *invocation, gboolean announce, gboolean ok, GError *error,
+             JsonNode *object)
+{
+  g_autofree char *text = object != NULL ? mpd_json_text (object) : NULL;
+  char *lines[] = { text, NULL };
+
+  if (announce)
+    changed (self);
+  if (!ok)
+    return mpd_return_error_after_lines (invocation, lines, error);
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", text));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_apply_json (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const char * const *files,
+                   GVariant *options, MpdService *self)
+{
+  static const char * const allowed[] = { "dry-run", "warn-days", "yes", NULL };
+  static const char * const types[] = { "b", "u", "b" };
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) object = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_files = g_strv_length ((char **) files);
+  MpServiceRunOptions o;
+  gboolean ok;
+
+  if (!run_options (options, allowed, types, lines, &o, &error))
+    return mpd_return_error (invocation, error);
+  if (n_files == 0)
+    {
+      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: no files given", mp_plugin_get_name (self->plugin));
+      return mpd_return_error (invocation, error);
+    }
+  ok = mp_service_run_apply_json (STORE (self), self->plugin, &o, files, n_files, &object, &error);
+  return finish_json (self, invocation, !o.dry_run, ok, error, object);
+}
+
+static gboolean
+handle_rollback_json (MpdService1 *skeleton, GDBusMethodInvocation *invocation, GVariant *options, MpdService *self)
+{
+  static const char * const allowed[] = { "dry-run", "yes", NULL };
+  static const char * const types[] = { "b", "b" };
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) object = NULL;
+  g_autoptr(GError) error = NULL;
+  MpServiceRunOptions o;
+  gboolean ok;
+
+  if (!run_options (options, allowed, types, lines, &o, &error))
+    return mpd_return_error (invocation, error);
+  ok = mp_service_run_rollback_json (STORE (self), self->plugin, &o, &object, &error);
+  return finish_json (self, invocation, !o.dry_run, ok, error, object);
+}
+
 /* a command whose only options are dry-run and the answer to its question
  * (yes): Rollback, and Cluster1's Remove */
 static gboolean
@@ -407,6 +466,8 @@ static const struct {
   { "handle-apply-certificates", G_CALLBACK (handle_apply_certificates) },
   { "handle-apply", G_CALLBACK (handle_apply) },
   { "handle-rollback", G_CALLBACK (handle_rollback) },
+  { "handle-apply-json", G_CALLBACK (handle_apply_json) },
+  { "handle-rollback-json", G_CALLBACK (handle_rollback_json) },
   { "handle-install-trust", G_CALLBACK (handle_install_trust) },
   { "handle-enable", G_CALLBACK (handle_enable) },
   { "handle-disable", G_CALLBACK (handle_disable) },

@@ -64,6 +64,7 @@ test_actions (void)
   static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "ClusterStatusJson", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
+                                                "ApplyJson", "RollbackJson",
                                                 "Enable", "Disable", "Restart", "SetEndpoint" };
   static const char *const cluster_writes[] = { "SetLocalNode", "Initialize", "Join", "Connect", "Remove" };
   GDBusInterfaceInfo *infos[] = { mpd_manager1_interface_info (), mpd_service1_interface_info (),
@@ -325,6 +326,8 @@ test_service_writes_ask_polkit_first (AuthFixture *fx, gconstpointer data)
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "ApplyCertificates", "(['web.key', 'web.crt'], @a{sv} {})" },
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Apply", "(['web.key', 'web.crt'], @a{sv} {})" },
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Rollback", "(@a{sv} {},)" },
+    { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "ApplyJson", "(['web.key', 'web.crt'], @a{sv} {})" },
+    { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "RollbackJson", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Enable", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/xmpp", "io.meetpki.Service1", "Disable", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/turn", "io.meetpki.Service1", "Restart", "(@a{sv} {},)" },

@@ -342,7 +342,37 @@ class CliBus(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("store only", p.stderr)
 
-    def test_05bb_trust_stores(self):
+    def test_05bb_apply_json(self):
+        # apply --json and rollback --json: the object the daemon's engine
+        # built (ApplyJson, RollbackJson), the same bytes and exit status
+        # as in-process, on the daemon's store both ways
+        p = self.same(["webadmin", "apply", "wa.key", "wa.crt", "ca.crt", "--json"])
+        d = json.loads(p.stdout)
+        self.assertEqual([(s["step"], s["outcome"]) for s in d["steps"]],
+                         [("disable", "ok"), ("certs", "ok"), ("enable", "ok")])
+        self.assertEqual((d["verdict"], d["rollback"], d["error"]), ("applied", None, None))
+        for f in d["applied"]:
+            self.assertEqual(f["sha256"], openssl_out("dgst", "-sha256", "-r", os.path.join(HOME, f["file"])).split()[0])
+        p = self.same(["webadmin", "rollback", "--json"])
+        self.assertEqual(json.loads(p.stdout)["command"], "rollback")
+        # a refusal: the object from the Lines signal, exit 1, no stderr
+        p = self.same(["webadmin", "apply", "wa.key", "ca.crt", "--json"], expect=1)
+        self.assertEqual(json.loads(p.stdout)["verdict"], "refused")
+        self.assertEqual(p.stderr, "")
+        # a failed step and a failed rollback: the object, then the line (15)
+        self.assertEqual(local("webadmin", "backend", "exec", "enable=exit 3", home=HOME).returncode, 0)
+        p = self.same(["webadmin", "apply", "wa.key", "wa.crt", "ca.crt", "--json"], expect=15)
+        d = json.loads(p.stdout)
+        self.assertEqual(([s["outcome"] for s in d["steps"]], d["rollback"]["outcome"], d["error"]["name"]),
+                         (["ok", "ok", "failed"], "failed", "RollbackFailed"))
+        self.assertIn("the rollback failed too", p.stderr)
+        self.assertEqual(local("webadmin", "backend", "embedded", home=HOME).returncode, 0)
+        # no line yet, no object
+        p = self.same(["webadmin", "apply", "nosuch.key", "wa.crt", "--json"], expect=3)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(local("webadmin", "apply", "wa.key", "wa.crt", "ca.crt", home=HOME).returncode, 0)
+
+    def test_05bc_trust_stores(self):
         # the vendor's words, in-process and through the bus (InstallTrust)
         self.services_alike(["webbridge3", "c2w", "trust", "ca.crt", "--dry-run"])
         p = self.services_alike(["webbridge3", "c2w", "trust", "ca.crt", "--warn-days", "10"])

@@ -357,6 +357,15 @@ class EveryMethod(unittest.TestCase):
         # the second apply kept the first for a rollback: the same files back
         gdbus(wa, "Rollback", "{}", signature="(as)")
         self.assertEqual(sha256_fingerprint(os.path.join(live, "cert.pem")), sha256_fingerprint(store("wa.crt")))
+        # the same two as one object each, built from the engine's reports
+        applied = json.loads(gdbus(wa, "ApplyJson", files, "{}", signature="(s)")[0])
+        self.assertEqual([(s["step"], s["outcome"]) for s in applied["steps"]],
+                         [("disable", "ok"), ("certs", "ok"), ("enable", "ok")])
+        self.assertEqual(applied["applied"][1]["sha256"],
+                         openssl_out("dgst", "-sha256", "-r", os.path.join(live, "cert.pem")).split()[0])
+        back = json.loads(gdbus(wa, "RollbackJson", "{}", signature="(s)")[0])
+        self.assertEqual((back["command"], back["verdict"], back["error"]), ("rollback", "applied", None))
+        self.assertEqual(sha256_fingerprint(os.path.join(live, "cert.pem")), sha256_fingerprint(store("wa.crt")))
 
         # a real TLS server on loopback serving the live files answers Probe
         with serve_tls(os.path.join(live, "cert.pem"), os.path.join(live, "key.pem"), "-www") as address:
