@@ -420,11 +420,17 @@ static void
 check_expiry (MpValidation *v, gnutls_x509_crt_t crt, const char *source, guint warn_days)
 {
   gint64 now = mp_now ();
-  gint64 not_after = gnutls_x509_crt_get_expiration_time (crt);
-  gint64 not_before = gnutls_x509_crt_get_activation_time (crt);
-  g_autofree char *until = mp_bundle_format_time (not_after);
-  gint64 days = mp_days_left (now, not_after);
+  gint64 not_before = 0, not_after = 0;
+  g_autofree char *until = NULL;
+  gint64 days;
 
+  if (!mp_x509_crt_get_validity (crt, NULL, &not_before, &not_after))
+    {
+      add_line (v, MP_LINE_FAILURE, "%s has no readable validity dates", source);
+      return;
+    }
+  until = mp_bundle_format_time (not_after);
+  days = mp_days_left (now, not_after);
   if (now > not_after)
     add_line (v, MP_LINE_FAILURE, "%s expired on %s", source, until);
   else if (now < not_before)

@@ -11,6 +11,8 @@
 #include "mp-bundle-private.h"
 #include "meetpki/mp-store.h"
 #include "mp-der.h"
+#include "mp-time.h"
+#include "mp-x509.h"
 
 void
 mp_finding_free (MpFinding *finding)
@@ -222,8 +224,8 @@ info_from_gnutls (MpBundleCert *cert, MpDerCertInfo *info)
   size = sizeof buf;
   if (gnutls_x509_crt_get_authority_key_id (crt, buf, &size, &critical) >= 0 && size > 0)
     info->aki = g_bytes_new (buf, size);
-  info->not_before = (gint64) gnutls_x509_crt_get_activation_time (crt);
-  info->not_after = (gint64) gnutls_x509_crt_get_expiration_time (crt);
+  if (!mp_x509_crt_get_validity (crt, NULL, &info->not_before, &info->not_after))
+    return FALSE;
   info->has_basic_constraints = gnutls_x509_crt_get_basic_constraints (crt, &critical, &ca, &pathlen) >= 0;
   info->is_ca = info->has_basic_constraints && ca != 0;
   info->version = (guint) MAX (gnutls_x509_crt_get_version (crt), 1);
@@ -501,11 +503,7 @@ mp_bundle_certs_to_pem (GPtrArray *certs)
 char *
 mp_bundle_format_time (gint64 t)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t);
-
-  if (dt == NULL)
-    return g_strdup_printf ("@%" G_GINT64_FORMAT, t);
-  return g_date_time_format (dt, "%Y-%m-%d %H:%M:%S UTC");
+  return mp_time_format_utc (t);
 }
 
 /**

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mp-der.h"
+#include "mp-time.h"
 
 typedef struct {
   const guchar *p;
@@ -79,14 +80,15 @@ digits (const guchar *p, guint n, guint *out)
   return TRUE;
 }
 
-/* utcTime "YYMMDDHHMMSSZ" or generalizedTime "YYYYMMDDHHMMSSZ" */
+/* utcTime "YYMMDDHHMMSSZ" (rfc 5280: YY 50-99 is 19YY, 00-49 is 20YY) or
+ * generalizedTime "YYYYMMDDHHMMSSZ", any year 0000-9999; by arithmetic,
+ * since GDateTime has no year 0 */
 static gboolean
 read_time (Slice *in, gint64 *out)
 {
   Slice c;
   guint tag, y, mo, d, h, mi, s;
   const guchar *p;
-  g_autoptr(GDateTime) dt = NULL;
 
   if (!next (in, &tag, &c, NULL))
     return FALSE;
@@ -108,11 +110,7 @@ read_time (Slice *in, gint64 *out)
   if (!digits (p, 2, &mo) || !digits (p + 2, 2, &d) || !digits (p + 4, 2, &h) ||
       !digits (p + 6, 2, &mi) || !digits (p + 8, 2, &s) || p[10] != 'Z')
     return FALSE;
-  dt = g_date_time_new_utc ((gint) y, (gint) mo, (gint) d, (gint) h, (gint) mi, s);
-  if (dt == NULL)
-    return FALSE;
-  *out = g_date_time_to_unix (dt);
-  return TRUE;
+  return mp_time_from_utc (y, mo, d, h, mi, s, out);
 }
 
 static const guchar oid_ski[] = { 0x55, 0x1d, 0x0e };
@@ -170,37 +168,49 @@ mp_der_cert_info_clear (MpDerCertInfo *info)
   g_clear_pointer (&info->aki, g_bytes_unref);
 }
 
+/* the tbsCertificate of a der certificate, read up to its validity: its
+ * version, issuer name and validity; @tbs left at the subject */
 static gboolean
-read_cert (const guchar *der, gsize len, MpDerCertInfo *info)
+read_tbs_head (const guchar *der, gsize len, Slice *tbs, guint *version, Slice *issuer, Slice *validity)
 {
-  Slice in = { der, len }, cert, tbs, c, name, validity, exts, list, ext;
+  Slice in = { der, len }, cert, c;
   guint tag;
 
   if (!next (&in, &tag, &cert, NULL) || tag != 0x30 || in.len != 0)
     return FALSE;
-  if (!next (&cert, &tag, &tbs, NULL) || tag != 0x30)
+  if (!next (&cert, &tag, tbs, NULL) || tag != 0x30)
     return FALSE;
 
-  if (!next (&tbs, &tag, &c, NULL))
+  if (!next (tbs, &tag, &c, NULL))
     return FALSE;
   if (tag == 0xa0)
     {
       Slice v;
       if (!next (&c, &tag, &v, NULL) || tag != 0x02 || v.len != 1)
         return FALSE;
-      info->version = v.p[0] + 1u;
-      if (!next (&tbs, &tag, &c, NULL))
+      *version = v.p[0] + 1u;
+      if (!next (tbs, &tag, &c, NULL))
         return FALSE;
     }
   if (tag != 0x02)                                       /* serialNumber */
     return FALSE;
-  if (!next (&tbs, &tag, &c, NULL) || tag != 0x30)       /* signature */
+  if (!next (tbs, &tag, &c, NULL) || tag != 0x30)        /* signature */
     return FALSE;
-  if (!next (&tbs, &tag, &c, &name) || tag != 0x30)      /* issuer */
+  if (!next (tbs, &tag, &c, issuer) || tag != 0x30)      /* issuer */
+    return FALSE;
+  return next (tbs, &tag, validity, NULL) && tag == 0x30;
+}
+
+static gboolean
+read_cert (const guchar *der, gsize len, MpDerCertInfo *info)
+{
+  Slice tbs, c, name, validity, exts, list, ext;
+  guint tag;
+
+  if (!read_tbs_head (der, len, &tbs, &info->version, &name, &validity))
     return FALSE;
   info->issuer_raw = g_bytes_new (name.p, name.len);
-  if (!next (&tbs, &tag, &validity, NULL) || tag != 0x30 ||
-      !read_time (&validity, &info->not_before) || !read_time (&validity, &info->not_after))
+  if (!read_time (&validity, &info->not_before) || !read_time (&validity, &info->not_after))
     return FALSE;
   if (!next (&tbs, &tag, &c, &name) || tag != 0x30)      /* subject */
     return FALSE;
@@ -235,4 +245,14 @@ mp_der_cert_info_read (const guchar *der, gsize len, MpDerCertInfo *info)
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+mp_der_cert_validity (const guchar *der, gsize len, gint64 *not_before, gint64 *not_after)
+{
+  Slice tbs, issuer, validity;
+  guint version = 1;
+
+  return read_tbs_head (der, len, &tbs, &version, &issuer, &validity) &&
+         read_time (&validity, not_before) && read_time (&validity, not_after);
 }

@@ -33,6 +33,13 @@ gboolean  mp_der_cert_info_read  (const guchar  *der,
                                   gsize          len,
                                   MpDerCertInfo *info);
 
+/* the validity of a der certificate, in seconds since the epoch (before
+ * 1970 negative); FALSE when it is not well formed */
+gboolean  mp_der_cert_validity   (const guchar  *der,
+                                  gsize          len,
+                                  gint64        *not_before,
+                                  gint64        *not_after);
+
 /* the length of the der element at @buf (header included), 0 when @buf does
  * not start with one that fits in @len */
 gsize     mp_der_element_len     (const guchar  *buf,

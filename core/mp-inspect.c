@@ -15,6 +15,7 @@
 #include <gnutls/crypto.h>
 
 #include "mp-describe.h"
+#include "mp-time.h"
 #include "mp-x509.h"
 
 #define OID_SUBJECT_ALT_NAME "2.5.29.17"
@@ -167,58 +168,6 @@ utf8_of (const void *data, gsize len)
   return g_utf8_make_valid ((const char *) data, (gssize) len);
 }
 
-/* as g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") did, in GDateTime's range
- * (years 1 to 9999, proleptic gregorian), without its allocations or
- * gmtime's locks: two per certificate.  the date from the days since the
- * epoch as in Howard Hinnant's civil_from_days */
-static char *
-iso8601_utc (gint64 t)
-{
-  gint64 days, secs, era, doe, yoe, doy, mp, year, month, day;
-
-  if (t < G_GINT64_CONSTANT (-62135596800) || t > G_GINT64_CONSTANT (253402300799))
-    return g_strdup ("invalid");
-  days = t / SECONDS_PER_DAY;
-  secs = t % SECONDS_PER_DAY;
-  if (secs < 0)
-    {
-      secs += SECONDS_PER_DAY;
-      days--;
-    }
-  days += 719468;
-  era = (days >= 0 ? days : days - 146096) / 146097;
-  doe = days - era * 146097;
-  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  mp = (5 * doy + 2) / 153;
-  day = doy - (153 * mp + 2) / 5 + 1;
-  month = mp < 10 ? mp + 3 : mp - 9;
-  year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  {
-    /* "%d-%02d-%02dT%02d:%02d:%02dZ", the year without padding as %Y */
-    const int two[] = { (int) month, (int) day, (int) (secs / 3600), (int) (secs / 60 % 60), (int) (secs % 60) };
-    const char seps[] = "-T::Z";
-    char buf[24];
-    char *p = buf;
-
-    if (year >= 1000)
-      *p++ = (char) ('0' + year / 1000);
-    if (year >= 100)
-      *p++ = (char) ('0' + year / 100 % 10);
-    if (year >= 10)
-      *p++ = (char) ('0' + year / 10 % 10);
-    *p++ = (char) ('0' + year % 10);
-    for (guint i = 0; i < G_N_ELEMENTS (two); i++)
-      {
-        *p++ = i == 0 ? '-' : seps[i - 1];
-        *p++ = (char) ('0' + two[i] / 10);
-        *p++ = (char) ('0' + two[i] % 10);
-      }
-    *p++ = 'Z';
-    return g_strndup (buf, (gsize) (p - buf));
-  }
-}
-
 /* whole days from @now to @not_after, rounded down (towards the past) */
 gint64
 mp_days_left (gint64 now, gint64 not_after)
@@ -274,20 +223,41 @@ set_common_name (MpDescribe *sink, int rc, const char *buf, size_t len)
   mp_describe_string (sink, "common_name", cn);
 }
 
+/* not_before, not_after, days_left, status and expired_days_ago, from the
+ * dates as the der has them (mp_x509_crt_get_validity()) */
 static void
-set_time (MpDescribe *sink, const char *member, time_t t)
+describe_validity (MpDescribe *sink, gnutls_x509_crt_t crt, const gnutls_datum_t *der, gint64 now)
 {
-  g_autofree char *s = NULL;
+  gint64 not_before = 0, not_after = 0;
+  g_autofree char *from = NULL, *until = NULL;
 
-  if (t == (time_t) -1)
+  if (!mp_x509_crt_get_validity (crt, der, &not_before, &not_after))
     {
-      mp_describe_null (sink, member);
+      mp_describe_null (sink, "not_before");
+      mp_describe_null (sink, "not_after");
+      mp_describe_null (sink, "days_left");
+      mp_describe_string (sink, "status", "valid");
+      mp_describe_null (sink, "expired_days_ago");
       return;
     }
-  s = iso8601_utc ((gint64) t);
-  mp_describe_string (sink, member, s);
+  from = mp_time_format_iso8601 (not_before);
+  until = mp_time_format_iso8601 (not_after);
+  mp_describe_string (sink, "not_before", from);
+  mp_describe_string (sink, "not_after", until);
+  mp_describe_integer (sink, "days_left", mp_days_left (now, not_after));
+  if (now < not_before)
+    mp_describe_string (sink, "status", "not yet valid");
+  else if (now > not_after)
+    mp_describe_string (sink, "status", "expired");
+  else
+    mp_describe_string (sink, "status", "valid");
+  /* "EXPIRED n days ago" counts whole days elapsed, which days_left (rounded
+   * towards the past) overstates by one */
+  if (now > not_after)
+    mp_describe_integer (sink, "expired_days_ago", (now - not_after) / SECONDS_PER_DAY);
+  else
+    mp_describe_null (sink, "expired_days_ago");
 }
-
 
 static const char *
 pk_algorithm_name (int algo)
@@ -660,7 +630,6 @@ describe_crt (MpDescribe *sink, gnutls_x509_crt_t crt, gint64 now, GError **erro
   guint8 fpr[32];
   char sig_oid[128];
   size_t sig_oid_len = sizeof sig_oid;
-  time_t not_before, not_after;
   int rc;
 
   mp_describe_object_begin (sink, NULL);
@@ -681,26 +650,16 @@ describe_crt (MpDescribe *sink, gnutls_x509_crt_t crt, gint64 now, GError **erro
       mp_describe_string (sink, "serial", hex);
     }
 
-  not_before = gnutls_x509_crt_get_activation_time (crt);
-  not_after = gnutls_x509_crt_get_expiration_time (crt);
-  set_time (sink, "not_before", not_before);
-  set_time (sink, "not_after", not_after);
-  if (not_after != (time_t) -1)
-    mp_describe_integer (sink, "days_left", mp_days_left (now, (gint64) not_after));
-  else
-    mp_describe_null (sink, "days_left");
-  if (not_before != (time_t) -1 && now < (gint64) not_before)
-    mp_describe_string (sink, "status", "not yet valid");
-  else if (not_after != (time_t) -1 && now > (gint64) not_after)
-    mp_describe_string (sink, "status", "expired");
-  else
-    mp_describe_string (sink, "status", "valid");
-  /* "EXPIRED n days ago" counts whole days elapsed, which days_left (rounded
-   * towards the past) overstates by one */
-  if (not_after != (time_t) -1 && now > (gint64) not_after)
-    mp_describe_integer (sink, "expired_days_ago", (now - (gint64) not_after) / SECONDS_PER_DAY);
-  else
-    mp_describe_null (sink, "expired_days_ago");
+  /* the der as imported: its validity is read from it, and it is hashed
+   * once for the fingerprint (gnutls_x509_crt_get_fingerprint encodes the
+   * certificate again first, which costs five times the hash) */
+  rc = gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_DER, &der);
+  if (rc < 0)
+    {
+      mp_error_set_gnutls (error, rc, "exporting the certificate");
+      return FALSE;
+    }
+  describe_validity (sink, crt, &der, now);
   /* self-issued: subject and issuer are the same name, as for a root */
   mp_describe_boolean (sink, "self_signed", gnutls_x509_crt_check_issuer (crt, crt) != 0);
 
@@ -726,14 +685,6 @@ describe_crt (MpDescribe *sink, gnutls_x509_crt_t crt, gint64 now, GError **erro
   rc = gnutls_x509_crt_get_signature_oid (crt, sig_oid, &sig_oid_len);
   set_signature_algorithm (sink, gnutls_x509_crt_get_signature_algorithm (crt), rc == 0 ? sig_oid : NULL);
 
-  /* the der as imported, hashed once: gnutls_x509_crt_get_fingerprint
-   * encodes the certificate again first, which costs five times the hash */
-  rc = gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_DER, &der);
-  if (rc < 0)
-    {
-      mp_error_set_gnutls (error, rc, "computing the certificate's fingerprint");
-      return FALSE;
-    }
   rc = gnutls_hash_fast (GNUTLS_DIG_SHA256, der.data, der.size, fpr);
   if (rc < 0)
     {

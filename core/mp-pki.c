@@ -9,6 +9,7 @@
 
 #include "meetpki/mp-pki.h"
 #include "meetpki/mp-service.h"
+#include "mp-time.h"
 #include "mp-x509.h"
 
 /* clock skew between cluster nodes should not make a fresh certificate
@@ -190,13 +191,6 @@ check_days (guint days, GError **error)
   return TRUE;
 }
 
-static char *
-format_time (gint64 t)
-{
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t);
-  return dt != NULL ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S UTC") : g_strdup ("?");
-}
-
 /* the names a command writes, checked up front so that nothing is generated
  * (or staged) when one of them is already taken */
 static gboolean
@@ -311,17 +305,17 @@ mp_pki_csr (MpStore *store, const char *basename, const MpSubject *subject,
 /* validity: [max(now - backdate, @start), min(now + days, @limit)]; @start
  * and @limit 0 are none.  the issuer's window bounds the issued one */
 static gboolean
-set_validity (gnutls_x509_crt_t crt, guint days, time_t start, time_t limit,
+set_validity (gnutls_x509_crt_t crt, guint days, gint64 start, gint64 limit,
               GPtrArray *notes, GError **error)
 {
   gint64 now = mp_now ();
-  gint64 not_before = MAX (now - BACKDATE_SECONDS, (gint64) start);
+  gint64 not_before = MAX (now - BACKDATE_SECONDS, start);
   gint64 not_after = now + (gint64) days * 86400;
   int rc;
 
-  if (limit > 0 && not_after > (gint64) limit)
+  if (limit > 0 && not_after > limit)
     {
-      g_autofree char *when = format_time (limit);
+      g_autofree char *when = mp_time_format_utc (limit);
       not_after = limit;
       note (notes, "Validity shortened to end with the CA's on %s", when);
     }
@@ -539,7 +533,7 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
   g_autoptr(MpX509Crt) crt = NULL;
   g_autoptr(GBytes) crt_pem = NULL;
   gboolean existed;
-  time_t ca_not_after, ca_not_before;
+  gint64 ca_not_after = 0, ca_not_before = 0;
   unsigned int bits = 0;
   int rc;
 
@@ -597,19 +591,22 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
   ca = mp_x509_crt_import (ca_crt_data, ca_crt_name, error);
   if (ca == NULL || !check_is_ca (ca, ca_crt_name, error))
     return FALSE;
-  ca_not_after = gnutls_x509_crt_get_expiration_time (ca);
-  if ((gint64) ca_not_after <= mp_now ())
+  if (!mp_x509_crt_get_validity (ca, NULL, &ca_not_before, &ca_not_after))
     {
-      g_autofree char *when = format_time (ca_not_after);
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_DATA, "%s: no readable validity dates", ca_crt_name);
+      return FALSE;
+    }
+  if (ca_not_after <= mp_now ())
+    {
+      g_autofree char *when = mp_time_format_utc (ca_not_after);
       g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED, "%s expired on %s", ca_crt_name, when);
       return FALSE;
     }
   /* a certificate valid before its issuer would not verify then; this is
    * a wrong clock (or a CA made on a node whose clock runs ahead) */
-  ca_not_before = gnutls_x509_crt_get_activation_time (ca);
-  if ((gint64) ca_not_before > mp_now ())
+  if (ca_not_before > mp_now ())
     {
-      g_autofree char *when = format_time (ca_not_before);
+      g_autofree char *when = mp_time_format_utc (ca_not_before);
       g_set_error (error, MP_ERROR, MP_ERROR_VERIFY_FAILED,
                    "%s is not valid before %s; check the system clock", ca_crt_name, when);
       return FALSE;

@@ -373,11 +373,18 @@ check_names (MpProbe *p, const MpPluginDescriptor *desc, const Expected *e, cons
 static void
 check_days (MpProbe *p, gnutls_x509_crt_t leaf)
 {
-  gint64 not_after = (gint64) gnutls_x509_crt_get_expiration_time (leaf);
+  gint64 not_before = 0, not_after = 0;
   gint64 now = mp_now ();
-  gint64 left = mp_days_left (now, not_after);
-  g_autofree char *until = mp_bundle_format_time (not_after);
+  gint64 left;
+  g_autofree char *until = NULL;
 
+  if (!mp_x509_crt_get_validity (leaf, NULL, &not_before, &not_after))
+    {
+      add_line (p, MP_LINE_FAILURE, "served certificate has no readable validity dates");
+      return;
+    }
+  left = mp_days_left (now, not_after);
+  until = mp_bundle_format_time (not_after);
   if (not_after < now)
     add_line (p, MP_LINE_FAILURE, "served certificate expired on %s", until);
   else if (left < MP_APPLY_DEFAULT_WARN_DAYS)

@@ -1,11 +1,12 @@
 /*
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * `<service> apply --json` and `<service> rollback --json`: the run as one
- * object for scripts.  it is built here, from the lines and the step
- * reports as the runner gives them (MpLogFunc, MpStepFunc), not from
- * printed text, so the cli and meetpkid's ApplyJson/RollbackJson hand out
- * the very same tree.
+ * `<service> apply --json`, `<service> rollback --json`, `<service> certs
+ * --json` and `database cluster certs --json`: the run as one object for
+ * scripts, one shape for all four.  it is built here, from the lines and
+ * the step reports as the runner gives them (MpLogFunc, MpStepFunc), not
+ * from printed text, so the cli and meetpkid's ApplyJson, RollbackJson
+ * and ApplyCertificatesJson hand out the very same tree.
  */
 #include "config.h"
 
@@ -368,4 +369,34 @@ mp_service_run_rollback_json (MpStore *store, MpPlugin *plugin, const MpServiceR
   gboolean ok = mp_service_run_rollback (store, plugin, &kept, &local);
 
   return finish (store, plugin, "rollback", NULL, 0, options, &r, ok, local, object, error);
+}
+
+/**
+ * mp_service_run_certs_json:
+ * @store: the store
+ * @plugin: the service
+ * @options: how to run, as for mp_service_run_apply_json()
+ * @cluster: %TRUE for `database cluster certs`
+ * @files: the files, as for mp_service_run_certs()
+ * @n_files: their number
+ * @object: (out) (transfer full) (nullable): the run as one object, as
+ *   mp_service_run_apply_json() makes it; "command" is "certs" or
+ *   "cluster certs", "steps" the one certs step
+ * @error: return location for a #GError
+ *
+ * mp_service_run_certs(), told as one object.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mp_service_run_certs_json (MpStore *store, MpPlugin *plugin, const MpServiceRunOptions *options, gboolean cluster,
+                           const char * const *files, guint n_files, JsonNode **object, GError **error)
+{
+  g_auto(Report) r = { 0 };
+  MpServiceRunOptions kept = keeping_options (options, &r);
+  GError *local = NULL;
+  gboolean ok = mp_service_run_certs (store, plugin, &kept, cluster, files, n_files, &local);
+
+  return finish (store, plugin, cluster ? "cluster certs" : "certs", files, n_files, options, &r, ok, local, object,
+                 error);
 }

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "mp-der.h"
 #include "mp-x509.h"
 
 static const struct {
@@ -357,6 +358,25 @@ mp_x509_crt_export_pem (gnutls_x509_crt_t crt, GError **error)
   bytes = g_bytes_new (out.data, out.size);
   gnutls_free (out.data);
   return bytes;
+}
+
+gboolean
+mp_x509_crt_get_validity (gnutls_x509_crt_t crt, const gnutls_datum_t *der, gint64 *not_before, gint64 *not_after)
+{
+  g_auto(MpDatum) own = { NULL, 0 };
+  time_t nb, na;
+
+  if (der == NULL && gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_DER, &own) == 0)
+    der = &own;
+  if (der != NULL && mp_der_cert_validity (der->data, der->size, not_before, not_after))
+    return TRUE;
+  nb = gnutls_x509_crt_get_activation_time (crt);
+  na = gnutls_x509_crt_get_expiration_time (crt);
+  if (nb == (time_t) -1 || na == (time_t) -1)
+    return FALSE;
+  *not_before = (gint64) nb;
+  *not_after = (gint64) na;
+  return TRUE;
 }
 
 gboolean

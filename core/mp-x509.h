@@ -37,6 +37,16 @@ gnutls_x509_crt_t mp_x509_crt_import           (GBytes *data, const char *what, 
 GPtrArray     *mp_x509_crt_import_list         (GBytes *data, const char *what, GError **error);
 GBytes        *mp_x509_crt_export_pem          (gnutls_x509_crt_t crt, GError **error);
 
+/* the certificate's notBefore and notAfter in seconds since the epoch,
+ * read from its der (@der, or exported from @crt when NULL): gnutls
+ * clamps dates before 1970, and -1 is 1969-12-31T23:59:59Z, not an error.
+ * gnutls' reading only for a validity mp-der.c cannot read; FALSE when
+ * neither can */
+gboolean       mp_x509_crt_get_validity        (gnutls_x509_crt_t crt,
+                                                const gnutls_datum_t *der,
+                                                gint64 *not_before,
+                                                gint64 *not_after);
+
 /* compares the full public keys (DER SubjectPublicKeyInfo) */
 gboolean       mp_x509_privkey_matches_crt     (gnutls_x509_privkey_t key,
                                                 gnutls_x509_crt_t crt,

@@ -410,9 +410,13 @@ test_certs_json (void)
   flat = flat_json (home, dry->out);
   assert_has (flat, "verdict=\"dry-run\"");
   assert_has (flat, "dry_run=true");
-  assert_has (flat, "steps.0=\"certs\"");
+  assert_has (flat, "steps#=1");
+  assert_has (flat, "steps.0.step=\"certs\"");
+  assert_has (flat, "steps.0.outcome=\"would-run\"");
+  assert_has (flat, "steps.0.message=null");
+  assert_has (flat, "probe=null");
+  assert_has (flat, "rollback=null");
   assert_has (flat, "applied#=0");
-  assert_has (flat, "live_dir=null");
   assert_has (flat, "lines.0.kind=\"success\"");
   assert_has (flat, "lines.0.text=\"Key and certificate pair match\"");
   assert_has (flat, "lines.4.kind=\"note\"");
@@ -432,6 +436,8 @@ test_certs_json (void)
   assert_has (flat, "verdict=\"applied\"");
   assert_has (flat, "error=null");
   assert_has (flat, "steps#=1");
+  assert_has (flat, "steps.0.step=\"certs\"");
+  assert_has (flat, "steps.0.outcome=\"ok\"");
   assert_has (flat, "applied#=3");
   assert_has (flat, "applied.0.role=\"key\"");
   assert_has (flat, "applied.1.role=\"cert\"");
@@ -491,8 +497,9 @@ test_certs_json (void)
   flat = flat_json (home, refused->out);
   assert_has (flat, "verdict=\"refused\"");
   assert_has (flat, "steps#=0");
-  assert_has (flat, "applied#=0");
-  assert_has (flat, "live_dir=null");
+  /* what stays live: the set applied above, untouched */
+  assert_has (flat, "applied#=3");
+  assert_has (flat, "applied.1.file=\"wa.crt\"");
   assert_has (flat, "lines.0.kind=\"failure\"");
   assert_has (flat, "lines.0.text=\"Key and certificate pair do not match: wa.crt was not issued for other.key\"");
   assert_has (flat, "error.name=\"VerifyFailed\"");
@@ -517,6 +524,9 @@ test_certs_json (void)
   assert_has (flat, "service=\"database\"");
   assert_has (flat, "command=\"cluster certs\"");
   assert_has (flat, "verdict=\"applied\"");
+  assert_has (flat, "steps#=1");
+  assert_has (flat, "steps.0.step=\"certs\"");
+  assert_has (flat, "steps.0.outcome=\"ok\"");
   assert_has (flat, "applied#=5");
   mpt_remove_home (home);
 }

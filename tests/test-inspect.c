@@ -563,6 +563,112 @@ test_calendar_edges (void)
     }
 }
 
+/* certificates that openssl ca dates before 1970 and at the edges of
+ * utcTime's century rule (rfc 5280: YY 50-99 is 19YY, 00-49 is 20YY),
+ * made by make_old_certs(): the date openssl was asked for, how the der
+ * encodes it, and what we print.  gnutls clamps dates before 1970, and
+ * -1 (1969-12-31T23:59:59Z) is its error value */
+static const struct {
+  const char *start, *end;    /* openssl ca -startdate/-enddate */
+  const char *not_before, *not_after;
+} old_certs[] = {
+  { "500101000000Z", "20301231235959Z", "1950-01-01T00:00:00Z", "2030-12-31T23:59:59Z" },
+  { "691231235959Z", "991231235959Z", "1969-12-31T23:59:59Z", "1999-12-31T23:59:59Z" },
+  { "991231000000Z", "20991231000000Z", "1999-12-31T00:00:00Z", "2099-12-31T00:00:00Z" },
+  { "19000101000000Z", "19491231235959Z", "1900-01-01T00:00:00Z", "1949-12-31T23:59:59Z" },
+  { "16010101000000Z", "99991231235959Z", "1601-01-01T00:00:00Z", "9999-12-31T23:59:59Z" },
+  { "00000101000000Z", "00001231235959Z", "0000-01-01T00:00:00Z", "0000-12-31T23:59:59Z" },
+};
+
+static void
+make_old_certs (void)
+{
+  g_autofree char *cnf = fx_path ("old-ca.cnf");
+  g_autofree char *index = fx_path ("old-index.txt");
+  g_autofree char *serial = fx_path ("old-serial");
+
+  g_assert_true (g_file_set_contents (cnf, "[ca]\ndefault_ca = c\n[c]\ndatabase = old-index.txt\n"
+                                           "new_certs_dir = .\nserial = old-serial\ndefault_md = sha256\n"
+                                           "policy = p\nunique_subject = no\n[p]\ncommonName = supplied\n",
+                                      -1, NULL));
+  g_assert_true (g_file_set_contents (index, "", -1, NULL));
+  g_assert_true (g_file_set_contents (serial, "50\n", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (old_certs); i++)
+    {
+      g_autofree char *o = openssl ("ca -batch -config old-ca.cnf -cert ca.crt -keyfile ca.key -in rsa.csr "
+                                    "-notext -startdate %s -enddate %s -out old%u.crt",
+                                    old_certs[i].start, old_certs[i].end, i);
+    }
+}
+
+/* openssl's notBefore or notAfter of @file in our form: its iso form pads
+ * the year with blanks ("   0-01-01 00:00:00Z") and has a blank for 'T' */
+static char *
+openssl_date (const char *file, const char *field)
+{
+  g_autofree char *out = openssl ("x509 -in %s -noout -startdate -enddate -dateopt iso_8601", file);
+  char *when = openssl_field (out, field);
+
+  g_assert_cmpuint (strlen (when), ==, 20);
+  for (guint i = 0; i < 4; i++)
+    if (when[i] == ' ')
+      when[i] = '0';
+  when[10] = 'T';
+  return when;
+}
+
+static void
+test_before_1970 (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (old_certs); i++)
+    {
+      g_autofree char *crt = g_strdup_printf ("old%u.crt", i);
+      g_autofree char *nb = openssl_date (crt, "notBefore");
+      g_autofree char *na = openssl_date (crt, "notAfter");
+      g_autoptr(JsonNode) node = inspect (crt);
+      JsonObject *c = only_certificate (node);
+
+      g_test_message ("%s: %s to %s", crt, old_certs[i].start, old_certs[i].end);
+      /* openssl reads what it was asked to write ... */
+      g_assert_cmpstr (nb, ==, old_certs[i].not_before);
+      g_assert_cmpstr (na, ==, old_certs[i].not_after);
+      /* ... and so do we */
+      g_assert_cmpstr (json_object_get_string_member (c, "not_before"), ==, nb);
+      g_assert_cmpstr (json_object_get_string_member (c, "not_after"), ==, na);
+    }
+  /* the counts come from the same dates, not gnutls' clamped ones: at the
+   * epoch a 1950-2030 certificate is valid with 22279 days (1970-01-01 to
+   * 2030-12-31, as GDateTime counts them) left */
+  {
+    g_autoptr(GDateTime) epoch = g_date_time_new_utc (1970, 1, 1, 0, 0, 0);
+    g_autoptr(GDateTime) end = g_date_time_new_utc (2030, 12, 31, 23, 59, 59);
+    g_autoptr(JsonNode) node = inspect_at ("old0.crt", "0");
+    JsonObject *c = only_certificate (node);
+
+    g_assert_cmpstr (json_object_get_string_member (c, "status"), ==, "valid");
+    g_assert_cmpint (json_object_get_int_member (c, "days_left"), ==,
+                     g_date_time_difference (end, epoch) / G_TIME_SPAN_DAY);
+  }
+  /* one second before 1969-12-31T23:59:59Z it is not valid yet; at it, it is */
+  {
+    g_autoptr(JsonNode) early = inspect_at ("old1.crt", "-2");
+    g_autoptr(JsonNode) on_time = inspect_at ("old1.crt", "-1");
+
+    g_assert_cmpstr (json_object_get_string_member (only_certificate (early), "status"), ==, "not yet valid");
+    g_assert_cmpstr (json_object_get_string_member (only_certificate (on_time), "status"), ==, "valid");
+  }
+  /* expired 1949-12-31T23:59:59Z: at the epoch, 7305 whole days ago (20
+   * years, five of them leap) and one second */
+  {
+    g_autoptr(JsonNode) node = inspect_at ("old3.crt", "0");
+    JsonObject *c = only_certificate (node);
+
+    g_assert_cmpstr (json_object_get_string_member (c, "status"), ==, "expired");
+    g_assert_cmpint (json_object_get_int_member (c, "expired_days_ago"), ==, 7305);
+    g_assert_cmpint (json_object_get_int_member (c, "days_left"), ==, -7306);
+  }
+}
+
 static void
 test_der (void)
 {
@@ -1046,6 +1152,67 @@ test_cli_list (void)
   cli_store_clear (&s);
 }
 
+/* the quick meetpki and the full cli print the same dates before 1970, in
+ * inspect's text and --json, list's days left and verify's lines */
+static void
+test_cli_before_1970 (void)
+{
+  CliStore s;
+  const char *clis[] = { g_getenv ("MEETPKI_CLI"), g_getenv ("MEETPKI_CLI_FULL") };
+  char *text[2] = { NULL, NULL };
+
+  cli_store_init (&s);
+  copy_into (&s, "old0.crt", "old.crt");
+  copy_into (&s, "old3.crt", "older.crt");
+  s.envp = g_environ_setenv (s.envp, "MEETPKI_NOW", "0", TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (clis); i++)
+    {
+      g_autofree char *cmd = g_strdup_printf ("%s pki inspect old.crt", clis[i]);
+      g_autofree char *json_cmd = g_strdup_printf ("%s pki inspect --json old.crt", clis[i]);
+      g_autofree char *out = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *c;
+
+      g_assert_cmpint (run (fx_dir, s.envp, cmd, &text[i], NULL), ==, 0);
+      g_assert_nonnull (strstr (text[i], "Not before:          1950-01-01T00:00:00Z\n"));
+      g_assert_nonnull (strstr (text[i], "Not after:           2030-12-31T23:59:59Z\n"));
+      g_assert_nonnull (strstr (text[i], "22279 days left\n"));
+      g_assert_cmpint (run (fx_dir, s.envp, json_cmd, &out, NULL), ==, 0);
+      json_parser_load_from_data (parser, out, -1, &error);
+      g_assert_no_error (error);
+      c = json_array_get_object_element (
+        json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "certificates"), 0);
+      g_assert_cmpstr (json_object_get_string_member (c, "not_before"), ==, "1950-01-01T00:00:00Z");
+      g_assert_cmpint (json_object_get_int_member (c, "days_left"), ==, 22279);
+    }
+  g_assert_cmpstr (text[0], ==, text[1]);
+  g_free (text[0]);
+  g_free (text[1]);
+  {
+    g_autofree char *out = NULL;
+    g_assert_cmpint (cli (&s, "pki list", &out, NULL), ==, 0);
+    g_assert_true (g_regex_match_simple ("^old\\.crt +certificate +cms1\\.example\\.com +22279 days left$",
+                                         out, G_REGEX_MULTILINE, 0));
+    g_assert_true (g_regex_match_simple ("^older\\.crt +certificate +cms1\\.example\\.com +EXPIRED 7305 days ago$",
+                                         out, G_REGEX_MULTILINE, 0));
+  }
+  /* verify's chain and its verdict; ca.crt is not valid at the epoch */
+  s.envp = g_environ_unsetenv (s.envp, "MEETPKI_NOW");
+  {
+    g_autofree char *out = NULL;
+    g_assert_cmpint (cli (&s, "pki verify old.crt ./ca.crt", &out, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "valid 1950-01-01 00:00:00 UTC to 2030-12-31 23:59:59 UTC\n"));
+  }
+  {
+    g_autofree char *out = NULL;
+    g_assert_cmpint (cli (&s, "pki verify older.crt ./ca.crt", &out, NULL), ==, 1);
+    g_assert_nonnull (strstr (out, "valid 1900-01-01 00:00:00 UTC to 1949-12-31 23:59:59 UTC\n"));
+    g_assert_nonnull (strstr (out, "expired on 1949-12-31 23:59:59 UTC"));
+  }
+  cli_store_clear (&s);
+}
+
 static void
 make_fixtures (void)
 {
@@ -1078,6 +1245,7 @@ make_fixtures (void)
                        (int) g_bytes_get_size (ca), (const char *) g_bytes_get_data (ca, NULL));
     g_assert_true (g_file_set_contents (path, joined, -1, NULL));
   }
+  make_old_certs ();
 }
 
 int
@@ -1096,6 +1264,7 @@ main (int argc, char **argv)
   g_test_add_func ("/inspect/certificate/expired", test_expired);
   g_test_add_func ("/inspect/certificate/der", test_der);
   g_test_add_func ("/inspect/certificate/calendar-edges", test_calendar_edges);
+  g_test_add_func ("/inspect/certificate/before-1970", test_before_1970);
   g_test_add_func ("/inspect/certificate/several", test_several_certificates);
   g_test_add_func ("/inspect/csr/fields", test_csr);
   g_test_add_func ("/inspect/csr/bad-signature", test_csr_bad_signature);
@@ -1106,6 +1275,7 @@ main (int argc, char **argv)
   g_test_add_func ("/inspect/cli/match", test_cli_match);
   g_test_add_func ("/inspect/cli/inspect", test_cli_inspect);
   g_test_add_func ("/inspect/cli/list", test_cli_list);
+  g_test_add_func ("/inspect/cli/before-1970", test_cli_before_1970);
 
   rc = g_test_run ();
   rm_rf (fx_dir);

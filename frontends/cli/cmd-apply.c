@@ -59,14 +59,6 @@ run_options (MpCli *cli, MpServiceRunOptions *o, GError **error)
   return mp_cli_get_store (cli, error);
 }
 
-static JsonNode *
-local_status_json (MpCli *cli, GError **error)
-{
-  MpStore *store = mp_cli_get_store (cli, error);
-
-  return store != NULL ? mp_service_status_to_json (store, cli->service, error) : NULL;
-}
-
 /* an exec step's command writes to our stdout: with --json only the
  * object goes there, so meanwhile the commands write to stderr.  returns
  * the saved stdout, or -1 when it stays as it was */
@@ -95,41 +87,6 @@ stdout_restore (int saved)
   close (saved);
 }
 
-/* `certs` and `cluster certs`: the lines as they come, or with --json
- * kept for one object (cmd-certs-json.c) */
-static gboolean
-run_certs (MpCli *cli, gboolean cluster, const char * const *args, guint n_args, GError **error)
-{
-  MpServiceRunOptions o;
-  MpStore *store = run_options (cli, &o, error);
-  GError *local = NULL;
-  gboolean ok;
-  int saved;
-
-  if (store == NULL)
-    return FALSE;
-  if (!cli->json)
-    return mp_service_run_certs (store, cli->service, &o, cluster, args, n_args, error);
-  cli->lines = g_ptr_array_new_with_free_func (g_free);
-  o.log = mp_cli_keep_line;
-  o.user_data = cli;
-  saved = stdout_to_stderr ();
-  ok = mp_service_run_certs (store, cli->service, &o, cluster, args, n_args, &local);
-  stdout_restore (saved);
-  return mp_cli_print_certs_json (cli, args, n_args, ok, local, local_status_json, error);
-}
-
-gboolean
-mp_cli_service_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
-{
-  return run_certs (cli, FALSE, args, n_args, error);
-}
-
-gboolean
-mp_cli_cluster_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
-{
-  return run_certs (cli, TRUE, args, n_args, error);
-}
 
 /* `webbridge3 c2w trust <bundle>`, `callbridge trust c2w <bundle>`, ... */
 gboolean
@@ -176,11 +133,19 @@ mp_cli_print_run_json (MpCli *cli, JsonNode *object, gboolean ok, GError *local,
   return FALSE;
 }
 
-/* `apply --json` and `rollback --json`: meanwhile an exec step's command
- * and the database's uppercase-Y question (ask_uppercase_y() prints on
- * our stdout) go to stderr, so stdout holds the object alone */
+typedef enum {
+  RUN_CERTS,
+  RUN_CLUSTER_CERTS,
+  RUN_APPLY,
+  RUN_ROLLBACK,
+} RunKind;
+
+/* `certs --json`, `cluster certs --json`, `apply --json` and `rollback
+ * --json`: meanwhile an exec step's command and the database's
+ * uppercase-Y question (ask_uppercase_y() prints on our stdout) go to
+ * stderr, so stdout holds the object alone */
 static gboolean
-run_json (MpCli *cli, gboolean rollback, const char * const *args, guint n_args, GError **error)
+run_json (MpCli *cli, RunKind kind, const char * const *args, guint n_args, GError **error)
 {
   MpServiceRunOptions o;
   MpStore *store = run_options (cli, &o, error);
@@ -192,12 +157,43 @@ run_json (MpCli *cli, gboolean rollback, const char * const *args, guint n_args,
   if (store == NULL)
     return FALSE;
   saved = stdout_to_stderr ();
-  if (rollback)
+  if (kind == RUN_ROLLBACK)
     ok = mp_service_run_rollback_json (store, cli->service, &o, &object, &local);
-  else
+  else if (kind == RUN_APPLY)
     ok = mp_service_run_apply_json (store, cli->service, &o, args, n_args, &object, &local);
+  else
+    ok = mp_service_run_certs_json (store, cli->service, &o, kind == RUN_CLUSTER_CERTS, args, n_args, &object,
+                                    &local);
   stdout_restore (saved);
   return mp_cli_print_run_json (cli, object, ok, local, error);
+}
+
+/* `certs` and `cluster certs`: the lines as they come, or with --json one
+ * object */
+static gboolean
+run_certs (MpCli *cli, gboolean cluster, const char * const *args, guint n_args, GError **error)
+{
+  MpServiceRunOptions o;
+  MpStore *store;
+
+  if (cli->json)
+    return run_json (cli, cluster ? RUN_CLUSTER_CERTS : RUN_CERTS, args, n_args, error);
+  store = run_options (cli, &o, error);
+  if (store == NULL)
+    return FALSE;
+  return mp_service_run_certs (store, cli->service, &o, cluster, args, n_args, error);
+}
+
+gboolean
+mp_cli_service_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  return run_certs (cli, FALSE, args, n_args, error);
+}
+
+gboolean
+mp_cli_cluster_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  return run_certs (cli, TRUE, args, n_args, error);
 }
 
 gboolean
@@ -207,7 +203,7 @@ mp_cli_service_apply (MpCli *cli, const char * const *args, guint n_args, GError
   MpStore *store;
 
   if (cli->json)
-    return run_json (cli, FALSE, args, n_args, error);
+    return run_json (cli, RUN_APPLY, args, n_args, error);
   store = run_options (cli, &o, error);
   return store != NULL && mp_service_run_apply (store, cli->service, &o, args, n_args, error);
 }
@@ -219,7 +215,7 @@ mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GEr
   MpStore *store;
 
   if (cli->json)
-    return run_json (cli, TRUE, args, n_args, error);
+    return run_json (cli, RUN_ROLLBACK, args, n_args, error);
   store = run_options (cli, &o, error);
   return store != NULL && mp_service_run_rollback (store, cli->service, &o, error);
 }
@@ -548,33 +544,24 @@ mp_cli_bus_service_csr (MpCli *cli, const char * const *args, guint n_args, GErr
   return call_service (cli, "GenerateCsr", g_variant_new ("(sa{sv})", args[0], &b), error);
 }
 
-static JsonNode *
-bus_status_json (MpCli *cli, GError **error)
-{
-  return mp_cli_bus_call_json (cli, "ServiceStatusJson", g_variant_new ("(s)", cli->service_name), NULL, error);
-}
+static gboolean call_run_json (MpCli *cli, const char *method, GVariant *params, GError **error);
 
 gboolean
 mp_cli_bus_service_certs (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  GError *local = NULL;
-  gboolean ok;
-
   if (!store_names_only (cli, args, n_args, error))
     return FALSE;
-  /* --json: the lines the daemon returns (or sends before its error) are
-   * kept as the in-process ones are, for the same object */
   if (cli->json)
-    cli->lines = g_ptr_array_new_with_free_func (g_free);
-  ok = call_service (cli, "ApplyCertificates",
-                     g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args), service_options (cli, TRUE, FALSE)),
-                     cli->json ? &local : error);
-  if (!cli->json)
-    return ok;
-  return mp_cli_print_certs_json (cli, args, n_args, ok, local, bus_status_json, error);
+    return call_run_json (cli, "ApplyCertificatesJson",
+                          g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args),
+                                         service_options (cli, TRUE, FALSE)),
+                          error);
+  return call_service (cli, "ApplyCertificates",
+                       g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args), service_options (cli, TRUE, FALSE)),
+                       error);
 }
 
-/* ApplyJson or RollbackJson: the object the daemon built, from its reply
+/* ApplyCertificatesJson, ApplyJson or RollbackJson: the object the daemon built, from its reply
  * or, when the run failed, from the Lines signal before the error; printed
  * as the in-process one is */
 static gboolean

@@ -120,14 +120,9 @@ MpStore  *mp_cli_get_store   (MpCli *cli, GError **error);
 MpPluginLoader *mp_cli_get_plugins (MpCli *cli, GError **error);
 /* prints one line of a service command: "SUCCESS: ...", a note as it is */
 void      mp_cli_print_line  (MpLineKind kind, const char *text, gpointer user_data);
-/* certs --json (cmd-certs-json.c): keeps a line in cli->lines instead */
-void      mp_cli_keep_line   (MpLineKind kind, const char *text, gpointer user_data);
-gboolean  mp_cli_print_certs_json (MpCli *cli, const char * const *args, guint n_args, gboolean ok,
-                                   GError *local, JsonNode *(*status_json) (MpCli *cli, GError **error),
-                                   GError **error);
 /* prints a JsonNode to stdout, pretty */
 void      mp_cli_print_json  (gpointer json_node);
-/* apply --json and rollback --json (cmd-apply.c): the object, then the error */
+/* certs, apply and rollback --json (cmd-apply.c): the object, then the error */
 gboolean  mp_cli_print_run_json (MpCli *cli, JsonNode *object, gboolean ok, GError *local, GError **error);
 /* prints findings as "file:line: severity: message [code]" */
 void      mp_cli_print_findings (GPtrArray *findings, gboolean to_stderr);

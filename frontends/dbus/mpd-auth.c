@@ -63,6 +63,7 @@ static const struct {
   { SERVICE, "Apply", MPD_ACTION_WRITE },
   { SERVICE, "InstallTrust", MPD_ACTION_WRITE },
   { SERVICE, "Rollback", MPD_ACTION_WRITE },
+  { SERVICE, "ApplyCertificatesJson", MPD_ACTION_WRITE },
   { SERVICE, "ApplyJson", MPD_ACTION_WRITE },
   { SERVICE, "RollbackJson", MPD_ACTION_WRITE },
   { SERVICE, "Enable", MPD_ACTION_WRITE },

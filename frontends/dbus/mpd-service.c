@@ -206,11 +206,13 @@ finish_json (MpdService *self, GDBusMethodInvocation *invocation, gboolean annou
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* ApplyCertificatesJson and ApplyJson: run_files(), told as one object */
 static gboolean
-handle_apply_json (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const char * const *files,
-                   GVariant *options, MpdService *self)
+run_files_json (MpdService *self, GDBusMethodInvocation *invocation, const char * const *files, GVariant *options,
+                gboolean whole_sequence)
 {
   static const char * const allowed[] = { "dry-run", "warn-days", "yes", NULL };
+  static const char * const certs_allowed[] = { "dry-run", "warn-days", NULL };
   static const char * const types[] = { "b", "u", "b" };
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonNode) object = NULL;
@@ -219,15 +221,33 @@ handle_apply_json (MpdService1 *skeleton, GDBusMethodInvocation *invocation, con
   MpServiceRunOptions o;
   gboolean ok;
 
-  if (!run_options (options, allowed, types, lines, &o, &error))
+  if (!run_options (options, whole_sequence ? allowed : certs_allowed, types, lines, &o, &error))
     return mpd_return_error (invocation, error);
   if (n_files == 0)
     {
       g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: no files given", mp_plugin_get_name (self->plugin));
       return mpd_return_error (invocation, error);
     }
-  ok = mp_service_run_apply_json (STORE (self), self->plugin, &o, files, n_files, &object, &error);
+  if (whole_sequence)
+    ok = mp_service_run_apply_json (STORE (self), self->plugin, &o, files, n_files, &object, &error);
+  else
+    ok = mp_service_run_certs_json (STORE (self), self->plugin, &o, self->cluster != NULL, files, n_files, &object,
+                                    &error);
   return finish_json (self, invocation, !o.dry_run, ok, error, object);
+}
+
+static gboolean
+handle_apply_certificates_json (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const char * const *files,
+                                GVariant *options, MpdService *self)
+{
+  return run_files_json (self, invocation, files, options, FALSE);
+}
+
+static gboolean
+handle_apply_json (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const char * const *files,
+                   GVariant *options, MpdService *self)
+{
+  return run_files_json (self, invocation, files, options, TRUE);
 }
 
 static gboolean
@@ -466,6 +486,7 @@ static const struct {
   { "handle-apply-certificates", G_CALLBACK (handle_apply_certificates) },
   { "handle-apply", G_CALLBACK (handle_apply) },
   { "handle-rollback", G_CALLBACK (handle_rollback) },
+  { "handle-apply-certificates-json", G_CALLBACK (handle_apply_certificates_json) },
   { "handle-apply-json", G_CALLBACK (handle_apply_json) },
   { "handle-rollback-json", G_CALLBACK (handle_rollback_json) },
   { "handle-install-trust", G_CALLBACK (handle_install_trust) },

@@ -64,7 +64,7 @@ test_actions (void)
   static const char *const reads[] = { "Inspect", "Match", "MatchFiles", "ClusterStatusJson", "Verify", "List", "CheckBundle", "ListServices", "NodeFacts",
                                        "Check" };
   static const char *const service_writes[] = { "GenerateCsr", "ApplyCertificates", "Apply", "Rollback",
-                                                "ApplyJson", "RollbackJson",
+                                                "ApplyCertificatesJson", "ApplyJson", "RollbackJson",
                                                 "Enable", "Disable", "Restart", "SetEndpoint" };
   static const char *const cluster_writes[] = { "SetLocalNode", "Initialize", "Join", "Connect", "Remove" };
   GDBusInterfaceInfo *infos[] = { mpd_manager1_interface_info (), mpd_service1_interface_info (),
@@ -326,6 +326,7 @@ test_service_writes_ask_polkit_first (AuthFixture *fx, gconstpointer data)
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "ApplyCertificates", "(['web.key', 'web.crt'], @a{sv} {})" },
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Apply", "(['web.key', 'web.crt'], @a{sv} {})" },
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Rollback", "(@a{sv} {},)" },
+    { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "ApplyCertificatesJson", "(['web.key', 'web.crt'], @a{sv} {})" },
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "ApplyJson", "(['web.key', 'web.crt'], @a{sv} {})" },
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "RollbackJson", "(@a{sv} {},)" },
     { MPD_SERVICES_PATH "/webadmin", "io.meetpki.Service1", "Enable", "(@a{sv} {},)" },

@@ -162,6 +162,22 @@ test_certificates (void)
   every = check_reply ("rsa.crt", TRUE);
 }
 
+/* the reply has the dates the der has, as openssl wrote them */
+static void
+test_before_1970 (void)
+{
+  g_autoptr(GVariant) reply = check_reply ("old.crt", TRUE);
+  g_autoptr(GVariant) crt = nth_certificate (reply, 0);
+  const char *s = NULL;
+
+  g_assert_true (g_variant_lookup (crt, "not_before", "&s", &s));
+  g_assert_cmpstr (s, ==, "1950-01-01T00:00:00Z");
+  g_assert_true (g_variant_lookup (crt, "not_after", "&s", &s));
+  g_assert_cmpstr (s, ==, "1969-12-31T23:59:59Z");
+  g_assert_true (g_variant_lookup (crt, "status", "&s", &s));
+  g_assert_cmpstr (s, ==, "expired");
+}
+
 static void
 test_warnings (void)
 {
@@ -243,6 +259,12 @@ make_fixtures (void)
   sh ("openssl pkcs12 -export -in ed.crt -inkey ed.key -out bundle.p12 -passout pass:");
   sh ("cat every.crt bad.crt ed.crt ca.crt > bundle.crt");
   sh ("echo 'hello, world' > junk.txt && : > empty.crt");
+  /* dates before 1970, which gnutls clamps: openssl ca writes them */
+  sh ("printf '[ca]\\ndefault_ca = c\\n[c]\\ndatabase = old.idx\\nnew_certs_dir = .\\nserial = old.srl\\n"
+      "default_md = sha256\\npolicy = p\\n[p]\\ncommonName = supplied\\n' > old.cnf && : > old.idx && "
+      "echo 01 > old.srl && openssl req -new -key ec.key -subj /CN=old -out old.csr && "
+      "openssl ca -batch -config old.cnf -cert ca.crt -keyfile ec.key -in old.csr -notext "
+      "-startdate 500101000000Z -enddate 691231235959Z -out old.crt");
   /* x25519 under an oid nobody knows (1.3.101.127): the certificate
    * imports, its public key does not */
   sh ("openssl genpkey -algorithm x25519 -out x.key && openssl pkey -in x.key -pubout -out x.pub && "
@@ -277,6 +299,7 @@ main (int argc, char **argv)
   fx_dir = mpt_make_home ();
   make_fixtures ();
   g_test_add_func ("/dbus/inspect-reply/certificates", test_certificates);
+  g_test_add_func ("/dbus/inspect-reply/before-1970", test_before_1970);
   g_test_add_func ("/dbus/inspect-reply/warnings", test_warnings);
   g_test_add_func ("/dbus/inspect-reply/requests-and-keys", test_requests_and_keys);
   g_test_add_func ("/dbus/inspect-reply/bundle", test_bundle);

@@ -286,21 +286,26 @@ class CliBus(unittest.TestCase):
                                          os.path.join(HOME, "wa.crt")]).returncode, 0)
         # --json: one object, the same bytes and exit status in-process and
         # through the bus (on the daemon's store both ways: the twin
-        # stores' keys, and so the applied files' sha256, differ)
-        self.services_alike(["webadmin", "certs", "wa.key", "wa.crt", "ca.crt", "--dry-run", "--json"])
+        # stores' keys, and so the applied files' sha256, differ; a dry run
+        # lists the files live already too)
+        p = self.same(["webadmin", "certs", "wa.key", "wa.crt", "ca.crt", "--dry-run", "--json"])
+        self.assertEqual(json.loads(p.stdout)["steps"], [{"step": "certs", "outcome": "would-run", "message": None}])
         p = self.same(["webadmin", "certs", "wa.key", "wa.crt", "ca.crt", "--json"])
         d = json.loads(p.stdout)
-        self.assertEqual((d["service"], d["verdict"], d["steps"], d["error"]), ("webadmin", "applied", ["certs"], None))
+        self.assertEqual((d["service"], d["verdict"], d["error"]), ("webadmin", "applied", None))
+        self.assertEqual(d["steps"], [{"step": "certs", "outcome": "ok", "message": None}])
         live = os.path.join(HOME, "services", "webadmin")
         self.assertEqual(d["live_dir"], live)
         for f in d["applied"]:
             self.assertEqual(f["sha256"], openssl_out("dgst", "-sha256", "-r", os.path.join(live, f["live"])).split()[0])
         self.assertEqual([f["role"] for f in d["applied"]], ["key", "cert", "bundle"])
         # a refusal: the object, exit status 1, nothing on stderr
+        applied = d["applied"]
         p = self.same(["webadmin", "certs", "wa.key", "ca.crt", "--json"], expect=1)
         d = json.loads(p.stdout)
+        # nothing ran; what stays live is the set applied just before
         self.assertEqual((d["verdict"], d["error"]["name"], d["applied"], d["steps"]),
-                         ("refused", "VerifyFailed", [], []))
+                         ("refused", "VerifyFailed", applied, []))
         self.assertIn("failure", [line["kind"] for line in d["lines"]])
         self.assertEqual(p.stderr, "")
         # an error that is no verdict stays the one line, alike

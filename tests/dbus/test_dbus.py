@@ -1120,9 +1120,9 @@ class Services(unittest.TestCase):
                 node = Gio.DBusNodeInfo.new_for_xml(xml)
                 info = node.lookup_interface(SERVICE_IFACE)
                 self.assertEqual(sorted(m.name for m in info.methods),
-                                 ["Apply", "ApplyCertificates", "ApplyJson", "Disable", "Enable", "GenerateCsr",
-                                  "GetStatus", "InstallTrust", "Probe", "Restart", "Rollback", "RollbackJson", "SetBackend",
-                                  "SetEndpoint"])
+                                 ["Apply", "ApplyCertificates", "ApplyCertificatesJson", "ApplyJson", "Disable",
+                                  "Enable", "GenerateCsr", "GetStatus", "InstallTrust", "Probe", "Restart", "Rollback",
+                                  "RollbackJson", "SetBackend", "SetEndpoint"])
                 self.assertEqual(node.lookup_interface(CLUSTER_IFACE) is not None, name == "database")
                 props = BUS.call_sync(BUS_NAME, SERVICES_PATH + "/" + name, "org.freedesktop.DBus.Properties",
                                       "GetAll", GLib.Variant("(s)", (SERVICE_IFACE,)), None,

@@ -366,6 +366,9 @@ class EveryMethod(unittest.TestCase):
         back = json.loads(gdbus(wa, "RollbackJson", "{}", signature="(s)")[0])
         self.assertEqual((back["command"], back["verdict"], back["error"]), ("rollback", "applied", None))
         self.assertEqual(sha256_fingerprint(os.path.join(live, "cert.pem")), sha256_fingerprint(store("wa.crt")))
+        certs = json.loads(gdbus(wa, "ApplyCertificatesJson", files, "{'dry-run': <true>}", signature="(s)")[0])
+        self.assertEqual((certs["command"], certs["verdict"], certs["steps"]),
+                         ("certs", "dry-run", [{"step": "certs", "outcome": "would-run", "message": None}]))
 
         # a real TLS server on loopback serving the live files answers Probe
         with serve_tls(os.path.join(live, "cert.pem"), os.path.join(live, "key.pem"), "-www") as address:
@@ -409,7 +412,9 @@ class EveryMethod(unittest.TestCase):
         for n in ("dbserver", "dbclient"):
             gdbus(MANAGER, "Sign", n, "ca", "{}", signature="(as)")
         files = "['dbserver.key', 'dbserver.crt', 'dbclient.key', 'dbclient.crt', 'ca.crt']"
-        gdbus(db, "ApplyCertificates", files, "{}", signature="(as)")
+        certs = json.loads(gdbus(db, "ApplyCertificatesJson", files, "{}", signature="(s)")[0])
+        self.assertEqual((certs["command"], certs["verdict"], certs["steps"][0]["outcome"]),
+                         ("cluster certs", "applied", "ok"))
         self.assertIn("OK", openssl_out("verify", "-CAfile", store("ca.crt"),
                                         os.path.join(HOME, "services", "database", "server-cert.pem")))
         self.assertIn("postgres", openssl_out("x509", "-in", os.path.join(HOME, "services", "database",
