@@ -187,9 +187,9 @@ find_event (GPtrArray *events, MpStepReportKind kind, gboolean rollback)
 }
 
 static void
-add_error (JsonBuilder *b, const GError *error)
+add_error (JsonBuilder *b, const char *member, const GError *error)
 {
-  json_builder_set_member_name (b, "error");
+  json_builder_set_member_name (b, member);
   if (error == NULL)
     {
       json_builder_add_null_value (b);
@@ -211,9 +211,30 @@ is_refusal (const GError *error)
          g_error_matches (error, MP_ERROR, MP_ERROR_NOT_CA);
 }
 
+/* "live_dir" and "applied" as `<service> status --json` lists them; when
+ * the status could not be read after a failed run, both are null and
+ * "status_error" says why (not an empty list that looks like no files) */
+static void
+add_status (JsonBuilder *b, JsonObject *status, const GError *status_error)
+{
+  add_string_or_null (b, "live_dir", status != NULL && json_object_has_member (status, "live-dir")
+                                       ? json_object_get_string_member (status, "live-dir") : NULL);
+  json_builder_set_member_name (b, "applied");
+  if (status == NULL)
+    json_builder_add_null_value (b);
+  else if (json_object_has_member (status, "applied"))
+    json_builder_add_value (b, json_node_copy (json_object_get_member (status, "applied")));
+  else
+    {
+      json_builder_begin_array (b);
+      json_builder_end_array (b);
+    }
+  add_error (b, "status_error", status_error);
+}
+
 static JsonNode *
 build_object (MpPlugin *plugin, const char *command, const char * const *files, guint n_files, gboolean dry_run,
-              Report *r, JsonObject *status, const GError *failed)
+              Report *r, JsonObject *status, const GError *status_error, const GError *failed)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   const Event *rollback = find_event (r->events, MP_STEP_REPORT_ROLLBACK, TRUE);
@@ -264,24 +285,17 @@ build_object (MpPlugin *plugin, const char *command, const char * const *files, 
       json_builder_end_object (b);
     }
   /* the files live now, as `<service> status --json` lists them */
-  add_string_or_null (b, "live_dir", status != NULL && json_object_has_member (status, "live-dir")
-                                       ? json_object_get_string_member (status, "live-dir") : NULL);
-  json_builder_set_member_name (b, "applied");
-  if (status != NULL && json_object_has_member (status, "applied"))
-    json_builder_add_value (b, json_node_copy (json_object_get_member (status, "applied")));
-  else
-    {
-      json_builder_begin_array (b);
-      json_builder_end_array (b);
-    }
-  add_error (b, failed);
+  add_status (b, status, status_error);
+  add_error (b, "error", failed);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
 
 /* the object of a run that ended with @ok and @local: none when it failed
  * before its first line (a missing file, a busy lock): that stays the one
- * error */
+ * error.  a status that cannot be read after a successful run is the
+ * error; after a failed one the run's error stays the error and the
+ * object says the status could not be read (status_error) */
 static gboolean
 finish (MpStore *store, MpPlugin *plugin, const char *command, const char * const *files, guint n_files,
         const MpServiceRunOptions *o, Report *r, gboolean ok, GError *local, JsonNode **object, GError **error)
@@ -303,7 +317,7 @@ finish (MpStore *store, MpPlugin *plugin, const char *command, const char * cons
       return FALSE;
     }
   *object = build_object (plugin, command, files, n_files, o->dry_run, r,
-                          status != NULL ? json_node_get_object (status) : NULL, failed);
+                          status != NULL ? json_node_get_object (status) : NULL, status_error, failed);
   if (!ok)
     {
       g_propagate_error (error, g_steal_pointer (&failed));
@@ -325,7 +339,9 @@ finish (MpStore *store, MpPlugin *plugin, const char *command, const char * cons
  *   "dry-run", "refused" or "failed"), "lines" ({"kind", "text"}), "steps"
  *   ({"step", "outcome", "message"}, outcome "ok", "failed", "rolled-back"
  *   or "would-run"), "probe", "rollback", "live_dir", "applied" (as
- *   mp_service_status_to_json() lists it) and "error" ({"name", "message"})
+ *   mp_service_status_to_json() lists it; both null when the status could
+ *   not be read after a failed run), "status_error" (null, or {"name",
+ *   "message"}: why it could not) and "error" ({"name", "message"})
  * @error: return location for a #GError
  *
  * mp_service_run_apply(), told as one object.  When the run fails, @error

@@ -648,6 +648,7 @@ test_apply_json (void)
   assert_has (flat, "rollback=null");
   assert_has (flat, "probe=null");
   assert_has (flat, "error=null");
+  assert_has (flat, "status_error=null");
   assert_has (flat, "lines.0.kind=\"success\"");
   assert_has (flat, "lines.0.text=\"Key and certificate pair match\"");
   assert_has (flat, "lines.4.text=\"webadmin apply sequence: disable -> certs -> enable\"");
@@ -861,6 +862,40 @@ test_apply_json_failures (void)
   assert_has (flat, "error.name=\"RollbackFailed\"");
   g_free (read_record (home));
   g_unlink (once);
+  mpt_remove_home (home);
+}
+
+/* a failed run after which the status cannot be read (the enable step's
+ * command breaks node.conf): the object says so in status_error, applied
+ * and live_dir are null (not an empty list), the run's error stays the
+ * error and its exit status */
+static void
+test_apply_json_status_unreadable (void)
+{
+  g_autofree char *home = node_with_ca ();
+  g_autofree char *flat = NULL;
+  g_autofree char *rec = NULL;
+  g_autoptr(MptResult) r = NULL;
+  g_autoptr(MptResult) status = NULL;
+
+  issue (home, "webadmin", "wa");
+  record_with_enable (home, "printf '[nosuch]\\n' >> \"$MEETPKI_STORE/node.conf\"; exit 3");
+  r = mpt_meetpki_va (home, "webadmin", "apply", "wa.key", "wa.crt", "ca.crt", "--json", NULL);
+  mpt_assert_status (r, 13);
+  g_assert_nonnull (strstr (r->err, "\nmeetpki: webadmin enable: the exec backend's command failed ("));
+  flat = flat_json (home, r->out);
+  rec = read_record (home);
+  g_assert_cmpstr (rec, ==, "disable\ncerts\nenable\n");
+  assert_has (flat, "verdict=\"failed\"");
+  assert_has (flat, "error.name=\"BackendFailed\"");
+  assert_has (flat, "applied=null");
+  assert_has (flat, "live_dir=null");
+  assert_has (flat, "status_error.name=\"InvalidData\"");
+  assert_prefix (flat, "status_error.message=\"node.conf: unknown group [nosuch]");
+  /* status agrees that it cannot be read */
+  status = mpt_meetpki_va (home, "webadmin", "status", "--json", NULL);
+  g_assert_cmpint (status->status, !=, 0);
+  g_assert_nonnull (strstr (status->err, "unknown group [nosuch]"));
   mpt_remove_home (home);
 }
 
@@ -1979,6 +2014,7 @@ main (int argc, char **argv)
   g_test_add_func ("/apply/certs-json", test_certs_json);
   g_test_add_func ("/apply/apply-json", test_apply_json);
   g_test_add_func ("/apply/apply-json-failures", test_apply_json_failures);
+  g_test_add_func ("/apply/apply-json-status-unreadable", test_apply_json_status_unreadable);
   g_test_add_func ("/apply/guard-and-check", test_guard_and_check);
   g_test_add_func ("/apply/check-expiry", test_check_expiry);
   g_test_add_func ("/apply/check-refused-renewal", test_check_refused_renewal);
