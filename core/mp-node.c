@@ -389,6 +389,20 @@ mp_node_facts_set (MpStore *store, const char *key, const char *value, GError **
 }
 
 /**
+ * mp_node_fact_check_key:
+ * @key: a fact key
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when @key is one of mp_node_fact_keys(), else %FALSE
+ * with %MP_ERROR_INVALID_ARGS naming the nearest key or all of them
+ */
+gboolean
+mp_node_fact_check_key (const char *key, GError **error)
+{
+  return find_fact (key) >= 0 || unknown_key (key, error);
+}
+
+/**
  * mp_node_fact_validate:
  * @key: a fact key
  * @value: its value
@@ -426,8 +440,8 @@ mp_node_facts_unset (MpStore *store, const char *key, GError **error)
   g_autoptr(GKeyFile) kf = NULL;
   g_autoptr(MpNodeFacts) current = NULL;
 
-  if (find_fact (key) < 0)
-    return unknown_key (key, error);
+  if (!mp_node_fact_check_key (key, error))
+    return FALSE;
   current = mp_node_facts_load (store, error);
   if (current == NULL)
     return FALSE;

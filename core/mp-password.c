@@ -24,16 +24,21 @@ typedef struct {
 
 /**
  * mp_password_new:
- * @size: the longest string it must hold, in bytes
+ * @size: the longest string it must hold, in bytes; 0 gives the empty
+ *   password (a buffer of its own holding the NUL alone)
  *
  * Returns: (transfer full): a zeroed buffer of @size + 1 bytes in secure
- * memory; aborts when secure memory is exhausted, as g_malloc() does
+ * memory; aborts when secure memory is exhausted, or when @size + 1 bytes
+ * and the header cannot be counted in a #gsize, as g_malloc() does
  */
 MpPassword *
 mp_password_new (gsize size)
 {
   SecureBuf *buf;
 
+  /* size + 1 and the header would wrap around to a buffer too small */
+  if (size > G_MAXSIZE - sizeof (SecureBuf) - 1)
+    g_error ("a password buffer of %" G_GSIZE_FORMAT " bytes is too large", size);
   mp_crypto_init ();
   buf = gcry_calloc_secure (1, sizeof (SecureBuf) + size + 1);
   if (buf == NULL)

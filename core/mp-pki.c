@@ -179,8 +179,18 @@ set_subject_key_id (gnutls_x509_crt_t crt, GError **error)
   return TRUE;
 }
 
-static gboolean
-check_days (guint days, GError **error)
+/**
+ * mp_pki_validate_days:
+ * @days: a validity in days
+ * @error: return location for a #GError
+ *
+ * The range mp_pki_selfsigned() and mp_pki_sign() take (1 to
+ * %MP_PKI_MAX_DAYS), so a caller can check it before it opens the store.
+ *
+ * Returns: %TRUE when @days is in range
+ */
+gboolean
+mp_pki_validate_days (guint days, GError **error)
 {
   if (days == 0 || days > MP_PKI_MAX_DAYS)
     {
@@ -346,7 +356,7 @@ mp_pki_selfsigned (MpStore *store, const char *basename, const MpSubject *subjec
   g_autoptr(GBytes) crt_pem = NULL;
   int rc;
 
-  if (!mp_pki_validate_basename (basename, error) || !check_days (days, error) ||
+  if (!mp_pki_validate_basename (basename, error) || !mp_pki_validate_days (days, error) ||
       !mp_service_check_name_free (store, basename, error) || !check_free (store, names, flags, error) ||
       !new_key (spec, &key, &pk, error))
     return FALSE;
@@ -538,7 +548,7 @@ mp_pki_sign (MpStore *store, const char *basename, const char *ca_basename,
   int rc;
 
   if (!mp_pki_validate_basename (basename, error) ||
-      !mp_pki_validate_basename (ca_basename, error) || !check_days (days, error))
+      !mp_pki_validate_basename (ca_basename, error) || !mp_pki_validate_days (days, error))
     return FALSE;
   if (g_strcmp0 (basename, ca_basename) == 0)
     {

@@ -62,28 +62,6 @@ mp_plugin_is_cluster_service (const MpPluginDescriptor *desc)
   return FALSE;
 }
 
-/**
- * mp_plugin_has_step:
- * @desc: a service
- * @step: a step
- *
- * Returns: %TRUE when @step is one of the service's: in the apply sequence
- *   its plugin declares, or enable, disable or restart (the commands every
- *   service has).  `<service> backend exec` takes commands for these alone
- */
-gboolean
-mp_plugin_has_step (const MpPluginDescriptor *desc, MpPluginStepKind step)
-{
-  if (step == MP_STEP_DISABLE || step == MP_STEP_ENABLE || step == MP_STEP_RESTART)
-    return TRUE;
-  for (guint32 i = 0; i < desc->n_sequence; i++)
-    {
-      if (desc->sequence[i] == step)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* lock (unless only reading or a dry run), configuration and facts */
 static gboolean
 run_begin (MpStore *store, MpPlugin *plugin, const MpServiceRunOptions *o, Run *r, gboolean locked, GError **error)
@@ -941,40 +919,6 @@ mp_service_probe_check (JsonNode *result, GError **error)
   return FALSE;
 }
 
-/* every "<step>=<command>" names a step of this service (a database step
- * given to webadmin would never run); the error lists the service's steps */
-static gboolean
-check_backend_steps (const MpPluginDescriptor *desc, const char * const *step_commands, GError **error)
-{
-  for (guint i = 0; step_commands != NULL && step_commands[i] != NULL; i++)
-    {
-      const char *eq = strchr (step_commands[i], '=');
-      g_autofree char *key = eq != NULL ? g_strndup (step_commands[i], (gsize) (eq - step_commands[i])) : NULL;
-      g_autoptr(GString) steps = NULL;
-      gboolean found = FALSE;
-
-      for (MpPluginStepKind s = MP_STEP_DISABLE; key != NULL && s <= MP_STEP_CLUSTER_INIT_JOIN_CONNECT; s++)
-        found |= mp_plugin_has_step (desc, s) && g_str_equal (key, mp_step_config_key (s));
-      if (found)
-        continue;
-      steps = g_string_new (NULL);
-      for (MpPluginStepKind s = MP_STEP_DISABLE; s <= MP_STEP_CLUSTER_INIT_JOIN_CONNECT; s++)
-        {
-          if (mp_plugin_has_step (desc, s))
-            g_string_append_printf (steps, "%s%s", steps->len > 0 ? ", " : "", mp_step_config_key (s));
-        }
-      /* 'cluster-remove=true' is of the form: its step is what is wrong */
-      if (key != NULL)
-        g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "'%s' is no %s step (in '%s'); the %s steps: %s",
-                     key, desc->name, step_commands[i], desc->name, steps->str);
-      else
-        g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "'%s' is not <step>=<command>; the %s steps: %s",
-                     step_commands[i], desc->name, steps->str);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /**
  * mp_service_run_backend:
  * @store: the store
@@ -1011,13 +955,14 @@ mp_service_run_backend (MpStore *store, MpPlugin *plugin, const MpServiceRunOpti
                    kind != NULL ? kind : "", name);
       return FALSE;
     }
-  if (!check_backend_steps (mp_plugin_get_descriptor (plugin), step_commands, error))
+  if (!mp_service_check_step_commands (mp_plugin_get_descriptor (plugin), step_commands, error))
     return FALSE;
   if (!o->dry_run && (lock = mp_service_lock (store, error)) == NULL)
     return FALSE;
   config = mp_service_config_load (store, error);
   if (config == NULL ||
-      !mp_service_config_set_backend (config, name, backend, step_commands != NULL ? step_commands : none, error))
+      !mp_service_config_set_backend (config, mp_plugin_get_descriptor (plugin), backend,
+                                      step_commands != NULL ? step_commands : none, error))
     return FALSE;
   if (o->dry_run)
     {

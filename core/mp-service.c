@@ -15,6 +15,7 @@
 
 #include "mp-private.h"
 #include "meetpki/mp-service.h"
+#include "meetpki/mp-service-run.h"
 
 struct _MpServiceConfig {
   MpStore *store;
@@ -236,55 +237,123 @@ find_step (const char *key, MpPluginStepKind *step)
 }
 
 /**
- * mp_service_config_set_backend:
- * @config: the configuration
- * @service: the service
- * @kind: the backend
- * @step_commands: (nullable): for %MP_BACKEND_EXEC, `<step>=<command>`
- *   entries (steps as mp_step_config_key() names them); each replaces the
- *   step's command, an empty command removes it
- * @error: return location for a #GError
+ * mp_plugin_has_step:
+ * @desc: a service
+ * @step: a step
  *
- * Returns: %FALSE when an entry names no step; nothing is changed then
+ * Returns: %TRUE when @step is one of the service's: in the apply sequence
+ *   its plugin declares, or enable, disable or restart (the commands every
+ *   service has).  `<service> backend exec` takes commands for these alone
  */
 gboolean
-mp_service_config_set_backend (MpServiceConfig *config, const char *service, MpBackendKind kind,
-                               const char * const *step_commands, GError **error)
+mp_plugin_has_step (const MpPluginDescriptor *desc, MpPluginStepKind step)
+{
+  if (step == MP_STEP_DISABLE || step == MP_STEP_ENABLE || step == MP_STEP_RESTART)
+    return TRUE;
+  for (guint32 i = 0; i < desc->n_sequence; i++)
+    {
+      if (desc->sequence[i] == step)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* "<step>=<command>", the one parser of these pairs: @step is one of
+ * @desc's (mp_plugin_has_step()), @command where its command starts (""
+ * removes it); else the error lists the service's own steps */
+static gboolean
+parse_step_command (const MpPluginDescriptor *desc, const char *entry, MpPluginStepKind *step,
+                    const char **command, GError **error)
+{
+  const char *eq = strchr (entry, '=');
+  g_autofree char *key = eq != NULL ? g_strndup (entry, (gsize) (eq - entry)) : NULL;
+  g_autoptr(GString) steps = NULL;
+
+  if (key != NULL && find_step (key, step) && mp_plugin_has_step (desc, *step))
+    {
+      *command = eq + 1;
+      return TRUE;
+    }
+  steps = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (step_keys); i++)
+    {
+      if (mp_plugin_has_step (desc, (MpPluginStepKind) i))
+        g_string_append_printf (steps, "%s%s", steps->len > 0 ? ", " : "", mp_step_config_key ((MpPluginStepKind) i));
+    }
+  /* 'cluster-remove=true' is of the form: its step is what is wrong */
+  if (key != NULL)
+    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "'%s' is no %s step (in '%s'); the %s steps: %s",
+                 key, desc->name, entry, desc->name, steps->str);
+  else
+    g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "'%s' is not <step>=<command>; the %s steps: %s",
+                 entry, desc->name, steps->str);
+  return FALSE;
+}
+
+/**
+ * mp_service_check_step_commands:
+ * @desc: the service
+ * @step_commands: (nullable) (array zero-terminated=1): `<step>=<command>`
+ *   entries
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when every entry names one of the service's steps (those
+ * mp_plugin_has_step() takes), else %FALSE with %MP_ERROR_INVALID_ARGS
+ * naming the entry and listing the service's steps
+ */
+gboolean
+mp_service_check_step_commands (const MpPluginDescriptor *desc, const char * const *step_commands,
+                                GError **error)
 {
   for (guint i = 0; step_commands != NULL && step_commands[i] != NULL; i++)
     {
-      g_autofree char *key = g_strdup (step_commands[i]);
-      char *eq = strchr (key, '=');
       MpPluginStepKind step;
+      const char *command;
 
-      if (eq != NULL)
-        *eq = '\0';
-      if (eq == NULL || !find_step (key, &step))
-        {
-          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
-                       "'%s' is not <step>=<command>; steps: disable, certs, enable, restart, "
-                       "cluster-remove, cluster-setup", step_commands[i]);
-          return FALSE;
-        }
+      if (!parse_step_command (desc, step_commands[i], &step, &command, error))
+        return FALSE;
     }
+  return TRUE;
+}
+
+/**
+ * mp_service_config_set_backend:
+ * @config: the configuration
+ * @desc: the service
+ * @kind: the backend
+ * @step_commands: (nullable): for %MP_BACKEND_EXEC, `<step>=<command>`
+ *   entries (steps as mp_step_config_key() names them, the service's own:
+ *   mp_service_check_step_commands()); each replaces the step's command,
+ *   an empty command removes it
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE when an entry names no step of the service; nothing is
+ * changed then
+ */
+gboolean
+mp_service_config_set_backend (MpServiceConfig *config, const MpPluginDescriptor *desc, MpBackendKind kind,
+                               const char * const *step_commands, GError **error)
+{
+  if (!mp_service_check_step_commands (desc, step_commands, error))
+    return FALSE;
   if (kind == MP_BACKEND_EMBEDDED && step_commands != NULL && step_commands[0] != NULL)
     {
       g_set_error_literal (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
                            "the embedded backend runs no commands; use 'backend exec <step>=<command>...'");
       return FALSE;
     }
-  g_key_file_set_string (config->kf, service, "backend", mp_backend_kind_to_string (kind));
+  g_key_file_set_string (config->kf, desc->name, "backend", mp_backend_kind_to_string (kind));
   for (guint i = 0; step_commands != NULL && step_commands[i] != NULL; i++)
     {
-      const char *eq = strchr (step_commands[i], '=');
-      g_autofree char *key = g_strndup (step_commands[i], (gsize) (eq - step_commands[i]));
       MpPluginStepKind step = MP_STEP_DISABLE;
+      const char *command = "";
 
-      find_step (key, &step);
-      if (eq[1] == '\0')
-        g_key_file_remove_key (config->kf, service, step_keys[step], NULL);
+      /* checked above: cannot fail */
+      parse_step_command (desc, step_commands[i], &step, &command, NULL);
+      if (*command == '\0')
+        g_key_file_remove_key (config->kf, desc->name, step_keys[step], NULL);
       else
-        g_key_file_set_string (config->kf, service, step_keys[step], eq + 1);
+        g_key_file_set_string (config->kf, desc->name, step_keys[step], command);
     }
   return TRUE;
 }

@@ -1386,15 +1386,16 @@ test_exec_store_is_there (void)
   g_assert_no_error (error);
   config = mp_service_config_load (store, &error);
   g_assert_no_error (error);
-  g_assert_true (mp_service_config_set_backend (config, "webadmin", MP_BACKEND_EXEC, commands, &error));
+  ctx.plugin = mp_plugin_loader_lookup (loader, "webadmin");
+  g_assert_nonnull (ctx.plugin);
+  g_assert_true (mp_service_config_set_backend (config, mp_plugin_get_descriptor (ctx.plugin), MP_BACKEND_EXEC,
+                                                commands, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
   g_setenv ("WANT", mp_store_get_path (store), TRUE);
   ctx.store = store;
-  ctx.plugin = mp_plugin_loader_lookup (loader, "webadmin");
   ctx.config = config;
   ctx.facts = facts;
-  g_assert_nonnull (ctx.plugin);
   g_assert_true (mp_apply_step (&ctx, MP_STEP_DISABLE, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (missing, G_FILE_TEST_IS_DIR));

@@ -182,6 +182,37 @@ test_reads_name_the_store (Fixture *f, gconstpointer data)
   assert_no_store_env (f, "pki list", want);
 }
 
+/* a command given bad arguments says so (exit 2) before it looks for
+ * the store, which is missing too: the usage error first, nothing made;
+ * with good arguments the missing store is what it says (above) */
+static void
+test_usage_before_store (Fixture *f, gconstpointer data)
+{
+  const struct {
+    const char *args;
+    const char *line;
+  } bad[] = {
+    { "node unset bogus", "unknown node fact 'bogus'; the facts are server-fqdn, " },
+    { "node unset server-fdqn", "unknown node fact 'server-fdqn'; did you mean 'server-fqdn'?" },
+    { "pki sign ./x dbca", "basename './x' may only hold letters, digits, '-' and '_'" },
+    { "pki sign dbserver ../dbca", "basename '../dbca' may only hold letters, digits, '-' and '_'" },
+    { "pki sign dbserver dbca --days 0", "--days must be between 1 and 36500" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(MptResult) r = run_typo (f, bad[i].args);
+      g_autofree char *said = g_strconcat ("meetpki: ", bad[i].line, NULL);
+
+      if (r->status != 2)
+        g_error ("meetpki %s: exit %d, want 2\nstderr: %s", bad[i].args, r->status, r->err);
+      g_assert_true (g_str_has_prefix (r->err, said));
+      g_assert_cmpint (strchr (r->err, '\n') - r->err, ==, strlen (r->err) - 1);
+      g_assert_cmpstr (r->out, ==, "");
+      assert_nothing_created (f);
+    }
+}
+
 /* a command that writes, but only from what is in the store already (the
  * csr and ca it signs, the bundle it fixes, the fact it removes, the
  * service state it acts on): the same line, exit status 3, nothing made;
@@ -620,6 +651,8 @@ main (int argc, char **argv)
   g_test_add ("/cli-no-store/paths-without-store", Fixture, NULL, fixture_set_up, test_paths_without_store,
               fixture_tear_down);
   g_test_add ("/cli-no-store/writes-need-the-store", Fixture, NULL, fixture_set_up, test_writes_need_the_store,
+              fixture_tear_down);
+  g_test_add ("/cli-no-store/usage-before-store", Fixture, NULL, fixture_set_up, test_usage_before_store,
               fixture_tear_down);
   g_test_add ("/cli-no-store/writes-create-it", Fixture, NULL, fixture_set_up, test_writes_create_it,
               fixture_tear_down);

@@ -88,6 +88,34 @@ test_random_strong_bits (void)
 #endif
 #endif
 
+/* mp_password_new (0): the empty password, a NUL in a buffer of its own
+ * that is wiped and freed like any other (under ASan: no byte outside it) */
+static void
+test_password_empty (void)
+{
+  g_autoptr(MpPassword) pw = mp_password_new (0);
+
+  g_assert_nonnull (pw);
+  g_assert_cmpstr (pw, ==, "");
+  pw[0] = '\0';
+}
+
+/* a size whose buffer cannot be counted (size + 1 and the header wrap
+ * around) aborts, as g_malloc() does, instead of a buffer too small */
+static void
+test_password_too_large (void)
+{
+  if (g_test_subprocess ())
+    {
+      MpPassword *pw = mp_password_new (G_MAXSIZE);
+      mp_password_free (pw);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*password buffer of * bytes is too large*");
+}
+
 #ifndef MPT_ASAN
 /* a password is refused when libgcrypt's secure memory cannot be locked
  * (no locked memory allowed, no CAP_IPC_LOCK: root becomes nobody), with
@@ -141,6 +169,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/crypto/rng-type/program-asks", &program_asks, test_rng_type);
   g_test_add_data_func ("/crypto/rng-type/library-alone", &library_alone, test_rng_type);
   g_test_add_func ("/crypto/random-strong-bits", test_random_strong_bits);
+  g_test_add_func ("/crypto/password-empty", test_password_empty);
+  g_test_add_func ("/crypto/password-too-large", test_password_too_large);
 #ifndef MPT_ASAN
   g_test_add_func ("/crypto/secure-memory-unlocked", test_secure_memory_unlocked);
 #endif

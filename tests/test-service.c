@@ -48,6 +48,16 @@ remove_tree (const char *dir)
   g_rmdir (dir);
 }
 
+/* the descriptor of the shipped service @name */
+static const MpPluginDescriptor *
+descriptor_of (MpPluginLoader *loader, const char *name)
+{
+  MpPlugin *plugin = mp_plugin_loader_lookup (loader, name);
+
+  g_assert_nonnull (plugin);
+  return mp_plugin_get_descriptor (plugin);
+}
+
 static void
 test_round_trip (void)
 {
@@ -67,8 +77,13 @@ test_round_trip (void)
   g_autofree char *no_cmd = NULL;
   const char *steps[] = { "enable=echo on", "restart=echo again", NULL };
   const char *bad[] = { "start=echo", NULL };
+  g_autoptr(MpPluginLoader) loader = mp_plugin_loader_new (NULL);
+  const MpPluginDescriptor *webadmin = NULL;
 
   g_assert_no_error (error);
+  g_assert_true (mp_plugin_loader_load (loader, &error));
+  g_assert_no_error (error);
+  webadmin = descriptor_of (loader, "webadmin");
   lock = mp_service_lock (store, &error);
   g_assert_no_error (error);
   config = mp_service_config_load (store, &error);
@@ -76,10 +91,10 @@ test_round_trip (void)
   mp_service_config_set_applied (config, "webadmin", "default", first);
   mp_service_config_set_applied (config, "webadmin", "default", second);
   mp_service_config_set_enabled (config, "webadmin", TRUE);
-  g_assert_false (mp_service_config_set_backend (config, "webadmin", MP_BACKEND_EXEC, bad, &error));
+  g_assert_false (mp_service_config_set_backend (config, webadmin, MP_BACKEND_EXEC, bad, &error));
   g_assert_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS);
   g_clear_error (&error);
-  g_assert_true (mp_service_config_set_backend (config, "webadmin", MP_BACKEND_EXEC, steps, &error));
+  g_assert_true (mp_service_config_set_backend (config, webadmin, MP_BACKEND_EXEC, steps, &error));
   g_assert_true (mp_service_config_save (config, &error));
   g_assert_no_error (error);
 
@@ -138,11 +153,77 @@ test_corrupt (void)
   remove_tree (home);
 }
 
+/* `<step>=<command>` takes the service's own steps, and its error lists
+ * them: webadmin's four, the database's six; nothing is set on an error */
+static void
+test_backend_steps (void)
+{
+  g_autofree char *home = g_dir_make_tmp ("meetpki-service-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MpStore) store = mp_store_new (home, &error);
+  g_autoptr(MpServiceConfig) config = NULL;
+  g_autoptr(MpPluginLoader) loader = mp_plugin_loader_new (NULL);
+  const MpPluginDescriptor *webadmin = NULL;
+  const MpPluginDescriptor *database = NULL;
+  const char *cluster[] = { "restart=true", "cluster-remove=true", NULL };
+  const struct {
+    const char *entry;
+    const char *message;
+  } bad[] = {
+    { "start=echo", "'start' is no webadmin step (in 'start=echo'); the webadmin steps: disable, certs, enable, restart" },
+    { "cluster-remove=true",
+      "'cluster-remove' is no webadmin step (in 'cluster-remove=true'); the webadmin steps: disable, certs, enable, "
+      "restart" },
+    { "certs", "'certs' is not <step>=<command>; the webadmin steps: disable, certs, enable, restart" },
+  };
+
+  g_assert_no_error (error);
+  g_assert_true (mp_plugin_loader_load (loader, &error));
+  g_assert_no_error (error);
+  webadmin = descriptor_of (loader, "webadmin");
+  database = descriptor_of (loader, "database");
+  config = mp_service_config_load (store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *entries[] = { "enable=echo on", bad[i].entry, NULL };
+
+      g_assert_false (mp_service_check_step_commands (webadmin, entries, &error));
+      g_assert_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS);
+      g_assert_cmpstr (error->message, ==, bad[i].message);
+      g_clear_error (&error);
+      g_assert_false (mp_service_config_set_backend (config, webadmin, MP_BACKEND_EXEC, entries, &error));
+      g_assert_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS);
+      g_assert_cmpstr (error->message, ==, bad[i].message);
+      g_clear_error (&error);
+      g_assert_cmpint (mp_service_config_get_backend (config, "webadmin"), ==, MP_BACKEND_EMBEDDED);
+      g_assert_null (mp_service_config_get_command (config, "webadmin", MP_STEP_ENABLE));
+    }
+  {
+    const char *wrong[] = { "reload=true", NULL };
+
+    g_assert_false (mp_service_config_set_backend (config, database, MP_BACKEND_EXEC, wrong, &error));
+    g_assert_cmpstr (error->message, ==,
+                     "'reload' is no database step (in 'reload=true'); the database steps: disable, certs, enable, "
+                     "restart, cluster-remove, cluster-setup");
+    g_clear_error (&error);
+  }
+  g_assert_true (mp_service_config_set_backend (config, database, MP_BACKEND_EXEC, cluster, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *cmd = mp_service_config_get_command (config, "database", MP_STEP_CLUSTER_REMOVE);
+    g_assert_cmpstr (cmd, ==, "true");
+  }
+  g_clear_pointer (&store, mp_store_unref);
+  remove_tree (home);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/service/round-trip", test_round_trip);
   g_test_add_func ("/service/corrupt", test_corrupt);
+  g_test_add_func ("/service/backend-steps", test_backend_steps);
   return g_test_run ();
 }

@@ -199,8 +199,10 @@ mp_cli_bus_pki_inspect (MpCli *cli, const char * const *args, guint n_args, GErr
   return TRUE;
 }
 
-/* a path is opened here, with the user's own rights, and only its
- * descriptor crosses the bus: never the key's bytes */
+/* two store names go to Match, which reads them in the daemon's store
+ * alone (doc/dbus.md); with a path, MatchFiles: the path is opened here,
+ * with the user's own rights, and only its descriptor crosses the bus,
+ * never the key's bytes, and the daemon never opens the path */
 gboolean
 mp_cli_bus_pki_match (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
@@ -209,6 +211,12 @@ mp_cli_bus_pki_match (MpCli *cli, const char * const *args, guint n_args, GError
   g_autoptr(GVariant) reply = NULL;
   GError *local = NULL;
 
+  if (!mp_cli_bus_is_path (args[0]) && !mp_cli_bus_is_path (args[1]))
+    {
+      reply = mp_cli_bus_call (cli, "Match", g_variant_new ("(ss)", args[0], args[1]), G_VARIANT_TYPE ("()"),
+                               NULL, &local);
+      return print_matched (cli, args, reply != NULL, local, error);
+    }
   if (!mp_cli_bus_add_input (args[0], "key-fd", fds, &options, error) ||
       !mp_cli_bus_add_input (args[1], "certificate-fd", fds, &options, error))
     return FALSE;

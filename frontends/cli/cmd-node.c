@@ -57,8 +57,12 @@ mp_cli_node_set (MpCli *cli, const char * const *args, guint n_args, GError **er
 gboolean
 mp_cli_node_unset (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
-  MpStore *store = mp_cli_get_store (cli, error);
+  MpStore *store = NULL;
 
+  /* a usage error (exit 2) before a missing store (exit 3) */
+  if (!mp_node_fact_check_key (args[0], error))
+    return FALSE;
+  store = mp_cli_get_store (cli, error);
   if (store == NULL || !mp_node_facts_unset (store, args[0], error))
     return FALSE;
   g_print ("%s unset\n", args[0]);

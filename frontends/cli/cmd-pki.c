@@ -95,11 +95,17 @@ gboolean
 mp_cli_pki_sign (MpCli *cli, const char * const *args, guint n_args, GError **error)
 {
   g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
-  MpStore *store = mp_cli_get_store (cli, error);
+  guint days = days_or (cli, MP_PKI_DEFAULT_DAYS);
+  MpStore *store = NULL;
 
+  /* usage errors (exit 2) before a missing store (exit 3) */
+  if (!mp_pki_validate_basename (args[0], error) || !mp_pki_validate_basename (args[1], error) ||
+      !mp_pki_validate_days (days, error))
+    return FALSE;
+  store = mp_cli_get_store (cli, error);
   if (store == NULL)
     return FALSE;
-  if (!mp_pki_sign (store, args[0], args[1], days_or (cli, MP_PKI_DEFAULT_DAYS), notes, error))
+  if (!mp_pki_sign (store, args[0], args[1], days, notes, error))
     return FALSE;
   mp_cli_print_signed (args[0], args[1], notes_strv (notes));
   return TRUE;

@@ -55,6 +55,8 @@ gboolean            mp_node_facts_unset      (MpStore     *store,
                                               const char  *key,
                                               GError     **error);
 const char * const *mp_node_fact_keys        (void);
+gboolean            mp_node_fact_check_key   (const char  *key,
+                                              GError     **error);
 gboolean            mp_node_fact_validate    (const char  *key,
                                               const char  *value,
                                               GError     **error);

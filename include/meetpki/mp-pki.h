@@ -49,5 +49,7 @@ gboolean mp_pki_sign       (MpStore         *store,
                             GError         **error);
 gboolean mp_pki_validate_basename (const char *basename,
                                    GError    **error);
+gboolean mp_pki_validate_days     (guint       days,
+                                   GError    **error);
 
 G_END_DECLS

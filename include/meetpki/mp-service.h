@@ -86,8 +86,11 @@ void             mp_service_config_set_enabled (MpServiceConfig *config,
                                                 gboolean         enabled);
 MpBackendKind    mp_service_config_get_backend (MpServiceConfig *config,
                                                 const char      *service);
+gboolean         mp_service_check_step_commands (const MpPluginDescriptor *desc,
+                                                 const char * const       *step_commands,
+                                                 GError                  **error);
 gboolean         mp_service_config_set_backend (MpServiceConfig    *config,
-                                                const char         *service,
+                                                const MpPluginDescriptor *desc,
                                                 MpBackendKind       kind,
                                                 const char * const *step_commands,
                                                 GError            **error);

@@ -78,6 +78,38 @@ def via_option(*args):
     return run(["--session-bus"] + list(args))
 
 
+def methods_called(args):
+    """runs `meetpki --session-bus @args` watched by a bus monitor; its
+    result and the io.meetpki.Manager1 methods it called, in order"""
+    address = Gio.dbus_address_get_for_bus_sync(Gio.BusType.SESSION, None)
+    conn = Gio.DBusConnection.new_for_address_sync(
+        address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+        Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+    seen = []
+
+    def watch(connection, message, incoming):
+        if incoming and message.get_message_type() == Gio.DBusMessageType.METHOD_CALL:
+            seen.append(message.get_member())
+            return None  # a monitor answers nothing: GDBus may not see the call
+        return message
+
+    conn.add_filter(watch)
+    conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.Monitoring",
+                   "BecomeMonitor",
+                   GLib.Variant("(asu)", (["type='method_call',interface='io.meetpki.Manager1'"], 0)),
+                   None, Gio.DBusCallFlags.NONE, -1, None)
+    p = via_option(*args)
+    # the bus copies the call to the monitor before it goes on to the
+    # daemon, but our reading thread may not have taken it in yet
+    for _ in range(200):
+        if any(m not in ("GetVersion",) for m in seen):
+            break
+        time.sleep(0.01)
+    time.sleep(0.05)
+    conn.close_sync(None)
+    return p, [m for m in seen if m != "GetVersion"]
+
+
 class CliBus(unittest.TestCase):
     maxDiff = None
 
@@ -184,6 +216,16 @@ class CliBus(unittest.TestCase):
         self.assertNotIn("PRIVATE KEY", p.stdout + p.stderr)
         self.same(["pki", "match", os.path.join(OUTSIDE, "nosuch.key"), "web.crt"], expect=3)
         self.same(["pki", "match", key, os.path.join(OUTSIDE, "nosuch.crt")], expect=3)
+        # store names go the store way (Match), a path by descriptor
+        # (MatchFiles); doc/dbus.md
+        for args, method in ((["pki", "match", "web.key", "web.crt"], "Match"),
+                             (["pki", "match", "web.key", "web.crt", "--json"], "Match"),
+                             (["pki", "match", "ca.key", "web.crt"], "Match"),
+                             (["pki", "match", key, "web.crt"], "MatchFiles"),
+                             (["pki", "match", "web.key", os.path.join(OUTSIDE, "copy.crt")], "MatchFiles")):
+            p, called = methods_called(args)
+            self.assertEqual(p.returncode, 1 if args[2] == "ca.key" else 0, p.stderr)
+            self.assertEqual(called, [method], args)
 
     def test_04_bundles(self):
         self.writes_alike(["bundle", "build", "web.crt", "ca.crt", "-o", "chain.pem"])
