@@ -17,6 +17,7 @@
 
 #include "mp-private.h"
 #include "meetpki/mp-apply.h"
+#include "meetpki/mp-trust.h"
 
 static void logf_ (MpApplyContext *ctx, MpLineKind kind, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 
@@ -118,6 +119,34 @@ remove_dir (const char *dir)
   rmdir (dir);
 }
 
+/* the trust stores installed by `<service> ... trust` are no part of a
+ * certificate set: the new set keeps them */
+static gboolean
+stage_trust_files (MpApplyContext *ctx, const char *dir, const char *stage, GError **error)
+{
+  const MpPluginDescriptor *desc = mp_plugin_get_descriptor (ctx->plugin);
+
+  for (guint32 i = 0; i < desc->n_trust_stores; i++)
+    {
+      g_autofree char *name = mp_trust_live_name (desc->trust_stores[i].name);
+      g_autofree char *from = g_build_filename (dir, name, NULL);
+      g_autofree char *to = g_build_filename (stage, name, NULL);
+      g_autoptr(GBytes) data = NULL;
+      gsize len = 0;
+      const void *bytes;
+
+      if (!g_file_test (from, G_FILE_TEST_EXISTS))
+        continue;
+      data = mp_file_read (from, error);
+      if (data == NULL)
+        return FALSE;
+      bytes = g_bytes_get_data (data, &len);
+      if (!mp_file_write_atomic (to, bytes, len, MP_WRITE_NONE, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* the live files, all replaced at once: staged in a sibling directory that
  * is then exchanged with the live one */
 static gboolean
@@ -137,6 +166,11 @@ install_live_held (MpApplyContext *ctx, MpValidation *v, GError **error)
     {
       int errsv = errno;
       g_set_error (error, MP_ERROR, MP_ERROR_IO, "cannot create %s: %s", stage, g_strerror (errsv));
+      return FALSE;
+    }
+  if (!stage_trust_files (ctx, dir, stage, error))
+    {
+      remove_dir (stage);
       return FALSE;
     }
   for (guint i = 0; i < v->live->len; i++)
@@ -241,6 +275,13 @@ run_exec (MpApplyContext *ctx, MpPluginStepKind step, GError **error)
     }
   setenv_file (&envp, "MEETPKI_CERT", dir, "cert.pem");
   setenv_file (&envp, "MEETPKI_CHAIN", dir, "chain.pem");
+  for (guint32 i = 0; i < desc->n_trust_stores; i++)
+    {
+      g_autofree char *var = mp_trust_env_name (desc->trust_stores[i].name);
+      g_autofree char *file = mp_trust_live_name (desc->trust_stores[i].name);
+
+      setenv_file (&envp, var, dir, file);
+    }
   if (step == MP_STEP_CLUSTER_INIT_JOIN_CONNECT)
     {
       const char *verb = NULL, *primary = NULL;

@@ -10,6 +10,7 @@
 #include "mp-private.h"
 #include "meetpki/mp-apply.h"
 #include "meetpki/mp-inspect.h"
+#include "meetpki/mp-trust.h"
 
 void
 mp_check_finding_free (MpCheckFinding *finding)
@@ -140,14 +141,25 @@ mp_check_services (MpStore *store, MpPluginLoader *loader, guint warn_days, GStr
   names = mp_service_config_get_services (config);
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     {
-      MpPlugin *plugin;
+      MpPlugin *plugin = mp_plugin_loader_lookup (loader, names[i]);
       g_autoptr(MpValidation) v = NULL;
       g_autoptr(GError) local = NULL;
+      gboolean trusts = plugin != NULL && mp_trust_any_recorded (config, mp_plugin_get_descriptor (plugin));
 
-      if (!mp_service_config_has_applied (config, names[i]))
+      if (!mp_service_config_has_applied (config, names[i]) && !trusts)
         continue;
       g_ptr_array_add (checked, g_strdup (names[i]));
-      plugin = mp_plugin_loader_lookup (loader, names[i]);
+      if (trusts)
+        {
+          g_autoptr(GPtrArray) lines = mp_trust_check (store, config, mp_plugin_get_descriptor (plugin), warn_days);
+          for (guint k = 0; k < lines->len; k++)
+            {
+              MpLine *l = g_ptr_array_index (lines, k);
+              add (out, names[i], l->kind, "%s", l->text);
+            }
+        }
+      if (!mp_service_config_has_applied (config, names[i]))
+        continue;
       if (plugin == NULL)
         {
           add (out, names[i], MP_LINE_FAILURE, "no plugin %s is loaded from %s", names[i],

@@ -11,6 +11,7 @@
 #include "meetpki/mp-plugin.h"
 #include "meetpki/mp-service-run.h"
 #include "meetpki/mp-service.h"
+#include "meetpki/mp-trust.h"
 
 /**
  * mp_plugin_to_json:
@@ -154,6 +155,34 @@ mp_plugin_to_json (MpPlugin *plugin)
     {
       if (mp_plugin_has_step (d, s))
         json_builder_add_string_value (b, mp_step_config_key (s));
+    }
+  json_builder_end_array (b);
+  /* `<service> <words> <file>`: what the cli matches the command with */
+  json_builder_set_member_name (b, "trust_stores");
+  json_builder_begin_array (b);
+  for (guint32 i = 0; i < d->n_trust_stores; i++)
+    {
+      const MpPluginTrustStore *t = &d->trust_stores[i];
+      g_autofree char *var = mp_trust_env_name (t->name);
+      g_autofree char *live = mp_trust_live_name (t->name);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, t->name);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, mp_trust_kind_to_string (t->kind));
+      json_builder_set_member_name (b, "words");
+      json_builder_begin_array (b);
+      for (guint32 k = 0; k < t->n_words; k++)
+        json_builder_add_string_value (b, t->words[k]);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "live");
+      json_builder_add_string_value (b, live);
+      json_builder_set_member_name (b, "env");
+      json_builder_add_string_value (b, var);
+      json_builder_set_member_name (b, "summary");
+      json_builder_add_string_value (b, t->summary);
+      json_builder_end_object (b);
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "checks_facts");

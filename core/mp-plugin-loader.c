@@ -22,6 +22,7 @@ struct _MpPlugin {
   char *path;
   GModule *module;
   const MpPluginDescriptor *desc;
+  MpPluginDescriptor *upgraded; /* an older, shorter descriptor, zero-filled to ours */
 };
 
 struct _MpPluginLoader {
@@ -35,6 +36,7 @@ plugin_free (MpPlugin *plugin)
 {
   if (plugin->module != NULL)
     g_module_close (plugin->module);
+  g_free (plugin->upgraded);
   g_free (plugin->path);
   g_free (plugin);
 }
@@ -218,10 +220,21 @@ load_one (MpPluginLoader *loader, const char *path, GError **error)
       plugin_free (plugin);
       return FALSE;
     }
-  if (desc->struct_size != sizeof (MpPluginDescriptor))
+  if (desc->struct_size == MP_PLUGIN_DESCRIPTOR_SIZE_1_0)
     {
-      refuse (error, path, "descriptor size is %u bytes, ABI version %u has %u; rebuild it against this meetpki's plugin.h",
-              desc->struct_size, MP_PLUGIN_ABI_VERSION, (guint) sizeof (MpPluginDescriptor));
+      /* built before the trust stores were added at the end: read only
+       * the bytes it has, the rest is zero (no trust stores) */
+      plugin->upgraded = g_new0 (MpPluginDescriptor, 1);
+      memcpy (plugin->upgraded, desc, MP_PLUGIN_DESCRIPTOR_SIZE_1_0);
+      plugin->upgraded->struct_size = sizeof (MpPluginDescriptor);
+      desc = plugin->upgraded;
+    }
+  else if (desc->struct_size != sizeof (MpPluginDescriptor))
+    {
+      refuse (error, path, "descriptor size is %u bytes, ABI version %u has %u (%u before trust stores); "
+              "rebuild it against this meetpki's plugin.h",
+              desc->struct_size, MP_PLUGIN_ABI_VERSION, (guint) sizeof (MpPluginDescriptor),
+              (guint) MP_PLUGIN_DESCRIPTOR_SIZE_1_0);
       plugin_free (plugin);
       return FALSE;
     }

@@ -313,6 +313,96 @@ validate_sequence (const MpPluginDescriptor *desc, GError **error)
   return TRUE;
 }
 
+static const char * const trust_kind_names[] = {
+  [MP_TRUST_CA_BUNDLE] = "ca-bundle",
+  [MP_TRUST_PEER_CERTIFICATE] = "peer-certificate",
+};
+
+/**
+ * mp_trust_kind_to_string:
+ * @kind: an #MpTrustKind
+ *
+ * Returns: (transfer none): "ca-bundle" or "peer-certificate"
+ */
+const char *
+mp_trust_kind_to_string (MpTrustKind kind)
+{
+  if ((guint) kind >= G_N_ELEMENTS (trust_kind_names))
+    return "unknown";
+  return trust_kind_names[kind];
+}
+
+/**
+ * mp_descriptor_find_trust_store:
+ * @desc: a descriptor
+ * @name: a trust store's name
+ *
+ * Returns: (transfer none) (nullable): the trust store called @name
+ */
+const MpPluginTrustStore *
+mp_descriptor_find_trust_store (const MpPluginDescriptor *desc, const char *name)
+{
+  for (guint32 i = 0; name != NULL && i < desc->n_trust_stores; i++)
+    {
+      if (g_strcmp0 (desc->trust_stores[i].name, name) == 0)
+        return &desc->trust_stores[i];
+    }
+  return NULL;
+}
+
+static gboolean
+same_words (const MpPluginTrustStore *a, const MpPluginTrustStore *b)
+{
+  if (a->n_words != b->n_words)
+    return FALSE;
+  for (guint32 k = 0; k < a->n_words; k++)
+    {
+      if (g_strcmp0 (a->words[k], b->words[k]) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* each store a plain name and the words of one command, `trust` among them
+ * once, no two stores with the same words */
+static gboolean
+validate_trust_stores (const MpPluginDescriptor *desc, GError **error)
+{
+  if (desc->n_trust_stores > 0 && desc->trust_stores == NULL)
+    return invalid (error, "trust_stores is NULL");
+  for (guint32 i = 0; i < desc->n_trust_stores; i++)
+    {
+      const MpPluginTrustStore *t = &desc->trust_stores[i];
+      guint n_trust = 0;
+
+      if (!name_is_valid (t->name))
+        return invalid (error, "trust store %u has no valid name", i);
+      if (mp_descriptor_find_trust_store (desc, t->name) != t)
+        return invalid (error, "trust store '%s' is declared twice", t->name);
+      if ((guint) t->kind > MP_TRUST_PEER_CERTIFICATE)
+        return invalid (error, "trust store '%s' has an unknown kind %u", t->name, (guint) t->kind);
+      if (t->summary == NULL)
+        return invalid (error, "trust store '%s' has no summary", t->name);
+      if (t->words == NULL || t->n_words == 0 || t->n_words > 3)
+        return invalid (error, "trust store '%s' needs 1 to 3 command words", t->name);
+      for (guint32 k = 0; k < t->n_words; k++)
+        {
+          if (!name_is_valid (t->words[k]))
+            return invalid (error, "trust store '%s': command word %u is not a plain word", t->name, k);
+          n_trust += g_str_equal (t->words[k], "trust");
+        }
+      if (n_trust != 1)
+        return invalid (error, "trust store '%s': its command words must hold 'trust' once", t->name);
+      for (guint32 j = 0; j < i; j++)
+        {
+          if (same_words (&desc->trust_stores[j], t))
+            return invalid (error, "trust stores '%s' and '%s' have the same command words",
+                            desc->trust_stores[j].name, t->name);
+        }
+    }
+  return TRUE;
+}
+
 /**
  * mp_plugin_descriptor_validate:
  * @desc: a descriptor whose ABI version and size were checked
@@ -339,7 +429,8 @@ mp_plugin_descriptor_validate (const MpPluginDescriptor *desc, GError **error)
   if (desc->facts >= (1u << G_N_ELEMENTS (fact_names)))
     return invalid (error, "unknown node facts 0x%x", desc->facts);
   return validate_roles (desc, error) && validate_forms (desc, error) &&
-         validate_rules (desc, error) && validate_sequence (desc, error);
+         validate_rules (desc, error) && validate_sequence (desc, error) &&
+         validate_trust_stores (desc, error);
 }
 
 /**

@@ -656,6 +656,7 @@ mp_service_status_to_json (MpStore *store, MpPlugin *plugin, GError **error)
         }
       json_builder_end_array (b);
     }
+  mp_trust_status_to_json (b, r.config, mp_plugin_get_descriptor (plugin));
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

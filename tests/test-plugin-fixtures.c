@@ -99,6 +99,8 @@ test_good (void)
   g_assert_cmpuint (mp_plugin_get_descriptor (plugin)->n_roles, ==, 2);
   g_assert_nonnull (mp_plugin_find_role (plugin, "cert"));
   g_assert_null (mp_plugin_find_role (plugin, "bundle"));
+  g_assert_cmpuint (mp_plugin_get_descriptor (plugin)->n_trust_stores, ==, 1);
+  g_assert_cmpstr (mp_plugin_get_descriptor (plugin)->trust_stores[0].name, ==, "peer");
   {
     g_autofree char *hint = mp_plugin_loader_suggest (loader, "god");
     g_assert_cmpstr (hint, ==, "good");
@@ -127,6 +129,29 @@ test_wrong_size (void)
                                                (guint) sizeof (MpPluginDescriptor));
 
   assert_refused (dir, expected);
+  rm_rf (dir);
+}
+
+/* a plugin built before the trust stores were added to ABI version 1:
+ * loaded, with none, and nothing read past its end */
+static void
+test_old_size (void)
+{
+  g_autofree char *dir = make_plugin_dir ();
+  g_autofree char *path = install_fixture (dir, NULL, "oldsize", "oldsize");
+  g_autoptr(MpPluginLoader) loader = mp_plugin_loader_new (dir);
+  g_autoptr(GError) error = NULL;
+  const MpPluginDescriptor *d;
+
+  g_assert_true (mp_plugin_loader_load (loader, &error));
+  g_assert_no_error (error);
+  d = mp_plugin_get_descriptor (mp_plugin_loader_lookup (loader, "oldsize"));
+  g_assert_cmpuint (d->struct_size, ==, sizeof (MpPluginDescriptor));
+  g_assert_cmpuint (d->n_roles, ==, 2);
+  g_assert_nonnull (d->check_facts);
+  g_assert_null (d->trust_stores);
+  g_assert_cmpuint (d->n_trust_stores, ==, 0);
+  g_clear_pointer (&loader, mp_plugin_loader_free);
   rm_rf (dir);
 }
 
@@ -245,6 +270,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin-fixtures/good", test_good);
   g_test_add_func ("/plugin-fixtures/wrong-abi", test_wrong_abi);
   g_test_add_func ("/plugin-fixtures/wrong-size", test_wrong_size);
+  g_test_add_func ("/plugin-fixtures/old-size", test_old_size);
   g_test_add_func ("/plugin-fixtures/missing-symbol", test_missing_symbol);
   g_test_add_func ("/plugin-fixtures/null-descriptor", test_null_descriptor);
   g_test_add_func ("/plugin-fixtures/name-mismatch", test_name_mismatch);

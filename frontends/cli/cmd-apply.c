@@ -88,6 +88,16 @@ stdout_restore (int saved)
 }
 
 
+/* `webbridge3 c2w trust <bundle>`, `callbridge trust c2w <bundle>`, ... */
+gboolean
+mp_cli_service_trust (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  MpServiceRunOptions o;
+  MpStore *store = run_options (cli, &o, error);
+
+  return store != NULL && mp_service_run_trust (store, cli->service, &o, cli->trust_store, args[0], error);
+}
+
 /**
  * mp_cli_print_run_json:
  * @cli: the cli context
@@ -350,6 +360,25 @@ print_set (const char *title, JsonArray *files)
     }
 }
 
+/* the installed trust stores (an older daemon's status has none) */
+static void
+print_trust (JsonObject *obj)
+{
+  JsonNode *member = json_object_get_member (obj, "trust");
+  JsonArray *trust = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+
+  if (trust == NULL || json_array_get_length (trust) == 0)
+    return;
+  g_print ("trust stores:\n");
+  for (guint i = 0; i < json_array_get_length (trust); i++)
+    {
+      JsonObject *t = json_array_get_object_element (trust, i);
+
+      g_print ("  %-12s %s (sha256 %.16s...) -> %s\n", member_or (t, "store", "?"), member_or (t, "file", "?"),
+               member_or (t, "sha256", "?"), member_or (t, "live", "?"));
+    }
+}
+
 /* the text (or json) of mp_service_status_to_json(), wherever it was built */
 static void
 print_status (MpCli *cli, JsonNode *root)
@@ -383,13 +412,14 @@ print_status (MpCli *cli, JsonNode *root)
                member_or (e, "starttls", "?"), (guint) json_object_get_int_member (e, "probe-timeout"));
     }
   if (json_array_get_length (applied) == 0)
+    g_print ("no certificates applied\n");
+  else
     {
-      g_print ("no certificates applied\n");
-      return;
+      g_print ("live files: %s (applied %s)\n", member_or (obj, "live-dir", "?"), member_or (obj, "applied-at", "?"));
+      print_set ("applied", applied);
+      print_set ("last known-good", json_object_get_array_member (obj, "last-good"));
     }
-  g_print ("live files: %s (applied %s)\n", member_or (obj, "live-dir", "?"), member_or (obj, "applied-at", "?"));
-  print_set ("applied", applied);
-  print_set ("last known-good", json_object_get_array_member (obj, "last-good"));
+  print_trust (obj);
 }
 
 gboolean
@@ -572,6 +602,18 @@ mp_cli_bus_service_apply (MpCli *cli, const char * const *args, guint n_args, GE
                           error);
   return call_service (cli, "Apply",
                        g_variant_new ("(@as@a{sv})", g_variant_new_strv (args, n_args), service_options (cli, TRUE, TRUE)),
+                       error);
+}
+
+/* the trust store by name: the words are the cli's, the daemon takes the
+ * store the plugin declares */
+gboolean
+mp_cli_bus_service_trust (MpCli *cli, const char * const *args, guint n_args, GError **error)
+{
+  if (!store_names_only (cli, args, n_args, error))
+    return FALSE;
+  return call_service (cli, "InstallTrust",
+                       g_variant_new ("(ss@a{sv})", cli->trust_store, args[0], service_options (cli, TRUE, FALSE)),
                        error);
 }
 

@@ -53,6 +53,7 @@ static const struct {
   { "<service> certs", mp_cli_bus_service_certs },
   { "<service> apply", mp_cli_bus_service_apply },
   { "<service> rollback", mp_cli_bus_service_rollback },
+  { "<service> trust", mp_cli_bus_service_trust },
   { "<service> enable", mp_cli_bus_service_step },
   { "<service> disable", mp_cli_bus_service_step },
   { "<service> restart", mp_cli_bus_service_step },

@@ -117,6 +117,27 @@ mp_cli_print_service (JsonObject *p)
   g_print ("  full chain: %s\n",
            json_object_get_boolean_member_with_default (p, "full_chain_required", FALSE) ? "required" : "not required");
   g_print ("  sequence: %s\n", sequence);
+  {
+    JsonNode *member = json_object_get_member (p, "trust_stores");
+    JsonArray *stores = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+
+    if (stores != NULL && json_array_get_length (stores) > 0)
+      {
+        g_autofree char *usage = mp_cli_service_trust_usage (p);
+        g_auto(GStrv) trust_forms = g_strsplit (usage, " | ", -1);
+
+        g_print ("  trust stores:\n");
+        for (guint i = 0; i < json_array_get_length (stores) && trust_forms[i] != NULL; i++)
+          {
+            JsonObject *t = json_array_get_object_element (stores, i);
+
+            g_print ("    %-12s %s %s: %s (%s)\n", json_object_get_string_member (t, "name"),
+                     json_object_get_string_member (p, "name"), trust_forms[i],
+                     json_object_get_string_member (t, "summary"),
+                     json_object_get_string_member_with_default (t, "live", "?"));
+          }
+      }
+  }
   if (json_object_get_boolean_member_with_default (p, "checks_facts", FALSE))
     g_print ("  code: checks node facts\n");
 }
@@ -253,13 +274,47 @@ JsonObject *
 mp_cli_lookup_service (MpCli *cli, const char *name, GError **error)
 {
   JsonArray *services = mp_cli_get_services (cli, error);
+  const char *target = mp_cli_service_alias (name);
 
-  for (guint i = 0; services != NULL && i < json_array_get_length (services); i++)
+  for (int pass = 0; pass < 2 && services != NULL; pass++)
     {
-      JsonObject *p = json_array_get_object_element (services, i);
+      /* a service of that very name first; then the one it is an alias of */
+      const char *wanted = pass == 0 ? name : target;
 
-      if (p != NULL && g_strcmp0 (json_object_get_string_member_with_default (p, "name", NULL), name) == 0)
-        return p;
+      for (guint i = 0; wanted != NULL && i < json_array_get_length (services); i++)
+        {
+          JsonObject *p = json_array_get_object_element (services, i);
+
+          if (p != NULL && g_strcmp0 (json_object_get_string_member_with_default (p, "name", NULL), wanted) == 0)
+            return p;
+        }
+    }
+  return NULL;
+}
+
+/* the vendor's other names for a service: CMS 3.x documents the web
+ * bridge's commands as `webbridge3 ...` */
+static const struct {
+  const char *alias;
+  const char *service;
+} service_aliases[] = {
+  { "webbridge3", "webbridge" },
+};
+
+/**
+ * mp_cli_service_alias:
+ * @word: a first word
+ *
+ * Returns: (transfer none) (nullable): the service @word is the vendor's
+ *   other name for (`webbridge3`: `webbridge`), or %NULL
+ */
+const char *
+mp_cli_service_alias (const char *word)
+{
+  for (guint i = 0; word != NULL && i < G_N_ELEMENTS (service_aliases); i++)
+    {
+      if (g_str_equal (service_aliases[i].alias, word))
+        return service_aliases[i].service;
     }
   return NULL;
 }

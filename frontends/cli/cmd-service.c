@@ -50,6 +50,11 @@ static const MpCliCommand service_commands[] = {
   { "<service> probe", mp_cli_service_probe, 0, 1, MP_OPT_JSON, "[<host:port>] [--json]",
     "check what the daemon serves against the applied files (exit 11 a check failed, 12 no connection)",
     MP_CLI_STORE_READS },
+  /* matched by the words each trust store declares (`webbridge3 c2w trust`,
+   * `callbridge trust c2w`), not by these */
+  { "<service> trust", mp_cli_service_trust, 1, 1, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS, "<file>",
+    "check a CA bundle (or a peer's certificate) and install it as one of the service's trust stores",
+    MP_CLI_STORE_WRITES },
   { "<service> cluster certs", mp_cli_cluster_certs, 3, 5, MP_OPT_DRY_RUN | MP_OPT_WARN_DAYS | MP_OPT_JSON,
     "<server-key> <server-cert> <client-key> <client-cert> <ca> | <client-key> <client-cert> <ca>",
     "database: validate and place the cluster certificates",
@@ -81,6 +86,49 @@ mp_cli_service_commands (guint *n_commands)
   return service_commands;
 }
 
+static const MpCliCommand *
+command_by_words (const char *words)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (service_commands); i++)
+    {
+      if (g_str_equal (service_commands[i].words, words))
+        return &service_commands[i];
+    }
+  g_assert_not_reached ();
+}
+
+/* the words CMS 3.x gives the web bridge (`webbridge3 ...`) that are not
+ * webbridge's: `https certs <key> <fullchain>` is `certs` in its full
+ * chain form; `c2w certs` is not there yet.  %NULL without an error for
+ * the other words, which are webbridge's own */
+static const MpCliCommand *
+find_alias_command (char **argv, guint argc, guint *n_words, GError **error)
+{
+  if (argc < 3 || !g_str_equal (argv[2], "certs"))
+    return NULL;
+  if (g_str_equal (argv[1], "https"))
+    {
+      if (argc != 5)
+        {
+          g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                       "usage: meetpki %s https certs <key> <fullchain> (the full chain: entity first, root last)",
+                       argv[0]);
+          return NULL;
+        }
+      *n_words = 3;
+      return command_by_words ("<service> certs");
+    }
+  if (g_str_equal (argv[1], "c2w"))
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS,
+                   "'%s c2w certs' (the C2W link certificate) is not supported yet; "
+                   "'%s c2w trust <bundle>' installs the call bridge's CAs, '%s https certs' the HTTPS certificate",
+                   argv[0], argv[0], argv[0]);
+      return NULL;
+    }
+  return NULL;
+}
+
 /* the second word of "<service> csr" */
 static const char *
 verb_of (const MpCliCommand *cmd)
@@ -109,6 +157,95 @@ is_cluster_service (JsonObject *service)
   return FALSE;
 }
 
+/* the service's trust stores (as `plugins list --json` describes them); an
+ * older daemon's descriptor may have none */
+static JsonArray *
+trust_stores_of (JsonObject *service)
+{
+  JsonNode *member = service != NULL ? json_object_get_member (service, "trust_stores") : NULL;
+
+  return member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+}
+
+/* whether @store's words follow the service name in @argv */
+static guint
+trust_words_match (JsonObject *store, char **argv, guint argc)
+{
+  JsonNode *member = json_object_get_member (store, "words");
+  JsonArray *words = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+  guint n = words != NULL ? json_array_get_length (words) : 0;
+
+  if (n == 0 || argc < n + 1)
+    return 0;
+  for (guint k = 0; k < n; k++)
+    {
+      if (g_strcmp0 (json_array_get_string_element (words, k), argv[1 + k]) != 0)
+        return 0;
+    }
+  return n;
+}
+
+/* `<words> <CA bundle>` or `<words> <certificate>` */
+static char *
+trust_usage (JsonObject *store)
+{
+  JsonArray *words = json_object_get_array_member (store, "words");
+  g_autoptr(GString) s = g_string_new (NULL);
+  gboolean peer = g_strcmp0 (json_object_get_string_member_with_default (store, "kind", NULL),
+                             "peer-certificate") == 0;
+
+  for (guint k = 0; words != NULL && k < json_array_get_length (words); k++)
+    g_string_append_printf (s, "%s ", json_array_get_string_element (words, k));
+  g_string_append (s, peer ? "<peer certificate>" : "<CA bundle>");
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* the first trust store of @service whose command starts with @word, for
+ * a usage error (`callbridge trust x.crt`); `cluster` keeps its own
+ * errors ("xmpp is not a cluster service") */
+static JsonObject *
+trust_store_starting (JsonObject *service, const char *word)
+{
+  JsonArray *stores = trust_stores_of (service);
+
+  if (g_str_equal (word, "cluster"))
+    return NULL;
+  for (guint i = 0; stores != NULL && i < json_array_get_length (stores); i++)
+    {
+      JsonObject *t = json_array_get_object_element (stores, i);
+      JsonNode *member = t != NULL ? json_object_get_member (t, "words") : NULL;
+      JsonArray *words = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+
+      if (words != NULL && json_array_get_length (words) > 1 &&
+          g_strcmp0 (json_array_get_string_element (words, 0), word) == 0)
+        return t;
+    }
+  return NULL;
+}
+
+/**
+ * mp_cli_service_trust_usage:
+ * @service: a service's descriptor
+ *
+ * Returns: (transfer full): the service's trust commands after its name,
+ *   "c2w trust <CA bundle> | trust <peer certificate>"; "" for none
+ */
+char *
+mp_cli_service_trust_usage (JsonObject *service)
+{
+  JsonArray *stores = trust_stores_of (service);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; stores != NULL && i < json_array_get_length (stores); i++)
+    {
+      JsonObject *t = json_array_get_object_element (stores, i);
+      if (t != NULL)
+        g_ptr_array_add (parts, trust_usage (t));
+    }
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" | ", (char **) parts->pdata);
+}
+
 /**
  * mp_cli_service_usage:
  * @service: (nullable): the service's descriptor, as `plugins list --json`
@@ -126,6 +263,11 @@ mp_cli_service_usage (JsonObject *service, const MpCliCommand *cmd)
   JsonArray *steps = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
   g_autoptr(GString) usage = NULL;
 
+  if (service != NULL && g_str_equal (verb_of (cmd), "trust"))
+    {
+      g_autofree char *forms = mp_cli_service_trust_usage (service);
+      return g_strdup_printf ("<file>, as %s writes it: %s", json_object_get_string_member (service, "name"), forms);
+    }
   if (steps == NULL || !g_str_equal (verb_of (cmd), "backend"))
     return g_strdup (cmd->usage);
   usage = g_string_new ("embedded | exec <step>=<command>... (steps:");
@@ -159,6 +301,11 @@ mp_cli_service_offers (JsonObject *service, const MpCliCommand *cmd)
     return is_cluster_service (service);
   if (g_str_equal (verb, "certs"))
     return !is_cluster_service (service);
+  if (g_str_equal (verb, "trust"))
+    {
+      JsonArray *stores = trust_stores_of (service);
+      return stores != NULL && json_array_get_length (stores) > 0;
+    }
   return TRUE;
 }
 
@@ -246,6 +393,49 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
   if (found == NULL)
     return NULL;
   service = json_object_get_string_member (found, "name");
+  if (!g_str_equal (service, argv[0]))
+    {
+      guint n = 0;
+      const MpCliCommand *cmd = find_alias_command (argv, argc, &n, error);
+
+      if (cmd != NULL)
+        {
+          if (cli->bus_type == G_BUS_TYPE_NONE)
+            cli->service = mp_plugin_loader_lookup (cli->plugins, service);
+          cli->service_name = service;
+          cli->verb = argv[n - 1];
+          *n_words = n;
+          return cmd;
+        }
+      if (error != NULL && *error != NULL)
+        return NULL;
+    }
+  {
+    JsonArray *stores = trust_stores_of (found);
+
+    /* `webbridge3 c2w trust <bundle>`: the words a trust store declares */
+    for (guint i = 0; stores != NULL && i < json_array_get_length (stores); i++)
+      {
+        JsonObject *t = json_array_get_object_element (stores, i);
+        guint n = t != NULL ? trust_words_match (t, argv, argc) : 0;
+
+        if (n == 0)
+          continue;
+        if (argc != n + 2)
+          {
+            g_autofree char *usage = trust_usage (t);
+            g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s %s", argv[0], usage);
+            return NULL;
+          }
+        if (cli->bus_type == G_BUS_TYPE_NONE)
+          cli->service = mp_plugin_loader_lookup (cli->plugins, service);
+        cli->service_name = service;
+        cli->trust_store = json_object_get_string_member (t, "name");
+        cli->verb = "trust";
+        *n_words = 1 + n;
+        return command_by_words ("<service> trust");
+      }
+  }
   {
     const MpCliCommand *best = NULL;
     guint best_n = 0;
@@ -258,6 +448,10 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
         guint n = g_strv_length (words);
         gboolean match = argc > n && (mp_cli_service_offers (found, &service_commands[i]) ||
                                       g_str_equal (verb_of (&service_commands[i]), "certs"));
+
+        /* a trust store's own words call it, above */
+        if (g_str_equal (verb_of (&service_commands[i]), "trust"))
+          continue;
 
         for (guint k = 0; match && k < n; k++)
           match = strcmp (words[k], argv[1 + k]) == 0;
@@ -283,11 +477,36 @@ mp_cli_find_service_command (MpCli *cli, char **argv, guint argc, guint *n_words
   }
   if (is_cluster_service (found))
     g_ptr_array_add (verbs, (gpointer) "cluster");
+  /* the first word of each trust command (`c2w`, `trust`), once */
+  {
+    JsonArray *stores = trust_stores_of (found);
+
+    for (guint i = 0; stores != NULL && i < json_array_get_length (stores); i++)
+      {
+        JsonObject *t = json_array_get_object_element (stores, i);
+        JsonNode *member = t != NULL ? json_object_get_member (t, "words") : NULL;
+        JsonArray *words = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+        const char *first = words != NULL && json_array_get_length (words) > 0
+                              ? json_array_get_string_element (words, 0) : NULL;
+        gboolean seen = FALSE;
+
+        for (guint k = 0; first != NULL && k < verbs->len; k++)
+          seen |= g_str_equal (g_ptr_array_index (verbs, k), first);
+        if (first != NULL && !seen)
+          g_ptr_array_add (verbs, (gpointer) first);
+      }
+  }
   g_ptr_array_add (verbs, NULL);
   if (argc < 2)
     {
       g_autofree char *all = g_strjoinv ("|", (char **) verbs->pdata);
       g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s <%s> ...", argv[0], all);
+    }
+  else if (trust_store_starting (found, argv[1]) != NULL)
+    {
+      /* `callbridge trust x.crt`: what callbridge takes after `trust` */
+      g_autofree char *usage = trust_usage (trust_store_starting (found, argv[1]));
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "usage: meetpki %s %s", argv[0], usage);
     }
   else if (g_str_equal (argv[1], "cluster"))
     cluster_usage_error (service, is_cluster_service (found), argv, argc, error);

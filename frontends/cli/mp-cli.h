@@ -89,6 +89,7 @@ typedef struct {
   const char *service_name; /* the service of a `<service> ...` command, in-process or through the bus */
   JsonNode *services;      /* the services' descriptors: the plugins', or with --bus meetpkid's */
   const char *verb;        /* the last word of a service command: "enable", "join" */
+  const char *trust_store; /* `<service> ... trust`: the trust store its words name ("c2w") */
   const char *words;       /* the command being run, "pki csr" */
   MpCliStoreUse store_use; /* how mp_cli_get_store() opens the store */
   GBusType bus_type;       /* --bus, --session-bus, $MEETPKI_BUS; G_BUS_TYPE_NONE: in-process */
@@ -195,6 +196,7 @@ JsonNode *mp_cli_bus_list_services  (MpCli *cli, char **dir, GError **error);
 /* the services' descriptors, looked up once: the plugins', or with a bus the daemon's */
 JsonArray  *mp_cli_get_services     (MpCli *cli, GError **error);
 JsonObject *mp_cli_lookup_service   (MpCli *cli, const char *name, GError **error);
+const char *mp_cli_service_alias    (const char *word);
 /* `help <service>`: a service's descriptor (the daemon's with a bus) and its text */
 JsonNode *mp_cli_find_service_json  (MpCli *cli, const char *name, GError **error);
 void      mp_cli_print_service      (JsonObject *p);
@@ -203,6 +205,7 @@ gboolean  mp_cli_bus_service_csr    (MpCli *cli, const char * const *args, guint
 gboolean  mp_cli_bus_service_certs  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_apply  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_bus_service_trust (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_service_status (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_cluster_certs  (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_bus_cluster_localnode (MpCli *cli, const char * const *args, guint n_args, GError **error);
@@ -220,11 +223,13 @@ gboolean  mp_cli_bus_node_show      (MpCli *cli, const char * const *args, guint
 const MpCliCommand *mp_cli_service_commands     (guint *n_commands);
 gboolean            mp_cli_service_offers       (JsonObject *service, const MpCliCommand *cmd);
 char               *mp_cli_service_usage        (JsonObject *service, const MpCliCommand *cmd);
+char               *mp_cli_service_trust_usage  (JsonObject *service);
 char               *mp_cli_suggest_service      (MpCli *cli, const char *word);
 const MpCliCommand *mp_cli_find_service_command (MpCli *cli, char **argv, guint argc,
                                                  guint *n_words, GError **error);
 gboolean  mp_cli_service_csr     (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_certs   (MpCli *cli, const char * const *args, guint n_args, GError **error);
+gboolean  mp_cli_service_trust   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_apply   (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_step    (MpCli *cli, const char * const *args, guint n_args, GError **error);
 gboolean  mp_cli_service_rollback (MpCli *cli, const char * const *args, guint n_args, GError **error);

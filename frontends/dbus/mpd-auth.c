@@ -61,6 +61,7 @@ static const struct {
   { SERVICE, "GenerateCsr", MPD_ACTION_WRITE },
   { SERVICE, "ApplyCertificates", MPD_ACTION_WRITE },
   { SERVICE, "Apply", MPD_ACTION_WRITE },
+  { SERVICE, "InstallTrust", MPD_ACTION_WRITE },
   { SERVICE, "Rollback", MPD_ACTION_WRITE },
   { SERVICE, "ApplyCertificatesJson", MPD_ACTION_WRITE },
   { SERVICE, "ApplyJson", MPD_ACTION_WRITE },

@@ -293,6 +293,23 @@ handle_rollback (MpdService1 *skeleton, GDBusMethodInvocation *invocation, GVari
 }
 
 static gboolean
+handle_install_trust (MpdService1 *skeleton, GDBusMethodInvocation *invocation, const char *store_name,
+                      const char *file, GVariant *options, MpdService *self)
+{
+  static const char * const allowed[] = { "dry-run", "warn-days", NULL };
+  static const char * const types[] = { "b", "u" };
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  MpServiceRunOptions o;
+  gboolean ok;
+
+  if (!run_options (options, allowed, types, lines, &o, &error))
+    return mpd_return_error (invocation, error);
+  ok = mp_service_run_trust (STORE (self), self->plugin, &o, store_name, file, &error);
+  return finish (self, invocation, !o.dry_run, ok, error, lines);
+}
+
+static gboolean
 run_step (MpdService *self, GDBusMethodInvocation *invocation, GVariant *options, MpPluginStepKind step)
 {
   static const char * const allowed[] = { "dry-run", NULL };
@@ -472,6 +489,7 @@ static const struct {
   { "handle-apply-certificates-json", G_CALLBACK (handle_apply_certificates_json) },
   { "handle-apply-json", G_CALLBACK (handle_apply_json) },
   { "handle-rollback-json", G_CALLBACK (handle_rollback_json) },
+  { "handle-install-trust", G_CALLBACK (handle_install_trust) },
   { "handle-enable", G_CALLBACK (handle_enable) },
   { "handle-disable", G_CALLBACK (handle_disable) },
   { "handle-restart", G_CALLBACK (handle_restart) },

@@ -25,5 +25,6 @@
 #include <meetpki/mp-provision.h>
 #include <meetpki/mp-probe.h>
 #include <meetpki/mp-service-run.h>
+#include <meetpki/mp-trust.h>
 
 #undef __MEETPKI_H_INSIDE__

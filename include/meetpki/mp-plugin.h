@@ -81,6 +81,9 @@ const char      *mp_role_kind_to_string         (MpRoleKind       kind);
 const char      *mp_san_rule_kind_to_string     (MpSanRuleKind    kind);
 const char      *mp_plugin_step_kind_to_string  (MpPluginStepKind kind);
 const char      *mp_cn_source_to_string         (MpCnSource       source);
+const char      *mp_trust_kind_to_string        (MpTrustKind      kind);
+const MpPluginTrustStore *mp_descriptor_find_trust_store (const MpPluginDescriptor *desc,
+                                                        const char               *name);
 char            *mp_key_usage_to_string         (guint32          key_usage,
                                                  guint32          ext_key_usage);
 

@@ -326,6 +326,45 @@ typedef gboolean (*MpPluginCheckFactsFunc) (const MpPluginFacts *facts,
                                             GError             **error);
 
 /**
+ * MpTrustKind:
+ * @MP_TRUST_CA_BUNDLE: CA certificates (basicConstraints CA:TRUE) that
+ *   issue the peer's certificates (the C2W link, resilient XMPP)
+ * @MP_TRUST_PEER_CERTIFICATE: one peer's certificate, trusted as it is
+ *   (the legacy web bridge trusting the call bridge)
+ *
+ * What a trust store holds.
+ */
+typedef enum {
+  MP_TRUST_CA_BUNDLE,
+  MP_TRUST_PEER_CERTIFICATE,
+} MpTrustKind;
+
+/**
+ * MpPluginTrustStore:
+ * @name: the store's name, unique in the plugin (`c2w`, `cluster`); the
+ *   live file is `trust-<name>.pem`, the exec backend's variable
+ *   `MEETPKI_TRUST_<NAME>`
+ * @kind: what the store holds
+ * @words: the command words after the service name, as the vendor writes
+ *   them, one of them `trust` (`{ "c2w", "trust" }` for
+ *   `webbridge3 c2w trust <bundle>`, `{ "trust", "c2w" }` for
+ *   `callbridge trust c2w <bundle>`)
+ * @n_words: entries in @words (1 to 3)
+ * @summary: one line for listings
+ *
+ * Certificates a service trusts for a link to a peer, installed by
+ * `<service> <words> <file>`.  Added to ABI version 1 at the end of the
+ * descriptor: a plugin built before has none.
+ */
+typedef struct {
+  const char *name;
+  MpTrustKind kind;
+  const char * const *words;
+  guint32 n_words;
+  const char *summary;
+} MpPluginTrustStore;
+
+/**
  * MpPluginDescriptor:
  * @abi_version: %MP_PLUGIN_ABI_VERSION
  * @struct_size: sizeof (MpPluginDescriptor)
@@ -345,8 +384,12 @@ typedef gboolean (*MpPluginCheckFactsFunc) (const MpPluginFacts *facts,
  * @sequence: the apply sequence, in order
  * @n_sequence: entries in @sequence
  * @check_facts: (nullable): extra checks of the node facts
+ * @trust_stores: (nullable): the trust stores of `<service> ... trust`
+ * @n_trust_stores: entries in @trust_stores
  *
- * What a plugin declares.  Fill it with %MP_PLUGIN_DESCRIPTOR_HEADER first
+ * What a plugin declares.  Fields are only ever added at the end: the
+ * loader takes a descriptor of %MP_PLUGIN_DESCRIPTOR_SIZE_1_0 bytes (built
+ * before trust stores) as one without them.  Fill it with %MP_PLUGIN_DESCRIPTOR_HEADER first
  * and G_N_ELEMENTS() for the counts.
  */
 typedef struct {
@@ -367,7 +410,18 @@ typedef struct {
   const MpPluginStepKind *sequence;
   guint32 n_sequence;
   MpPluginCheckFactsFunc check_facts;
+  /* since trust stores: older plugins end above */
+  const MpPluginTrustStore *trust_stores;
+  guint32 n_trust_stores;
 } MpPluginDescriptor;
+
+/**
+ * MP_PLUGIN_DESCRIPTOR_SIZE_1_0:
+ *
+ * The size of an #MpPluginDescriptor of ABI version 1 before trust stores
+ * were added; the loader still takes plugins built then.
+ */
+#define MP_PLUGIN_DESCRIPTOR_SIZE_1_0 G_STRUCT_OFFSET (MpPluginDescriptor, trust_stores)
 
 /**
  * MP_PLUGIN_DESCRIPTOR_HEADER:
@@ -381,7 +435,7 @@ typedef struct {
 /**
  * MP_PLUGIN_TABLE:
  * @field: a table field of #MpPluginDescriptor (`roles`, `forms`,
- *   `san_rules`, `csrs`, `sequence`)
+ *   `san_rules`, `csrs`, `sequence`, `trust_stores`)
  * @array: a static array
  *
  * Sets @field and its `n_` count from one array, so the two never disagree.

@@ -38,6 +38,14 @@ static const MpPluginStepKind sequence[] = {
   MP_STEP_CERTS, MP_STEP_RESTART,
 };
 
+/* the web bridge's CAs for the C2W link: `callbridge trust c2w <bundle>` */
+static const char * const c2w_words[] = { "trust", "c2w" };
+
+static const MpPluginTrustStore trust_stores[] = {
+  { "c2w", MP_TRUST_CA_BUNDLE, c2w_words, G_N_ELEMENTS (c2w_words),
+    "CA bundle the web bridge's C2W certificate must chain to" },
+};
+
 static const MpPluginDescriptor descriptor = {
   MP_PLUGIN_DESCRIPTOR_HEADER,
   .name = "callbridge",
@@ -49,6 +57,7 @@ static const MpPluginDescriptor descriptor = {
   MP_PLUGIN_TABLE (csrs, csrs),
   .full_chain_required = FALSE,
   MP_PLUGIN_TABLE (sequence, sequence),
+  MP_PLUGIN_TABLE (trust_stores, trust_stores),
 };
 
 MP_PLUGIN_DEFINE (descriptor)

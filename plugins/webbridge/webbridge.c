@@ -45,6 +45,19 @@ static const MpPluginStepKind sequence[] = {
   MP_STEP_DISABLE, MP_STEP_CERTS, MP_STEP_ENABLE,
 };
 
+/* the call bridge's CAs for the C2W link (web bridge 3: `webbridge3 c2w
+ * trust <bundle>`), and the legacy web bridge's one call bridge certificate
+ * (`webbridge trust <callbridge cert>`) */
+static const char * const c2w_words[] = { "c2w", "trust" };
+static const char * const callbridge_words[] = { "trust" };
+
+static const MpPluginTrustStore trust_stores[] = {
+  { "c2w", MP_TRUST_CA_BUNDLE, c2w_words, G_N_ELEMENTS (c2w_words),
+    "CA bundle the call bridge's C2W client certificate must chain to" },
+  { "callbridge", MP_TRUST_PEER_CERTIFICATE, callbridge_words, G_N_ELEMENTS (callbridge_words),
+    "legacy web bridge: the call bridge certificate it trusts" },
+};
+
 static const MpPluginDescriptor descriptor = {
   MP_PLUGIN_DESCRIPTOR_HEADER,
   .name = "webbridge",
@@ -56,6 +69,7 @@ static const MpPluginDescriptor descriptor = {
   MP_PLUGIN_TABLE (csrs, csrs),
   .full_chain_required = TRUE,
   MP_PLUGIN_TABLE (sequence, sequence),
+  MP_PLUGIN_TABLE (trust_stores, trust_stores),
 };
 
 MP_PLUGIN_DEFINE (descriptor)

@@ -38,6 +38,15 @@ static const MpPluginStepKind sequence[] = {
   MP_STEP_DISABLE, MP_STEP_CERTS, MP_STEP_ENABLE,
 };
 
+/* resilient xmpp: the CAs of the other xmpp servers,
+ * `xmpp cluster trust <bundle>` */
+static const char * const cluster_words[] = { "cluster", "trust" };
+
+static const MpPluginTrustStore trust_stores[] = {
+  { "cluster", MP_TRUST_CA_BUNDLE, cluster_words, G_N_ELEMENTS (cluster_words),
+    "resilient XMPP: CA bundle of the cluster's XMPP servers" },
+};
+
 static const MpPluginDescriptor descriptor = {
   MP_PLUGIN_DESCRIPTOR_HEADER,
   .name = "xmpp",
@@ -50,6 +59,7 @@ static const MpPluginDescriptor descriptor = {
   MP_PLUGIN_TABLE (csrs, csrs),
   .full_chain_required = FALSE,
   MP_PLUGIN_TABLE (sequence, sequence),
+  MP_PLUGIN_TABLE (trust_stores, trust_stores),
 };
 
 MP_PLUGIN_DEFINE (descriptor)

@@ -419,6 +419,24 @@ class CliBus(unittest.TestCase):
         self.assertEqual(p.stdout, "")
         self.assertEqual(local("webadmin", "apply", "wa.key", "wa.crt", "ca.crt", home=HOME).returncode, 0)
 
+    def test_05bc_trust_stores(self):
+        # the vendor's words, in-process and through the bus (InstallTrust)
+        self.services_alike(["webbridge3", "c2w", "trust", "ca.crt", "--dry-run"])
+        p = self.services_alike(["webbridge3", "c2w", "trust", "ca.crt", "--warn-days", "10"])
+        self.assertIn("SUCCESS: webbridge c2w trust store installed", p.stdout)
+        live = os.path.join(HOME, "services", "webbridge", "trust-c2w.pem")
+        self.assertEqual(subprocess.run(["openssl", "verify", "-CAfile", live, os.path.join(HOME, "web.crt")],
+                                        capture_output=True).returncode, 0)
+        # a certificate that is no CA: the same FAILURE lines, exit 1
+        p = self.services_alike(["callbridge", "trust", "c2w", "web.crt"], expect=1)
+        self.assertIn("is not a CA certificate", p.stdout)
+        self.assertFalse(os.path.exists(os.path.join(HOME, "services", "callbridge", "trust-c2w.pem")))
+        self.same(["webbridge", "status", "--json"])
+        # an outside path is refused before the bus is asked
+        p = via_option("xmpp", "cluster", "trust", os.path.join(OUTSIDE, "x.crt"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("store only", p.stderr)
+
     def test_05c_database_cluster(self):
         self.writes_alike(["node", "set", "database-role", "primary"])
         self.services_alike(["database", "csr", "db", "--key-type", "ec:p256"])

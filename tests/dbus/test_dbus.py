@@ -1121,7 +1121,7 @@ class Services(unittest.TestCase):
                 info = node.lookup_interface(SERVICE_IFACE)
                 self.assertEqual(sorted(m.name for m in info.methods),
                                  ["Apply", "ApplyCertificates", "ApplyCertificatesJson", "ApplyJson", "Disable",
-                                  "Enable", "GenerateCsr", "GetStatus", "Probe", "Restart", "Rollback",
+                                  "Enable", "GenerateCsr", "GetStatus", "InstallTrust", "Probe", "Restart", "Rollback",
                                   "RollbackJson", "SetBackend", "SetEndpoint"])
                 self.assertEqual(node.lookup_interface(CLUSTER_IFACE) is not None, name == "database")
                 props = BUS.call_sync(BUS_NAME, SERVICES_PATH + "/" + name, "org.freedesktop.DBus.Properties",

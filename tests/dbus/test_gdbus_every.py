@@ -218,10 +218,12 @@ class EveryMethod(unittest.TestCase):
         self.pkcs12_to_pem()
         self.fix_bundle()
         self.webadmin()
+        self.trust()
         self.database()
-        # webadmin and database applied: their files checked, both ways
+        # webadmin and database applied, webbridge's trust store installed:
+        # their files checked, both ways
         result = self.check()
-        self.assertEqual(sorted(result["services"]), ["database", "webadmin"])
+        self.assertEqual(sorted(result["services"]), ["database", "webadmin", "webbridge"])
         self.assertEqual(result["errors"], 0, result)
         self.assertIn("warning", [f["severity"] for f in result["findings"]])
         self.provision()
@@ -377,6 +379,26 @@ class EveryMethod(unittest.TestCase):
             self.assertTrue(probed["ok"], probed)
             self.assertIn(sha256_fingerprint(store("wa.crt")), json.dumps(probed).lower().replace(":", ""))
         gdbus(wa, "SetEndpoint", "none", "{}", signature="(as)")
+
+    def trust(self):
+        wb = SERVICES + "/webbridge"
+        # the CA that signed web.crt, as the C2W trust store; openssl
+        # verifies the certificate against what the daemon installed
+        lines = gdbus(wb, "InstallTrust", "c2w", "ca.crt", "{}", signature="(as)")[0]
+        self.assertIn("SUCCESS: ca.crt: 1 CA certificate (CA:TRUE)", lines)
+        live = os.path.join(HOME, "services", "webbridge", "trust-c2w.pem")
+        self.assertIn("OK", openssl_out("verify", "-CAfile", live, store("web.crt")))
+        status = gdbus(wb, "GetStatus", signature="(a{sv})")[0]
+        self.assertEqual([(t["store"], t["file"], t["live"]) for t in status["trust"]],
+                         [("c2w", "ca.crt", "trust-c2w.pem")])
+        # an entity certificate is no CA: refused, the file as it was
+        with open(live, "rb") as f:
+            before = f.read()
+        message = gdbus(wb, "InstallTrust", "c2w", "web.crt", "{}", error="VerifyFailed")
+        self.assertIn("nothing was changed", message)
+        with open(live, "rb") as f:
+            self.assertEqual(f.read(), before)
+        gdbus(wb, "InstallTrust", "nosuch", "ca.crt", "{}", error="InvalidArgs")
 
     def database(self):
         db = SERVICES + "/database"

@@ -37,11 +37,18 @@ static const MpPluginForm forms[] = {
 };
 static const MpSanRule rules[] = { { MP_SAN_RULE_SERVER_FQDN, "cert", NULL } };
 static const MpPluginStepKind sequence[] = { MP_STEP_CERTS, MP_STEP_RESTART };
+static const char * const peer_words[] = { "peer", "trust" };
+G_GNUC_UNUSED static const MpPluginTrustStore trust_stores[] = {
+  { "peer", MP_TRUST_CA_BUNDLE, peer_words, G_N_ELEMENTS (peer_words), "the peer's CAs" },
+};
 
 G_GNUC_UNUSED static const MpPluginDescriptor descriptor = {
 #if defined(FIXTURE_WRONG_ABI)
   .abi_version = MP_PLUGIN_ABI_VERSION + 98,
   .struct_size = sizeof (MpPluginDescriptor),
+#elif defined(FIXTURE_OLD_SIZE)
+  .abi_version = MP_PLUGIN_ABI_VERSION,
+  .struct_size = MP_PLUGIN_DESCRIPTOR_SIZE_1_0,
 #elif defined(FIXTURE_WRONG_SIZE)
   .abi_version = MP_PLUGIN_ABI_VERSION,
   .struct_size = sizeof (MpPluginDescriptor) - sizeof (gpointer),
@@ -64,6 +71,14 @@ G_GNUC_UNUSED static const MpPluginDescriptor descriptor = {
   .sequence = sequence,
   .n_sequence = G_N_ELEMENTS (sequence),
   .check_facts = check_facts,
+#if defined(FIXTURE_OLD_SIZE)
+  /* a plugin built before trust stores ends above: what follows it in
+   * memory is not its, so the loader must not read these */
+  .trust_stores = (const MpPluginTrustStore *) 1,
+  .n_trust_stores = 99,
+#else
+  MP_PLUGIN_TABLE (trust_stores, trust_stores),
+#endif
 };
 
 #if defined(FIXTURE_MISSING_SYMBOL)
