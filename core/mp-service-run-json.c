@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "mp-private.h"
+#include "mp-service-private.h"
 #include "meetpki/meetpki.h"
 #include "meetpki/mp-service-run.h"
 
@@ -114,16 +115,6 @@ line_kind_name (MpLineKind kind)
     }
 }
 
-static void
-add_string_or_null (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 /* {"address", "outcome", "message"} of the probe, or null */
 static void
 add_probe (JsonBuilder *b, const Event *probe)
@@ -135,9 +126,9 @@ add_probe (JsonBuilder *b, const Event *probe)
       return;
     }
   json_builder_begin_object (b);
-  add_string_or_null (b, "address", probe->address);
-  add_string_or_null (b, "outcome", probe->message == NULL ? "ok" : "failed");
-  add_string_or_null (b, "message", probe->message);
+  mp_json_add_string_or_null (b, "address", probe->address);
+  mp_json_add_string_or_null (b, "outcome", probe->message == NULL ? "ok" : "failed");
+  mp_json_add_string_or_null (b, "message", probe->message);
   json_builder_end_object (b);
 }
 
@@ -163,9 +154,9 @@ add_steps (JsonBuilder *b, GPtrArray *events, gboolean rollback, gboolean undone
       else
         outcome = undone ? "rolled-back" : "ok";
       json_builder_begin_object (b);
-      add_string_or_null (b, "step", mp_step_config_key (e->step));
-      add_string_or_null (b, "outcome", outcome);
-      add_string_or_null (b, "message", e->message);
+      mp_json_add_string_or_null (b, "step", mp_step_config_key (e->step));
+      mp_json_add_string_or_null (b, "outcome", outcome);
+      mp_json_add_string_or_null (b, "message", e->message);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -196,9 +187,9 @@ add_error (JsonBuilder *b, const char *member, const GError *error)
       return;
     }
   json_builder_begin_object (b);
-  add_string_or_null (b, "name", error->domain == MP_ERROR ? mp_error_to_string (error->code)
+  mp_json_add_string_or_null (b, "name", error->domain == MP_ERROR ? mp_error_to_string (error->code)
                                                           : mp_error_to_string (MP_ERROR_FAILED));
-  add_string_or_null (b, "message", error->message);
+  mp_json_add_string_or_null (b, "message", error->message);
   json_builder_end_object (b);
 }
 
@@ -217,7 +208,7 @@ is_refusal (const GError *error)
 static void
 add_status (JsonBuilder *b, JsonObject *status, const GError *status_error)
 {
-  add_string_or_null (b, "live_dir", status != NULL && json_object_has_member (status, "live-dir")
+  mp_json_add_string_or_null (b, "live_dir", status != NULL && json_object_has_member (status, "live-dir")
                                        ? json_object_get_string_member (status, "live-dir") : NULL);
   json_builder_set_member_name (b, "applied");
   if (status == NULL)
@@ -248,8 +239,8 @@ build_object (MpPlugin *plugin, const char *command, const char * const *files, 
   else
     verdict = "failed";
   json_builder_begin_object (b);
-  add_string_or_null (b, "service", mp_plugin_get_name (plugin));
-  add_string_or_null (b, "command", command);
+  mp_json_add_string_or_null (b, "service", mp_plugin_get_name (plugin));
+  mp_json_add_string_or_null (b, "command", command);
   json_builder_set_member_name (b, "files");
   json_builder_begin_array (b);
   for (guint i = 0; i < n_files; i++)
@@ -257,7 +248,7 @@ build_object (MpPlugin *plugin, const char *command, const char * const *files, 
   json_builder_end_array (b);
   json_builder_set_member_name (b, "dry_run");
   json_builder_add_boolean_value (b, dry_run);
-  add_string_or_null (b, "verdict", verdict);
+  mp_json_add_string_or_null (b, "verdict", verdict);
   /* every line the text form prints, as certs --json lists them */
   json_builder_set_member_name (b, "lines");
   json_builder_begin_array (b);
@@ -265,8 +256,8 @@ build_object (MpPlugin *plugin, const char *command, const char * const *files, 
     {
       const MpLine *l = g_ptr_array_index (r->lines, i);
       json_builder_begin_object (b);
-      add_string_or_null (b, "kind", line_kind_name (l->kind));
-      add_string_or_null (b, "text", l->text);
+      mp_json_add_string_or_null (b, "kind", line_kind_name (l->kind));
+      mp_json_add_string_or_null (b, "text", l->text);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -278,8 +269,8 @@ build_object (MpPlugin *plugin, const char *command, const char * const *files, 
   else
     {
       json_builder_begin_object (b);
-      add_string_or_null (b, "outcome", rollback->message == NULL ? "ok" : "failed");
-      add_string_or_null (b, "message", rollback->message);
+      mp_json_add_string_or_null (b, "outcome", rollback->message == NULL ? "ok" : "failed");
+      mp_json_add_string_or_null (b, "message", rollback->message);
       add_steps (b, r->events, TRUE, FALSE);
       add_probe (b, find_event (r->events, MP_STEP_REPORT_PROBE, TRUE));
       json_builder_end_object (b);

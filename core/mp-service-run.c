@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "mp-private.h"
+#include "mp-service-private.h"
 #include "meetpki/meetpki.h"
 #include "meetpki/mp-service-run.h"
 
@@ -28,10 +29,8 @@ run_clear (Run *r)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
-static void say (const MpServiceRunOptions *o, MpLineKind kind, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-say (const MpServiceRunOptions *o, MpLineKind kind, const char *fmt, ...)
+void
+mp_service_say (const MpServiceRunOptions *o, MpLineKind kind, const char *fmt, ...)
 {
   g_autofree char *text = NULL;
   va_list ap;
@@ -227,11 +226,11 @@ mp_service_run_csr (MpStore *store, MpPlugin *plugin, const MpServiceRunOptions 
         g_ptr_array_add (sans, ((MpSan *) g_ptr_array_index (subject->sans, k))->value);
       g_ptr_array_add (sans, NULL);
       for (guint k = 0; k < notes->len; k++)
-        say (o, MP_LINE_NOTE, "%s", (const char *) g_ptr_array_index (notes, k));
+        mp_service_say (o, MP_LINE_NOTE, "%s", (const char *) g_ptr_array_index (notes, k));
       san_text = g_strjoinv (",", (char **) sans->pdata);
-      say (o, MP_LINE_NOTE, "%s: CN:%s subjectAltName:%s", name, subject->cn, san_text);
-      say (o, MP_LINE_NOTE, "Created key file %s.key and CSR %s.csr", name, name);
-      say (o, MP_LINE_NOTE, "CSR file %s.csr ready for download", name);
+      mp_service_say (o, MP_LINE_NOTE, "%s: CN:%s subjectAltName:%s", name, subject->cn, san_text);
+      mp_service_say (o, MP_LINE_NOTE, "Created key file %s.key and CSR %s.csr", name, name);
+      mp_service_say (o, MP_LINE_NOTE, "CSR file %s.csr ready for download", name);
     }
   return TRUE;
 }
@@ -311,7 +310,7 @@ mp_service_run_apply (MpStore *store, MpPlugin *plugin, const MpServiceRunOption
     return FALSE;
   for (guint32 i = 0; i < desc->n_sequence; i++)
     g_string_append_printf (seq, "%s%s", i > 0 ? " -> " : "", mp_plugin_step_kind_to_string (desc->sequence[i]));
-  say (o, MP_LINE_NOTE, "%s apply sequence: %s", desc->name, seq->str);
+  mp_service_say (o, MP_LINE_NOTE, "%s apply sequence: %s", desc->name, seq->str);
   return mp_apply_steps_probed (&r.ctx, NULL, 0, v, error);
 }
 
@@ -340,7 +339,7 @@ mp_service_run_rollback (MpStore *store, MpPlugin *plugin, const MpServiceRunOpt
                    "%s has no last known-good set (it is recorded when new files replace applied ones)", desc->name);
       return FALSE;
     }
-  say (o, MP_LINE_NOTE, "%s: rolling back to the last known-good files", desc->name);
+  mp_service_say (o, MP_LINE_NOTE, "%s: rolling back to the last known-good files", desc->name);
   v = mp_validation_new_for_set (desc, store, good, r.facts, error);
   if (v == NULL || (v = report_validation (desc, o, g_steal_pointer (&v), error)) == NULL)
     return FALSE;
@@ -482,7 +481,7 @@ mp_service_run_localnode (MpStore *store, MpPlugin *plugin, const MpServiceRunOp
     }
   if (o->dry_run)
     {
-      say (o, MP_LINE_NOTE, "would run: %s cluster localnode %s", name, interface);
+      mp_service_say (o, MP_LINE_NOTE, "would run: %s cluster localnode %s", name, interface);
       return TRUE;
     }
   if (!run_begin (store, plugin, o, &r, TRUE, error))
@@ -490,7 +489,7 @@ mp_service_run_localnode (MpStore *store, MpPlugin *plugin, const MpServiceRunOp
   mp_service_config_set_string (r.config, name, "localnode", interface);
   if (!mp_service_config_save (r.config, error))
     return FALSE;
-  say (o, MP_LINE_NOTE, "%s cluster uses interface %s on this node", name, interface);
+  mp_service_say (o, MP_LINE_NOTE, "%s cluster uses interface %s on this node", name, interface);
   return TRUE;
 }
 
@@ -512,8 +511,8 @@ mp_cluster_state_to_text (const char *state)
   return "Not in a database cluster";
 }
 
-static void
-add_string_or_null (JsonBuilder *b, const char *member, const char *value)
+void
+mp_json_add_string_or_null (JsonBuilder *b, const char *member, const char *value)
 {
   json_builder_set_member_name (b, member);
   if (value != NULL)
@@ -553,10 +552,10 @@ mp_service_cluster_status_to_json (MpStore *store, MpPlugin *plugin, GError **er
   json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, state != NULL ? state : "none");
   if (g_strcmp0 (state, "primary") == 0)
-    add_string_or_null (b, "primary", r.facts->server_fqdn != NULL ? r.facts->server_fqdn : "this node");
+    mp_json_add_string_or_null (b, "primary", r.facts->server_fqdn != NULL ? r.facts->server_fqdn : "this node");
   else
-    add_string_or_null (b, "primary", primary);
-  add_string_or_null (b, "localnode", localnode);
+    mp_json_add_string_or_null (b, "primary", primary);
+  mp_json_add_string_or_null (b, "localnode", localnode);
   json_builder_set_member_name (b, "certificates");
   json_builder_add_string_value (b, form != NULL ? form : "none");
   json_builder_end_object (b);
@@ -608,7 +607,7 @@ mp_service_status_to_json (MpStore *store, MpPlugin *plugin, GError **error)
   json_builder_add_string_value (b, dir);
   {
     g_autofree char *at = mp_service_config_get_string (r.config, name, "applied-at");
-    add_string_or_null (b, "applied-at", at);
+    mp_json_add_string_or_null (b, "applied-at", at);
   }
   /* the exec backend's commands, by step (empty for the embedded one) */
   json_builder_set_member_name (b, "exec");
@@ -648,10 +647,10 @@ mp_service_status_to_json (MpStore *store, MpPlugin *plugin, GError **error)
         {
           MpAppliedFile *f = g_ptr_array_index (sets[s], i);
           json_builder_begin_object (b);
-          add_string_or_null (b, "role", f->role);
-          add_string_or_null (b, "file", f->source);
-          add_string_or_null (b, "sha256", f->sha256);
-          add_string_or_null (b, "live", f->live);
+          mp_json_add_string_or_null (b, "role", f->role);
+          mp_json_add_string_or_null (b, "file", f->source);
+          mp_json_add_string_or_null (b, "sha256", f->sha256);
+          mp_json_add_string_or_null (b, "live", f->live);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -771,9 +770,9 @@ mp_service_run_endpoint (MpStore *store, MpPlugin *plugin, const MpServiceRunOpt
   if (!o->dry_run && !mp_service_config_save (config, error))
     return FALSE;
   if (ep == NULL)
-    say (o, MP_LINE_NOTE, "%s%s endpoint: none", o->dry_run ? "would set the " : "", name);
+    mp_service_say (o, MP_LINE_NOTE, "%s%s endpoint: none", o->dry_run ? "would set the " : "", name);
   else
-    say (o, MP_LINE_NOTE, "%s%s endpoint: %s (starttls %s, probe timeout %u s)", o->dry_run ? "would set the " : "",
+    mp_service_say (o, MP_LINE_NOTE, "%s%s endpoint: %s (starttls %s, probe timeout %u s)", o->dry_run ? "would set the " : "",
          name, ep->address, mp_starttls_to_string (ep->starttls), ep->timeout);
   return TRUE;
 }
@@ -871,7 +870,7 @@ mp_service_run_probe (MpStore *store, MpPlugin *plugin, const MpServiceRunOption
       g_prefix_error (error, "%s probe: ", name);
       return FALSE;
     }
-  say (o, MP_LINE_NOTE, "%s: probed %s (starttls %s): served SHA-256 %s", name, p->address,
+  mp_service_say (o, MP_LINE_NOTE, "%s: probed %s (starttls %s): served SHA-256 %s", name, p->address,
        mp_starttls_to_string (ep->starttls), p->served_sha256);
   for (guint i = 0; i < p->lines->len; i++)
     {
@@ -966,11 +965,11 @@ mp_service_run_backend (MpStore *store, MpPlugin *plugin, const MpServiceRunOpti
     return FALSE;
   if (o->dry_run)
     {
-      say (o, MP_LINE_NOTE, "would set the %s backend to %s", name, kind);
+      mp_service_say (o, MP_LINE_NOTE, "would set the %s backend to %s", name, kind);
       return TRUE;
     }
   if (!mp_service_config_save (config, error))
     return FALSE;
-  say (o, MP_LINE_NOTE, "%s backend: %s", name, kind);
+  mp_service_say (o, MP_LINE_NOTE, "%s backend: %s", name, kind);
   return TRUE;
 }

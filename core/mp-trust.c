@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "mp-private.h"
+#include "mp-service-private.h"
 #include "meetpki/meetpki.h"
 #include "meetpki/mp-trust.h"
 
@@ -223,22 +224,6 @@ source_name (MpStore *store, const char *arg, const char *path)
   return g_steal_pointer (&abs);
 }
 
-static void say (const MpServiceRunOptions *o, MpLineKind kind, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-say (const MpServiceRunOptions *o, MpLineKind kind, const char *fmt, ...)
-{
-  g_autofree char *text = NULL;
-  va_list ap;
-
-  if (o->log == NULL)
-    return;
-  va_start (ap, fmt);
-  text = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  o->log (kind, text, o->user_data);
-}
-
 /* writes the trust file and records it; a configuration that cannot be
  * saved puts the previous file back, so both change or neither */
 static gboolean
@@ -352,7 +337,7 @@ mp_service_run_trust (MpStore *store, MpPlugin *plugin, const MpServiceRunOption
   for (guint i = 0; i < lines->len; i++)
     {
       const MpLine *l = g_ptr_array_index (lines, i);
-      say (o, l->kind, "%s", l->text);
+      mp_service_say (o, l->kind, "%s", l->text);
     }
   n_failures = count_failures (lines);
   if (n_failures > 0)
@@ -364,13 +349,13 @@ mp_service_run_trust (MpStore *store, MpPlugin *plugin, const MpServiceRunOption
   live = mp_trust_live_name (t->name);
   if (o->dry_run)
     {
-      say (o, MP_LINE_NOTE, "would install %s as %s/%s/%s (%u certificate%s) and record it as the %s %s trust store",
+      mp_service_say (o, MP_LINE_NOTE, "would install %s as %s/%s/%s (%u certificate%s) and record it as the %s %s trust store",
            source, MP_SERVICES_DIR, desc->name, live, n_certs, n_certs == 1 ? "" : "s", desc->name, t->name);
       return TRUE;
     }
   if (!install (store, desc, t, pem, source, data, error))
     return FALSE;
-  say (o, MP_LINE_SUCCESS, "%s %s trust store installed: %s/%s/%s (%u certificate%s); restart %s to use it",
+  mp_service_say (o, MP_LINE_SUCCESS, "%s %s trust store installed: %s/%s/%s (%u certificate%s); restart %s to use it",
        desc->name, t->name, MP_SERVICES_DIR, desc->name, live, n_certs, n_certs == 1 ? "" : "s", desc->name);
   return TRUE;
 }

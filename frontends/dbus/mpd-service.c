@@ -146,27 +146,38 @@ handle_generate_csr (MpdService1 *skeleton, GDBusMethodInvocation *invocation, c
   return finish (self, invocation, FALSE, ok, error, lines);
 }
 
+/* the options of `certs` (--dry-run --warn-days) or of `apply` (--yes
+ * too), and at least one file */
+static gboolean
+files_options (MpdService *self, GVariant *options, guint n_files, gboolean whole_sequence, GPtrArray *lines,
+               MpServiceRunOptions *o, GError **error)
+{
+  static const char * const allowed[] = { "dry-run", "warn-days", "yes", NULL };
+  static const char * const certs_allowed[] = { "dry-run", "warn-days", NULL };
+  static const char * const types[] = { "b", "u", "b" };
+
+  if (!run_options (options, whole_sequence ? allowed : certs_allowed, types, lines, o, error))
+    return FALSE;
+  if (n_files == 0)
+    {
+      g_set_error (error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: no files given", mp_plugin_get_name (self->plugin));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 run_files (MpdService *self, GDBusMethodInvocation *invocation, const char * const *files, GVariant *options,
            gboolean whole_sequence)
 {
-  /* `certs` takes --dry-run --warn-days, `apply` --yes too */
-  static const char * const allowed[] = { "dry-run", "warn-days", "yes", NULL };
-  static const char * const certs_allowed[] = { "dry-run", "warn-days", NULL };
-  static const char * const types[] = { "b", "u", "b" };
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   guint n_files = g_strv_length ((char **) files);
   MpServiceRunOptions o;
   gboolean ok;
 
-  if (!run_options (options, whole_sequence ? allowed : certs_allowed, types, lines, &o, &error))
+  if (!files_options (self, options, n_files, whole_sequence, lines, &o, &error))
     return mpd_return_error (invocation, error);
-  if (n_files == 0)
-    {
-      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: no files given", mp_plugin_get_name (self->plugin));
-      return mpd_return_error (invocation, error);
-    }
   if (whole_sequence)
     ok = mp_service_run_apply (STORE (self), self->plugin, &o, files, n_files, &error);
   else
@@ -211,9 +222,6 @@ static gboolean
 run_files_json (MpdService *self, GDBusMethodInvocation *invocation, const char * const *files, GVariant *options,
                 gboolean whole_sequence)
 {
-  static const char * const allowed[] = { "dry-run", "warn-days", "yes", NULL };
-  static const char * const certs_allowed[] = { "dry-run", "warn-days", NULL };
-  static const char * const types[] = { "b", "u", "b" };
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonNode) object = NULL;
   g_autoptr(GError) error = NULL;
@@ -221,13 +229,8 @@ run_files_json (MpdService *self, GDBusMethodInvocation *invocation, const char 
   MpServiceRunOptions o;
   gboolean ok;
 
-  if (!run_options (options, whole_sequence ? allowed : certs_allowed, types, lines, &o, &error))
+  if (!files_options (self, options, n_files, whole_sequence, lines, &o, &error))
     return mpd_return_error (invocation, error);
-  if (n_files == 0)
-    {
-      g_set_error (&error, MP_ERROR, MP_ERROR_INVALID_ARGS, "%s: no files given", mp_plugin_get_name (self->plugin));
-      return mpd_return_error (invocation, error);
-    }
   if (whole_sequence)
     ok = mp_service_run_apply_json (STORE (self), self->plugin, &o, files, n_files, &object, &error);
   else

@@ -1,0 +1,21 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * what mp-service-run.c shares with the other runners of a service
+ * (mp-service-run-json.c, mp-trust.c); not installed
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "meetpki/mp-service-run.h"
+
+G_BEGIN_DECLS
+
+/* one line to @o's log, if it has one */
+void mp_service_say (const MpServiceRunOptions *o, MpLineKind kind, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+/* @member: @value, or null when @value is %NULL */
+void mp_json_add_string_or_null (JsonBuilder *b, const char *member, const char *value);
+
+G_END_DECLS
