@@ -150,11 +150,11 @@ pick_form (const MpPluginDescriptor *desc, guint n_args, guint *n_used)
   return NULL;
 }
 
-/* the name recorded for an input: a store name, or an absolute path */
-static char *
-source_name (MpStore *store, const char *arg, const char *path)
+/* the name recorded for an input: a store name, or an absolute path (as
+ * `certs` and `trust` record their files) */
+char *
+mp_source_name (MpStore *store, const char *arg, const char *path)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *abs = g_canonicalize_filename (path, NULL);
   g_autofree char *abs_dir = g_path_get_dirname (abs);
 
@@ -205,7 +205,7 @@ mp_validation_new_for_args (const MpPluginDescriptor *desc, MpStore *store,
       data = mp_file_read (path, error);
       if (data == NULL)
         return NULL;
-      source = source_name (store, args[i], path);
+      source = mp_source_name (store, args[i], path);
       add_input (v, form->roles[i], source, data);
     }
   return g_steal_pointer (&v);

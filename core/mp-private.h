@@ -114,6 +114,9 @@ void mp_store_unlock_services (MpStore *self, int fd);
 
 /* the role of @desc named @name, or NULL */
 const MpPluginRole *mp_descriptor_find_role (const MpPluginDescriptor *desc, const char *name);
+/* the name `certs` and `trust` record for @arg read from @path: a store
+ * name when it is one, else the absolute path (mp-apply.c) */
+char *mp_source_name (MpStore *store, const char *arg, const char *path);
 /* frees an MpLine (mp-apply.h) */
 void mp_line_free (gpointer line);
 

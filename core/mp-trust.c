@@ -211,19 +211,6 @@ validate (const MpPluginTrustStore *t, GBytes *data, const char *source, guint w
   return lines;
 }
 
-/* the name recorded for an input: a store name, or an absolute path (as
- * `certs` records its files) */
-static char *
-source_name (MpStore *store, const char *arg, const char *path)
-{
-  g_autofree char *abs = g_canonicalize_filename (path, NULL);
-  g_autofree char *abs_dir = g_path_get_dirname (abs);
-
-  if (strchr (arg, '/') == NULL && g_strcmp0 (abs_dir, mp_store_get_path (store)) == 0)
-    return g_path_get_basename (abs);
-  return g_steal_pointer (&abs);
-}
-
 /* writes the trust file and records it; a configuration that cannot be
  * saved puts the previous file back, so both change or neither */
 static gboolean
@@ -331,7 +318,7 @@ mp_service_run_trust (MpStore *store, MpPlugin *plugin, const MpServiceRunOption
   data = mp_file_read (path, error);
   if (data == NULL)
     return FALSE;
-  source = source_name (store, file, path);
+  source = mp_source_name (store, file, path);
   lines = validate (t, data, source, o->warn_days >= 0 ? (guint) o->warn_days : MP_APPLY_DEFAULT_WARN_DAYS,
                     &pem, &n_certs);
   for (guint i = 0; i < lines->len; i++)
@@ -379,16 +366,6 @@ mp_trust_any_recorded (MpServiceConfig *config, const MpPluginDescriptor *desc)
   return FALSE;
 }
 
-static void
-add_string_or_null (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 /**
  * mp_trust_status_to_json:
  * @builder: a builder inside an object
@@ -418,12 +395,12 @@ mp_trust_status_to_json (JsonBuilder *b, MpServiceConfig *config, const MpPlugin
       sha = config_get (config, desc, t, "sha256");
       at = config_get (config, desc, t, "at");
       json_builder_begin_object (b);
-      add_string_or_null (b, "store", t->name);
-      add_string_or_null (b, "kind", mp_trust_kind_to_string (t->kind));
-      add_string_or_null (b, "file", file);
-      add_string_or_null (b, "sha256", sha);
-      add_string_or_null (b, "live", live);
-      add_string_or_null (b, "at", at);
+      mp_json_add_string_or_null (b, "store", t->name);
+      mp_json_add_string_or_null (b, "kind", mp_trust_kind_to_string (t->kind));
+      mp_json_add_string_or_null (b, "file", file);
+      mp_json_add_string_or_null (b, "sha256", sha);
+      mp_json_add_string_or_null (b, "live", live);
+      mp_json_add_string_or_null (b, "at", at);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
