@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "mp-service-private.h"
 #include "mp-x509.h"
 #include "meetpki/mp-apply.h"
 #include "meetpki/mp-bundle.h"
@@ -416,32 +417,50 @@ check_usage (MpValidation *v, const MpPluginRole *role, gnutls_x509_crt_t crt, c
     }
 }
 
+/* the verdict on a validity window at @now, for a line that begins with
+ * the certificate's name: expired or not yet valid fails, fewer than
+ * @warn_days days left warns; the words after the name in @text */
+MpLineKind
+mp_validity_verdict (gint64 now, gint64 not_before, gint64 not_after, guint warn_days, char **text)
+{
+  g_autofree char *until = mp_bundle_format_time (not_after);
+  gint64 days = mp_days_left (now, not_after);
+
+  if (now > not_after)
+    {
+      *text = g_strdup_printf ("expired on %s", until);
+      return MP_LINE_FAILURE;
+    }
+  if (now < not_before)
+    {
+      g_autofree char *from = mp_bundle_format_time (not_before);
+      *text = g_strdup_printf ("is not valid before %s; check the clock", from);
+      return MP_LINE_FAILURE;
+    }
+  if (days < (gint64) warn_days)
+    {
+      *text = g_strdup_printf ("expires in %" G_GINT64_FORMAT " days (%s)", days, until);
+      return MP_LINE_WARNING;
+    }
+  *text = g_strdup_printf ("valid until %s (%" G_GINT64_FORMAT " days)", until, days);
+  return MP_LINE_SUCCESS;
+}
+
 static void
 check_expiry (MpValidation *v, gnutls_x509_crt_t crt, const char *source, guint warn_days)
 {
   gint64 now = mp_now ();
   gint64 not_before = 0, not_after = 0;
-  g_autofree char *until = NULL;
-  gint64 days;
+  g_autofree char *verdict = NULL;
+  MpLineKind kind;
 
   if (!mp_x509_crt_get_validity (crt, NULL, &not_before, &not_after))
     {
       add_line (v, MP_LINE_FAILURE, "%s has no readable validity dates", source);
       return;
     }
-  until = mp_bundle_format_time (not_after);
-  days = mp_days_left (now, not_after);
-  if (now > not_after)
-    add_line (v, MP_LINE_FAILURE, "%s expired on %s", source, until);
-  else if (now < not_before)
-    {
-      g_autofree char *from = mp_bundle_format_time (not_before);
-      add_line (v, MP_LINE_FAILURE, "%s is not valid before %s; check the clock", source, from);
-    }
-  else if (days < (gint64) warn_days)
-    add_line (v, MP_LINE_WARNING, "%s expires in %" G_GINT64_FORMAT " days (%s)", source, days, until);
-  else
-    add_line (v, MP_LINE_SUCCESS, "%s valid until %s (%" G_GINT64_FORMAT " days)", source, until, days);
+  kind = mp_validity_verdict (now, not_before, not_after, warn_days, &verdict);
+  add_line (v, kind, "%s %s", source, verdict);
 }
 
 /* whether one of @cas issued @entity: the CA file may hold the CA's own

@@ -117,25 +117,12 @@ check_expiry (GPtrArray *lines, GPtrArray *certs, const char *what, guint warn_d
   for (guint i = 0; i < certs->len; i++)
     {
       const MpBundleCert *c = g_ptr_array_index (certs, i);
-      gint64 not_after = mp_bundle_cert_get_not_after (c);
-      gint64 not_before = mp_bundle_cert_get_not_before (c);
-      g_autofree char *until = mp_bundle_format_time (not_after);
-      gint64 days = mp_days_left (now, not_after);
+      g_autofree char *verdict = NULL;
+      MpLineKind kind = mp_validity_verdict (now, mp_bundle_cert_get_not_before (c),
+                                             mp_bundle_cert_get_not_after (c), warn_days, &verdict);
 
-      if (now > not_after)
-        add_line (lines, MP_LINE_FAILURE, "%s: %s expired on %s", what, mp_bundle_cert_get_subject (c), until);
-      else if (now < not_before)
-        {
-          g_autofree char *from = mp_bundle_format_time (not_before);
-          add_line (lines, MP_LINE_FAILURE, "%s: %s is not valid before %s; check the clock",
-                    what, mp_bundle_cert_get_subject (c), from);
-        }
-      else if (days < (gint64) warn_days)
-        add_line (lines, MP_LINE_WARNING, "%s: %s expires in %" G_GINT64_FORMAT " days (%s)",
-                  what, mp_bundle_cert_get_subject (c), days, until);
-      else if (!quiet)
-        add_line (lines, MP_LINE_SUCCESS, "%s: %s valid until %s (%" G_GINT64_FORMAT " days)",
-                  what, mp_bundle_cert_get_subject (c), until, days);
+      if (kind != MP_LINE_SUCCESS || !quiet)
+        add_line (lines, kind, "%s: %s %s", what, mp_bundle_cert_get_subject (c), verdict);
     }
 }
 
